@@ -1,0 +1,78 @@
+export { tf, isTensor, type Tensor, type Rank } from "./tf.js";
+export { RLError, toRLError, tryRL, formatIssues, type RLErrorCode, type RLIssue } from "./errors.js";
+export { parseConfig, parseInput } from "./config.js";
+export type { Stateful } from "./stateful.js";
+export {
+  ready,
+  readyConfig,
+  activeBackend,
+  backendNames,
+  backendPackages,
+  type ReadyConfig,
+  type BackendName,
+  type BackendInfo,
+} from "./backend/backend.js";
+export {
+  Matrix,
+  assertSameShape,
+  assertMask,
+  toMatrix2D,
+  toVector,
+  type MatrixLike,
+  type MatrixData,
+  type MatrixFromOptions,
+} from "./matrix/matrix.js";
+export { stopGradient } from "./math/stop-gradient.js";
+export { logSigmoid, log1mexp } from "./math/log-sigmoid.js";
+export {
+  maskedSum,
+  maskedMean,
+  maskedVariance,
+  maskedWhiten,
+  type MaskedVarianceOptions,
+  type MaskedWhitenOptions,
+} from "./math/masked.js";
+export { klEstimate, klEstimateConfig, klKinds, type KlKind, type KlEstimateConfig } from "./math/kl.js";
+export {
+  aggregateLoss,
+  aggregateLossConfig,
+  lossAggregationModes,
+  type LossAggregation,
+  type AggregateLossConfig,
+} from "./math/aggregate.js";
+export {
+  gatherLogProbs,
+  gatherLogProbsConfig,
+  gatherLogProbsOneHot,
+  sequenceLogProbs,
+  sequenceLogProbsConfig,
+  entropyFromLogits,
+  type GatherLogProbsConfig,
+  type SequenceLogProbsConfig,
+} from "./math/log-probs.js";
+export { clipRatio, clampTensor, safeExp, clipByGlobalNorm } from "./math/clip.js";
+export { linear } from "./math/linear.js";
+export { Rng, createRng, type RngState } from "./random/rng.js";
+export {
+  preferencePairSchema,
+  rolloutResponseSchema,
+  rolloutGroupSchema,
+  tokenBatchSchema,
+  decodePreferencePair,
+  decodeRolloutGroup,
+  decodeTokenBatch,
+  type PreferencePair,
+  type RolloutResponse,
+  type RolloutGroup,
+  type TokenBatch,
+} from "./schemas/data.js";
+export { rolloutGroupsToBatch, type OutcomeBatch } from "./schemas/rollouts.js";
+export {
+  createRegistry,
+  defineDefinition,
+  pluginSpecVersion,
+  type Definition,
+  type DefinitionKind,
+  type Registry,
+  type RegistryOptions,
+} from "./registry/registry.js";

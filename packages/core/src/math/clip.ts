@@ -1,0 +1,57 @@
+import { RLError } from "../errors.js";
+import { tf } from "../tf.js";
+
+/**
+ * Asymmetric clip of a ratio around 1 (PPO; "clip-higher" of DAPO, arXiv:2503.14476):
+ *
+ *   clip(r, 1 − εlow, 1 + εhigh)
+ *
+ * Differentiable (zero gradient outside the band), as `torch.clamp`.
+ *
+ * @example
+ * clipRatio(tf.tensor1d([0.5, 1, 1.5]), 0.2, 0.28); // [0.8, 1, 1.28]
+ * @remarks PPO arXiv:1707.06347
+ */
+export function clipRatio(ratio: tf.Tensor, epsilonLow: number, epsilonHigh: number = epsilonLow): tf.Tensor {
+  if (!(epsilonLow >= 0) || !(epsilonHigh >= 0)) {
+    throw new RLError("INVALID_CONFIG", `clipRatio: epsilons must be ≥ 0, got ${epsilonLow}, ${epsilonHigh}`);
+  }
+  return tf.tidy(() => tf.clipByValue(ratio, 1 - epsilonLow, 1 + epsilonHigh));
+}
+
+/**
+ * Clips `x` into `[lo, hi]` with the gradient passing where it is inside (`torch.clamp`).
+ * Unlike `tf.clipByValue`, either bound may be a tensor (verl's value clip uses `old ± c`).
+ * @remarks no paper
+ */
+export function clampTensor(x: tf.Tensor, lo: tf.Tensor | number, hi: tf.Tensor | number): tf.Tensor {
+  return tf.tidy(() => tf.minimum(tf.maximum(x, lo), hi));
+}
+
+/**
+ * Clamped `exp` of a log-ratio, as verl computes importance ratios: `exp(clamp(x, −max, max))`.
+ * Default bound 20.
+ * @remarks no paper
+ */
+export function safeExp(logRatio: tf.Tensor, maxAbs = 20): tf.Tensor {
+  return tf.tidy(() => tf.exp(tf.clipByValue(logRatio, -maxAbs, maxAbs)));
+}
+
+/**
+ * Clips by global norm (gradient clipping, Pascanu et al. arXiv:1211.5063):
+ *
+ *   g ← g · min(1, maxNorm / (‖g‖₂ + 1e-6))     ‖g‖₂ over every tensor of the list
+ *
+ * Returns the clipped tensors (caller owns them) and the norm before clipping.
+ * @remarks arXiv:1211.5063
+ */
+export function clipByGlobalNorm(tensors: readonly tf.Tensor[], maxNorm: number): { clipped: tf.Tensor[]; norm: number } {
+  if (!(maxNorm > 0)) throw new RLError("INVALID_CONFIG", `clipByGlobalNorm: maxNorm must be > 0, got ${maxNorm}`);
+  const normT = tf.tidy(() => tf.sqrt(tf.addN(tensors.map((t) => tf.sum(tf.square(t))))));
+  const norm = (normT.dataSync() as Float32Array)[0] as number;
+  normT.dispose();
+  if (!Number.isFinite(norm)) throw new RLError("NON_FINITE", `clipByGlobalNorm: the gradient norm is ${norm}`);
+  const scale = Math.min(1, maxNorm / (norm + 1e-6));
+  const clipped = tensors.map((t) => tf.tidy(() => tf.mul(t, scale)));
+  return { clipped, norm };
+}

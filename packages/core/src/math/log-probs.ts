@@ -1,0 +1,122 @@
+import { z } from "zod";
+import { parseConfig } from "../config.js";
+import { RLError } from "../errors.js";
+import { assertSameShape } from "../matrix/matrix.js";
+import { tf } from "../tf.js";
+
+/** Config of {@link gatherLogProbs}. */
+export const gatherLogProbsConfig = z.object({
+  /** Logits are divided by this before the softmax (sampling temperature). Default 1. */
+  temperature: z.number().positive().default(1),
+});
+export type GatherLogProbsConfig = z.input<typeof gatherLogProbsConfig>;
+
+/**
+ * Log-probabilities of given token ids from logits, without a one-hot over the vocabulary
+ * (TRL's `selective_log_softmax` does the same job):
+ *
+ *   log p(y | ·) = z_y / τ − logsumexp_v(z_v / τ)
+ *
+ * `logits` is `[..., V]`, `ids` is `[...]` (int32); the result has the shape of `ids`.
+ * The picked logit is gathered with flat indices (`i·V + y_i`), so no `[N, V]` one-hot is built;
+ * the only `[N, V]` intermediates are the logsumexp's. Differentiable w.r.t. `logits`.
+ * Ids outside `[0, V)` throw `RLError("INVALID_INPUT")` (tfjs would silently gather 0).
+ *
+ * @example
+ * const lp = gatherLogProbs(tf.tensor2d([[2, 1, 0]]), tf.tensor1d([0], "int32")); // [-0.40761]
+ * @remarks no paper
+ */
+export function gatherLogProbs(logits: tf.Tensor, ids: tf.Tensor, config: GatherLogProbsConfig = {}): tf.Tensor {
+  const { temperature } = parseConfig(gatherLogProbsConfig, config, "gatherLogProbs");
+  const V = logits.shape[logits.rank - 1] as number;
+  const idShape = logits.shape.slice(0, -1);
+  if (ids.shape.length !== idShape.length || ids.shape.some((s, k) => s !== idShape[k])) {
+    throw new RLError(
+      "SHAPE_MISMATCH",
+      `gatherLogProbs: ids has shape [${ids.shape.join(",")}], logits [${logits.shape.join(",")}] needs ids [${idShape.join(",")}]`,
+    );
+  }
+  assertIdsInRange(ids, V, "gatherLogProbs");
+  return tf.tidy(() => {
+    const N = ids.size;
+    const flat = tf.reshape(logits, [N, V]);
+    const scaled = temperature === 1 ? flat : tf.div(flat, temperature);
+    const offsets = tf.mul(tf.range(0, N, 1, "int32"), tf.scalar(V, "int32"));
+    const flatIds = tf.add(offsets, tf.cast(tf.reshape(ids, [N]), "int32"));
+    const picked = tf.gather(tf.reshape(scaled, [N * V]), flatIds);
+    const lse = tf.logSumExp(scaled, -1);
+    return tf.reshape(tf.sub(picked, lse), idShape);
+  });
+}
+
+function assertIdsInRange(ids: tf.Tensor, V: number, fn: string): void {
+  const range = tf.tidy(() => tf.stack([tf.min(ids), tf.max(ids)]));
+  const [lo, hi] = range.dataSync() as unknown as [number, number];
+  range.dispose();
+  if (ids.size > 0 && (lo < 0 || hi >= V)) {
+    throw new RLError("INVALID_INPUT", `${fn}: token ids must lie in [0, ${V}); got min ${lo}, max ${hi}`);
+  }
+}
+
+/**
+ * The one-hot formulation of {@link gatherLogProbs}: `Σ_v onehot(y)_v · log_softmax(z)_v`.
+ * Kept for the benchmark in `bench/` and as a cross-check in tests; it builds a `[N, V]` one-hot.
+ * @remarks no paper
+ */
+export function gatherLogProbsOneHot(logits: tf.Tensor, ids: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const V = logits.shape[logits.rank - 1] as number;
+    const oneHot = tf.oneHot(tf.cast(ids, "int32"), V);
+    return tf.sum(tf.mul(tf.logSoftmax(logits, -1), oneHot), -1);
+  });
+}
+
+/** Config of {@link sequenceLogProbs}. */
+export const sequenceLogProbsConfig = z.object({
+  /** `"sum"` (DPO, KTO) or `"mean"` (SimPO, ORPO, IPO). Default `"sum"`. */
+  reduction: z.enum(["sum", "mean"]).default("sum"),
+});
+export type SequenceLogProbsConfig = z.input<typeof sequenceLogProbsConfig>;
+
+/**
+ * Per-sequence log-probabilities from per-token ones over a 0/1 mask:
+ *
+ *   sum_b = Σ_t lp[b,t]·M[b,t]          mean_b = sum_b / max(Σ_t M[b,t], 1)
+ *
+ * An empty completion gives 0 for both (TRL clamps the count to 1; SimPO's code would give NaN).
+ * Differentiable. Returns `[B]`.
+ *
+ * @example
+ * sequenceLogProbs(tf.tensor2d([[-0.5, -1, -0.2, -7]]), tf.tensor2d([[1, 1, 1, 0]]), { reduction: "mean" }); // [-0.56667]
+ * @remarks no paper
+ */
+export function sequenceLogProbs(tokenLogProbs: tf.Tensor, mask: tf.Tensor, config: SequenceLogProbsConfig = {}): tf.Tensor1D {
+  const { reduction } = parseConfig(sequenceLogProbsConfig, config, "sequenceLogProbs");
+  assertSameShape({ tokenLogProbs, mask }, "sequenceLogProbs");
+  if (tokenLogProbs.rank !== 2) {
+    throw new RLError("SHAPE_MISMATCH", `sequenceLogProbs: tokenLogProbs must be [B, T], got [${tokenLogProbs.shape.join(",")}]`);
+  }
+  return tf.tidy(() => {
+    const s = tf.sum(tf.mul(tokenLogProbs, mask), 1);
+    return (reduction === "sum" ? s : tf.div(s, tf.maximum(tf.sum(mask, 1), 1))) as tf.Tensor1D;
+  });
+}
+
+/**
+ * Entropy of the softmax of logits over the last axis (verl / TRL `entropy_from_logits`):
+ *
+ *   H = logsumexp(z) − Σ_v softmax(z)_v · z_v
+ *
+ * Differentiable; the result drops the last axis.
+ *
+ * @example
+ * entropyFromLogits(tf.tensor1d([2, 1, 0])); // 0.8323956
+ * @remarks no paper
+ */
+export function entropyFromLogits(logits: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const lse = tf.logSumExp(logits, -1);
+    const p = tf.softmax(logits, -1);
+    return tf.sub(lse, tf.sum(tf.mul(p, logits), -1));
+  });
+}

@@ -1,0 +1,49 @@
+import { tf, isTensor } from "../tf.js";
+
+/**
+ * Numerically stable log-sigmoid: `log σ(x) = −softplus(−x) = min(x, 0) − log1p(e^{−|x|})`.
+ * Never `log(sigmoid(x))`, which gives −Infinity below about −88 in float32.
+ * Accepts a tensor (differentiable, returns a tensor) or a number.
+ *
+ * @example
+ * logSigmoid(0); // −0.693147…  (= log ½)
+ * logSigmoid(-100); // −100
+ * @remarks no paper
+ */
+export function logSigmoid(x: number): number;
+export function logSigmoid<T extends tf.Tensor>(x: T): T;
+export function logSigmoid(x: number | tf.Tensor): number | tf.Tensor {
+  if (isTensor(x)) return tf.tidy(() => tf.neg(tf.softplus(tf.neg(x))));
+  return Math.min(x, 0) - Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/**
+ * Stable `log(1 − e^x)` for `x < 0` (Mächler 2012): `log(−expm1(x))` when `x > −ln 2`,
+ * else `log1p(−e^x)`. Used by ORPO's odds ratio. `x ≥ 0` has no real value; the tensor form
+ * clamps `x` to at most `−1e-7` (so `log(1 − p)` of a certain token is finite and very negative),
+ * and the number form does the same.
+ *
+ * @example
+ * log1mexp(Math.log(0.25)); // log(0.75) = −0.28768…
+ * @remarks no paper (Mächler, "Accurately computing log(1 − exp(−|a|))", 2012)
+ */
+export function log1mexp(x: number): number;
+export function log1mexp<T extends tf.Tensor>(x: T): T;
+export function log1mexp(x: number | tf.Tensor): number | tf.Tensor {
+  if (isTensor(x)) {
+    return tf.tidy(() => {
+      const xc = tf.minimum(x, -1e-7);
+      const small = tf.log(tf.neg(expm1(xc)));
+      const large = tf.log1p(tf.neg(tf.exp(xc)));
+      return tf.where(tf.greater(xc, -Math.LN2), small, large);
+    });
+  }
+  const xc = Math.min(x, -1e-7);
+  return xc > -Math.LN2 ? Math.log(-Math.expm1(xc)) : Math.log1p(-Math.exp(xc));
+}
+
+/** `e^x − 1`, accurate near 0 (tfjs has no expm1): a short series for |x| < 1e-3. */
+function expm1(x: tf.Tensor): tf.Tensor {
+  const series = tf.mul(x, tf.add(1, tf.mul(x, tf.add(0.5, tf.div(x, 6)))));
+  return tf.where(tf.less(tf.abs(x), 1e-3), series, tf.sub(tf.exp(x), 1));
+}

@@ -1,0 +1,22 @@
+import { tf } from "../tf.js";
+
+const stopGradientOp = tf.customGrad(((x: tf.Tensor) => ({
+  value: tf.clone(x),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as unknown as Parameters<typeof tf.customGrad>[0]);
+
+/**
+ * Stop-gradient (`sg`, PyTorch's `.detach()`): the value of `x`, a zero gradient.
+ * TF.js has no such op (tfjs issues #967, #7438); every place where a reference detaches
+ * (old / reference log-probs, KTO's KL baseline, CISPO's clipped ratio, β-DPO's β,
+ * straight-through KL) uses this.
+ *
+ *   sg(x) = x,   ∂ sg(x) / ∂x = 0
+ *
+ * @example
+ * const g = tf.grad((x) => tf.sum(tf.mul(x, stopGradient(x))))(tf.tensor1d([3])); // [3], not [6]
+ * @remarks no paper
+ */
+export function stopGradient<T extends tf.Tensor>(x: T): T {
+  return stopGradientOp(x) as T;
+}

@@ -1,0 +1,4 @@
+import type { OpTable } from "../types.js";
+
+/** Conformance ops of this area (see ../shared/conformance/README.md). */
+export const creditProcessOps: OpTable = {};

@@ -72,6 +72,7 @@ export {
   defineDefinition,
   pluginSpecVersion,
   type Definition,
+  type AnyDefinition,
   type DefinitionKind,
   type Registry,
   type RegistryOptions,

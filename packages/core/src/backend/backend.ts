@@ -4,6 +4,7 @@ import { z } from "zod";
 import { parseConfig } from "../config.js";
 import { RLError } from "../errors.js";
 import { tf } from "../tf.js";
+import { registerMissingWasmKernels } from "./wasm-kernels.js";
 
 /** Backends `ready` knows. */
 export const backendNames = ["wasm", "cpu", "webgl", "webgpu", "node", "node-gpu"] as const;
@@ -71,25 +72,30 @@ export async function ready(config: ReadyConfig = {}): Promise<BackendInfo> {
 export async function readyWith(config: ReadyConfig, importer: Importer): Promise<BackendInfo> {
   const cfg = parseConfig(readyConfig, config, "ready");
   if (cfg.quiet && !tf.env().getBool("PROD")) tf.enableProdMode();
+  if (cfg.backend === "wasm") registerMissingWasmKernels();
   if (tf.getBackend() === cfg.backend && tf.findBackend(cfg.backend) !== null) {
     return { backend: cfg.backend, fellBack: false };
   }
+  // A missing package is the user's to fix: never hidden by the fallback.
+  if (cfg.backend === "node" || cfg.backend === "node-gpu" || cfg.backend === "webgpu") {
+    await importOptionalBackend(cfg.backend, importer);
+  }
   try {
-    await activate(cfg.backend, cfg.wasmPaths, importer);
+    await activate(cfg.backend, cfg.wasmPaths);
     return { backend: cfg.backend, fellBack: false };
   } catch (error) {
-    if (cfg.fallbackToCpu && !(RLError.isInstance(error) && error.code === "BACKEND_UNAVAILABLE")) {
-      await activate("cpu", undefined, importer);
+    if (cfg.fallbackToCpu) {
+      await activate("cpu", undefined);
       return { backend: "cpu", fellBack: true };
     }
     throw error;
   }
 }
 
-async function activate(name: BackendName, wasmPaths: string | Record<string, string> | undefined, importer: Importer) {
-  if (name === "wasm" && wasmPaths !== undefined) setWasmPaths(wasmPaths as string);
-  if (name === "node" || name === "node-gpu" || name === "webgpu") {
-    await importOptionalBackend(name, importer);
+async function activate(name: BackendName, wasmPaths: string | Record<string, string> | undefined) {
+  if (name === "wasm") {
+    if (wasmPaths !== undefined) setWasmPaths(wasmPaths as string);
+    registerMissingWasmKernels();
   }
   if (name === "webgl" && !isBrowser()) {
     throw new RLError("BACKEND_UNAVAILABLE", `ready: the webgl backend needs a browser; in Node use "wasm" (default) or "node"`);
@@ -119,7 +125,7 @@ export async function importOptionalBackend(name: "node" | "node-gpu" | "webgpu"
     const message = cause instanceof Error ? cause.message : String(cause);
     const code = (cause as { code?: unknown } | null)?.code;
     const missing =
-      code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" || /Cannot find (module|package)/i.test(message);
+      code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" || /Cannot find (module|package)|Could not resolve|Failed to resolve/i.test(message);
     const unbuilt = /tfjs_binding\.node|native addon/i.test(message);
     const hint = missing
       ? `the package "${pkg}" is not installed; install it with \`npm i ${pkg}@4.22.0\``

@@ -33,17 +33,16 @@ export function log1mexp(x: number | tf.Tensor): number | tf.Tensor {
   if (isTensor(x)) {
     return tf.tidy(() => {
       const xc = tf.minimum(x, -1e-7);
-      const small = tf.log(tf.neg(expm1(xc)));
-      const large = tf.log1p(tf.neg(tf.exp(xc)));
-      return tf.where(tf.greater(xc, -Math.LN2), small, large);
+      // The branch condition must not sit on the gradient tape (tfjs has no gradient for Greater).
+      const useExpm1 = branchMask(xc);
+      return tf.where(useExpm1, tf.log(tf.neg(tf.expm1(xc))), tf.log1p(tf.neg(tf.exp(xc))));
     });
   }
   const xc = Math.min(x, -1e-7);
   return xc > -Math.LN2 ? Math.log(-Math.expm1(xc)) : Math.log1p(-Math.exp(xc));
 }
 
-/** `e^x − 1`, accurate near 0 (tfjs has no expm1): a short series for |x| < 1e-3. */
-function expm1(x: tf.Tensor): tf.Tensor {
-  const series = tf.mul(x, tf.add(1, tf.mul(x, tf.add(0.5, tf.div(x, 6)))));
-  return tf.where(tf.less(tf.abs(x), 1e-3), series, tf.sub(tf.exp(x), 1));
-}
+const branchMask = tf.customGrad(((x: tf.Tensor) => ({
+  value: tf.greater(x, -Math.LN2),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as unknown as Parameters<typeof tf.customGrad>[0]);

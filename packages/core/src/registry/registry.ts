@@ -53,18 +53,24 @@ export function defineDefinition<K extends string, C extends z.ZodType, I>(def: 
   return Object.freeze({ ...def });
 }
 
+/** A definition of any config type, as a registry stores it. */
+export type AnyDefinition = Omit<Definition<string, z.ZodType, unknown>, "create"> & {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly create: (config: any) => unknown;
+};
+
 /** A typed registry of definitions that the user creates and fills explicitly. */
 export interface Registry {
   /** Adds a definition; a duplicate `kind` + `name` or an unsupported spec version throws. Returns the registry. */
-  register(def: Definition<string, z.ZodType, unknown>): Registry;
+  register(def: AnyDefinition): Registry;
   /** True when `kind`/`name` is registered. */
   has(kind: string, name: string): boolean;
   /** The definition, or `RLError("REGISTRY_NOT_FOUND")` listing what is registered of that kind. */
-  get(kind: string, name: string): Definition<string, z.ZodType, unknown>;
+  get(kind: string, name: string): AnyDefinition;
   /** Parses `config` with the definition's schema and builds the implementation. */
   create<I = unknown>(kind: string, name: string, config?: unknown): I;
   /** Definitions, optionally of one kind, sorted by name. */
-  list(kind?: string): readonly Definition<string, z.ZodType, unknown>[];
+  list(kind?: string): readonly AnyDefinition[];
 }
 
 /** Options of {@link createRegistry}. */
@@ -84,7 +90,7 @@ export interface RegistryOptions {
  */
 export function createRegistry(options: RegistryOptions = {}): Registry {
   const accepted = options.specVersions ?? [pluginSpecVersion];
-  const store = new Map<string, Definition<string, z.ZodType, unknown>>();
+  const store = new Map<string, AnyDefinition>();
   const key = (kind: string, name: string) => `${kind}\u0000${name}`;
   const registry: Registry = {
     register(def) {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ready } from "@rl/core";
@@ -51,6 +52,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const skippedNote = report.skipped > 0 ? `, ${report.skipped} skipped` : "";
   console.log(`conformance: ${report.passed} passed, ${failed} failed${skippedNote}`);
+  await writeFile(
+    resolve(repoRoot, "tools/conformance/.conformance-results.json"),
+    JSON.stringify({ passed: report.passed, failed, skipped: report.skipped, unknownOps: report.unknownOps }, null, 2),
+  );
   return failed > 0 ? 1 : 0;
 }
 

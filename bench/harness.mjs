@@ -1,0 +1,23 @@
+// Tiny benchmark harness: median of N timed runs after warm-up; results read outside tf.tidy.
+import { tf } from "@rl/core";
+
+/** Median milliseconds of `fn` over `runs` runs after `warmup` runs. `fn` may be async. */
+export async function timeMs(fn, { runs = 5, warmup = 1 } = {}) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+/** Peak bytes held by tfjs tensors while `fn` runs (tf.profile). */
+export async function peakBytes(fn) {
+  const info = await tf.profile(fn);
+  return info.peakBytes;
+}
+
+export const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;

@@ -5,3 +5,5 @@ export * from "./tree/index.js";
 export * from "./segment/index.js";
 export * from "./process/index.js";
 export * from "./step/index.js";
+export * from "./registry.js";
+export * from "./labels/index.js";

@@ -1,0 +1,97 @@
+import { Matrix, RLError, assertMask, toMatrix2D, type MatrixLike } from "@rl/core";
+
+/** Group id of a row: any string or number (rows with equal ids form a group). */
+export type GroupId = string | number;
+
+/**
+ * Internal helpers shared by the process/, step/ and labels/ folders (not re-exported).
+ * Every check throws an {@link RLError} naming the function and both lengths.
+ */
+
+/** A 2-D matrix argument that must have at least one row. */
+export function nonEmptyMatrix(input: MatrixLike, name: string, fn: string): Matrix {
+  const m = toMatrix2D(input, name, fn);
+  if (m.rows === 0) throw new RLError("INVALID_INPUT", `${fn}: ${name} is empty; expected at least one row`);
+  return m;
+}
+
+/** A 0/1 mask with the shape of `like`. */
+export function maskLike(input: MatrixLike, name: string, like: Matrix, likeName: string, fn: string): Matrix {
+  const m = toMatrix2D(input, name, fn);
+  if (m.rows !== like.rows || m.cols !== like.cols) {
+    throw new RLError(
+      "SHAPE_MISMATCH",
+      `${fn}: ${name} has shape [${m.rows},${m.cols}], ${likeName} has [${like.rows},${like.cols}]`,
+    );
+  }
+  assertMask(m, name, fn);
+  return m;
+}
+
+/** A matrix with the shape of `like` (not necessarily 0/1). */
+export function sameShape(input: MatrixLike, name: string, like: Matrix, likeName: string, fn: string): Matrix {
+  const m = toMatrix2D(input, name, fn);
+  if (m.rows !== like.rows || m.cols !== like.cols) {
+    throw new RLError(
+      "SHAPE_MISMATCH",
+      `${fn}: ${name} has shape [${m.rows},${m.cols}], ${likeName} has [${like.rows},${like.cols}]`,
+    );
+  }
+  return m;
+}
+
+/** Throws unless `length === expected`. */
+export function requireLength(length: number, name: string, expected: number, expectedName: string, fn: string): void {
+  if (length !== expected) {
+    throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} has ${length} entries, ${expectedName} has ${expected}`);
+  }
+}
+
+/** A 1-D list of finite numbers of a required length. */
+export function finiteVector(
+  input: ArrayLike<number>,
+  name: string,
+  expected: number,
+  expectedName: string,
+  fn: string,
+): Float64Array {
+  requireLength(input.length, name, expected, expectedName, fn);
+  const out = new Float64Array(input.length);
+  for (let i = 0; i < input.length; i++) {
+    const v = input[i] as number;
+    if (typeof v !== "number" || !Number.isFinite(v)) {
+      throw new RLError("NON_FINITE", `${fn}: ${name}[${i}] is ${String(v)}; expected a finite number`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Rows of each group, in order of first appearance. */
+export function groupMembers(groups: readonly GroupId[]): number[][] {
+  const index = new Map<GroupId, number[]>();
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i] as GroupId;
+    const members = index.get(g);
+    if (members === undefined) index.set(g, [i]);
+    else members.push(i);
+  }
+  return [...index.values()];
+}
+
+/** Index of the last valid token of row `b`, or -1 for an all-zero row. */
+export function lastValidToken(mask: Matrix, b: number): number {
+  for (let t = mask.cols - 1; t >= 0; t--) if (mask.get(b, t) !== 0) return t;
+  return -1;
+}
+
+/** Mean and standard deviation (unbiased, n − 1) of `values` at `rows`; one row gives std 0. */
+export function meanStd(values: ArrayLike<number>, rows: readonly number[]): { mean: number; std: number } {
+  let s = 0;
+  for (const r of rows) s += values[r] as number;
+  const mean = s / rows.length;
+  if (rows.length < 2) return { mean, std: 0 };
+  let ss = 0;
+  for (const r of rows) ss += ((values[r] as number) - mean) ** 2;
+  return { mean, std: Math.sqrt(ss / (rows.length - 1)) };
+}

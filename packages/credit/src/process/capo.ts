@@ -1,0 +1,95 @@
+import { Matrix, RLError, parseConfig, type MatrixLike } from "@rl/core";
+import { z } from "zod";
+import {
+  finiteVector,
+  groupMembers,
+  maskLike,
+  meanStd,
+  nonEmptyMatrix,
+  requireLength,
+  sameShape,
+  type GroupId,
+} from "./batch-checks.js";
+import { checkStepEnds } from "./place-step-rewards.js";
+
+/** Config of {@link capoAdvantages}. */
+export const capoConfig = z.object({
+  /** Weight W_o of the outcome reward. Default 2 (⚠ unverified; must exceed W_p). */
+  wOutcome: z.number().default(2),
+  /** Weight W_p of the step penalty. Default 1 (⚠ unverified). */
+  wProcess: z.number().default(1),
+  /** ε added to the group std. Default 1e-6. */
+  epsilon: z.number().nonnegative().default(1e-6),
+});
+export type CapoConfig = z.input<typeof capoConfig>;
+
+/** Input of {@link capoAdvantages}. */
+export interface CapoInput {
+  /** Outcome (rule-based) reward per row. */
+  outcome: ArrayLike<number>;
+  /** `[B][K]` step penalties (see `capoVotes`). */
+  penalties: MatrixLike;
+  /** `[B][K]` 1 for real steps. */
+  stepMask: MatrixLike;
+  /** `[B][K]` token index of each step's last token. Step k owns tokens `(stepEnd_{k−1}, stepEnd_k]`. */
+  stepEnds: MatrixLike;
+  /** `[B][T]` response tokens. */
+  mask: MatrixLike;
+  /** Prompt id per row. */
+  groups: readonly GroupId[];
+}
+
+/**
+ * CAPO token rewards and advantages: every valid token gets the rule-based outcome reward, and
+ * tokens of steps judged wrong are penalised, `r_{i,t} = W_o·R_o(i) − W_p·pen_{i,k(t)}`; then
+ * `A_{i,t} = (r_{i,t} − μ_g)/(σ_g + ε)` with μ_g, σ_g (unbiased) over the group's sequence-level
+ * outcome terms `W_o·R_o`. With `W_o > W_p` a correct answer with flawed steps stays above a
+ * wrong answer.
+ *
+ * Defaults: `W_o = 2`, `W_p = 1`, ε = 1e-6 (⚠ the paper's constants and normalisation are
+ * unverified). Edge cases: a group of one uses mean 0, std 1; tokens after the last step end are
+ * not penalised; padding is 0; bad shapes or step ends throw `RLError`.
+ * Paper: CAPO (arXiv:2508.02298).
+ *
+ * @example
+ * capoAdvantages({ outcome: [1, 0], penalties: [[0, 1], [0, 0]], stepMask: [[1, 1], [1, 1]],
+ *   stepEnds: [[0, 1], [0, 1]], mask: [[1, 1], [1, 1]], groups: [0, 0] }).tokenRewards.toArray();
+ * // [[2, 1], [0, 0]]
+ */
+export function capoAdvantages(input: CapoInput, config: CapoConfig = {}): { advantages: Matrix; tokenRewards: Matrix } {
+  const fn = "capoAdvantages";
+  const { wOutcome, wProcess, epsilon } = parseConfig(capoConfig, config, fn);
+  const pen = nonEmptyMatrix(input.penalties, "penalties", fn);
+  const sm = maskLike(input.stepMask, "stepMask", pen, "penalties", fn);
+  const ends = sameShape(input.stepEnds, "stepEnds", pen, "penalties", fn);
+  const mask = nonEmptyMatrix(input.mask, "mask", fn);
+  if (mask.rows !== pen.rows) throw new RLError("SHAPE_MISMATCH", `${fn}: mask has ${mask.rows} rows, penalties has ${pen.rows}`);
+  const B = pen.rows;
+  const outcome = finiteVector(input.outcome, "outcome", B, "penalties rows", fn);
+  requireLength(input.groups.length, "groups", B, "penalties rows", fn);
+  checkStepEnds(ends, sm, mask, fn);
+  const tokenRewards = Matrix.zeros([B, mask.cols]);
+  const seq = new Float64Array(B);
+  for (let b = 0; b < B; b++) {
+    seq[b] = wOutcome * (outcome[b] as number);
+    for (let t = 0; t < mask.cols; t++) if (mask.get(b, t) !== 0) tokenRewards.set(b, t, seq[b] as number);
+    let prev = -1;
+    for (let k = 0; k < pen.cols; k++) {
+      if (sm.get(b, k) === 0) continue;
+      const e = ends.get(b, k);
+      const p = wProcess * pen.get(b, k);
+      for (let t = prev + 1; t <= e; t++) if (mask.get(b, t) !== 0) tokenRewards.set(b, t, tokenRewards.get(b, t) - p);
+      prev = e;
+    }
+  }
+  const advantages = Matrix.zeros([B, mask.cols]);
+  for (const rows of groupMembers(input.groups)) {
+    const { mean, std } = rows.length > 1 ? meanStd(seq, rows) : { mean: 0, std: 1 };
+    for (const i of rows) {
+      for (let t = 0; t < mask.cols; t++) {
+        if (mask.get(i, t) !== 0) advantages.set(i, t, (tokenRewards.get(i, t) - mean) / (std + epsilon));
+      }
+    }
+  }
+  return { advantages, tokenRewards };
+}

@@ -1,0 +1,117 @@
+import { Matrix, RLError, assertMask, createRng, parseConfig, type MatrixLike } from "@rl/core";
+import { z } from "zod";
+import { nonEmptyMatrix, sameShape } from "../process/batch-checks.js";
+
+const matrixLike = z.custom<MatrixLike>((v) => typeof v === "object" && v !== null, "expected a matrix");
+
+/** Config of {@link macroBoundaries}: one termination rule. */
+export const macroBoundariesConfig = z.discriminatedUnion("rule", [
+  /** Fixed n-gram: a macro action every `n` valid tokens. */
+  z.object({ rule: z.literal("fixed"), n: z.number().int().positive().default(5) }),
+  /** Randomized n-gram: lengths from shuffling `lengths` repeated `repeatTimes`, seeded. */
+  z.object({
+    rule: z.literal("randomized"),
+    seed: z.number().int(),
+    repeatTimes: z.number().int().positive().default(1),
+    lengths: z.array(z.number().int().positive()).nonempty().default([1, 2, 3, 5, 10]),
+  }),
+  /** Perplexity: a macro action starts at i whenever `ppl_{i+1} > ppl_i` (`ppl` `[B][T]`, reference model). */
+  z.object({ rule: z.literal("perplexity"), ppl: matrixLike }),
+  /** Separator / parse based: a macro action ends at every token with `isEnd[b][t] = 1`. */
+  z.object({ rule: z.literal("separator"), isEnd: matrixLike }),
+]);
+export type MacroBoundariesConfig = z.input<typeof macroBoundariesConfig>;
+
+/**
+ * MA-RLHF macro-action boundaries: for each row, the token indices where a macro action starts
+ * (over the row's valid tokens; span m covers the valid tokens in `[starts[m], starts[m+1])`).
+ * Every rule starts at the first valid token and, as in the reference, makes the final valid
+ * token a macro action of its own.
+ * - `fixed`: starts every n valid tokens; - `randomized`: span lengths drawn by shuffling
+ *   `lengths × repeatTimes` with core's seeded `createRng`, the tail after the list is exhausted
+ *   is one span; - `perplexity`: a start at valid position i when `ppl_{i+1} > ppl_i`;
+ * - `separator`: a start after every token marked in `isEnd` (from a separator or a parse).
+ *
+ * Defaults: `fixed`, n = 5; randomized lengths `[1, 2, 3, 5, 10]`, `repeatTimes` 1.
+ * Deviations: the reference appends a duplicate boundary (an empty macro action) when the
+ * length is ≡ 1 mod n — ours dedupes; it uses row 0's mask for every row — ours is per row.
+ * Edge cases: a row without valid tokens has no macro action.
+ * Paper: MA-RLHF, "Reinforcement Learning from Human Feedback with Macro Actions" (arXiv:2410.02743).
+ *
+ * @example
+ * macroBoundaries([[1, 1, 1, 1, 1, 1, 1, 1]], { rule: "fixed", n: 3 }).starts; // [[0, 3, 6, 7]]
+ */
+export function macroBoundaries(mask: MatrixLike, config: MacroBoundariesConfig): { starts: number[][] } {
+  const fn = "macroBoundaries";
+  const cfg = parseConfig(macroBoundariesConfig, config, fn);
+  const m = nonEmptyMatrix(mask, "mask", fn);
+  assertMask(m, "mask", fn);
+  const ppl = cfg.rule === "perplexity" ? sameShape(cfg.ppl, "ppl", m, "mask", fn) : undefined;
+  const isEnd = cfg.rule === "separator" ? sameShape(cfg.isEnd, "isEnd", m, "mask", fn) : undefined;
+  const rng = cfg.rule === "randomized" ? createRng(cfg.seed) : undefined;
+  const starts: number[][] = [];
+  for (let b = 0; b < m.rows; b++) {
+    const pos: number[] = [];
+    for (let t = 0; t < m.cols; t++) if (m.get(b, t) !== 0) pos.push(t);
+    const L = pos.length;
+    if (L === 0) {
+      starts.push([]);
+      continue;
+    }
+    const cut = new Set<number>([0, L - 1]); // offsets into pos
+    if (cfg.rule === "fixed") {
+      for (let i = cfg.n; i < L - 1; i += cfg.n) cut.add(i);
+    } else if (cfg.rule === "randomized") {
+      const pool: number[] = [];
+      for (let r = 0; r < cfg.repeatTimes; r++) pool.push(...cfg.lengths);
+      let i = 0;
+      for (const len of (rng as NonNullable<typeof rng>).shuffle(pool)) {
+        i += len;
+        if (i >= L - 1) break;
+        cut.add(i);
+      }
+    } else if (cfg.rule === "perplexity") {
+      const p = ppl as Matrix;
+      for (let i = 0; i + 1 < L; i++) if (p.get(b, pos[i + 1] as number) > p.get(b, pos[i] as number)) cut.add(i);
+    } else {
+      const e = isEnd as Matrix;
+      for (let i = 0; i + 1 < L; i++) if (e.get(b, pos[i] as number) !== 0) cut.add(i + 1);
+    }
+    starts.push([...cut].sort((x, y) => x - y).map((i) => pos[i] as number));
+  }
+  return { starts };
+}
+
+/** Validates per-row macro starts against a mask; returns the spans as lists of valid token indices. */
+export function macroSpans(starts: readonly (readonly number[])[], mask: Matrix, fn: string): number[][][] {
+  if (starts.length !== mask.rows) {
+    throw new RLError("SHAPE_MISMATCH", `${fn}: starts has ${starts.length} rows, mask has ${mask.rows}`);
+  }
+  const spans: number[][][] = [];
+  for (let b = 0; b < mask.rows; b++) {
+    const s = starts[b] as readonly number[];
+    const rowSpans: number[][] = [];
+    let first = -1;
+    for (let t = 0; t < mask.cols; t++) {
+      if (mask.get(b, t) !== 0) {
+        first = t;
+        break;
+      }
+    }
+    if (first >= 0 && s[0] !== first) {
+      throw new RLError("INVALID_INPUT", `${fn}: starts[${b}] must begin at the first valid token ${first}, got ${String(s[0])}`);
+    }
+    for (let m = 0; m < s.length; m++) {
+      const from = s[m] as number;
+      const to = m + 1 < s.length ? (s[m + 1] as number) : mask.cols;
+      if (!Number.isInteger(from) || from < 0 || from >= mask.cols || to <= from) {
+        throw new RLError("INVALID_INPUT", `${fn}: starts[${b}] must be strictly increasing token indices in [0, ${mask.cols})`);
+      }
+      const span: number[] = [];
+      for (let t = from; t < to; t++) if (mask.get(b, t) !== 0) span.push(t);
+      if (span.length > 0) rowSpans.push(span);
+    }
+    spans.push(rowSpans);
+  }
+  return spans;
+}

@@ -1,0 +1,143 @@
+import { Matrix, assertMask, parseConfig, type MatrixLike } from "@rl/core";
+import { z } from "zod";
+import { nonEmptyMatrix, sameShape } from "../process/batch-checks.js";
+import { macroSpans } from "./macro-actions.js";
+
+/** How token values inside a macro action are weighted (`value_function` in MA-RLHF). */
+export const macroWeighting = z.enum(["equal", "unit", "position"]);
+
+/** Config of {@link macroAggregate}. */
+export const macroAggregateConfig = z.object({
+  /** `"equal"`: mean; `"unit"`: the last token; `"position"`: ∝ 1/(k+1), normalised. Default `"equal"`. */
+  weighting: macroWeighting.default("equal"),
+});
+export type MacroAggregateConfig = z.input<typeof macroAggregateConfig>;
+
+function weights(n: number, weighting: z.output<typeof macroWeighting>): number[] {
+  if (weighting === "unit") return Array.from({ length: n }, (_, k) => (k === n - 1 ? 1 : 0));
+  if (weighting === "equal") return Array.from({ length: n }, () => 1 / n);
+  const raw = Array.from({ length: n }, (_, k) => 1 / (k + 1));
+  const s = raw.reduce((a, b) => a + b, 0);
+  return raw.map((w) => w / s);
+}
+
+function aggregate(x: Matrix, spans: number[][][], weighting: z.output<typeof macroWeighting>) {
+  const M = Math.max(0, ...spans.map((s) => s.length));
+  const values = Matrix.zeros([x.rows, M]);
+  const macroMask = Matrix.zeros([x.rows, M]);
+  spans.forEach((rowSpans, b) => {
+    rowSpans.forEach((span, m) => {
+      const w = weights(span.length, weighting);
+      let v = 0;
+      span.forEach((t, k) => (v += (w[k] as number) * x.get(b, t)));
+      values.set(b, m, v);
+      macroMask.set(b, m, 1);
+    });
+  });
+  return { values, macroMask };
+}
+
+/**
+ * Aggregates token values (values or rewards) per macro action: `X_τ = Σ_i σ_i x_{t_τ+i}`.
+ * `starts` as returned by `macroBoundaries`. Output `[B][M]` padded with 0, plus `macroMask`.
+ *
+ * Defaults: `weighting: "equal"`. Edge cases: a row without valid tokens has no macro action;
+ * starts that do not begin at the first valid token or do not increase throw `RLError`.
+ * Paper: MA-RLHF (arXiv:2410.02743).
+ *
+ * @example
+ * macroAggregate([[0.1, 0.2, 0.3, 0.4]], [[1, 1, 1, 1]], [[0, 3]], { weighting: "position" })
+ *   .values.toArray(); // [[0.1636364, 0.4]]
+ */
+export function macroAggregate(
+  x: MatrixLike,
+  mask: MatrixLike,
+  starts: readonly (readonly number[])[],
+  config: MacroAggregateConfig = {},
+): { values: Matrix; macroMask: Matrix } {
+  const fn = "macroAggregate";
+  const { weighting } = parseConfig(macroAggregateConfig, config, fn);
+  const xm = nonEmptyMatrix(x, "x", fn);
+  const m = sameShape(mask, "mask", xm, "x", fn);
+  assertMask(m, "mask", fn);
+  return aggregate(xm, macroSpans(starts, m, fn), weighting);
+}
+
+/** Config of {@link macroGae}. */
+export const macroGaeConfig = z.object({
+  /** Discount per macro action. Default 1 (DeepSpeed-Chat). */
+  gamma: z.number().min(0).max(1).default(1),
+  /** GAE λ. Default 0.95. */
+  lambda: z.number().min(0).max(1).default(0.95),
+  /** Aggregation of values and rewards inside a macro action. Default `"equal"`. */
+  weighting: macroWeighting.default("equal"),
+});
+export type MacroGaeConfig = z.input<typeof macroGaeConfig>;
+
+/** Input of {@link macroGae}. */
+export interface MacroGaeInput {
+  /** `[B][T]` critic values per token. */
+  values: MatrixLike;
+  /** `[B][T]` token rewards (KL tokens + the score on the last token). */
+  tokenRewards: MatrixLike;
+  /** `[B][T]` response tokens. */
+  mask: MatrixLike;
+  /** Per-row macro starts (from `macroBoundaries`). */
+  starts: readonly (readonly number[])[];
+}
+
+/**
+ * MA-RLHF macro-action GAE: values and rewards are aggregated per macro action with the same
+ * weights σ, GAE runs over macro steps, `δ_τ = R_τ + γ·V_{τ+1} − V_τ` (`V_M = 0`),
+ * `Â_τ = δ_τ + γλ·Â_{τ+1}`, `returns_τ = Â_τ + V_τ`; every token of τ gets `Â_τ` and `returns_τ`.
+ * No whitening.
+ *
+ * Defaults: γ = 1, λ = 0.95, `weighting: "equal"` (rewards are averaged inside a span, so
+ * per-token KL shrinks with the span length — the reference's behaviour).
+ * Edge cases: padding is 0; a row without valid tokens is all 0; shapes must match.
+ * Paper: MA-RLHF (arXiv:2410.02743).
+ *
+ * @example
+ * const mask = [[1, 1, 1, 1, 1, 1, 1, 1]];
+ * const { starts } = macroBoundaries(mask, { rule: "fixed", n: 3 });
+ * macroGae({ values: [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]],
+ *   tokenRewards: [[-0.01, -0.01, -0.01, -0.01, -0.01, -0.01, -0.01, 0.99]], mask, starts })
+ *   .macroAdvantages.toArray(); // [[0.7146262, 0.446975, 0.2705, 0.19]]
+ */
+export function macroGae(
+  input: MacroGaeInput,
+  config: MacroGaeConfig = {},
+): { advantages: Matrix; returns: Matrix; macroAdvantages: Matrix; macroReturns: Matrix; macroMask: Matrix } {
+  const fn = "macroGae";
+  const { gamma, lambda, weighting } = parseConfig(macroGaeConfig, config, fn);
+  const v = nonEmptyMatrix(input.values, "values", fn);
+  const r = sameShape(input.tokenRewards, "tokenRewards", v, "values", fn);
+  const mask = sameShape(input.mask, "mask", v, "values", fn);
+  assertMask(mask, "mask", fn);
+  const spans = macroSpans(input.starts, mask, fn);
+  const V = aggregate(v, spans, weighting);
+  const Rw = aggregate(r, spans, weighting).values;
+  const M = V.values.cols;
+  const macroAdvantages = Matrix.zeros([v.rows, M]);
+  const macroReturns = Matrix.zeros([v.rows, M]);
+  const advantages = Matrix.zeros([v.rows, v.cols]);
+  const returns = Matrix.zeros([v.rows, v.cols]);
+  for (let b = 0; b < v.rows; b++) {
+    const rowSpans = spans[b] as number[][];
+    let gae = 0;
+    let nextV = 0;
+    for (let m = rowSpans.length - 1; m >= 0; m--) {
+      const vm = V.values.get(b, m);
+      const delta = Rw.get(b, m) + gamma * nextV - vm;
+      gae = delta + gamma * lambda * gae;
+      macroAdvantages.set(b, m, gae);
+      macroReturns.set(b, m, gae + vm);
+      for (const t of rowSpans[m] as number[]) {
+        advantages.set(b, t, gae);
+        returns.set(b, t, gae + vm);
+      }
+      nextV = vm;
+    }
+  }
+  return { advantages, returns, macroAdvantages, macroReturns, macroMask: V.macroMask };
+}

@@ -88,7 +88,7 @@ function klScalar(lp: number, ref: number, kind: string, clamp: string): number 
       return outClamp ? clip(0.5 * d * d, -10, 10) : 0.5 * d * d;
     default: {
       const u = clamp === "verl" ? clip(-d, -20, 20) : -d;
-      const k = Math.exp(u) - u - 1;
+      const k = Math.expm1(u) - u; // e^u − 1 − u without cancellation near 0
       return clamp === "none" ? k : clip(k, -10, 10);
     }
   }
@@ -108,7 +108,7 @@ function klTensor(lp: tf.Tensor, ref: tf.Tensor, kind: string, clamp: string): t
     }
     default: {
       const u = clamp === "verl" ? tf.clipByValue(tf.neg(d), -20, 20) : tf.neg(d);
-      const k = tf.sub(tf.sub(tf.exp(u), u), 1);
+      const k = tf.sub(tf.expm1(u), u);
       return clamp === "none" ? k : tf.clipByValue(k, -10, 10);
     }
   }

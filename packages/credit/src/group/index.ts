@@ -1,1 +1,12 @@
-export {};
+export * from "./types.js";
+export * from "./grpo.js";
+export * from "./rloo.js";
+export * from "./opo.js";
+export * from "./gpg.js";
+export * from "./reinforce-plus-plus.js";
+export * from "./reinforce-plus-plus-baseline.js";
+export * from "./remax.js";
+export * from "./multi-objective-outcomes.js";
+export * from "./presets.js";
+export * from "./credit-definition.js";
+export * from "./definitions.js";

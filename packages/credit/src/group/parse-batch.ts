@@ -1,0 +1,269 @@
+// Internal: one validating pass over the inputs shared by the estimators of group/ and value/.
+// Not re-exported from the package (the public face is the estimators).
+import { Matrix, RLError, assertSameShape, type MatrixData, type MatrixLike } from "@rl/core";
+import type { GroupIds } from "./types.js";
+
+/** A validated `[B, T]` batch: flat row-major views plus the per-row score and length. */
+export interface ParsedRows {
+  readonly rows: number;
+  readonly cols: number;
+  readonly shape: readonly number[];
+  readonly mask: MatrixData;
+  /** `tokenRewards` data, or undefined when only outcomes were given. */
+  readonly rewards: MatrixData | undefined;
+  /** Outcome score per row: `outcomes[b]` or `Σ_t tokenRewards[b][t]`. */
+  readonly scores: Float64Array;
+  /**
+   * Valid tokens per row: `Σ_t mask[b][t]`; only when parsed with `{ lengths: true }` (the
+   * default). Without it the mask is not read here and `broadcastRows` validates it while
+   * writing the output (one pass less over `[B, T]`).
+   */
+  readonly lengths: Float64Array | undefined;
+  /** The argument that fixed B, for error messages (`"tokenRewards"`, or `"mask"` without it). */
+  readonly rowsName: string;
+  /** `unscored[b] = 1` where `outcomes[b]` was `null` ("no signal", TRL); undefined when none. */
+  readonly unscored?: Uint8Array | undefined;
+}
+
+/**
+ * Group index: `of[b]` is the group of row b (−1 for an unscored row, which belongs to no
+ * group), `sizes[g]` the scored rows of group g.
+ */
+export interface GroupIndex {
+  readonly of: Int32Array;
+  readonly sizes: Int32Array;
+  readonly count: number;
+}
+
+function requireObject(batch: unknown, fn: string): Record<string, unknown> {
+  if (typeof batch !== "object" || batch === null) {
+    throw new RLError("INVALID_INPUT", `${fn}: batch must be an object { tokenRewards, mask, ... }, got ${batch === null ? "null" : typeof batch}`);
+  }
+  return batch as Record<string, unknown>;
+}
+
+/** Converts a 2-D argument without the finiteness pass (done later, fused with the reads). */
+export function matrix2D(input: unknown, name: string, fn: string): Matrix {
+  if (input === undefined || input === null) throw new RLError("INVALID_INPUT", `${fn}: ${name} is required`);
+  const m = Matrix.from(input as MatrixLike, { name, fn, finite: false });
+  if (m.shape.length !== 2) {
+    throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} must be 2-D [B, T], got shape [${m.shape.join(",")}]`);
+  }
+  return m;
+}
+
+/** Converts a 1-D argument of `rows` entries, rejecting non-finite values. */
+export function vectorOf(input: unknown, name: string, rows: number, fn: string): MatrixData {
+  if (input === undefined || input === null) throw new RLError("INVALID_INPUT", `${fn}: ${name} is required`);
+  const m = Matrix.from(input as MatrixLike, { name, fn });
+  if (m.shape.length !== 1) throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} must be 1-D [B], got shape [${m.shape.join(",")}]`);
+  if (m.size !== rows) throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} has ${m.size} entries, mask has ${rows} rows`);
+  return m.data;
+}
+
+/** Validates the mask (0/1 only) and returns the per-row lengths. */
+function maskLengths(mask: MatrixData, rows: number, cols: number, fn: string): Float64Array {
+  const lengths = new Float64Array(rows);
+  for (let b = 0; b < rows; b++) {
+    let n = 0;
+    const base = b * cols;
+    for (let t = 0; t < cols; t++) {
+      const v = mask[base + t] as number;
+      if (v === 1) n++;
+      else if (v !== 0) throw new RLError("INVALID_INPUT", `${fn}: mask[${b}][${t}] is ${v}; a mask holds only 0 and 1`);
+    }
+    lengths[b] = n;
+  }
+  return lengths;
+}
+
+/** Names the first non-finite entry of row `b` (called only when the row's sum is not finite). */
+function throwNonFinite(x: MatrixData, b: number, cols: number, name: string, fn: string): never {
+  for (let t = 0; t < cols; t++) {
+    const v = x[b * cols + t] as number;
+    if (!Number.isFinite(v)) throw new RLError("NON_FINITE", `${fn}: ${name}[${b}][${t}] is ${v}; expected a finite number`);
+  }
+  throw new RLError("NON_FINITE", `${fn}: ${name} row ${b} sums to a non-finite number (overflow)`);
+}
+
+/** Rejects an empty batch with a clear message. */
+function assertNotEmpty(m: Matrix, name: string, fn: string): void {
+  if (m.rows === 0 || m.cols === 0) {
+    throw new RLError("INVALID_INPUT", `${fn}: the batch is empty (${name} has shape [${m.shape.join(",")}]); expected at least one row and one token`);
+  }
+}
+
+/**
+ * Parses `{ tokenRewards, mask }` (rewards required): shapes, 0/1 mask, finite rewards.
+ * Scores are the unmasked row sums of the rewards (verl). One fused pass over both matrices.
+ */
+export function parseTokenRewards(batch: unknown, fn: string, options: { lengths?: boolean } = {}): ParsedRows {
+  const obj = requireObject(batch, fn);
+  const rewardsM = matrix2D(obj.tokenRewards, "tokenRewards", fn);
+  const maskM = matrix2D(obj.mask, "mask", fn);
+  assertSameShape({ tokenRewards: rewardsM, mask: maskM }, fn);
+  assertNotEmpty(rewardsM, "tokenRewards", fn);
+  const { rows, cols } = maskM;
+  const r = rewardsM.data;
+  const mask = maskM.data;
+  const scores = new Float64Array(rows);
+  if (options.lengths === false) {
+    for (let b = 0; b < rows; b++) {
+      const base = b * cols;
+      let s = 0;
+      for (let t = 0; t < cols; t++) s += r[base + t] as number;
+      if (!Number.isFinite(s)) throwNonFinite(r, b, cols, "tokenRewards", fn);
+      scores[b] = s;
+    }
+    return { rows, cols, shape: maskM.shape, mask, rewards: r, scores, lengths: undefined, rowsName: "tokenRewards" };
+  }
+  const lengths = new Float64Array(rows);
+  for (let b = 0; b < rows; b++) {
+    const base = b * cols;
+    let n = 0;
+    let s = 0;
+    for (let t = 0; t < cols; t++) {
+      const v = mask[base + t] as number;
+      if (v === 1) n++;
+      else if (v !== 0) throw new RLError("INVALID_INPUT", `${fn}: mask[${b}][${t}] is ${v}; a mask holds only 0 and 1`);
+      s += r[base + t] as number;
+    }
+    if (!Number.isFinite(s)) throwNonFinite(r, b, cols, "tokenRewards", fn);
+    lengths[b] = n;
+    scores[b] = s;
+  }
+  return { rows, cols, shape: maskM.shape, mask, rewards: r, scores, lengths, rowsName: "tokenRewards" };
+}
+
+/**
+ * Parses an outcome batch `{ tokenRewards?, outcomes?, mask }`: `outcomes` wins when given,
+ * otherwise the score is `Σ_t tokenRewards[b][t]`.
+ */
+export function parseOutcomeBatch(batch: unknown, fn: string, options: { lengths?: boolean } = {}): ParsedRows {
+  const obj = requireObject(batch, fn);
+  if (obj.outcomes === undefined) return parseTokenRewards(batch, fn, options);
+  const mask = matrix2D(obj.mask, "mask", fn);
+  assertNotEmpty(mask, "mask", fn);
+  let rewards: MatrixData | undefined;
+  if (obj.tokenRewards !== undefined) {
+    const r = matrix2D(obj.tokenRewards, "tokenRewards", fn);
+    assertSameShape({ tokenRewards: r, mask }, fn);
+    rewards = r.data;
+  }
+  const lengths = options.lengths === false ? undefined : maskLengths(mask.data, mask.rows, mask.cols, fn);
+  let unscored: Uint8Array | undefined;
+  let outcomes = obj.outcomes;
+  if (Array.isArray(outcomes) && outcomes.includes(null)) {
+    unscored = Uint8Array.from(outcomes, (x) => (x === null ? 1 : 0));
+    outcomes = outcomes.map((x: unknown) => (x === null ? 0 : x));
+  }
+  const scores = Float64Array.from(vectorOf(outcomes, "outcomes", mask.rows, fn));
+  return { rows: mask.rows, cols: mask.cols, shape: mask.shape, mask: mask.data, rewards, scores, lengths, unscored, rowsName: rewards === undefined ? "mask" : "tokenRewards" };
+}
+
+/** Indexes `groups` (prompt id per row); throws naming both lengths on a mismatch. */
+export function parseGroups(groups: unknown, rows: number, fn: string, unscored?: Uint8Array, rowsName = "tokenRewards"): GroupIndex {
+  if (!Array.isArray(groups)) {
+    throw new RLError("INVALID_INPUT", `${fn}: groups is required (one prompt id per row, number or string)`);
+  }
+  const ids = groups as GroupIds;
+  if (ids.length !== rows) throw new RLError("SHAPE_MISMATCH", `${fn}: groups has ${ids.length} entries, ${rowsName} has ${rows} rows`);
+  const of = new Int32Array(rows);
+  const index = new Map<string | number, number>();
+  const sizes: number[] = [];
+  for (let b = 0; b < rows; b++) {
+    const id = ids[b];
+    if (typeof id !== "string" && !(typeof id === "number" && Number.isFinite(id))) {
+      throw new RLError("INVALID_INPUT", `${fn}: groups[${b}] is ${String(id)}; expected a string or a finite number`);
+    }
+    if (unscored !== undefined && unscored[b] === 1) {
+      of[b] = -1;
+      continue;
+    }
+    let g = index.get(id);
+    if (g === undefined) {
+      g = sizes.length;
+      index.set(id, g);
+      sizes.push(0);
+    }
+    of[b] = g;
+    sizes[g] = (sizes[g] as number) + 1;
+  }
+  return { of, sizes: Int32Array.from(sizes), count: sizes.length };
+}
+
+/**
+ * `out[b][t] = value[b]` where `mask = 1`, exactly 0 elsewhere (no `-0`). Validates the mask
+ * (0/1 only) in the same pass, for batches parsed with `{ lengths: false }`.
+ */
+export function broadcastRows(
+  values: ArrayLike<number>,
+  mask: MatrixData,
+  rows: number,
+  cols: number,
+  fn: string,
+  dtype: "float64" | "float32" = "float64",
+): Matrix {
+  const out = dtype === "float64" ? new Float64Array(rows * cols) : new Float32Array(rows * cols);
+  for (let b = 0; b < rows; b++) {
+    const v = values[b] as number;
+    const a = v === 0 ? 0 : v;
+    const base = b * cols;
+    for (let t = 0; t < cols; t++) {
+      const m = mask[base + t] as number;
+      if (m === 1) out[base + t] = a;
+      else if (m !== 0) throw new RLError("INVALID_INPUT", `${fn}: mask[${b}][${t}] is ${m}; a mask holds only 0 and 1`);
+    }
+  }
+  return new Matrix(out, [rows, cols]);
+}
+
+/** Per-group sums, counts, min and max of the scores. */
+export interface GroupSums {
+  readonly sum: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+}
+
+/** One pass over the scores: sum, min and max per group. */
+export function groupSums(scores: Float64Array, index: GroupIndex): GroupSums {
+  const sum = new Float64Array(index.count);
+  const min = new Float64Array(index.count).fill(Infinity);
+  const max = new Float64Array(index.count).fill(-Infinity);
+  for (let b = 0; b < scores.length; b++) {
+    const g = index.of[b] as number;
+    if (g < 0) continue;
+    const s = scores[b] as number;
+    sum[g] = (sum[g] as number) + s;
+    if (s < (min[g] as number)) min[g] = s;
+    if (s > (max[g] as number)) max[g] = s;
+  }
+  return { sum, min, max };
+}
+
+/** Unbiased (n−1) standard deviation per group around `mean` (0 for a group of one). */
+export function groupStd(scores: Float64Array, index: GroupIndex, mean: Float64Array): Float64Array {
+  const ss = new Float64Array(index.count);
+  for (let b = 0; b < scores.length; b++) {
+    const g = index.of[b] as number;
+    if (g < 0) continue;
+    const d = (scores[b] as number) - (mean[g] as number);
+    ss[g] = (ss[g] as number) + d * d;
+  }
+  for (let g = 0; g < index.count; g++) {
+    const n = index.sizes[g] as number;
+    ss[g] = n > 1 ? Math.sqrt((ss[g] as number) / (n - 1)) : 0;
+  }
+  return ss;
+}
+
+/** Counts singleton and zero-variance groups. */
+export function diagnosticsOf(index: GroupIndex, sums: GroupSums): { groups: number; singletonGroups: number; zeroStdGroups: number } {
+  let singletonGroups = 0;
+  let zeroStdGroups = 0;
+  for (let g = 0; g < index.count; g++) {
+    if ((index.sizes[g] as number) === 1) singletonGroups++;
+    else if (sums.min[g] === sums.max[g]) zeroStdGroups++;
+  }
+  return { groups: index.count, singletonGroups, zeroStdGroups };
+}

@@ -1,0 +1,61 @@
+import type { Matrix, MatrixLike } from "@rl/core";
+import { z } from "zod";
+
+/**
+ * Prompt id of every row (`groups[b]`); rows with equal ids form a group. Numbers and strings
+ * are both accepted and compared with `Map` identity (`1` and `"1"` are different groups).
+ * Rows of a group need not be contiguous.
+ */
+export type GroupIds = readonly (string | number)[];
+
+/**
+ * Input of the group (outcome) estimators: GRPO, RLOO, OPO, GPG, REINFORCE++-baseline.
+ *
+ * - `tokenRewards [B, T]`: the outcome reward placed on the last valid token (plus any KL or
+ *   process tokens); the score of row b is `Σ_t tokenRewards[b][t]` (verl convention, unmasked).
+ * - `outcomes [B]` (optional): the scores themselves; when given they win over `tokenRewards`,
+ *   which may then be omitted. A `null` outcome means "no signal" (TRL: every reward function
+ *   returned None): the row is left out of every group statistic and gets advantage 0.
+ * - `mask [B, T]`: 0/1, the response tokens that receive credit.
+ * - `groups [B]`: prompt id per row.
+ */
+export interface GroupBatch {
+  readonly tokenRewards?: MatrixLike;
+  readonly outcomes?: MatrixLike | readonly (number | null)[];
+  readonly mask: MatrixLike;
+  readonly groups: GroupIds;
+}
+
+/** Input of the token-level estimators (REINFORCE++, ReMax, GAE): rewards and mask `[B, T]`. */
+export interface TokenRewardBatch {
+  readonly tokenRewards: MatrixLike;
+  readonly mask: MatrixLike;
+}
+
+/** Counts that explain a group estimator's output (no effect on the numbers). */
+export interface GroupDiagnostics {
+  /** Number of distinct groups. */
+  readonly groups: number;
+  /** Groups with a single row. */
+  readonly singletonGroups: number;
+  /** Groups of two or more rows whose scores are all equal (advantage 0). */
+  readonly zeroStdGroups: number;
+}
+
+/**
+ * What every credit assigner returns: per-token `advantages` and `returns` `[B, T]` (float64
+ * Matrix), both exactly 0 where `mask = 0`. For outcome estimators `returns` is the same Matrix
+ * as `advantages` (verl returns the pair `(scores, scores)`).
+ */
+export interface AdvantageResult {
+  readonly advantages: Matrix;
+  readonly returns: Matrix;
+  readonly diagnostics?: GroupDiagnostics;
+}
+
+/**
+ * Output storage of the broadcasting estimators: `"float64"` (default, matches the float64
+ * references exactly) or `"float32"` (half the memory, zero-copy `toTensor()`; all accumulation
+ * still happens in float64).
+ */
+export const outputDtype = z.enum(["float64", "float32"]).default("float64");

@@ -1,0 +1,41 @@
+import { RLError, parseConfig } from "@rl/core";
+import { z } from "zod";
+import type { KlController, KlControllerInput } from "./kl-controller.js";
+
+/** Config of {@link fixedKlController}: `beta` (0.001, verl `kl_ctrl.kl_coef`). */
+export const fixedKlControllerConfig = z.object({
+  beta: z.number().nonnegative().default(0.001),
+});
+export type FixedKlControllerConfig = z.input<typeof fixedKlControllerConfig>;
+
+/**
+ * The fixed KL controller (verl `FixedKLController`, the default `kl_ctrl.type="fixed"`):
+ * β never changes. `update` still validates its input so swapping in the adaptive controller
+ * cannot surface a latent bug.
+ *
+ * @example
+ * const ctl = fixedKlController({ beta: 0.05 });
+ * ctl.update({ kl: 0.3, steps: 256 }, ctl.init()).state.beta; // 0.05
+ * @remarks no paper (Ziegler et al., arXiv:1909.08593, use a fixed β as the baseline)
+ */
+export function fixedKlController(config: FixedKlControllerConfig = {}): KlController {
+  const { beta } = parseConfig(fixedKlControllerConfig, config, "fixedKlController");
+  return {
+    init: () => ({ beta }),
+    update(input, state) {
+      checkInput(input, "fixedKlController.update");
+      return { output: { beta: state.beta }, state: { beta: state.beta } };
+    },
+  };
+}
+
+/** Validates a controller input (finite KL, positive step count). */
+export function checkInput(input: KlControllerInput, fn: string): void {
+  if (typeof input !== "object" || input === null) throw new RLError("INVALID_INPUT", `${fn}: input must be { kl, steps }`);
+  if (typeof input.kl !== "number" || !Number.isFinite(input.kl)) {
+    throw new RLError("NON_FINITE", `${fn}: kl is ${String(input.kl)}; expected a finite number`);
+  }
+  if (typeof input.steps !== "number" || !Number.isFinite(input.steps) || input.steps < 0) {
+    throw new RLError("INVALID_INPUT", `${fn}: steps is ${String(input.steps)}; expected a non-negative number`);
+  }
+}

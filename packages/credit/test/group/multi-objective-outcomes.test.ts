@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { grpoAdvantages, multiObjectiveOutcomes } from "../../src/index.js";
+
+describe("multiObjectiveOutcomes (TRL multi_objective_aggregation, spec §2)", () => {
+  const rewards = [
+    [1, 0.2],
+    [0, 0.4],
+    [1, 0.9],
+    [0, 0.1],
+  ];
+  const groups = [0, 0, 1, 1];
+
+  it("sumThenNormalize: the weighted sum, then the group formula", () => {
+    const { outcomes } = multiObjectiveOutcomes(rewards, groups, { weights: [1, 0.5] });
+    expect(outcomes.toFlatArray()).toEqual([1.1, 0.2, 1.45, 0.05].map((x) => expect.closeTo(x, 12)));
+    const a = grpoAdvantages({ outcomes, mask: [[1], [1], [1], [1]], groups }, { epsilon: 1e-4 }).advantages.toFlatArray();
+    expect(a[0]).toBeCloseTo(0.45 / (Math.sqrt(0.405) + 1e-4), 9);
+  });
+
+  it("normalizeThenSum: per-function group z-scores, weighted", () => {
+    const { outcomes } = multiObjectiveOutcomes(rewards, groups, { aggregation: "normalizeThenSum", weights: [1, 2] });
+    // function 0: groups [1,0] and [1,0] → z = ±0.5/(0.7071+1e-4); function 1: [0.2,0.4] → ∓0.1/(0.1414+1e-4), [0.9,0.1] → ±0.4/(0.5657+1e-4)
+    const z0 = 0.5 / (Math.SQRT1_2 + 1e-4);
+    const z1a = 0.1 / (Math.sqrt(0.02) + 1e-4);
+    const z1b = 0.4 / (Math.sqrt(0.32) + 1e-4);
+    expect(outcomes.toFlatArray()).toEqual([z0 - 2 * z1a, -z0 + 2 * z1a, z0 + 2 * z1b, -z0 - 2 * z1b].map((x) => expect.closeTo(x, 9)));
+    // TRL's last step, a batch z-score, is GRPO with one group
+    const a = grpoAdvantages({ outcomes, mask: [[1], [1], [1], [1]], groups: [0, 0, 0, 0] }, { epsilon: 1e-4 }).advantages.toFlatArray();
+    expect(a.reduce((x, y) => x + y, 0)).toBeCloseTo(0, 9);
+  });
+
+  it("a group of one has z = 0; errors name both lengths", () => {
+    expect(multiObjectiveOutcomes([[3, 4]], ["p"], { aggregation: "normalizeThenSum" }).outcomes.toFlatArray()).toEqual([0]);
+    expect(() => multiObjectiveOutcomes(rewards, groups, { weights: [1] })).toThrow(
+      "multiObjectiveOutcomes: weights has 1 entries, rewards has 2 columns",
+    );
+    expect(() => multiObjectiveOutcomes(rewards, [0, 0])).toThrow("multiObjectiveOutcomes: groups has 2 entries, rewards has 4 rows");
+    expect(() => multiObjectiveOutcomes([], [])).toThrow(/empty/);
+  });
+});

@@ -1,0 +1,73 @@
+import { createRegistry, Matrix, RLError } from "@rl/core";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import {
+  assignCredit,
+  creditDefinitions,
+  creditRegistry,
+  defineCreditAssigner,
+  gaeAdvantages,
+  grpoAdvantages,
+  remaxAdvantages,
+  rlooAdvantages,
+  safeAssignCredit,
+} from "../../src/index.js";
+import { either } from "fp-ts";
+
+const batch = { tokenRewards: [[0, 1], [0, 0], [0, 1], [0, 0]], mask: [[1, 1], [1, 1], [1, 0], [1, 1]], groups: [0, 0, 0, 0] };
+
+describe("the registry door", () => {
+  it("lists every section-A estimator as a frozen credit-assigner definition", () => {
+    const names = creditRegistry().list("credit-assigner").map((d) => d.name);
+    for (const n of ["rl/grpo", "rl/dr-grpo", "rl/rloo", "rl/opo", "rl/gpg", "rl/reinforce-plus-plus", "rl/reinforce-plus-plus-baseline", "rl/remax", "rl/gae"]) {
+      expect(names).toContain(n);
+    }
+    expect(creditDefinitions.every((d) => Object.isFrozen(d) && d.kind === "credit-assigner")).toBe(true);
+  });
+
+  it("assignCredit gives the same numbers as the functions, with short or full names", () => {
+    expect(assignCredit("grpo", batch).advantages.toArray()).toEqual(grpoAdvantages(batch).advantages.toArray());
+    expect(assignCredit("rl/rloo", batch, { singleton: "zero" }).advantages.toArray()).toEqual(rlooAdvantages(batch).advantages.toArray());
+    expect(assignCredit("dr-grpo", batch).advantages.toArray()).toEqual(grpoAdvantages(batch, { normalizeByStd: false }).advantages.toArray());
+    const values = [[0.1, 0.2], [0.3, 0.4], [0, 0], [1, 1]];
+    expect(assignCredit("gae", { ...batch, values }, { lambda: 0.9 }).advantages.toArray()).toEqual(
+      gaeAdvantages({ ...batch, values }, { lambda: 0.9 }).advantages.toArray(),
+    );
+    const baselines = [0.5, 0.5, 0.5, 0.5];
+    expect(assignCredit("remax", { ...batch, baselines }).returns.toArray()).toEqual(remaxAdvantages({ ...batch, baselines }).returns.toArray());
+  });
+
+  it("config is validated by the definition's schema", () => {
+    expect(() => assignCredit("grpo", batch, { epsilon: "x" })).toThrow(RLError);
+    expect(() => assignCredit("grpo", batch, { epsilon: -1 })).toThrow(/invalid config/);
+  });
+
+  it("unknown names list what is registered; missing extras are clear errors", () => {
+    expect(() => assignCredit("nope", batch)).toThrow(/no credit-assigner named "rl\/nope"; registered: .*rl\/grpo/);
+    expect(() => assignCredit("gae", batch)).toThrow("gaeAdvantages: values is required");
+    expect(() => assignCredit("grpo", { tokenRewards: batch.tokenRewards, mask: batch.mask })).toThrow(/grpoAdvantages: groups is required/);
+  });
+
+  it("registries are independent and accept plugins", () => {
+    const zeros = defineCreditAssigner({
+      name: "acme/zeros",
+      description: "all zeros",
+      configSchema: z.object({ scale: z.number().default(0) }),
+      assign: (b, { scale }) => {
+        const m = Matrix.from(b.mask).map((x) => x * scale);
+        return { advantages: m, returns: m };
+      },
+    });
+    const r = creditRegistry().register(zeros);
+    expect(assignCredit("acme/zeros", batch, { scale: 2 }, r).advantages.toArray()).toEqual(batch.mask.map((row) => row.map((x) => 2 * x)));
+    expect(creditRegistry().has("credit-assigner", "acme/zeros")).toBe(false);
+    expect(() => createRegistry().register(zeros).register(zeros)).toThrow(/already registered/);
+  });
+
+  it("safeAssignCredit returns Either instead of throwing", () => {
+    const bad = safeAssignCredit("grpo", batch, { epsilon: -1 });
+    expect(either.isLeft(bad) && bad.left.code).toBe("INVALID_CONFIG");
+    const good = safeAssignCredit("grpo", batch);
+    expect(either.isRight(good) && good.right.advantages.toArray()).toEqual(grpoAdvantages(batch).advantages.toArray());
+  });
+});

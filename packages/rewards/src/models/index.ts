@@ -1,1 +1,16 @@
-export {};
+export * from "./bradley-terry-loss.js";
+export * from "./helpsteer-loss.js";
+export * from "./preference-strength.js";
+export * from "./regression-loss.js";
+export * from "./hl-gauss.js";
+export * from "./outcome-loss.js";
+export * from "./prm-layout.js";
+export * from "./prm-loss.js";
+export * from "./implicit-prm.js";
+export * from "./gpm.js";
+export * from "./armo.js";
+export * from "./encoder.js";
+export * from "./scalar-head.js";
+export * from "./checkpoint.js";
+export * from "./reward-model.js";
+export type { TensorLike1D, TensorLike2D, TensorLike3D, Reduction } from "./tensor-input.js";

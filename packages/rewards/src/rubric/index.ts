@@ -1,1 +1,4 @@
-export {};
+export * from "./rubric-schema.js";
+export * from "./aggregate-rubric.js";
+export * from "./chat-completions-judge.js";
+export * from "./rubric-reward.js";

@@ -1,0 +1,139 @@
+import { randomBytes } from "node:crypto";
+import { open, readFile, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { RLError, tf } from "@rl/core";
+import { z } from "zod";
+
+/** Options of {@link writeFileAtomic}. */
+export interface AtomicWriteOptions {
+  /** Bytes per `write` call. Default 64 KiB. */
+  chunkSize?: number;
+  /** Called after each chunk reaches the temp file (tests inject a crash here by throwing). */
+  onChunkWritten?: (written: number, total: number) => void | Promise<void>;
+}
+
+/**
+ * Writes a file atomically: the bytes go to a temp file in the same directory, which is fsync'ed
+ * and then renamed over `path` (rename is atomic within a directory on POSIX), and the directory is
+ * fsync'ed (best effort). A crash at any point leaves either the old or the new file, never a torn
+ * one. On failure the temp file is removed (best effort) and an `RLError("IO")` is thrown.
+ *
+ * @example
+ * await writeFileAtomic("/tmp/rm.json", JSON.stringify(ckpt));
+ */
+export async function writeFileAtomic(path: string, contents: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const bytes = typeof contents === "string" ? Buffer.from(contents, "utf8") : Buffer.from(contents);
+  const chunkSize = options.chunkSize ?? 65536;
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    const fh = await open(tmp, "w");
+    try {
+      for (let off = 0; off < bytes.length; off += chunkSize) {
+        const len = Math.min(chunkSize, bytes.length - off);
+        await fh.write(bytes, off, len);
+        await options.onChunkWritten?.(off + len, bytes.length);
+      }
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (error) {
+    await unlink(tmp).catch(() => undefined);
+    throw new RLError("IO", `writeFileAtomic: could not write ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  try {
+    const dh = await open(dir, "r");
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+  } catch {
+    // Some platforms cannot fsync a directory; the rename itself is still atomic.
+  }
+}
+
+/** The checkpoint file layout (JSON). */
+export const checkpointSchema = z.object({
+  format: z.literal("@rl/rewards/reward-model"),
+  version: z.literal(1),
+  meta: z.record(z.string(), z.unknown()),
+  variables: z.array(z.object({ shape: z.array(z.number().int().nonnegative()), data: z.string() })),
+});
+export type Checkpoint = z.infer<typeof checkpointSchema>;
+
+/**
+ * Saves variables (in order) and metadata atomically with {@link writeFileAtomic}.
+ * @example
+ * await saveVariables("/tmp/rm.json", model.variables, { objective: "bradleyTerry" });
+ */
+export async function saveVariables(
+  path: string,
+  variables: readonly tf.Variable[],
+  meta: Record<string, unknown>,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  const ckpt: Checkpoint = {
+    format: "@rl/rewards/reward-model",
+    version: 1,
+    meta,
+    variables: variables.map((v) => {
+      const data = Float32Array.from(v.dataSync());
+      return { shape: [...v.shape], data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64") };
+    }),
+  };
+  await writeFileAtomic(path, JSON.stringify(ckpt), options);
+}
+
+/**
+ * Reads a checkpoint written by {@link saveVariables} and assigns it into `variables` (same count
+ * and shapes, else `SHAPE_MISMATCH`; unreadable or malformed file → `IO` / `PARSE`). `checkMeta` runs
+ * before anything is assigned (throw there to refuse a checkpoint). Returns the metadata.
+ * @example
+ * const meta = await loadVariables("/tmp/rm.json", model.variables);
+ */
+export async function loadVariables(
+  path: string,
+  variables: readonly tf.Variable[],
+  checkMeta?: (meta: Record<string, unknown>) => void,
+): Promise<Record<string, unknown>> {
+  const fn = "loadVariables";
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new RLError("IO", `${fn}: could not read ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new RLError("PARSE", `${fn}: ${path} is not valid JSON (a torn or foreign file)`, { cause: error });
+  }
+  const parsed = checkpointSchema.safeParse(raw);
+  if (!parsed.success) throw new RLError("PARSE", `${fn}: ${path} is not a reward-model checkpoint`, { issues: parsed.error.issues });
+  const ckpt = parsed.data;
+  checkMeta?.(ckpt.meta);
+  if (ckpt.variables.length !== variables.length) {
+    throw new RLError("SHAPE_MISMATCH", `${fn}: ${path} holds ${ckpt.variables.length} variables, the model has ${variables.length}`);
+  }
+  const values = ckpt.variables.map((entry, k) => {
+    const v = variables[k] as tf.Variable;
+    if (entry.shape.length !== v.shape.length || entry.shape.some((d, j) => d !== v.shape[j])) {
+      throw new RLError("SHAPE_MISMATCH", `${fn}: variable ${k} has shape [${entry.shape.join(",")}] in ${path}, [${v.shape.join(",")}] in the model`);
+    }
+    const buf = Buffer.from(entry.data, "base64");
+    const data = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    if (data.length !== v.size) throw new RLError("PARSE", `${fn}: variable ${k} in ${path} has ${data.length} values, expected ${v.size}`);
+    return data;
+  });
+  values.forEach((data, k) => {
+    const v = variables[k] as tf.Variable;
+    const t = tf.tensor(data, v.shape, "float32");
+    v.assign(t);
+    t.dispose();
+  });
+  return ckpt.meta;
+}

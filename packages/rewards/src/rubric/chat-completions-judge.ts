@@ -1,0 +1,198 @@
+import { RLError, parseConfig } from "@rl/core";
+import { z } from "zod";
+import type { RubricCriterion, RubricJudge, RubricVerdict } from "./rubric-schema.js";
+
+/** Config of {@link createChatCompletionsJudge}. */
+export const chatCompletionsJudgeConfig = z.object({
+  /** Base URL of an OpenAI-compatible API, e.g. `https://api.openai.com/v1` (the judge POSTs to `${baseUrl}/chat/completions`). */
+  baseUrl: z.string().url(),
+  model: z.string().min(1),
+  /** Name of the environment variable holding the API key (read at call time; never logged). `null` = no key. */
+  apiKeyEnv: z.string().min(1).nullable().default("OPENAI_API_KEY"),
+  /** Per-attempt timeout. */
+  timeoutMs: z.number().int().positive().default(30_000),
+  /** Retries after the first attempt, on 429 / 5xx / network errors / timeouts. */
+  maxRetries: z.number().int().nonnegative().default(3),
+  /** Backoff before retry k (0-based): `min(maxBackoffMs, backoffMs·2^k)`, or the server's `Retry-After` if larger (capped). */
+  backoffMs: z.number().nonnegative().default(500),
+  maxBackoffMs: z.number().nonnegative().default(10_000),
+  /** Requests in flight at once, across every call of this judge. */
+  concurrency: z.number().int().positive().default(4),
+  temperature: z.number().min(0).default(0),
+  maxTokens: z.number().int().positive().default(256),
+  /** The system prompt; the user message holds the criterion, prompt and response. */
+  systemPrompt: z
+    .string()
+    .default(
+      'You grade one response against one criterion. Reply with only a JSON object: {"satisfied": true} or {"satisfied": false}, optionally with a "rationale" string. For a pitfall criterion, "satisfied": true means the pitfall occurs.',
+    ),
+  /** Receives events (`request`, `retry`, `error`); messages never contain the API key. */
+  onEvent: z.custom<(e: JudgeEvent) => void>((v) => typeof v === "function").optional(),
+});
+export type ChatCompletionsJudgeConfig = z.input<typeof chatCompletionsJudgeConfig>;
+
+/** A log event of the judge. */
+export interface JudgeEvent {
+  type: "request" | "retry" | "error";
+  criterionId: string;
+  attempt: number;
+  message: string;
+}
+
+const verdictSchema = z.strictObject({ satisfied: z.boolean(), rationale: z.string().optional() });
+const completionSchema = z.object({
+  choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1),
+});
+
+/**
+ * Strictly parses a judge reply: exactly one JSON object `{"satisfied": boolean, "rationale"?: string}`
+ * (surrounding whitespace and a single ```json fence allowed, nothing else). Returns 1 or 0;
+ * anything else → `RLError("PARSE")` quoting at most 120 characters of the reply.
+ * @example
+ * parseJudgeVerdict('{"satisfied": true}'); // 1
+ */
+export function parseJudgeVerdict(content: string): 0 | 1 {
+  const fenced = /^```(?:json)?\s*([\s\S]*?)\s*```$/.exec(content.trim());
+  const body = (fenced?.[1] ?? content).trim();
+  const fail = (why: string): never => {
+    throw new RLError("PARSE", `parseJudgeVerdict: malformed verdict (${why}); expected {"satisfied": true|false}, got ${JSON.stringify(content.slice(0, 120))}`);
+  };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    return fail("not JSON");
+  }
+  const v = verdictSchema.safeParse(raw);
+  if (!v.success) return fail("wrong fields");
+  return v.data.satisfied ? 1 : 0;
+}
+
+function redact(text: string, secret: string | undefined): string {
+  return secret ? text.split(secret).join("[redacted]") : text;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A counting semaphore: at most `limit` tasks run at once. */
+function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= limit) await new Promise<void>((resolve) => queue.push(resolve));
+    active += 1;
+    try {
+      return await task();
+    } finally {
+      active -= 1;
+      queue.shift()?.();
+    }
+  };
+}
+
+/**
+ * An LLM judge over any OpenAI-compatible chat-completions endpoint, using global `fetch`
+ * (spec §15; Rubrics-as-Rewards arXiv:2507.17746). Per criterion it sends the system prompt and a
+ * user message with the criterion, prompt and response, and strictly parses
+ * `{"satisfied": boolean}` ({@link parseJudgeVerdict}).
+ *
+ * - Timeouts: each attempt is aborted after `timeoutMs` (`AbortSignal.timeout`) → `RLError("TIMEOUT")`.
+ * - Retries: 429, 5xx, network errors and timeouts are retried `maxRetries` times with exponential
+ *   backoff (`Retry-After` honoured, capped at `maxBackoffMs`); other 4xx fail at once (`NETWORK`).
+ * - Concurrency: at most `concurrency` requests in flight per judge.
+ * - The key is read from `process.env[apiKeyEnv]` at call time, sent only in the `Authorization`
+ *   header, and redacted from every error message and event.
+ * - A malformed verdict throws `RLError("PARSE")`; `rubricReward` turns it into a `null` verdict.
+ *
+ * Defaults: timeout 30 s, 3 retries, backoff 500 ms doubling to 10 s, concurrency 4, temperature 0.
+ *
+ * @example
+ * const judge = createChatCompletionsJudge({ baseUrl: "https://api.openai.com/v1", model: "gpt-4o-mini" });
+ * await judge("What is 2+2?", "4", { id: "correct", text: "States that the answer is 4", kind: "principle", category: "essential" }); // 1
+ */
+export function createChatCompletionsJudge(config: ChatCompletionsJudgeConfig): RubricJudge {
+  const fn = "chatCompletionsJudge";
+  const cfg = parseConfig(chatCompletionsJudgeConfig, config, "createChatCompletionsJudge");
+  const run = limiter(cfg.concurrency);
+  const url = `${cfg.baseUrl.replace(/\/+$/, "")}/chat/completions`;
+
+  return async (prompt: string, response: string, criterion: RubricCriterion): Promise<RubricVerdict> => {
+    let key: string | undefined;
+    if (cfg.apiKeyEnv !== null) {
+      key = process.env[cfg.apiKeyEnv];
+      if (key === undefined || key === "") {
+        throw new RLError("INVALID_CONFIG", `${fn}: environment variable ${cfg.apiKeyEnv} is not set`);
+      }
+    }
+    const emit = (type: JudgeEvent["type"], attempt: number, message: string): void =>
+      cfg.onEvent?.({ type, criterionId: criterion.id, attempt, message: redact(message, key) });
+    const body = JSON.stringify({
+      model: cfg.model,
+      temperature: cfg.temperature,
+      max_tokens: cfg.maxTokens,
+      messages: [
+        { role: "system", content: cfg.systemPrompt },
+        {
+          role: "user",
+          content: `Criterion (${criterion.kind === "hard_rule" ? "hard rule" : "principle"}${criterion.category === "pitfall" ? ", pitfall" : ""}): ${criterion.text}\n\n<prompt>\n${prompt}\n</prompt>\n\n<response>\n${response}\n</response>`,
+        },
+      ],
+    });
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (key !== undefined) headers.authorization = `Bearer ${key}`;
+
+    let lastError: RLError | null = null;
+    for (let attempt = 0; attempt <= cfg.maxRetries; attempt++) {
+      let retryAfterMs = 0;
+      try {
+        emit("request", attempt, `POST ${url}`);
+        const res = await run(() => fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(cfg.timeoutMs) }).then(async (r) => ({ r, text: await r.text() })));
+        if (res.r.ok) {
+          let parsed: z.infer<typeof completionSchema>;
+          try {
+            const c = completionSchema.safeParse(JSON.parse(res.text));
+            if (!c.success) throw new Error("no choices[0].message.content");
+            parsed = c.data;
+          } catch (e) {
+            throw new RLError("PARSE", redact(`${fn}: criterion "${criterion.id}": the server's reply is not a chat completion (${e instanceof Error ? e.message : String(e)})`, key));
+          }
+          const content = parsed.choices[0]?.message.content ?? "";
+          try {
+            return parseJudgeVerdict(content);
+          } catch (e) {
+            throw new RLError("PARSE", redact(`${fn}: criterion "${criterion.id}": ${(e as Error).message}`, key));
+          }
+        }
+        const status = res.r.status;
+        const detail = redact(res.text.slice(0, 200), key);
+        if (status !== 429 && status < 500) {
+          throw new RLError("NETWORK", `${fn}: criterion "${criterion.id}": HTTP ${status} from ${url}: ${detail}`);
+        }
+        const ra = Number(res.r.headers.get("retry-after"));
+        if (Number.isFinite(ra) && ra > 0) retryAfterMs = ra * 1000;
+        lastError = new RLError("NETWORK", `${fn}: criterion "${criterion.id}": HTTP ${status} from ${url} (attempt ${attempt + 1}): ${detail}`);
+      } catch (e) {
+        if (RLError.isInstance(e)) {
+          // Not retryable: a malformed verdict or a 4xx other than 429.
+          emit("error", attempt, e.message);
+          throw e;
+        }
+        const name = e instanceof Error ? e.name : "";
+        if (name === "TimeoutError" || name === "AbortError") {
+          lastError = new RLError("TIMEOUT", `${fn}: criterion "${criterion.id}": no reply from ${url} within ${cfg.timeoutMs} ms (attempt ${attempt + 1})`);
+        } else {
+          const msg = redact(e instanceof Error ? `${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ""}` : String(e), key);
+          lastError = new RLError("NETWORK", `${fn}: criterion "${criterion.id}": request to ${url} failed: ${msg}`);
+        }
+      }
+      if (attempt < cfg.maxRetries) {
+        const wait = Math.min(cfg.maxBackoffMs, Math.max(cfg.backoffMs * 2 ** attempt, retryAfterMs));
+        emit("retry", attempt, `${lastError?.message ?? "retrying"}; retrying in ${wait} ms`);
+        await sleep(wait);
+      }
+    }
+    const err = lastError ?? new RLError("NETWORK", `${fn}: criterion "${criterion.id}": request failed`);
+    emit("error", cfg.maxRetries, err.message);
+    throw err;
+  };
+}

@@ -1,0 +1,109 @@
+import { RLError, logSigmoid, parseConfig, stopGradient, tf } from "@rl/core";
+import { z } from "zod";
+import { pairwiseMetrics, type PreferenceLossOutput, type PreferenceMetricName } from "./preference-metrics.js";
+import { asScalar, assertBatchVectors, assertScalarInput } from "./validate.js";
+
+/**
+ * Inputs of {@link cpoLoss}: policy log-probs `[B]` — token **sums** for `sigmoid` / `hinge`,
+ * token **means** for `ipo` / `simpo` (as TRL's `concatenated_forward` computes them) — and the
+ * chosen NLL (token-mean cross-entropy, scalar).
+ */
+export interface CpoInputs {
+  policyChosen: tf.Tensor;
+  policyRejected: tf.Tensor;
+  /** Needed when `cpoAlpha > 0`. */
+  chosenNll?: tf.Tensor | number;
+}
+
+/** Config of {@link cpoLoss} (TRL `CPOConfig` defaults). */
+export const cpoConfig = z.object({
+  beta: z.number().positive().finite().default(0.1),
+  lossType: z.enum(["sigmoid", "hinge", "ipo", "simpo"]).default("sigmoid"),
+  /** ε of the smoothed sigmoid / simpo, in [0, 0.5). Ignored by hinge and ipo. Default 0. */
+  labelSmoothing: z.number().min(0).lt(0.5).default(0),
+  /** Weight of the NLL (behaviour-cloning) term. Default 1.0; 0 for pure SimPO. */
+  cpoAlpha: z.number().nonnegative().finite().default(1.0),
+  /** Absolute margin γ of the `simpo` type. Default 0.5. */
+  simpoGamma: z.number().finite().default(0.5),
+  /** AlphaPO's α (TRL `alpha`): 0 = plain log-probs. */
+  alphaPo: z.number().finite().default(0),
+});
+/** The input form of `cpoConfig` (every field optional; defaults filled by parsing). */
+export type CpoConfig = z.input<typeof cpoConfig>;
+
+/** CPO metrics: the pairwise ones plus `nll_loss`. */
+export type CpoMetricName = PreferenceMetricName | "nll_loss";
+
+/** Largest exponent argument of AlphaPO's `e^{−απ}` (float32 overflows at ≈ 88.7). */
+const EXP_CAP = 80;
+
+/**
+ * CPO, Contrastive Preference Optimisation (Xu et al. 2024, arXiv:2401.08417; spec §9), with the
+ * AlphaPO reward (Gupta et al. 2025, arXiv:2501.03884). Reference-free; `r(π) = π`, or with
+ * `alphaPo = α ≠ 0`: `r(π) = (1 − e^{−απ})/α` (exponent clamped at 80 so it stays finite).
+ *
+ *   Δ = r(π_c) − r(π_r)
+ *   sigmoid: −(1−ε)logσ(βΔ) − ε logσ(−βΔ)     hinge: max(0, 1 − βΔ)
+ *   ipo: (Δ − 1/(2β))²                          simpo: smoothed sigmoid of β(Δ − γ/β)
+ *   loss = mean L + cpoAlpha · chosenNll
+ *
+ * Rewards (stop-gradient) `β·r(π)`. Metrics: pairwise ones and `nll_loss`.
+ * Defaults (TRL): β 0.1, sigmoid, ε 0, cpoAlpha 1, γ 0.5, α 0.
+ *
+ * @example
+ * cpoLoss({ policyChosen: tf.tensor1d([-10, -20]), policyRejected: tf.tensor1d([-12, -18]), chosenNll: 0.5 })
+ *   .loss.dataSync(); // [1.198139] (= 0.698139 + 0.5)
+ * @remarks arXiv:2401.08417 (CPO), arXiv:2501.03884 (AlphaPO)
+ */
+export function cpoLoss(inputs: CpoInputs, config: CpoConfig = {}): PreferenceLossOutput<CpoMetricName> {
+  const cfg = parseConfig(cpoConfig, config, "cpoLoss");
+  const { policyChosen, policyRejected, chosenNll } = inputs;
+  assertBatchVectors({ policyChosen, policyRejected }, "cpoLoss");
+  if (cfg.cpoAlpha > 0 && chosenNll === undefined) throw new RLError("INVALID_INPUT", "cpoLoss: cpoAlpha > 0 needs chosenNll");
+  if (chosenNll !== undefined) assertScalarInput(chosenNll, "chosenNll", "cpoLoss");
+  const { beta, labelSmoothing: eps, alphaPo } = cfg;
+  const out = tf.tidy(() => {
+    // (1 − e^{−απ})/α = −expm1(−απ)/α, with expm1(x) = tanh(x/2)·(e^x + 1): no cancellation for small απ.
+    const reward = (p: tf.Tensor): tf.Tensor => {
+      if (alphaPo === 0) return p;
+      const x = tf.minimum(tf.mul(p, -alphaPo), EXP_CAP);
+      return tf.div(tf.mul(tf.tanh(tf.div(x, 2)), tf.add(tf.exp(x), 1)), -alphaPo);
+    };
+    const rc = reward(policyChosen);
+    const rr = reward(policyRejected);
+    const delta = tf.sub(rc, rr);
+    const smoothed = (x: tf.Tensor): tf.Tensor =>
+      eps === 0 ? tf.neg(logSigmoid(x)) : tf.sub(tf.mul(logSigmoid(x), -(1 - eps)), tf.mul(logSigmoid(tf.neg(x)), eps));
+    let losses: tf.Tensor;
+    switch (cfg.lossType) {
+      case "sigmoid":
+        losses = smoothed(tf.mul(delta, beta));
+        break;
+      case "hinge":
+        losses = tf.relu(tf.sub(1, tf.mul(delta, beta)));
+        break;
+      case "ipo":
+        losses = tf.square(tf.sub(delta, 1 / (2 * beta)));
+        break;
+      case "simpo":
+        losses = smoothed(tf.mul(tf.sub(delta, cfg.simpoGamma / beta), beta));
+        break;
+    }
+    const nll = chosenNll === undefined ? tf.scalar(0) : asScalar(chosenNll);
+    const mean = tf.mean(losses);
+    return {
+      loss: (cfg.cpoAlpha > 0 ? tf.add(mean, tf.mul(nll, cfg.cpoAlpha)) : mean) as tf.Scalar,
+      losses: losses as tf.Tensor1D,
+      chosenRewards: stopGradient(tf.mul(rc, beta)) as tf.Tensor1D,
+      rejectedRewards: stopGradient(tf.mul(rr, beta)) as tf.Tensor1D,
+      nllValue: stopGradient(nll),
+    };
+  });
+  const nllLoss = out.nllValue.dataSync()[0] as number;
+  out.nllValue.dispose();
+  const metrics = {
+    ...pairwiseMetrics(out.chosenRewards, out.rejectedRewards, policyChosen, policyRejected),
+    nll_loss: nllLoss,
+  };
+  return { loss: out.loss, losses: out.losses, chosenRewards: out.chosenRewards, rejectedRewards: out.rejectedRewards, metrics };
+}

@@ -1,0 +1,181 @@
+import { RLError, parseConfig, stopGradient, tf, toMatrix2D, type MatrixLike } from "@rl/core";
+import { z } from "zod";
+import { assertFinite, assertShape } from "./validate.js";
+
+/**
+ * Step-mean log-ratios of TPO (spec §14, step 1): for each response and step `k = 1..K`,
+ * `m_k = mean_{t: stepIds_t = k} (lp_t − ref_t)` (0 for a step with no token; id 0 = not a step).
+ * Inputs `[R,T]` (any leading shape flattened into R rows), output `[R,K]`. Differentiable w.r.t.
+ * `policyTokenLogProbs`.
+ *
+ * @example
+ * treeStepLogRatios(tf.tensor2d([[-1, -2, -3]]), tf.tensor2d([[-1.5, -2, -3.5]]), tf.tensor2d([[1, 1, 2]], undefined, "int32"), 2);
+ * // [[0.25, 0.5]]
+ * @remarks arXiv:2410.12854
+ */
+export function treeStepLogRatios(
+  policyTokenLogProbs: tf.Tensor,
+  refTokenLogProbs: tf.Tensor,
+  stepIds: tf.Tensor,
+  numSteps: number,
+): tf.Tensor {
+  const fn = "treeStepLogRatios";
+  if (!Number.isInteger(numSteps) || numSteps < 1) throw new RLError("INVALID_INPUT", `${fn}: numSteps must be a positive integer, got ${numSteps}`);
+  assertShape(refTokenLogProbs, policyTokenLogProbs.shape, "refTokenLogProbs", fn);
+  assertShape(stepIds, policyTokenLogProbs.shape, "stepIds", fn);
+  assertFinite(policyTokenLogProbs, "policyTokenLogProbs", fn);
+  assertFinite(refTokenLogProbs, "refTokenLogProbs", fn);
+  const ids = stepIds.dataSync();
+  for (let k = 0; k < ids.length; k++) {
+    const v = ids[k] as number;
+    if (!Number.isInteger(v) || v < 0 || v > numSteps) throw new RLError("INVALID_INPUT", `${fn}: stepIds[${k}] is ${v}; expected 0..${numSteps}`);
+  }
+  return tf.tidy(() => {
+    const T = policyTokenLogProbs.shape[policyTokenLogProbs.rank - 1] as number;
+    const lead = policyTokenLogProbs.shape.slice(0, -1);
+    const ratio = tf.reshape(tf.sub(policyTokenLogProbs, stopGradient(refTokenLogProbs)), [-1, T, 1]);
+    const oneHot = tf.slice(tf.oneHot(tf.reshape(tf.cast(stepIds, "int32"), [-1, T]), numSteps + 1), [0, 0, 1], [-1, -1, numSteps]);
+    const sums = tf.sum(tf.mul(ratio, oneHot), 1);
+    const counts = tf.sum(oneHot, 1);
+    return tf.reshape(tf.div(sums, tf.maximum(counts, 1)), [...lead, numSteps]);
+  });
+}
+
+/**
+ * TPO's step-weighted implicit reward (spec §14, step 3): `s = β·Σ_k w_k m_k / Σ_k w_k`, 0 when
+ * every weight is 0 (no steps). `stepWeights` (same shape as `stepLogRatios`, `≥ 0`) are constants,
+ * e.g. `1 + cos(ē_{n,k}, ē_{0,k})` from step embeddings (the reference code's adaptive step reward).
+ *
+ * @example
+ * treeStepRewards(tf.tensor1d([0.4, -0.2]), tf.tensor1d([2, 1.2]), { beta: 1 }); // 0.175
+ * @remarks arXiv:2410.12854
+ */
+export function treeStepRewards(stepLogRatios: tf.Tensor, stepWeights: tf.Tensor, config: { beta?: number } = {}): tf.Tensor {
+  const { beta } = parseConfig(z.object({ beta: z.number().positive().finite().default(0.5) }), config, "treeStepRewards");
+  assertShape(stepWeights, stepLogRatios.shape, "stepWeights", "treeStepRewards");
+  const w = stepWeights.dataSync();
+  for (let k = 0; k < w.length; k++) {
+    const v = w[k] as number;
+    if (!(v >= 0) || !Number.isFinite(v)) throw new RLError("INVALID_INPUT", `treeStepRewards: stepWeights[${k}] is ${v}; weights are finite and ≥ 0`);
+  }
+  return tf.tidy(() => {
+    const ws = stopGradient(stepWeights);
+    const axis = stepLogRatios.rank - 1;
+    const num = tf.sum(tf.mul(ws, stepLogRatios), axis);
+    const den = tf.sum(ws, axis);
+    return tf.mul(tf.where(tf.greater(den, 0), tf.div(num, tf.maximum(den, 1e-30)), tf.zerosLike(num)), beta);
+  });
+}
+
+/** Config of {@link treePreferenceLoss}. */
+export const treePreferenceConfig = z.object({
+  /** `"lambda"` (LiPO-λ weights) or `"none"` (mean of the pairwise BT losses). Default `"lambda"`. */
+  weighting: z.enum(["lambda", "none"]).default("lambda"),
+  /** Gain of a score ψ: `"exp2"` = 2^ψ − 1 (ψ ≤ 60 required), `"linear"` = ψ. Default `"exp2"`. */
+  gain: z.enum(["exp2", "linear"]).default("exp2"),
+  /** Base of the rank discount `D(τ) = log_b(1 + τ)`. Default 2. */
+  discountBase: z.number().gt(1).finite().default(2),
+});
+/** The input form of `treePreferenceConfig` (every field optional; defaults filled by parsing). */
+export type TreePreferenceConfig = z.input<typeof treePreferenceConfig>;
+
+/** TPO metric names. */
+export type TreePreferenceMetricName = "rewards/best" | "rewards/worst" | "ranking/ndcg" | "ranking/pairAccuracy";
+
+/** What {@link treePreferenceLoss} returns. */
+export interface TreePreferenceOutput {
+  loss: tf.Scalar;
+  /** Per-list losses `[P]`. */
+  losses: tf.Tensor1D;
+  metrics: Record<TreePreferenceMetricName, number>;
+}
+
+/**
+ * Tree Preference Optimisation's listwise loss (Liao, Chu, Wang, ICLR 2025, arXiv:2410.12854;
+ * spec §14), as LiPO-λ (arXiv:2402.01878) over implicit rewards `s [P,N]` of `N` responses per
+ * list with graded scores `ψ [P,N]` (higher = better):
+ *
+ *   τ_n = rank of s_n (descending, on stop-gradient values), G_n = 2^{ψ_n} − 1, D(τ) = log_b(1+τ)
+ *   Λ_ij = |G_i − G_j| · |1/D(τ_i) − 1/D(τ_j)|                     (stop-gradient)
+ *   ℓ_list = Σ_{i,j: ψ_i > ψ_j} Λ_ij · softplus(−(s_i − s_j));   loss = mean over lists
+ *
+ * `weighting: "none"`: ℓ_list = mean over preference pairs of `softplus(−(s_i − s_j))`
+ * (listwise Bradley–Terry; a list with no preference pair gives 0). Ties in ψ contribute nothing.
+ * ⚠ The paper's equations could not be read: this is the spec's stated form (LiPO-λ on
+ * step-weighted rewards), not the public code, whose wrapper has an inverted sign (spec §14).
+ * Metrics: mean reward of the top-ψ and bottom-ψ response, NDCG of the s-ranking (1 when all
+ * gains are 0), fraction of preference pairs with `s_i > s_j`.
+ *
+ * @example
+ * treePreferenceLoss({ rewards: tf.tensor2d([[0.1, 0.3, -0.2]]), scores: [[3, 2, 0]] }).loss.dataSync(); // [2.397464]
+ * @remarks arXiv:2410.12854 (TPO), arXiv:2402.01878 (LiPO)
+ */
+export function treePreferenceLoss(
+  inputs: { rewards: tf.Tensor; scores: MatrixLike },
+  config: TreePreferenceConfig = {},
+): TreePreferenceOutput {
+  const fn = "treePreferenceLoss";
+  const { weighting, gain, discountBase } = parseConfig(treePreferenceConfig, config, fn);
+  const psi = toMatrix2D(inputs.scores, "scores", fn);
+  const [P, N] = psi.shape as [number, number];
+  assertShape(inputs.rewards, [P, N], "rewards", fn);
+  if (P === 0) throw new RLError("INVALID_INPUT", `${fn}: empty batch (scores has 0 lists)`);
+  if (N < 2) throw new RLError("INVALID_INPUT", `${fn}: a list needs at least 2 responses, got ${N}`);
+  if (gain === "exp2" && psi.toFlatArray().some((x) => x > 60)) {
+    throw new RLError("INVALID_INPUT", `${fn}: scores above 60 overflow the exp2 gain; normalise them or use gain "linear"`);
+  }
+  assertFinite(inputs.rewards, "rewards", fn);
+  const s = inputs.rewards.dataSync();
+  const G = psi.map((x) => (gain === "exp2" ? 2 ** x - 1 : x));
+  const W = new Float32Array(P * N * N);
+  let ndcgSum = 0;
+  let pairs = 0;
+  let correct = 0;
+  let best = 0;
+  let worst = 0;
+  for (let p = 0; p < P; p++) {
+    const order = Array.from({ length: N }, (_, n) => n).sort((a, b) => (s[p * N + b] as number) - (s[p * N + a] as number));
+    const invD = new Array<number>(N);
+    order.forEach((n, rank) => (invD[n] = 1 / (Math.log(2 + rank) / Math.log(discountBase))));
+    const ideal = Array.from({ length: N }, (_, n) => G.get(p, n)).sort((a, b) => b - a);
+    const idcg = ideal.reduce((acc, g, rank) => acc + g / (Math.log(2 + rank) / Math.log(discountBase)), 0);
+    const dcg = Array.from({ length: N }, (_, n) => G.get(p, n) * (invD[n] as number)).reduce((a, b) => a + b, 0);
+    ndcgSum += idcg > 0 ? dcg / idcg : 1;
+    let listPairs = 0;
+    for (let i = 0; i < N; i++) {
+      for (let j = 0; j < N; j++) {
+        if (!(psi.get(p, i) > psi.get(p, j))) continue;
+        listPairs += 1;
+        if ((s[p * N + i] as number) > (s[p * N + j] as number)) correct += 1;
+        W[(p * N + i) * N + j] =
+          weighting === "lambda" ? Math.abs(G.get(p, i) - G.get(p, j)) * Math.abs((invD[i] as number) - (invD[j] as number)) : 1;
+      }
+    }
+    if (weighting === "none" && listPairs > 0) for (let k = p * N * N; k < (p + 1) * N * N; k++) W[k] = (W[k] as number) / listPairs;
+    pairs += listPairs;
+    let bi = 0;
+    let wi = 0;
+    for (let n = 1; n < N; n++) {
+      if (psi.get(p, n) > psi.get(p, bi)) bi = n;
+      if (psi.get(p, n) < psi.get(p, wi)) wi = n;
+    }
+    best += s[p * N + bi] as number;
+    worst += s[p * N + wi] as number;
+  }
+  const out = tf.tidy(() => {
+    const r = inputs.rewards;
+    const diff = tf.sub(tf.expandDims(r, 2), tf.expandDims(r, 1)); // [P,N,N]: s_i − s_j
+    const w = tf.tensor3d(W, [P, N, N]);
+    const losses = tf.sum(tf.mul(w, tf.softplus(tf.neg(diff))), [1, 2]) as tf.Tensor1D;
+    return { loss: tf.mean(losses) as tf.Scalar, losses };
+  });
+  return {
+    ...out,
+    metrics: {
+      "rewards/best": best / P,
+      "rewards/worst": worst / P,
+      "ranking/ndcg": ndcgSum / P,
+      "ranking/pairAccuracy": pairs > 0 ? correct / pairs : 0,
+    },
+  };
+}

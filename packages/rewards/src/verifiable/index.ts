@@ -1,1 +1,14 @@
-export {};
+export { extractLastBoxed, extractLastBoxedConfig, type ExtractLastBoxedConfig } from "./boxed.js";
+export { stripMathString, hendrycksEquivalent } from "./hendrycks-normalize.js";
+export * from "./verl-math.js";
+export * from "./minerva.js";
+export * from "./gsm8k.js";
+export * from "./math-answer.js";
+export * from "./math-equivalence.js";
+export * from "./math-reward.js";
+export * from "./format.js";
+export * from "./length.js";
+export * from "./bleu.js";
+export * from "./random-evaluation.js";
+export * from "./math-reward-async.js";
+export * from "./code-execution.js";

@@ -1,0 +1,38 @@
+import { RLError } from "@rl/core";
+import type { RewardTransform } from "./types.js";
+
+/**
+ * Chains reward transforms left to right, like `optax.chain`: the output rewards of one are the input
+ * of the next (the context passes unchanged); the state is the tuple of the members' states.
+ *
+ * Edge cases: no transforms → error; a member that changes the batch length → `SHAPE_MISMATCH`.
+ *
+ * @example
+ * const t = chainTransforms(runningRewardNormalizer(), clipTransform({ min: -3, max: 3 }));
+ * let state = t.init();
+ * const { output, state: next } = t.update({ rewards: [1, 2, null] }, state);
+ * @remarks optax (Hessel et al. 2020) composition; no paper
+ */
+export function chainTransforms(...transforms: readonly RewardTransform<unknown>[]): RewardTransform<unknown[]> {
+  if (transforms.length === 0) throw new RLError("INVALID_INPUT", "chainTransforms: needs at least one transform");
+  const ts = transforms;
+  return {
+    init: () => ts.map((t) => t.init()),
+    update: (input, state) => {
+      if (!Array.isArray(state) || state.length !== ts.length) {
+        throw new RLError("INVALID_INPUT", `chainTransforms: state has ${Array.isArray(state) ? state.length : "no"} entries, the chain has ${ts.length} transforms`);
+      }
+      let rewards = input.rewards;
+      const next: unknown[] = [];
+      ts.forEach((t, k) => {
+        const r = t.update({ rewards, ...(input.context === undefined ? {} : { context: input.context }) }, state[k]);
+        if (r.output.length !== rewards.length) {
+          throw new RLError("SHAPE_MISMATCH", `chainTransforms: transform ${k} returned ${r.output.length} rewards for ${rewards.length}`);
+        }
+        rewards = r.output;
+        next.push(r.state);
+      });
+      return { output: [...rewards], state: next };
+    },
+  };
+}

@@ -3,6 +3,7 @@ import type { either } from "fp-ts";
 import type { AdvantageResult } from "./group/types.js";
 import { groupCreditDefinitions } from "./group/definitions.js";
 import { processDefinitions } from "./process/definitions.js";
+import { treeDefinitions } from "./tree/definitions.js";
 import type { CreditAssigner, CreditBatch, CreditDefinition } from "./group/credit-definition.js";
 
 /**
@@ -13,6 +14,7 @@ import type { CreditAssigner, CreditBatch, CreditDefinition } from "./group/cred
  */
 export const creditDefinitions: readonly CreditDefinition[] = [
   ...groupCreditDefinitions,
+  ...(treeDefinitions as unknown as readonly CreditDefinition[]),
   ...(processDefinitions as unknown as readonly CreditDefinition[]),
 ];
 

@@ -1,4 +1,25 @@
+import { spoChainAdvantages, tempoAdvantages, type CutValues } from "@rl/credit";
+import type { MatrixLike } from "@rl/core";
 import type { OpTable } from "../types.js";
 
-/** Conformance ops of this area (see ../shared/conformance/README.md). */
-export const creditTreeOps: OpTable = {};
+/** Conformance ops of @rl/credit's tree/ and segment/ folders (see ../shared/conformance/README.md). */
+export const creditTreeOps: OpTable = {
+  "advantage.tempo": (a) => ({
+    advantages: tempoAdvantages(
+      {
+        tokenRewards: a.tokenRewards as MatrixLike,
+        responses: a.responses as MatrixLike,
+        mask: a.mask as MatrixLike,
+        groups: a.groups as (string | number)[],
+      },
+      { epsilon: a.epsilon as number, normalizeByStd: a.normalizeByStd as boolean },
+    ).advantages.toArray(),
+  }),
+  "segment.spoChain": (a) => {
+    const r = spoChainAdvantages(
+      { probs: a.probs as MatrixLike, cutValues: a.cutValues as CutValues, score: a.score as number },
+      { threshold: a.threshold as number, interval: a.interval as number },
+    );
+    return { cutpoints: Array.from(r.cutpoints), advantages: r.advantages.toFlatArray(), lossMask: r.lossMask.toFlatArray() };
+  },
+};

@@ -1,0 +1,213 @@
+import { z } from "zod";
+import { Matrix, RLError, parseConfig } from "@rl/core";
+
+/**
+ * A segment tree of SPO-tree: node `k` has parent `parent[k]` (`-1` for a root; several roots =
+ * several prompts). Nodes without children are leaves and need a finite `reward[k]` (a finished
+ * generation, or a node at the maximum depth); the reward of an inner node is ignored (use `null`).
+ */
+export interface SegmentTree {
+  readonly parent: ArrayLike<number>;
+  readonly reward: ArrayLike<number | null>;
+}
+
+/**
+ * Config of {@link spoTreeEdges} (defaults of the SPO code, AIFrameResearch/SPO).
+ * - `method` ("diff", code name "rloo"): `A = V(child) − V(parent)`; "std" (code name "grpo")
+ *   divides by the population std of the sibling values plus `epsilon` (1e-8).
+ * - `dropZero` (true, `only_adv_greater_than_zero`): edges whose total advantage is 0 are left out.
+ * - `prover` (false): when set, the PAV best-of-K prover advantage
+ *   `BoK(V(child)) − BoK(V(parent))`, `BoK(v) = 1 − (1 − v)^bestOfK` (bestOfK 4), is added with
+ *   `weight` (5): `total = A + weight · A_prover`.
+ */
+export const spoTreeConfig = z.object({
+  method: z.enum(["diff", "std"]).default("diff"),
+  dropZero: z.boolean().default(true),
+  epsilon: z.number().nonnegative().default(1e-8),
+  prover: z
+    .union([
+      z.literal(false),
+      z.object({ bestOfK: z.number().int().positive().default(4), weight: z.number().default(5) }),
+    ])
+    .default(false),
+});
+/** Input type of {@link spoTreeConfig}. */
+export type SpoTreeConfig = z.input<typeof spoTreeConfig>;
+
+/** One segment (edge parent → child) of a segment tree with its advantage. */
+export interface SpoTreeEdge {
+  readonly parent: number;
+  readonly child: number;
+  /** `V(child)`. */
+  readonly value: number;
+  /** `V(parent)`. */
+  readonly parentValue: number;
+  /** `V(child) − V(parent)` ("diff") or that over `σ_pop(siblings) + ε` ("std"). */
+  readonly advantage: number;
+  /** `BoK(V(child)) − BoK(V(parent))` (0 when the prover is off). */
+  readonly proverAdvantage: number;
+  /** `advantage + weight · proverAdvantage`: the value to broadcast over the segment's tokens. */
+  readonly total: number;
+}
+
+/** Result of {@link spoTreeEdges}. */
+export interface SpoTreeResult {
+  /** The kept edges, in child-id order. */
+  readonly edges: SpoTreeEdge[];
+  /** `V` of every node `[N]`. */
+  readonly values: Matrix;
+}
+
+/**
+ * Node values of an SPO segment tree (SPO, arXiv:2505.23564, §SPO-tree):
+ * `V(leaf) = reward(leaf)`, `V(node) = mean over its children of V(child)` — a mean over
+ * children, not over descendant leaves, so an early-finished leaf weighs as much as a sibling
+ * subtree (`root → A(leaf 1), B{1, 0, 0}` gives `V(root) = (1 + 1/3)/2 = 0.6667`, not 0.5).
+ *
+ * Throws `RLError` for an empty tree, a parent out of range, a cycle, mismatched lengths, or a
+ * leaf without a finite reward.
+ *
+ * @example
+ * spoTreeValues({ parent: [-1, 0, 0, 1, 1, 2, 2], reward: [null, null, null, 1, 1, 1, 0] }).toFlatArray();
+ * // [0.75, 1, 0.5, 1, 1, 1, 0]
+ * @remarks arXiv:2505.23564
+ */
+export function spoTreeValues(tree: SegmentTree): Matrix {
+  return new Matrix(treeValues(tree, "spoTreeValues").values, [tree.parent.length]);
+}
+
+/**
+ * SPO-tree segment advantages (SPO, arXiv:2505.23564): every edge (segment) of the tree gets
+ * `A(e) = V(child) − V(parent)` with the values of {@link spoTreeValues}; the "diff" advantages
+ * of siblings sum to 0. Edges with total 0 are dropped by default (no signal; this changes the
+ * batch composition, as in the reference). A single child under "std" gives `0/ε = 0`.
+ * Segments are then trained as independent episodes with `total` broadcast over their tokens.
+ *
+ * @example
+ * const { edges } = spoTreeEdges({ parent: [-1, 0, 0, 1, 1, 2, 2], reward: [null, null, null, 1, 1, 1, 0] });
+ * edges.map((e) => [e.child, e.advantage]); // [[1, 0.25], [2, -0.25], [5, 0.5], [6, -0.5]]
+ * @remarks arXiv:2505.23564 (prover: PAV, arXiv:2410.08146)
+ */
+export function spoTreeEdges(tree: SegmentTree, config: SpoTreeConfig = {}): SpoTreeResult {
+  const fn = "spoTreeEdges";
+  const { method, dropZero, epsilon, prover } = parseConfig(spoTreeConfig, config, fn);
+  const { values, children } = treeValues(tree, fn);
+  const n = values.length;
+  const bok = (v: number) => (prover === false ? 0 : 1 - (1 - v) ** prover.bestOfK);
+  const sigma = new Float64Array(n); // population std of the children's values, per parent
+  if (method === "std") {
+    for (let p = 0; p < n; p++) {
+      const kids = children[p] as number[];
+      if (kids.length === 0) continue;
+      let mu = 0;
+      for (const c of kids) mu += values[c] as number;
+      mu /= kids.length;
+      let v = 0;
+      for (const c of kids) v += ((values[c] as number) - mu) ** 2;
+      sigma[p] = Math.sqrt(v / kids.length);
+    }
+  }
+  const edges: SpoTreeEdge[] = [];
+  for (let c = 0; c < n; c++) {
+    const p = tree.parent[c] as number;
+    if (p < 0) continue;
+    const vc = values[c] as number;
+    const vp = values[p] as number;
+    const diff = vc - vp;
+    const advantage = method === "diff" ? diff : diff / ((sigma[p] as number) + epsilon);
+    const proverAdvantage = bok(vc) - bok(vp);
+    const total = advantage + (prover === false ? 0 : prover.weight * proverAdvantage);
+    if (dropZero && total === 0) continue;
+    edges.push({ parent: p, child: c, value: vc, parentValue: vp, advantage, proverAdvantage, total });
+  }
+  return { edges, values: new Matrix(values, [n]) };
+}
+
+function treeValues(tree: SegmentTree, fn: string): { values: Float64Array; children: number[][] } {
+  const n = tree.parent.length;
+  if (n === 0) throw new RLError("INVALID_INPUT", `${fn}: the tree is empty (parent has 0 entries)`);
+  if (tree.reward.length !== n) {
+    throw new RLError("SHAPE_MISMATCH", `${fn}: reward has ${tree.reward.length} entries, parent has ${n}`);
+  }
+  const children: number[][] = Array.from({ length: n }, () => []);
+  const roots: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const p = tree.parent[k] as number;
+    if (p === -1) roots.push(k);
+    else if (!Number.isInteger(p) || p < 0 || p >= n || p === k) {
+      throw new RLError("INVALID_INPUT", `${fn}: parent[${k}] is ${p}; expected -1 or a node id in [0, ${n - 1}] other than ${k}`);
+    } else (children[p] as number[]).push(k);
+  }
+  // Post-order from the roots; nodes never reached sit on a cycle.
+  const order: number[] = [];
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const k = stack.pop() as number;
+    order.push(k);
+    for (const c of children[k] as number[]) stack.push(c);
+  }
+  if (order.length !== n) {
+    throw new RLError("INVALID_INPUT", `${fn}: parent has a cycle (${n - order.length} nodes are not reachable from a root)`);
+  }
+  const values = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    const k = order[i] as number;
+    const kids = children[k] as number[];
+    if (kids.length === 0) {
+      const r = tree.reward[k];
+      if (typeof r !== "number" || !Number.isFinite(r)) {
+        throw new RLError("INVALID_INPUT", `${fn}: reward[${k}] is ${String(r)}; leaf ${k} needs a finite reward`);
+      }
+      values[k] = r;
+    } else {
+      let s = 0;
+      for (const c of kids) s += values[c] as number;
+      values[k] = s / kids.length;
+    }
+  }
+  return { values, children };
+}
+
+/** Result of {@link spoTreeTokenAdvantages}: one row per edge `[E][maxLength]`. */
+export interface SpoTreeTokenAdvantages {
+  /** The edge's `total` on each of its segment's tokens, 0 on padding. */
+  readonly advantages: Matrix;
+  /** 0/1: the segment's tokens. */
+  readonly mask: Matrix;
+}
+
+/**
+ * Broadcasts SPO-tree edge advantages over their segments' tokens: row `e` holds
+ * `edges[e].total` on the first `segmentLengths[edges[e].child]` columns (the segment that ends
+ * at the child node), right-padded with 0. Each row is then trained as its own episode (query =
+ * the parent's text, response = the segment), as in the SPO code; an empty segment is an error
+ * (the reference discards it; drop the edge first).
+ *
+ * @example
+ * const { edges } = spoTreeEdges({ parent: [-1, 0, 0], reward: [null, 1, 0] });
+ * spoTreeTokenAdvantages(edges, [0, 2, 3]).advantages.toArray(); // [[0.5, 0.5, 0], [-0.5, -0.5, -0.5]]
+ * @remarks arXiv:2505.23564
+ */
+export function spoTreeTokenAdvantages(edges: readonly SpoTreeEdge[], segmentLengths: ArrayLike<number>): SpoTreeTokenAdvantages {
+  const fn = "spoTreeTokenAdvantages";
+  if (edges.length === 0) throw new RLError("INVALID_INPUT", `${fn}: edges is empty (every edge was dropped?)`);
+  let width = 0;
+  for (const e of edges) {
+    const len = segmentLengths[e.child];
+    if (len === undefined) {
+      throw new RLError("SHAPE_MISMATCH", `${fn}: segmentLengths has ${segmentLengths.length} entries, edge ${e.parent}->${e.child} needs entry ${e.child}`);
+    }
+    if (!Number.isInteger(len) || len <= 0) {
+      throw new RLError("INVALID_INPUT", `${fn}: segmentLengths[${e.child}] is ${len}; a segment needs a positive integer length`);
+    }
+    if (len > width) width = len;
+  }
+  const adv = new Float64Array(edges.length * width);
+  const mask = new Float64Array(edges.length * width);
+  edges.forEach((e, r) => {
+    const len = segmentLengths[e.child] as number;
+    adv.fill(e.total, r * width, r * width + len);
+    mask.fill(1, r * width, r * width + len);
+  });
+  return { advantages: new Matrix(adv, [edges.length, width]), mask: new Matrix(mask, [edges.length, width]) };
+}

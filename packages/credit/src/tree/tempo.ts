@@ -1,0 +1,232 @@
+import { z } from "zod";
+import { Matrix, RLError, assertMask, assertSameShape, parseConfig, toMatrix2D, toVector, type MatrixLike } from "@rl/core";
+import { indexGroups, type GroupIds } from "./group-index.js";
+import { buildPrefixForest } from "./prefix-tree.js";
+
+/**
+ * Config of {@link tempoAdvantages} (defaults of the official TEMPO code, a verl fork).
+ * - `epsilon` (1e-6): added to the group std.
+ * - `normalizeByStd` (true): divide by `σ_g + ε`; false = Dr. GRPO style.
+ * - `singleton` ("zeroMeanUnitStd"): a group of one row uses `μ = 0, σ = 1` (verl GRPO);
+ *   `"zero"` gives it advantage 0, `"raw"` gives `s` unscaled, `"error"` throws.
+ * - `interiorMask` ("stopAtFirst"): the reference stops the tree walk at a row's first masked
+ *   token (later valid tokens keep the GRPO value); `"skip"` walks on over the valid tokens.
+ * - `dtype` ("float64"): storage of the outputs; "float32" halves the memory (all arithmetic
+ *   stays float64), as the group estimators' `dtype`.
+ */
+export const tempoConfig = z.object({
+  epsilon: z.number().nonnegative().default(1e-6),
+  normalizeByStd: z.boolean().default(true),
+  singleton: z.enum(["zeroMeanUnitStd", "zero", "raw", "error"]).default("zeroMeanUnitStd"),
+  interiorMask: z.enum(["stopAtFirst", "skip"]).default("stopAtFirst"),
+  dtype: z.enum(["float64", "float32"]).default("float64"),
+});
+/** Input type of {@link tempoConfig}. */
+export type TempoConfig = z.input<typeof tempoConfig>;
+
+/** Input of {@link tempoAdvantages} (the registry door's `CreditBatch` plus `responses`). */
+export interface TempoBatch {
+  /** `[B][T]`; the outcome `s_b = Σ_t tokenRewards[b][t]` (reward on the last valid token). Optional when `outcomes` is given. */
+  readonly tokenRewards?: MatrixLike;
+  /** Token ids `[B][T]` (integers; padding ids are never read). */
+  readonly responses: MatrixLike;
+  /** 0/1 mask `[B][T]`. */
+  readonly mask: MatrixLike;
+  /** Prompt id of every row; rows with equal ids form a group (any order, any sizes). */
+  readonly groups: GroupIds;
+  /**
+   * Optional outcomes `[B]`; when given they win over `Σ_t tokenRewards` (so KL tokens never leak
+   * in). `null` = "no signal": the row is left out of the group statistics and of the tree, and
+   * gets advantage 0 (TRL's rule).
+   */
+  readonly outcomes?: MatrixLike | readonly (number | null)[];
+}
+
+/** Counts that describe a TEMPO batch. */
+export interface TempoDiagnostics {
+  /** Number of distinct groups. */
+  readonly groups: number;
+  /** Valid tokens with a nonzero TD term. */
+  readonly branchTokens: number;
+  /** Groups of one row. */
+  readonly singletonGroups: number;
+  /** Groups of two or more rows whose outcomes are all equal (advantage 0). */
+  readonly zeroStdGroups: number;
+  /** Rows with a `null` outcome (advantage 0). */
+  readonly unscoredRows: number;
+}
+
+/** Result of {@link tempoAdvantages}; every matrix is `[B][T]` and 0 where mask = 0. */
+export interface TempoResult {
+  /** `A_{i,t}`. */
+  readonly advantages: Matrix;
+  /** The same Matrix as `advantages` (verl returns the same tensor twice; do not mutate one expecting the other unchanged). */
+  readonly returns: Matrix;
+  /** `δ_{i,t} = V(y_{≤t}) − V(y_{<t})` before the division by `σ_g + ε`. */
+  readonly tdTerms: Matrix;
+  readonly diagnostics: TempoDiagnostics;
+}
+
+/**
+ * TEMPO (Tree-Estimated Mean Prefix value for Policy Optimization, arXiv:2509.18314): GRPO's
+ * group-relative advantage plus a branch-gated TD correction from the group's prefix tree
+ * ({@link prefixTree}):
+ *
+ *   δ_{i,t} = V(y_{≤t}) − V(y_{<t})                  (0 unless t is a branching token)
+ *   A_{i,t} = [(s_i − μ_g) + δ_{i,t}] / (σ_g + ε)     (normalizeByStd; else no division)
+ *
+ * `μ_g`, `σ_g` are the mean and unbiased std of the group's outcomes and `V(root) = μ_g`. Where
+ * no response of the group branches, δ = 0 and TEMPO is exactly GRPO.
+ *
+ * Runs in O(total valid tokens) (a trie with linked child lists), not the reference's O(B·T·G) scan, and takes
+ * any number of groups in one batch (rows grouped by id, in any order).
+ *
+ * Edge cases: a group of one follows `singleton` (default `A = s/(1+ε)`, like verl GRPO; the
+ * reference gives NaN); all-equal outcomes give 0 (δ is computed as sum/count in float64 and
+ * |δ| < 1e-12·max|s| snaps to 0, so σ + ε cannot amplify rounding); outputs are 0 where
+ * mask = 0; a `null` outcome leaves its row out (advantage 0); only valid tokens are compared
+ * (the reference wrongly keeps a finished sibling when pad id = token id). Empty batch, mismatched shapes or non-finite input throw `RLError`.
+ *
+ * @example
+ * const { advantages } = tempoAdvantages({
+ *   tokenRewards: [[0, 1], [0, 0]], responses: [[1, 2], [3, 4]], mask: [[1, 1], [1, 1]], groups: [0, 0],
+ * });
+ * advantages.toArray(); // [[1.4142116, 0.7071058], [-1.4142116, -0.7071058]]
+ * @remarks arXiv:2509.18314
+ */
+export function tempoAdvantages(batch: TempoBatch, config: TempoConfig = {}): TempoResult {
+  const fn = "tempoAdvantages";
+  const { epsilon, normalizeByStd, singleton, interiorMask, dtype } = parseConfig(tempoConfig, config, fn);
+  if (typeof batch !== "object" || batch === null) {
+    throw new RLError("INVALID_INPUT", `${fn}: batch must be an object { tokenRewards, responses, mask, groups }`);
+  }
+  if (batch.responses === undefined) throw new RLError("INVALID_INPUT", `${fn}: responses (token ids [B][T]) is required`);
+  if (batch.mask === undefined) throw new RLError("INVALID_INPUT", `${fn}: mask is required`);
+  if (batch.groups === undefined) throw new RLError("INVALID_INPUT", `${fn}: groups is required`);
+  if (batch.tokenRewards === undefined && batch.outcomes === undefined) {
+    throw new RLError("INVALID_INPUT", `${fn}: give tokenRewards [B][T] or outcomes [B]`);
+  }
+  const first = batch.tokenRewards !== undefined ? "tokenRewards" : "mask";
+  const tokenRewards = batch.tokenRewards !== undefined ? toMatrix2D(batch.tokenRewards, "tokenRewards", fn) : undefined;
+  const mask = toMatrix2D(batch.mask, "mask", fn, { finite: false }); // assertMask rejects non-finite
+  if ((tokenRewards ?? mask).rows === 0) throw new RLError("INVALID_INPUT", `${fn}: the batch is empty (${first} has 0 rows)`);
+  const responses = toMatrix2D(batch.responses, "responses", fn, { finite: false }); // ids checked where valid
+  if (tokenRewards !== undefined) assertSameShape({ tokenRewards, responses, mask }, fn);
+  else assertSameShape({ mask, responses }, fn);
+  assertMask(mask, "mask", fn);
+  const B = mask.rows;
+  const T = mask.cols;
+  const groups = indexGroups(batch.groups, B, fn, first);
+
+  const scores = new Float64Array(B);
+  let unscored: Uint8Array | undefined;
+  if (batch.outcomes !== undefined) {
+    let o = batch.outcomes;
+    if (Array.isArray(o) && o.includes(null)) {
+      unscored = Uint8Array.from(o as (number | null)[], (x) => (x === null ? 1 : 0));
+      o = (o as (number | null)[]).map((x) => x ?? 0);
+    }
+    const v = toVector(o as MatrixLike, "outcomes", fn);
+    if (v.size !== B) throw new RLError("SHAPE_MISMATCH", `${fn}: outcomes has ${v.size} entries, ${first} has ${B} rows`);
+    scores.set(v.data);
+  } else {
+    const r = (tokenRewards as Matrix).data;
+    for (let b = 0; b < B; b++) {
+      let s = 0;
+      for (let k = b * T, end = k + T; k < end; k++) s += r[k] as number;
+      scores[b] = s;
+    }
+  }
+
+  // Group statistics (float64): mean, unbiased std, max |s| for the δ snap.
+  const G = groups.ids.length;
+  const mean = new Float64Array(G);
+  const denom = new Float64Array(G);
+  const maxAbs = new Float64Array(G);
+  const size = new Int32Array(G); // scored rows per group
+  let unscoredRows = 0;
+  for (let b = 0; b < B; b++) {
+    if (unscored !== undefined && unscored[b] === 1) {
+      unscoredRows++;
+      continue;
+    }
+    const g = groups.of[b] as number;
+    size[g] = (size[g] as number) + 1;
+    const s = scores[b] as number;
+    mean[g] = (mean[g] as number) + s;
+    if (Math.abs(s) > (maxAbs[g] as number)) maxAbs[g] = Math.abs(s);
+  }
+  for (let g = 0; g < G; g++) mean[g] = (size[g] as number) > 0 ? (mean[g] as number) / (size[g] as number) : 0;
+  const ss = new Float64Array(G);
+  for (let b = 0; b < B; b++) {
+    if (unscored !== undefined && unscored[b] === 1) continue;
+    const g = groups.of[b] as number;
+    const d = (scores[b] as number) - (mean[g] as number);
+    ss[g] = (ss[g] as number) + d * d;
+  }
+  let singletonGroups = 0;
+  let zeroStdGroups = 0;
+  // denom[g]: σ+ε or 1 (division, as GRPO, so non-branching tokens equal GRPO bit for bit);
+  // zero[g] = 1 for singleton groups under "zero"; singleton groups use mean 0.
+  const zero = new Uint8Array(G);
+  for (let g = 0; g < G; g++) {
+    const n = size[g] as number;
+    if (n === 0) continue; // every row unscored: all advantages 0
+    if (n === 1) {
+      singletonGroups++;
+      if (singleton === "error") {
+        throw new RLError("INVALID_INPUT", `${fn}: group ${String(groups.ids[g])} has one row (config singleton: "error")`);
+      }
+      mean[g] = 0;
+      if (singleton === "zero") zero[g] = 1;
+      denom[g] = singleton === "raw" || !normalizeByStd ? 1 : 1 + epsilon;
+      continue;
+    }
+    const std = Math.sqrt((ss[g] as number) / (n - 1));
+    if (std === 0) zeroStdGroups++;
+    denom[g] = normalizeByStd ? std + epsilon : 1;
+  }
+
+  const forest = buildPrefixForest(responses, mask, scores, groups, interiorMask === "skip", fn, unscored);
+  const { nodeAfter, parent, count, value } = forest;
+  const m = mask.data;
+  const adv = dtype === "float64" ? new Float64Array(B * T) : new Float32Array(B * T);
+  const td = dtype === "float64" ? new Float64Array(B * T) : new Float32Array(B * T);
+  let branchTokens = 0;
+  for (let b = 0; b < B; b++) {
+    if (unscored !== undefined && unscored[b] === 1) continue;
+    const g = groups.of[b] as number;
+    if (zero[g] === 1) continue;
+    const k0 = size[g] === 1 ? 1 : 0; // singleton: chain, δ = 0 everywhere
+    const d = denom[g] as number;
+    const base = (scores[b] as number) - (mean[g] as number);
+    const grpo = base / d;
+    const snap = 1e-12 * (maxAbs[g] as number);
+    for (let k = b * T, end = k + T; k < end; k++) {
+      if ((m[k] as number) === 0) continue;
+      const node = nodeAfter[k] as number;
+      if (k0 === 1 || node < 0) {
+        adv[k] = grpo;
+        continue;
+      }
+      const p = parent[node] as number;
+      if (count[node] === count[p]) {
+        adv[k] = grpo;
+        continue;
+      }
+      let delta = (value[node] as number) - (value[p] as number);
+      if (Math.abs(delta) < snap) delta = 0;
+      if (delta !== 0) branchTokens++;
+      td[k] = delta;
+      adv[k] = (base + delta) / d;
+    }
+  }
+  const shape = [B, T];
+  const advantages = new Matrix(adv, shape);
+  return {
+    advantages,
+    returns: advantages,
+    tdTerms: new Matrix(td, shape),
+    diagnostics: { groups: G, branchTokens, singletonGroups, zeroStdGroups, unscoredRows },
+  };
+}

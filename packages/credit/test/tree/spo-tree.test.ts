@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { spoTreeEdges, spoTreeTokenAdvantages, spoTreeValues, type SegmentTree } from "../../src/index.js";
+
+// spec credit.md §14 example 1: root → A{a1:1, a2:1}, B{b1:1, b2:0}
+const tree: SegmentTree = { parent: [-1, 0, 0, 1, 1, 2, 2], reward: [null, null, null, 1, 1, 1, 0] };
+
+describe("spoTreeValues / spoTreeEdges (SPO-tree)", () => {
+  it("values are means over children (spec §14 examples 1 and 3)", () => {
+    expect(spoTreeValues(tree).toFlatArray()).toEqual([0.75, 1, 0.5, 1, 1, 1, 0]);
+    // root → A (leaf, 1), B{1, 0, 0}: V(root) = mean(1, 1/3), not the leaf mean 0.5
+    const v = spoTreeValues({ parent: [-1, 0, 0, 2, 2, 2], reward: [null, 1, null, 1, 0, 0] }).toFlatArray();
+    expect(v[2]).toBeCloseTo(1 / 3, 12);
+    expect(v[0]).toBeCloseTo(0.6666667, 6);
+  });
+
+  it("diff advantages, zero edges dropped (spec §14 example 1)", () => {
+    const { edges } = spoTreeEdges(tree);
+    expect(edges.map((e) => [e.child, e.advantage])).toEqual([
+      [1, 0.25],
+      [2, -0.25],
+      [5, 0.5],
+      [6, -0.5],
+    ]);
+    expect(spoTreeEdges(tree, { dropZero: false }).edges.length).toBe(6);
+  });
+
+  it("std advantages (spec §14 example 2)", () => {
+    const { edges } = spoTreeEdges(tree, { method: "std" });
+    expect(edges.map((e) => e.child)).toEqual([1, 2, 5, 6]);
+    edges.forEach((e, k) => expect(e.advantage).toBeCloseTo([1, -1, 1, -1][k] as number, 6));
+  });
+
+  it("prover advantages (spec §14 example 3 numbers)", () => {
+    const { edges } = spoTreeEdges(tree, { prover: { bestOfK: 4, weight: 5 } });
+    const byChild = new Map(edges.map((e) => [e.child, e]));
+    expect(byChild.get(1)?.proverAdvantage).toBeCloseTo(0.0039063, 6);
+    expect(byChild.get(2)?.proverAdvantage).toBeCloseTo(-0.0585938, 6);
+    expect(byChild.get(1)?.total).toBeCloseTo(0.25 + 5 * 0.00390625, 12);
+    expect(spoTreeEdges(tree).edges[0]?.proverAdvantage).toBe(0);
+  });
+
+  it("single child under std gives 0 (dropped)", () => {
+    const { edges } = spoTreeEdges({ parent: [-1, 0, 1, 1], reward: [null, null, 1, 0] }, { method: "std", dropZero: false });
+    expect(edges.find((e) => e.child === 1)?.advantage).toBe(0);
+  });
+
+  it("diff advantages of siblings sum to 0 (property)", () => {
+    const arbTree = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 4 })), { minLength: 1, maxLength: 30 }).map((spec) => {
+      const parent = [-1];
+      for (const [p] of spec) parent.push(p % parent.length);
+      const hasChild = new Set(parent.filter((p) => p >= 0));
+      const reward = parent.map((_, k) => (hasChild.has(k) ? null : ((spec[k - 1]?.[1] ?? 0) as number) / 4));
+      return { parent, reward };
+    });
+    fc.assert(
+      fc.property(arbTree, (t) => {
+        const { edges } = spoTreeEdges(t, { dropZero: false });
+        const sums = new Map<number, number>();
+        for (const e of edges) sums.set(e.parent, (sums.get(e.parent) ?? 0) + e.advantage);
+        for (const s of sums.values()) expect(Math.abs(s)).toBeLessThanOrEqual(1e-12);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("broadcasts edge totals over their segments' tokens", () => {
+    const { edges } = spoTreeEdges({ parent: [-1, 0, 0], reward: [null, 1, 0] });
+    const r = spoTreeTokenAdvantages(edges, [0, 2, 3]);
+    expect(r.advantages.toArray()).toEqual([
+      [0.5, 0.5, 0],
+      [-0.5, -0.5, -0.5],
+    ]);
+    expect(r.mask.toArray()).toEqual([
+      [1, 1, 0],
+      [1, 1, 1],
+    ]);
+    expect(() => spoTreeTokenAdvantages(edges, [0, 2])).toThrow(/segmentLengths has 2 entries, edge 0->2 needs entry 2/);
+    expect(() => spoTreeTokenAdvantages(edges, [0, 0, 1])).toThrow(/segmentLengths\[1\] is 0/);
+    expect(() => spoTreeTokenAdvantages([], [])).toThrow(/edges is empty/);
+  });
+
+  it("throws clear errors", () => {
+    expect(() => spoTreeEdges({ parent: [], reward: [] })).toThrow(/spoTreeEdges: the tree is empty/);
+    expect(() => spoTreeEdges({ parent: [-1, 0], reward: [null] })).toThrow(/reward has 1 entries, parent has 2/);
+    expect(() => spoTreeEdges({ parent: [-1, 5], reward: [null, 1] })).toThrow(/parent\[1\] is 5/);
+    expect(() => spoTreeEdges({ parent: [-1, 2, 1], reward: [1, 1, 1] })).toThrow(/cycle/);
+    expect(() => spoTreeEdges({ parent: [-1, 0], reward: [null, null] })).toThrow(/leaf 1 needs a finite reward/);
+    expect(() => spoTreeValues({ parent: [-1, 0], reward: [null, Number.NaN] })).toThrow(/spoTreeValues: reward\[1\] is NaN/);
+  });
+});

@@ -1,0 +1,357 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { RLError, createRegistry } from "@rl/core";
+import { grpoAdvantages, tempoAdvantages, treeDefinitions, type TempoBatch, type TempoResult } from "../../src/index.js";
+
+// spec credit.md §11/§12 worked example: reward on the last valid token, pad = -1
+const example: TempoBatch = {
+  responses: [
+    [5, 7, 9, 2],
+    [5, 7, 8, -1],
+    [5, 6, 1, 2],
+    [5, 6, 1, 3],
+  ],
+  mask: [
+    [1, 1, 1, 1],
+    [1, 1, 1, 0],
+    [1, 1, 1, 1],
+    [1, 1, 1, 1],
+  ],
+  tokenRewards: [
+    [0, 0, 0, 1],
+    [0, 0, 1, 0],
+    [0, 0, 0, 1],
+    [0, 0, 0, 0],
+  ],
+  groups: [0, 0, 0, 0],
+};
+
+function expectMatrixClose(got: number[][], want: number[][], tol = 1e-6) {
+  expect(got.length).toBe(want.length);
+  got.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - (want[i]?.[j] as number)), `[${i}][${j}] ${v}`).toBeLessThanOrEqual(tol)));
+}
+
+/** The conformance README's definition, evaluated naively (O(B·T·G)); groups of ≥ 2 rows. */
+function naiveTempo(b: { responses: number[][]; mask: number[][]; outcomes: number[]; groups: number[] }, eps: number, norm: boolean) {
+  const B = b.responses.length;
+  const T = b.responses[0]?.length ?? 0;
+  const len = b.mask.map((r) => r.reduce((a, v) => a + v, 0));
+  return b.responses.map((row, i) => {
+    const members = b.groups.map((g, k) => (g === b.groups[i] ? k : -1)).filter((k) => k >= 0);
+    const s = members.map((k) => b.outcomes[k] as number);
+    const mu = s.reduce((a, v) => a + v, 0) / s.length;
+    const sd = members.length > 1 ? Math.sqrt(s.reduce((a, v) => a + (v - mu) ** 2, 0) / (s.length - 1)) : 1;
+    const mean = members.length > 1 ? mu : 0;
+    let prev = mean;
+    return Array.from({ length: T }, (_, j) => {
+      if (j >= (len[i] as number)) return 0;
+      const through = members.filter((k) => (len[k] as number) > j && row.slice(0, j + 1).every((t, q) => b.responses[k]?.[q] === t));
+      const v = members.length > 1 ? through.reduce((a, k) => a + (b.outcomes[k] as number), 0) / through.length : prev;
+      const a = (b.outcomes[i] as number) - mean + v - prev;
+      prev = v;
+      return norm ? a / (sd + eps) : a;
+    });
+  }).slice(0, B);
+}
+
+/** Random batches of right-padded, tree-shaped groups (rows copy a prefix of a sibling). */
+const treeBatch = fc
+  .record({
+    groups: fc.array(
+      fc.record({
+        rows: fc.array(fc.record({ len: fc.integer({ min: 1, max: 6 }), share: fc.integer({ min: 0, max: 6 }), src: fc.nat(), seed: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 6, maxLength: 6 }), outcome: fc.integer({ min: -3, max: 3 }) }), { minLength: 2, maxLength: 5 }),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+  })
+  .map(({ groups }) => {
+    const T = 6;
+    const responses: number[][] = [];
+    const mask: number[][] = [];
+    const outcomes: number[] = [];
+    const gid: number[] = [];
+    groups.forEach((g, gi) => {
+      const start = responses.length;
+      g.rows.forEach((r, i) => {
+        const src = i > 0 ? responses[start + (r.src % i)] : undefined;
+        const row = r.seed.map((t, q) => (q < r.len ? (src !== undefined && q < r.share && (src[q] as number) >= 0 ? (src[q] as number) : t) : -1));
+        responses.push(row);
+        mask.push(row.map((_, q) => (q < r.len ? 1 : 0)));
+        outcomes.push(r.outcome / 2);
+        gid.push(gi);
+      });
+    });
+    void T;
+    return { responses, mask, outcomes, groups: gid };
+  });
+
+function asBatch(b: { responses: number[][]; mask: number[][]; outcomes: number[]; groups: number[] }): TempoBatch {
+  return {
+    responses: b.responses,
+    mask: b.mask,
+    groups: b.groups,
+    tokenRewards: b.mask.map((row, i) => {
+      const last = row.lastIndexOf(1);
+      return row.map((_, t) => (t === last ? (b.outcomes[i] as number) : 0));
+    }),
+  };
+}
+
+/** verl GRPO, written out: (s − μ)/(σ + ε), singleton μ = 0, σ = 1, broadcast over the mask. */
+function naiveGrpo(scores: number[], groups: (string | number)[], mask: number[][], eps = 1e-6) {
+  return mask.map((row, i) => {
+    const s = scores.filter((_, k) => groups[k] === groups[i]);
+    const n = s.length;
+    const mu = n > 1 ? s.reduce((a, v) => a + v, 0) / n : 0;
+    const sd = n > 1 ? Math.sqrt(s.reduce((a, v) => a + (v - mu) ** 2, 0) / (n - 1)) : 1;
+    return row.map((m) => (m === 0 ? 0 : ((scores[i] as number) - mu) / (sd + eps)));
+  });
+}
+
+describe("tempoAdvantages", () => {
+  it("reproduces spec §12 example 1 (normalizeByStd)", () => {
+    const r = tempoAdvantages(example);
+    expectMatrixClose(r.advantages.toArray(), [
+      [0.499999, 0.999998, 0.499999, 0.499999],
+      [0.499999, 0.999998, 0.499999, 0],
+      [0.499999, 0, 0.499999, 1.499997],
+      [-1.499997, -1.999996, -1.499997, -2.499995],
+    ]);
+    expect(r.returns.toArray()).toEqual(r.advantages.toArray());
+    expect(r.returns).toBe(r.advantages);
+    const f32 = tempoAdvantages(example, { dtype: "float32" });
+    expect(f32.advantages.data).toBeInstanceOf(Float32Array);
+    expectMatrixClose(f32.advantages.toArray(), r.advantages.toArray(), 1e-6);
+    expectMatrixClose(r.tdTerms.toArray(), [
+      [0, 0.25, 0, 0],
+      [0, 0.25, 0, 0],
+      [0, -0.25, 0, 0.5],
+      [0, -0.25, 0, -0.5],
+    ], 1e-12);
+    expect(r.diagnostics).toEqual({ groups: 1, branchTokens: 6, singletonGroups: 0, zeroStdGroups: 0, unscoredRows: 0 }); // rows 0/1 branch at t=2 with δ = 0
+  });
+
+  it("reproduces spec §12 example 2 (normalizeByStd = false)", () => {
+    const r = tempoAdvantages(example, { normalizeByStd: false });
+    expectMatrixClose(r.advantages.toArray(), [
+      [0.25, 0.5, 0.25, 0.25],
+      [0.25, 0.5, 0.25, 0],
+      [0.25, 0, 0.25, 0.75],
+      [-0.75, -1, -0.75, -1.25],
+    ], 1e-12);
+  });
+
+  it("reproduces spec §12 example 3 (divergence at the first token)", () => {
+    const r = tempoAdvantages({ responses: [[1, 2], [3, 4]], mask: [[1, 1], [1, 1]], tokenRewards: [[0, 1], [0, 0]], groups: [0, 0] });
+    expectMatrixClose(r.advantages.toArray(), [
+      [1.4142116, 0.7071058],
+      [-1.4142116, -0.7071058],
+    ]);
+  });
+
+  it("equals the conformance definition evaluated naively (property)", () => {
+    fc.assert(
+      fc.property(treeBatch, fc.boolean(), (b, norm) => {
+        const got = tempoAdvantages(asBatch(b), { normalizeByStd: norm }).advantages.toArray();
+        expectMatrixClose(got, naiveTempo(b, 1e-6, norm), 1e-6 * 1e3);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("is GRPO on a group without branches (property)", () => {
+    const noBranch = fc
+      .array(
+        fc.record({
+          tokens: fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 8 }),
+          outcomes: fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 1, maxLength: 6 }),
+        }),
+        { minLength: 1, maxLength: 4 },
+      )
+      .map((gs) => {
+        const T = 8;
+        const responses: number[][] = [];
+        const mask: number[][] = [];
+        const outcomes: number[] = [];
+        const groups: string[] = [];
+        gs.forEach((g, gi) => {
+          for (const o of g.outcomes) {
+            responses.push(Array.from({ length: T }, (_, t) => g.tokens[t] ?? -1));
+            mask.push(Array.from({ length: T }, (_, t) => (t < g.tokens.length ? 1 : 0)));
+            outcomes.push(o);
+            groups.push(`p${gi}`);
+          }
+        });
+        return { responses, mask, outcomes, groups };
+      });
+    fc.assert(
+      fc.property(noBranch, (b) => {
+        const tokenRewards = b.mask.map((row, i) => row.map((_, t) => (t === row.lastIndexOf(1) ? (b.outcomes[i] as number) : 0)));
+        const r = tempoAdvantages({ ...b, tokenRewards });
+        const grpo = naiveGrpo(b.outcomes, b.groups, b.mask);
+        const got = r.advantages.toArray();
+        got.forEach((row, i) => row.forEach((v, j) => {
+          const w = grpo[i]?.[j] as number;
+          expect(v).toBe(w); // bit for bit
+        }));
+        expect(r.diagnostics.branchTokens).toBe(0);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("equals the package's grpoAdvantages on identical responses and tokens without a branch (property)", () => {
+    fc.assert(
+      fc.property(treeBatch, fc.boolean(), (b, norm) => {
+        const batch = asBatch(b);
+        const t = tempoAdvantages(batch, { normalizeByStd: norm });
+        const g = grpoAdvantages({ tokenRewards: batch.tokenRewards, mask: batch.mask, groups: batch.groups }, { normalizeByStd: norm });
+        const ta = t.advantages.toFlatArray();
+        const ga = g.advantages.toFlatArray();
+        const td = t.tdTerms.toFlatArray();
+        ta.forEach((v, k) => {
+          if (td[k] === 0) expect(Math.abs(v - (ga[k] as number))).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(v)));
+        });
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("equals GRPO on every non-branching token and is 0 on padding (property)", () => {
+    fc.assert(
+      fc.property(treeBatch, (b) => {
+        const batch = asBatch(b);
+        const r = tempoAdvantages(batch);
+        const grpo = naiveGrpo(b.outcomes, b.groups, b.mask);
+        const adv = r.advantages.toArray();
+        const td = r.tdTerms.toArray();
+        adv.forEach((row, i) => row.forEach((v, j) => {
+          if (b.mask[i]?.[j] === 0) expect(Object.is(v, 0) || v === 0).toBe(true);
+          else if (td[i]?.[j] === 0) expect(Math.abs(v - (grpo[i]?.[j] as number))).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(v)));
+          expect(Number.isFinite(v)).toBe(true);
+        }));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("is invariant to adding a constant to a group's outcomes (property)", () => {
+    fc.assert(
+      fc.property(treeBatch, fc.double({ min: -100, max: 100, noNaN: true }), fc.boolean(), (b, c, norm) => {
+        const a = tempoAdvantages(asBatch(b), { normalizeByStd: norm }).advantages.toArray();
+        const shifted = { ...b, outcomes: b.outcomes.map((o, i) => (b.groups[i] === 0 ? o + c : o)) };
+        const s = tempoAdvantages(asBatch(shifted), { normalizeByStd: norm }).advantages.toArray();
+        expectMatrixClose(s, a, 1e-6);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("count-weighted TD terms sum to zero over the children of a node where no row ends (property)", () => {
+    fc.assert(
+      fc.property(treeBatch, (b) => {
+        // Full-length rows (no row ends early): at t = 0, Σ_i δ_{i,0} = Σ_children count·(V_c − μ) = 0.
+        const full = { ...b, mask: b.mask.map((r) => r.map(() => 1)), responses: b.responses.map((r) => r.map((t) => (t < 0 ? 0 : t))) };
+        const td = tempoAdvantages(asBatch(full)).tdTerms.toArray();
+        const perGroup = new Map<number, number>();
+        td.forEach((row, i) => perGroup.set(b.groups[i] as number, (perGroup.get(b.groups[i] as number) ?? 0) + (row[0] as number)));
+        for (const v of perGroup.values()) expect(Math.abs(v)).toBeLessThanOrEqual(1e-9);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("handles many groups in any row order (permuting rows permutes the result)", () => {
+    const b = {
+      responses: [[1, 2, 3], [9, 9, -1], [1, 2, 4], [9, 8, 7], [1, 5, -1], [9, 9, 9]],
+      mask: [[1, 1, 1], [1, 1, 0], [1, 1, 1], [1, 1, 1], [1, 1, 0], [1, 1, 1]],
+      outcomes: [1, 0, 0, 1, 1, 0],
+      groups: [0, 1, 0, 1, 0, 1],
+    };
+    const r = tempoAdvantages(asBatch(b)).advantages.toArray();
+    const perm = [5, 2, 0, 3, 1, 4];
+    const pb = {
+      responses: perm.map((k) => b.responses[k] as number[]),
+      mask: perm.map((k) => b.mask[k] as number[]),
+      outcomes: perm.map((k) => b.outcomes[k] as number),
+      groups: perm.map((k) => b.groups[k] as number),
+    };
+    const pr = tempoAdvantages(asBatch(pb)).advantages.toArray();
+    perm.forEach((k, i) => expect(pr[i]).toEqual(r[k]));
+    expectMatrixClose(r, naiveTempo(b, 1e-6, true), 1e-9);
+  });
+
+  it("edge cases: group of one, all-equal outcomes, rounding snap", () => {
+    const one = { responses: [[1, 2]], mask: [[1, 1]], tokenRewards: [[0, 0.7]], groups: ["x"] };
+    expect(tempoAdvantages(one).advantages.toArray()[0]?.[0]).toBeCloseTo(0.7 / (1 + 1e-6), 12);
+    expect(tempoAdvantages(one, { singleton: "zero" }).advantages.toFlatArray()).toEqual([0, 0]);
+    expect(tempoAdvantages(one, { singleton: "raw" }).advantages.toFlatArray()).toEqual([0.7, 0.7]);
+    expect(tempoAdvantages(one).diagnostics.singletonGroups).toBe(1);
+    expect(() => tempoAdvantages(one, { singleton: "error" })).toThrow(/group x has one row/);
+    for (const singleton of ["zeroMeanUnitStd", "zero", "raw"] as const) {
+      for (const normalizeByStd of [true, false]) {
+        const cfg = { singleton, normalizeByStd };
+        expect(tempoAdvantages(one, cfg).advantages.toFlatArray()).toEqual(grpoAdvantages(one, cfg).advantages.toFlatArray());
+      }
+    }
+    // all-equal outcomes: 0 everywhere even though 0.1 means of 3 and 2 rows differ in the last bit
+    const eq = asBatch({ responses: [[1, 2], [1, 3], [1, 3], [4, 4], [4, 4]], mask: [[1, 1], [1, 1], [1, 1], [1, 1], [1, 1]], outcomes: [0.1, 0.1, 0.1, 0.1, 0.1], groups: [0, 0, 0, 0, 0] });
+    const r = tempoAdvantages(eq);
+    expect(r.advantages.toFlatArray().every((v) => v === 0)).toBe(true);
+    expect(r.diagnostics.zeroStdGroups).toBe(1);
+  });
+
+  it("outcomes override the token-reward sums", () => {
+    const withKl = { ...example, tokenRewards: (example.tokenRewards as number[][]).map((r) => r.map((v) => v - 0.01)), outcomes: [1, 1, 1, 0] };
+    expectMatrixClose(tempoAdvantages(withKl).advantages.toArray(), tempoAdvantages(example).advantages.toArray(), 1e-12);
+  });
+
+  it("null outcomes: the row is left out of the statistics and the tree, advantage 0", () => {
+    const b = { responses: example.responses, mask: example.mask, groups: example.groups };
+    const r = tempoAdvantages({ ...b, outcomes: [1, null, 1, 0] });
+    // same as the batch without row 1
+    const drop = (m: number[][]) => m.filter((_, i) => i !== 1);
+    const ref = tempoAdvantages({
+      responses: drop(example.responses as number[][]),
+      mask: drop(example.mask as number[][]),
+      groups: [0, 0, 0],
+      outcomes: [1, 1, 0],
+    }).advantages.toArray();
+    const got = r.advantages.toArray();
+    expect(got[1]).toEqual([0, 0, 0, 0]);
+    expectMatrixClose(drop(got), ref, 1e-12);
+    expect(r.diagnostics.unscoredRows).toBe(1);
+    // tokenRewards may be omitted when outcomes are given; a group with no scored row gives 0
+    expect(tempoAdvantages({ ...b, outcomes: [null, null, null, null] }).advantages.toFlatArray().every((v) => v === 0)).toBe(true);
+  });
+
+  it("interior masks: stopAtFirst keeps the GRPO value after the first masked token; skip walks on", () => {
+    const b = asBatch({ responses: [[1, 0, 2], [1, 0, 3]], mask: [[1, 0, 1], [1, 0, 1]], outcomes: [1, 0], groups: [0, 0] });
+    const stop = tempoAdvantages(b).advantages.toArray();
+    const g = 0.5 / (Math.SQRT1_2 + 1e-6);
+    expectMatrixClose(stop, [[g, 0, g], [-g, 0, -g]], 1e-9);
+    const skip = tempoAdvantages(b, { interiorMask: "skip" }).advantages.toArray();
+    expectMatrixClose(skip, [[g, 0, 2 * g], [-g, 0, -2 * g]], 1e-9);
+  });
+
+  it("throws clear errors", () => {
+    expect(() => tempoAdvantages({ responses: [], mask: [], tokenRewards: [], groups: [] })).toThrow(/tempoAdvantages: the batch is empty/);
+    expect(() => tempoAdvantages({ ...example, mask: [[1, 1, 1]] })).toThrow(/tempoAdvantages: mask has shape \[1,3\], tokenRewards has \[4,4\]/);
+    expect(() => tempoAdvantages({ ...example, responses: [[1, 2, 3, 4]] })).toThrow(/responses has shape \[1,4\], tokenRewards has \[4,4\]/);
+    expect(() => tempoAdvantages({ ...example, groups: [0, 0] })).toThrow(/groups has 2 entries, tokenRewards has 4 rows/);
+    expect(() => tempoAdvantages({ ...example, outcomes: [1] })).toThrow(/outcomes has 1 entries, tokenRewards has 4 rows/);
+    expect(() => tempoAdvantages({ ...example, mask: [[1, 1, 1, 1], [1, 1, 1, 0], [1, 1, 1, 1], [1, 1, 1, 2]] })).toThrow(/mask\[3\]\[3\] is 2/);
+    expect(() => tempoAdvantages({ ...example, tokenRewards: [[Number.NaN, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]] })).toThrow(RLError);
+    expect(() => tempoAdvantages(example, { epsilon: -1 })).toThrow(/tempoAdvantages: invalid config/);
+    expect(() => tempoAdvantages({ responses: example.responses, mask: example.mask, groups: example.groups })).toThrow(/give tokenRewards \[B\]\[T\] or outcomes \[B\]/);
+    expect(() => tempoAdvantages({ ...example, responses: undefined as unknown as number[][] })).toThrow(/responses \(token ids \[B\]\[T\]\) is required/);
+  });
+
+  it("is registered as rl/tempo and builds (batch) => result", () => {
+    const registry = createRegistry();
+    for (const d of treeDefinitions) registry.register(d);
+    expect(registry.list("credit-assigner").map((d) => d.name)).toEqual(["rl/spo-chain", "rl/spo-tree", "rl/tempo"]);
+    const tempo = registry.create<(b: TempoBatch) => TempoResult>("credit-assigner", "rl/tempo", { normalizeByStd: false });
+    expect(tempo(example).advantages.toArray()).toEqual(tempoAdvantages(example, { normalizeByStd: false }).advantages.toArray());
+  });
+});

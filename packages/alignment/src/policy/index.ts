@@ -1,1 +1,13 @@
-export {};
+export type { TokenPolicyInputs, PolicyLossOutput } from "./policy-inputs.js";
+export * from "./ppo-policy-loss.js";
+export * from "./grpo-loss.js";
+export * from "./gspo-loss.js";
+export * from "./cispo-loss.js";
+export * from "./sapo-loss.js";
+export * from "./gpg-loss.js";
+export * from "./gmpo-loss.js";
+export * from "./rloo-sequence-loss.js";
+export * from "./covariance-losses.js";
+export * from "./kl-penalty.js";
+export * from "./entropy-bonus.js";
+export * from "./value-loss.js";

@@ -1,0 +1,52 @@
+import { aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
+import { z } from "zod";
+import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
+
+/** Config of {@link cispoLoss}. The clip has no shared default between references: pick a mode. */
+export const cispoLossConfig = z.object({
+  /**
+   * `{ mode: "relative", low, high }` (verl: `clip(r, 1 − low, 1 + high)`, defaults 0.2 / 0.28) or
+   * `{ mode: "absolute", max }` (TRL: `min(r, max)`, ScaleRL's 5). Default relative 0.2 / 0.28.
+   */
+  clip: z
+    .discriminatedUnion("mode", [
+      z.object({ mode: z.literal("relative"), low: z.number().min(0).lt(1).default(0.2), high: z.number().min(0).default(0.28) }),
+      z.object({ mode: z.literal("absolute"), max: z.number().positive().default(5) }),
+    ])
+    .default({ mode: "relative", low: 0.2, high: 0.28 }),
+  /** Aggregation. Default `"token-mean"`. */
+  aggregation: z.enum(lossAggregationModes).default("token-mean"),
+  /** Replaces the aggregation's denominator. */
+  normalizer: z.number().positive().optional(),
+  /** `lp − old` clamped to ±this before `exp`. Default 20. */
+  logRatioClamp: z.number().positive().default(20),
+});
+export type CispoLossConfig = z.input<typeof cispoLossConfig>;
+
+/**
+ * CISPO (MiniMax-M1, arXiv:2506.13585): REINFORCE weighted by a clipped, detached importance
+ * ratio, so clipped tokens still get a gradient.
+ *
+ *   r = e^{clamp(lp − old, ±20)},   L = −sg(clip(r))·A·lp,   loss = aggregate(L, M)
+ *
+ * `clip` is relative (verl: `clip(r, 1 − low, 1 + high)`) or absolute (TRL: `min(r, max)`) — the
+ * references disagree on what `ε_high` means (0.28 is "cap 1.28" in verl, "cap 0.28" in TRL).
+ * Metric `clipFraction` = masked mean of `1[r ≠ clip(r)]`.
+ *
+ * @example
+ * cispoLoss({ logProbs, oldLogProbs, advantages, mask }); // spec E5 (0.2 / 0.28): 0.518426
+ * @remarks arXiv:2506.13585
+ */
+export function cispoLoss(inputs: TokenPolicyInputs, config: CispoLossConfig = {}): PolicyLossOutput<"clipFraction"> {
+  const cfg = parseConfig(cispoLossConfig, config, "cispoLoss");
+  checkPolicyInputs(inputs, "cispoLoss");
+  return finishPolicyLoss("cispoLoss", inputs, () => {
+    const { lp, old, adv, mask } = preparePolicyInputs(inputs);
+    const r = tf.exp(tf.clipByValue(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp));
+    const clipped = cfg.clip.mode === "relative" ? tf.clipByValue(r, 1 - cfg.clip.low, 1 + cfg.clip.high) : tf.minimum(r, cfg.clip.max);
+    const weight = stopGradient(clipped);
+    const perToken = tf.mul(tf.neg(tf.mul(tf.mul(weight, adv), lp)), mask) as tf.Tensor2D;
+    const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });
+    return { loss, perToken, metrics: { clipFraction: maskedMeanOf(tf.cast(tf.notEqual(r, clipped), "float32"), mask) } };
+  });
+}

@@ -1,0 +1,90 @@
+import { RLError, parseConfig, stopGradient, tf } from "@rl/core";
+import { z } from "zod";
+import { countNonFinite } from "./policy-inputs.js";
+
+/** Inputs of {@link rlooSequenceLoss}. */
+export interface RlooSequenceInputs {
+  /** Per-token log-probs `[B, T]` under the current policy (differentiated). */
+  logProbs: tf.Tensor;
+  /** 0/1 mask `[B, T]`. */
+  mask: tf.Tensor;
+  /** Summed behaviour-policy log-probs `[B]` (constant). */
+  oldSequenceLogProbs: tf.Tensor;
+  /** One advantage per sequence `[B]` (constant; RLOO's leave-one-out baseline, from @rl/credit). */
+  advantages: tf.Tensor;
+}
+
+/** Config of {@link rlooSequenceLoss} (TRL `RLOOConfig`). */
+export const rlooSequenceLossConfig = z.object({
+  /** Lower clip ε. Default 0.2. */
+  epsilon: z.number().min(0).lt(1).default(0.2),
+  /** Upper clip (default = `epsilon`). */
+  epsilonHigh: z.number().min(0).optional(),
+  /** The summed log-ratio is clamped to ±this before `exp` (TRL has none). Default 20. */
+  logRatioClamp: z.number().positive().nullable().default(20),
+});
+export type RlooSequenceLossConfig = z.input<typeof rlooSequenceLossConfig>;
+
+/** What {@link rlooSequenceLoss} returns. */
+export interface RlooSequenceLossOutput {
+  loss: tf.Scalar;
+  /** Per-sequence losses `[B]`. */
+  perSequence: tf.Tensor1D;
+  /** Sequence clip events: `clipRatio/lowMean` (`c₁ < 1−ε ∧ A < 0`), `clipRatio/highMean`, `clipRatio/regionMean`. */
+  metrics: { "clipRatio/lowMean": number; "clipRatio/highMean": number; "clipRatio/regionMean": number };
+}
+
+/**
+ * RLOO's clipped sequence-level surrogate (Ahmadian et al., arXiv:2402.14740; TRL
+ * `RLOOTrainer._compute_loss`): a PPO clip on the ratio of **full-sequence** probabilities.
+ *
+ *   c₁ = exp(clamp(Σ_t lp·M − old, ±20)),   c₂ = clip(c₁, 1 − ε, 1 + ε_h),   L_i = −min(c₁A, c₂A),   loss = mean_i L_i
+ *
+ * The ±20 clamp is ours (a summed log-ratio overflows float32 past 88 nats; TRL does not clamp —
+ * `logRatioClamp: null`). Defaults ε = 0.2, ε_h = ε (TRL).
+ *
+ * @example
+ * rlooSequenceLoss({ logProbs, mask, oldSequenceLogProbs: tf.tensor1d([-10.3, -11]), advantages: tf.tensor1d([0.5, -0.5]) });
+ * // spec §22 (Σ lp = [−10, −12]): loss −0.1
+ * @remarks arXiv:2402.14740
+ */
+export function rlooSequenceLoss(inputs: RlooSequenceInputs, config: RlooSequenceLossConfig = {}): RlooSequenceLossOutput {
+  const cfg = parseConfig(rlooSequenceLossConfig, config, "rlooSequenceLoss");
+  const { logProbs, mask, oldSequenceLogProbs, advantages } = inputs;
+  if (logProbs.rank !== 2) throw new RLError("SHAPE_MISMATCH", `rlooSequenceLoss: logProbs must be [B, T], got [${logProbs.shape.join(",")}]`);
+  const B = logProbs.shape[0] as number;
+  if (mask.rank !== 2 || mask.shape[0] !== B || mask.shape[1] !== logProbs.shape[1]) {
+    throw new RLError("SHAPE_MISMATCH", `rlooSequenceLoss: mask has shape [${mask.shape.join(",")}], logProbs [${logProbs.shape.join(",")}]`);
+  }
+  for (const [name, t] of [["oldSequenceLogProbs", oldSequenceLogProbs], ["advantages", advantages]] as const) {
+    if (t.rank !== 1 || t.shape[0] !== B) throw new RLError("SHAPE_MISMATCH", `rlooSequenceLoss: ${name} has shape [${t.shape.join(",")}], expected [${B}]`);
+  }
+  const epsHigh = cfg.epsilonHigh ?? cfg.epsilon;
+  const out = tf.tidy(() => {
+    const valid = tf.greater(mask, 0);
+    const m = stopGradient(tf.cast(valid, "float32"));
+    const a = stopGradient(tf.mul(advantages, tf.ones([B])));
+    const lp = tf.where(valid, logProbs, tf.zeros(logProbs.shape)); // padding may hold NaN / −∞
+    let logRatio = tf.sub(tf.sum(lp, 1), stopGradient(oldSequenceLogProbs));
+    if (cfg.logRatioClamp !== null) logRatio = tf.clipByValue(logRatio, -cfg.logRatioClamp, cfg.logRatioClamp);
+    const c1 = tf.exp(logRatio);
+    const c2 = tf.clipByValue(c1, 1 - cfg.epsilon, 1 + epsHigh);
+    const perSequence = tf.neg(tf.minimum(tf.mul(c1, a), tf.mul(c2, a))) as tf.Tensor1D;
+    const low = tf.logicalAnd(tf.less(c1, 1 - cfg.epsilon), tf.less(a, 0));
+    const high = tf.logicalAnd(tf.greater(c1, 1 + epsHigh), tf.greater(a, 0));
+    const stats = stopGradient(tf.stack([tf.mean(perSequence), countNonFinite([logProbs, oldSequenceLogProbs, advantages], m), tf.mean(tf.cast(low, "float32")), tf.mean(tf.cast(high, "float32")), tf.mean(tf.cast(tf.logicalOr(low, high), "float32"))]));
+    return { loss: tf.mean(perSequence) as tf.Scalar, perSequence, stats };
+  });
+  const [lossValue, bad, lowMean, highMean, regionMean] = Array.from(out.stats.dataSync()) as [number, number, number, number, number];
+  out.stats.dispose();
+  if (bad > 0 || !Number.isFinite(lossValue)) {
+    out.loss.dispose();
+    out.perSequence.dispose();
+    throw new RLError("NON_FINITE", `rlooSequenceLoss: the loss is ${lossValue}; check logProbs, oldSequenceLogProbs and advantages for NaN / Inf`);
+  }
+  return {
+    loss: out.loss,
+    perSequence: out.perSequence,
+    metrics: { "clipRatio/lowMean": lowMean, "clipRatio/highMean": highMean, "clipRatio/regionMean": regionMean },
+  };
+}

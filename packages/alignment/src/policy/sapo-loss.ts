@@ -1,0 +1,46 @@
+import { aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
+import { z } from "zod";
+import { checkPolicyInputs, finishPolicyLoss, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
+
+/** Config of {@link sapoLoss} (verl / TRL defaults). */
+export const sapoLossConfig = z.object({
+  /** Gate temperature τ₊ for `A > 0`. Default 1. */
+  temperaturePos: z.number().positive().default(1),
+  /** Gate temperature τ₋ for `A ≤ 0`. Default 1.05. */
+  temperatureNeg: z.number().positive().default(1.05),
+  /** Aggregation. Default `"seq-mean-token-mean"` (verl forces it). */
+  aggregation: z.enum(lossAggregationModes).default("seq-mean-token-mean"),
+  /** Replaces the aggregation's denominator. */
+  normalizer: z.number().positive().optional(),
+  /** `lp − old` clamped to ±this before `exp`. Default 20. */
+  logRatioClamp: z.number().positive().default(20),
+});
+export type SapoLossConfig = z.input<typeof sapoLossConfig>;
+
+/**
+ * SAPO — soft adaptive policy optimisation (Qwen, arXiv:2511.20347): a smooth sigmoid gate replaces
+ * PPO's hard clip.
+ *
+ *   r = e^{lp − old},   L = −(4/τ)·σ(τ(r − 1))·A,   τ = τ₊ if A > 0 else τ₋
+ *
+ * The gate `(4/τ)·σ(τ(r − 1))` is 2 with slope 1 at `r = 1`, so on-policy `∂L/∂lp = −A` (the plain
+ * policy gradient); far from 1 the gate saturates and the gradient fades smoothly.
+ * No metrics. Defaults τ₊ = 1, τ₋ = 1.05, seq-mean-token-mean.
+ *
+ * @example
+ * sapoLoss({ logProbs, oldLogProbs, advantages, mask }); // spec E5: 1.758351
+ * @remarks arXiv:2511.20347
+ */
+export function sapoLoss(inputs: TokenPolicyInputs, config: SapoLossConfig = {}): PolicyLossOutput<never> {
+  const cfg = parseConfig(sapoLossConfig, config, "sapoLoss");
+  checkPolicyInputs(inputs, "sapoLoss");
+  return finishPolicyLoss("sapoLoss", inputs, () => {
+    const { lp, old, adv, mask } = preparePolicyInputs(inputs);
+    const r = tf.exp(tf.clipByValue(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp));
+    const tau = tf.where(tf.greater(adv, 0), tf.fill(lp.shape, cfg.temperaturePos), tf.fill(lp.shape, cfg.temperatureNeg));
+    const gate = tf.mul(tf.div(4, tau), tf.sigmoid(tf.mul(tau, tf.sub(r, 1))));
+    const perToken = tf.mul(tf.neg(tf.mul(gate, adv)), mask) as tf.Tensor2D;
+    const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });
+    return { loss, perToken, metrics: {} as Record<never, tf.Scalar> };
+  });
+}

@@ -1,0 +1,121 @@
+import { RLError, parseConfig, tf, type Stateful } from "@rl/core";
+import { z } from "zod";
+
+/** Config of {@link adamW} (PyTorch `torch.optim.AdamW` defaults). */
+export const adamWConfig = z.object({
+  /** Learning rate (used when an update passes none). Default 1e-3. */
+  learningRate: z.number().positive().default(1e-3),
+  /** β₁. Default 0.9. */
+  beta1: z.number().min(0).lt(1).default(0.9),
+  /** β₂. Default 0.999. */
+  beta2: z.number().min(0).lt(1).default(0.999),
+  /** ε added to √v̂. Default 1e-8. */
+  epsilon: z.number().positive().default(1e-8),
+  /** Decoupled weight decay λ (applied as `p ← p·(1 − lr·λ)`). Default 0.01 (PyTorch AdamW). */
+  weightDecay: z.number().min(0).default(0.01),
+});
+export type AdamWConfig = z.input<typeof adamWConfig>;
+
+/** State of {@link adamW}: the step count and the moment estimates (one variable per parameter). */
+export interface AdamWState {
+  /** Updates done so far. */
+  step: number;
+  /** First moments `m`. */
+  m: tf.Variable[];
+  /** Second moments `v`. */
+  v: tf.Variable[];
+}
+
+/** Input of one optimizer update (e.g. {@link adamW}): one gradient per parameter (`null` = no gradient, the parameter is left alone). */
+export interface OptimizerInput {
+  grads: readonly (tf.Tensor | null)[];
+  /** This step's learning rate (from a schedule); default the config's. */
+  learningRate?: number;
+}
+
+/** An optimizer over fixed parameters: `Stateful` plus `dispose(state)` for the moment variables. */
+export interface ParameterOptimizer<S extends { step: number }> extends Stateful<S, OptimizerInput, { learningRate: number }> {
+  /** The parameters it updates (in place). */
+  readonly params: readonly tf.Variable[];
+  /** Frees the state's tensors. */
+  dispose(state: S): void;
+}
+
+/**
+ * Adam with decoupled weight decay — AdamW (Loshchilov & Hutter, arXiv:1711.05101; Adam
+ * arXiv:1412.6980), as PyTorch's `AdamW`. tfjs's `tf.train.adam` has no decoupled decay, so this is
+ * an explicit `{ init, update }` object over the given `tf.Variable`s. For each parameter with a
+ * gradient, at step `t` (1-based):
+ *
+ *   p ← p·(1 − lr·λ);   m ← β₁m + (1 − β₁)g;   v ← β₂v + (1 − β₂)g²
+ *   p ← p − lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
+ *
+ * The parameters and the moment variables are updated **in place** (tfjs memory); the returned state
+ * carries the new step count and the same moment variables. `dispose(state)` frees the moments.
+ * Defaults: lr 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0.01. `weightDecay: 0` is Adam ({@link adam}).
+ *
+ * @example
+ * const opt = adamW(vars, { learningRate: 1e-3 });
+ * let state = opt.init();
+ * ({ state } = opt.update({ grads }, state));
+ * opt.dispose(state);
+ * @remarks arXiv:1711.05101, arXiv:1412.6980
+ */
+export function adamW(params: readonly tf.Variable[], config: AdamWConfig = {}): ParameterOptimizer<AdamWState> {
+  const cfg = parseConfig(adamWConfig, config, "adamW");
+  const ps = [...params];
+  return {
+    params: ps,
+    init(): AdamWState {
+      return {
+        step: 0,
+        m: ps.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false))),
+        v: ps.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false))),
+      };
+    },
+    update(input: OptimizerInput, state: AdamWState) {
+      const { grads } = input;
+      if (grads.length !== ps.length) {
+        throw new RLError("SHAPE_MISMATCH", `adamW: ${grads.length} gradients for ${ps.length} parameters`);
+      }
+      const lr = input.learningRate ?? cfg.learningRate;
+      if (!(lr >= 0) || !Number.isFinite(lr)) throw new RLError("INVALID_INPUT", `adamW: learningRate must be a finite number ≥ 0, got ${lr}`);
+      grads.forEach((g, i) => {
+        const p = ps[i] as tf.Variable;
+        if (g !== null && (g.shape.length !== p.shape.length || g.shape.some((s, k) => s !== p.shape[k]))) {
+          throw new RLError("SHAPE_MISMATCH", `adamW: gradient ${i} has shape [${g.shape.join(",")}], parameter [${p.shape.join(",")}]`);
+        }
+      });
+      const t = state.step + 1;
+      const bc1 = 1 - cfg.beta1 ** t;
+      const bc2 = 1 - cfg.beta2 ** t;
+      grads.forEach((g, i) => {
+        if (g === null) return;
+        const p = ps[i] as tf.Variable;
+        const m = state.m[i] as tf.Variable;
+        const v = state.v[i] as tf.Variable;
+        tf.tidy(() => {
+          const decayed = cfg.weightDecay > 0 ? tf.mul(p, 1 - lr * cfg.weightDecay) : p;
+          m.assign(tf.add(tf.mul(m, cfg.beta1), tf.mul(g, 1 - cfg.beta1)));
+          v.assign(tf.add(tf.mul(v, cfg.beta2), tf.mul(tf.square(g), 1 - cfg.beta2)));
+          const stepDir = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), cfg.epsilon));
+          p.assign(tf.sub(decayed, tf.mul(stepDir, lr)));
+        });
+      });
+      return { output: { learningRate: lr }, state: { step: t, m: state.m, v: state.v } };
+    },
+    dispose(state: AdamWState): void {
+      for (const x of [...state.m, ...state.v]) x.dispose();
+    },
+  };
+}
+
+/**
+ * Adam (Kingma & Ba, arXiv:1412.6980): {@link adamW} with `weightDecay` 0 by default.
+ * @example
+ * const opt = adam(vars, { learningRate: 1e-2 });
+ * @remarks arXiv:1412.6980
+ */
+export function adam(params: readonly tf.Variable[], config: AdamWConfig = {}): ParameterOptimizer<AdamWState> {
+  return adamW(params, { weightDecay: 0, ...config });
+}

@@ -1,0 +1,93 @@
+// Runs the conformance vectors of this folder's ops (loss.ppoPolicy, loss.gspoPolicy, loss.value,
+// loss.grpoTrl) through the same argument mapping as tools/conformance/src/ops/alignment-policy.ts.
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { tf, type LossAggregation } from "@rl/core";
+import { assertClose } from "@rl/core/testing";
+import { describe, expect, it } from "vitest";
+import { grpoLoss, gspoLoss, ppoPolicyLoss, valueLoss, type GrpoLossType } from "../../src/index.js";
+
+interface Case {
+  id: string;
+  op: string;
+  args: Record<string, unknown>;
+  expected: Record<string, unknown>;
+  tol?: { abs?: number; rel?: number };
+}
+
+const dir = "/work/shared/conformance";
+const ops = new Set(["loss.ppoPolicy", "loss.gspoPolicy", "loss.value", "loss.grpoTrl"]);
+const cases: Case[] = readdirSync(dir)
+  .filter((f) => f.endsWith(".json"))
+  .flatMap((f) => (JSON.parse(readFileSync(join(dir, f), "utf8")) as { cases: Case[] }).cases)
+  .filter((c) => ops.has(c.op));
+
+const t2 = (x: unknown): tf.Tensor2D => tf.tensor2d(x as number[][]);
+const adv = (x: unknown): tf.Tensor => {
+  const a = x as number[] | number[][];
+  return Array.isArray(a[0]) ? tf.tensor2d(a as number[][]) : tf.tensor1d(a as number[]);
+};
+
+function run(c: Case): Record<string, number> {
+  const a = c.args;
+  const created: tf.Tensor[] = [];
+  const keep = <T extends tf.Tensor>(t: T): T => {
+    created.push(t);
+    return t;
+  };
+  try {
+    if (c.op === "loss.value") {
+      const out = valueLoss(
+        { values: keep(t2(a.values)), oldValues: keep(t2(a.oldValues)), returns: keep(t2(a.returns)), mask: keep(t2(a.mask)) },
+        { clip: (a.clip as number | null) ?? null, aggregation: a.aggregation as LossAggregation },
+      );
+      created.push(out.loss, out.perToken);
+      return { loss: out.loss.dataSync()[0] as number, ...out.metrics };
+    }
+    const inputs = {
+      logProbs: keep(t2(a.logprobs)),
+      oldLogProbs: keep(t2(a.oldLogprobs)),
+      advantages: keep(adv(a.advantages)),
+      mask: keep(t2(a.mask)),
+      ...(a.refLogprobs !== undefined ? { refLogProbs: keep(t2(a.refLogprobs)) } : {}),
+    };
+    const out =
+      c.op === "loss.ppoPolicy"
+        ? ppoPolicyLoss(inputs, {
+            clipLow: a.clipLow as number,
+            clipHigh: a.clipHigh as number,
+            dualClip: (a.dualClip as number | null) ?? null,
+            aggregation: a.aggregation as LossAggregation,
+          })
+        : c.op === "loss.gspoPolicy"
+          ? gspoLoss(inputs, { clipLow: a.clipLow as number, clipHigh: a.clipHigh as number })
+          : grpoLoss(inputs, {
+              lossType: a.lossType as GrpoLossType,
+              epsilonLow: a.epsilonLow as number,
+              epsilonHigh: a.epsilonHigh as number,
+              beta: a.beta as number,
+              delta: (a.delta as number | null) ?? null,
+              importanceSampling: a.importanceSamplingLevel as "token" | "sequence",
+              maxCompletionLength: a.maxCompletionLength as number,
+              numItemsInBatch: a.numItemsInBatch as number,
+              sapoTemperaturePos: a.sapoTemperaturePos as number,
+              sapoTemperatureNeg: a.sapoTemperatureNeg as number,
+            });
+    created.push(out.loss, out.perToken);
+    return { loss: out.loss.dataSync()[0] as number, ...(out.metrics as Record<string, number>) };
+  } finally {
+    for (const t of created) t.dispose();
+  }
+}
+
+describe("conformance: alignment policy ops", () => {
+  it("finds the 30 cases (ppoPolicy 3, gspoPolicy 3, value 3, grpoTrl 21)", () => {
+    expect(cases.length).toBe(30);
+  });
+  it.each(cases.map((c) => [c.id, c] as const))("%s", (_id, c) => {
+    const before = tf.memory().numTensors;
+    const got = run(c);
+    expect(tf.memory().numTensors).toBe(before);
+    for (const [k, want] of Object.entries(c.expected)) assertClose(got[k], want, c.tol?.abs ?? 2e-4, c.tol?.rel ?? 2e-4, `${c.id}.${k}`);
+  });
+});

@@ -1,0 +1,118 @@
+import { tf } from "@rl/core";
+import { assertClose } from "@rl/core/testing";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { adam, adamW, warmupCosineSchedule } from "../../src/index.js";
+
+describe("warmupCosineSchedule", () => {
+  it("worked numbers: warm-up 10, total 110, peak 1e-3", () => {
+    const lr = warmupCosineSchedule({ peakLearningRate: 1e-3, warmupSteps: 10, totalSteps: 110 });
+    assertClose(lr(0), 0, 1e-12);
+    assertClose(lr(5), 5e-4, 1e-12);
+    assertClose(lr(10), 1e-3, 1e-12);
+    assertClose(lr(35), 1e-3 * 0.5 * (1 + Math.cos(Math.PI / 4)), 1e-12);
+    assertClose(lr(60), 5e-4, 1e-12);
+    assertClose(lr(110), 0, 1e-12);
+    assertClose(lr(500), 0, 1e-12);
+  });
+
+  it("stays within [min, peak], rises during warm-up and falls after", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 1, max: 100 }), fc.double({ min: 0, max: 0.5, noNaN: true }), (W, extra, minFrac) => {
+        const S = W + extra;
+        const lr = warmupCosineSchedule({ peakLearningRate: 1, warmupSteps: W, totalSteps: S, minLearningRate: minFrac });
+        let prev = -1;
+        for (let s = 0; s <= S + 5; s++) {
+          const v = lr(s);
+          expect(v).toBeLessThanOrEqual(1 + 1e-12);
+          if (s >= W) expect(v).toBeGreaterThanOrEqual(minFrac - 1e-12);
+          if (s > 0 && s <= W) expect(v).toBeGreaterThanOrEqual(prev);
+          if (s > W) expect(v).toBeLessThanOrEqual(prev + 1e-12);
+          prev = v;
+        }
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it("rejects bad configs and steps", () => {
+    expect(() => warmupCosineSchedule({ peakLearningRate: 1e-3, totalSteps: 0 })).toThrow(/totalSteps/);
+    expect(() => warmupCosineSchedule({ peakLearningRate: 1e-3, totalSteps: 10, minLearningRate: 1 })).toThrow(/minLearningRate/);
+    expect(() => warmupCosineSchedule({ peakLearningRate: 1e-3, totalSteps: 10 })(-1)).toThrow(/step/);
+  });
+});
+
+describe("adamW", () => {
+  it("one step by hand: decoupled decay then the bias-corrected Adam step", () => {
+    const p = tf.variable(tf.tensor1d([1, -2]));
+    const opt = adamW([p], { learningRate: 0.1, weightDecay: 0.5 });
+    let state = opt.init();
+    const g = tf.tensor1d([0.3, -0.1]);
+    ({ state } = opt.update({ grads: [g] }, state));
+    // t = 1: m̂ = g, v̂ = g², step = g / (|g| + 1e-8) ≈ sign(g)
+    const want = [1 * (1 - 0.05) - 0.1 * (0.3 / (0.3 + 1e-8)), -2 * (1 - 0.05) - 0.1 * (-0.1 / (0.1 + 1e-8))];
+    assertClose(Array.from(p.dataSync()), want, 1e-6, 1e-6);
+    expect(state.step).toBe(1);
+    // a zero gradient still decays the weight (decoupled), the Adam step is 0 once moments vanish
+    const zero = tf.zeros([2]);
+    const before = Array.from(p.dataSync());
+    const opt2 = adamW([p], { learningRate: 0.1, weightDecay: 0.5 });
+    let s2 = opt2.init();
+    ({ state: s2 } = opt2.update({ grads: [zero] }, s2));
+    assertClose(Array.from(p.dataSync()), before.map((v) => v * 0.95), 1e-6, 1e-6);
+    opt.dispose(state);
+    opt2.dispose(s2);
+    for (const t of [p, g, zero]) t.dispose();
+  });
+
+  it("adam (no decay) matches tf.train.adam over 20 steps", () => {
+    const a = tf.variable(tf.tensor1d([0.5, -1.5, 2]));
+    const b = tf.variable(tf.tensor1d([0.5, -1.5, 2]));
+    const target = tf.tensor1d([1, 2, -1]);
+    const f = (x: tf.Variable) => () => tf.sum(tf.square(tf.sub(x, target))) as tf.Scalar;
+    const ours = adam([a], { learningRate: 0.05, epsilon: 1e-7 });
+    let state = ours.init();
+    const theirs = tf.train.adam(0.05, 0.9, 0.999, 1e-7);
+    for (let k = 0; k < 20; k++) {
+      const { value, grads } = tf.variableGrads(f(a), [a]);
+      ({ state } = ours.update({ grads: [grads[a.name]!] }, state));
+      value.dispose();
+      tf.dispose(grads);
+      const cost = theirs.minimize(f(b), true, [b]);
+      cost?.dispose();
+    }
+    assertClose(Array.from(a.dataSync()), Array.from(b.dataSync()), 1e-5, 1e-4);
+    ours.dispose(state);
+    theirs.dispose();
+    for (const t of [a, b, target]) t.dispose();
+  });
+
+  it("skips parameters with no gradient; rejects mismatched gradients", () => {
+    const p = tf.variable(tf.tensor1d([1]));
+    const q = tf.variable(tf.tensor1d([1, 1]));
+    const opt = adamW([p, q], { weightDecay: 0.1 });
+    let state = opt.init();
+    const g = tf.tensor1d([1]);
+    ({ state } = opt.update({ grads: [g, null] }, state));
+    expect(Array.from(q.dataSync())).toEqual([1, 1]);
+    expect(() => opt.update({ grads: [g] }, state)).toThrow(/1 gradients for 2 parameters/);
+    expect(() => opt.update({ grads: [g, g] }, state)).toThrow(/gradient 1 has shape/);
+    expect(() => opt.update({ grads: [g, null], learningRate: Number.NaN }, state)).toThrow(/learningRate/);
+    expect(() => adamW([p], { beta1: 1 })).toThrow(/beta1/);
+    opt.dispose(state);
+    for (const t of [p, q, g]) t.dispose();
+  });
+
+  it("init + 100 updates + dispose leaves the tensor count unchanged", () => {
+    const p = tf.variable(tf.ones([3, 2]));
+    const g = tf.ones([3, 2]);
+    const before = tf.memory().numTensors;
+    const opt = adamW([p]);
+    let state = opt.init();
+    for (let k = 0; k < 100; k++) ({ state } = opt.update({ grads: [g], learningRate: 1e-3 }, state));
+    opt.dispose(state);
+    expect(tf.memory().numTensors).toBe(before);
+    p.dispose();
+    g.dispose();
+  });
+});

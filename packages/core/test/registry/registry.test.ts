@@ -35,3 +35,12 @@ describe("registry", () => {
     expect(() => defineDefinition({ ...lengthPenalty, version: "1" })).toThrow(/not semver/);
   });
 });
+
+describe("parseConfig", () => {
+  it("rejects unknown keys, naming them", async () => {
+    const { parseConfig } = await import("../../src/index.js");
+    const schema = z.object({ beta: z.number().default(0.1) });
+    expect(parseConfig(schema, {}, "f")).toEqual({ beta: 0.1 });
+    expect(() => parseConfig(schema, { betta: 1 }, "f")).toThrow(/f: invalid config: .*betta/);
+  });
+});

@@ -78,14 +78,7 @@ export function maskedVariance(
   if (isTensor(x)) {
     const m = mask as tf.Tensor;
     assertSameShape({ x, mask: m }, "maskedVariance");
-    return tf.tidy(() => {
-      const n = tf.sum(m);
-      const mean = tf.div(tf.sum(tf.mul(x, m)), tf.maximum(n, 1));
-      const ss = tf.sum(tf.mul(tf.square(tf.sub(x, mean)), m));
-      const denom = unbiased ? tf.maximum(tf.sub(n, 1), 1) : tf.maximum(n, 1);
-      // n ≤ 1 → 0 (the sum of squares is 0 there anyway)
-      return tf.div(ss, denom);
-    });
+    return tf.tidy(() => tensorMeanVariance(x, m, unbiased).variance);
   }
   const [xm, mm] = pair(x, mask as MatrixLike, "maskedVariance");
   return matrixVariance(xm.data, mm.data, unbiased).variance;
@@ -125,10 +118,7 @@ export function maskedWhiten(
     const m = mask as tf.Tensor;
     assertSameShape({ x, mask: m }, "maskedWhiten");
     return tf.tidy(() => {
-      const n = tf.sum(m);
-      const mean = tf.div(tf.sum(tf.mul(x, m)), tf.maximum(n, 1));
-      const ss = tf.sum(tf.mul(tf.square(tf.sub(x, mean)), m));
-      const variance = tf.div(ss, unbiased ? tf.maximum(tf.sub(n, 1), 1) : tf.maximum(n, 1));
+      const { mean, variance } = tensorMeanVariance(x, m, unbiased);
       let w = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
       if (!shiftMean) w = tf.add(w, mean);
       return tf.mul(w, m);
@@ -145,6 +135,16 @@ export function maskedWhiten(
     out[k] = w * (mm.data[k] as number);
   }
   return new Matrix(out, xm.shape);
+}
+
+/** Masked mean and variance over every entry (tensor form); n ≤ 1 gives variance 0. */
+function tensorMeanVariance(x: tf.Tensor, m: tf.Tensor, unbiased: boolean): { mean: tf.Tensor; variance: tf.Tensor } {
+  const n = tf.sum(m);
+  const mean = tf.div(tf.sum(tf.mul(x, m)), tf.maximum(n, 1));
+  const ss = tf.sum(tf.mul(tf.square(tf.sub(x, mean)), m));
+  // the sum of squares is 0 when n ≤ 1, so clamping the denominator to 1 gives 0 there
+  const variance = tf.div(ss, unbiased ? tf.maximum(tf.sub(n, 1), 1) : tf.maximum(n, 1));
+  return { mean, variance };
 }
 
 function matrixVariance(x: ArrayLike<number>, m: ArrayLike<number>, unbiased: boolean) {

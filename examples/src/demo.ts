@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from "commander";
+import { backendNames, type BackendName } from "@rl/core";
+import { runDemo } from "./demo/run-demo.js";
+
+export { runDemo, demoBudgets, type DemoOptions, type DemoBudget } from "./demo/run-demo.js";
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+    return n;
+  };
+}
+
+/** Parses the CLI flags and runs the demo. */
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  const program = new Command()
+    .name("demo")
+    .description("End-to-end RLHF on a verifiable task: SFT → reward model → GRPO vs GRPO+TEMPO → DPO and SimPO → report")
+    .option("--quick", "small budgets (≤ 60 s): checks the pipeline, not the learning", false)
+    .option("--steps <n>", "RL steps per variant", positiveInt("--steps"))
+    .option("--seed <n>", "seed of everything", positiveInt("--seed"), 7)
+    .addOption(new Option("--backend <name>", "tfjs backend").choices([...backendNames]).default("wasm"))
+    .option("--out <dir>", "output folder", "out/demo");
+  program.parse([...argv]);
+  const o = program.opts<{ quick: boolean; steps?: number; seed: number; backend: BackendName; out: string }>();
+  await runDemo({ quick: o.quick, seed: o.seed, backend: o.backend, out: o.out, ...(o.steps === undefined ? {} : { steps: o.steps }) });
+}
+
+const isEntry = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isEntry) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  });
+}

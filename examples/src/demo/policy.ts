@@ -1,0 +1,299 @@
+import { RLError, createRng, gatherLogProbs, tf, type Rng } from "@rl/core";
+import { fastLinear as linear } from "./fast-linear.js";
+import { EOS, PAD } from "./task.js";
+
+/**
+ * A tiny character-level causal transformer in raw tfjs (pre-LayerNorm GPT blocks).
+ *
+ * Every weight is a `tf.variable` in `[in, out]` layout and every weight product goes through
+ * core's `linear` (one 2-D matmul: the wasm backend's fast path). The token embedding is a
+ * one-hot product (V = 14), so no gather gradient is needed.
+ */
+export interface PolicyConfig {
+  /** Vocabulary size. */
+  vocabSize: number;
+  /** Longest sequence (prompt + response). */
+  maxLength: number;
+  /** Model width. Default 48. */
+  dModel?: number;
+  /** Attention heads. Default 4. */
+  nHeads?: number;
+  /** Blocks. Default 2. */
+  nLayers?: number;
+  /** Hidden width of the MLP = ffMult·dModel. Default 4. */
+  ffMult?: number;
+}
+
+/** The resolved config of a {@link Policy}. */
+export type ResolvedPolicyConfig = Required<PolicyConfig>;
+
+/** The policy: its weights and its forward pass. */
+export interface Policy {
+  readonly config: ResolvedPolicyConfig;
+  /** Every trainable weight (the optimiser's var list). */
+  readonly variables: tf.Variable[];
+  /** The trunk: token ids `[B, T]` (int32) → final hidden states `[B, T, d]` (after the last LayerNorm). */
+  hidden(tokenIds: tf.Tensor2D): tf.Tensor3D;
+  /** Token ids `[B, T]` (int32) → next-token logits `[B, T, V]`. Differentiable; caller owns the result. */
+  logits(tokenIds: tf.Tensor2D): tf.Tensor3D;
+  /** The output layer: hidden states `[B, T, d]` → logits `[B, T, V]` (`logits = readout(hidden)`). */
+  readout(hidden: tf.Tensor3D): tf.Tensor3D;
+  /** Frees every weight. */
+  dispose(): void;
+}
+
+interface Block {
+  ln1g: tf.Variable; ln1b: tf.Variable;
+  wqkv: tf.Variable; wo: tf.Variable; bo: tf.Variable;
+  ln2g: tf.Variable; ln2b: tf.Variable;
+  w1: tf.Variable; b1: tf.Variable; w2: tf.Variable; b2: tf.Variable;
+}
+
+function resolve(config: PolicyConfig): ResolvedPolicyConfig {
+  const c = { dModel: 48, nHeads: 4, nLayers: 2, ffMult: 4, ...config };
+  for (const [k, v] of Object.entries(c)) {
+    if (!Number.isInteger(v) || v < 1) throw new RLError("INVALID_CONFIG", `createPolicy: ${k} must be a positive integer, got ${v}`);
+  }
+  if (c.dModel % c.nHeads !== 0) {
+    throw new RLError("INVALID_CONFIG", `createPolicy: dModel (${c.dModel}) must be divisible by nHeads (${c.nHeads})`);
+  }
+  return c;
+}
+
+/**
+ * Creates a policy with seeded weights (N(0, 0.02²) matrices, residual outputs scaled by
+ * 1/√(2·nLayers) as GPT-2, LayerNorm gains 1).
+ *
+ * @example
+ * const policy = createPolicy({ vocabSize: 14, maxLength: 10 }, createRng(0));
+ * const y = policy.logits(tf.zeros([2, 6], "int32")); // [2, 6, 14]
+ */
+export function createPolicy(config: PolicyConfig, rng: Rng): Policy {
+  const c = resolve(config);
+  const d = c.dModel;
+  const std = 0.02;
+  const residualStd = std / Math.sqrt(2 * c.nLayers);
+  // tf.variable copies its initial value; free the initialiser so only the variable remains.
+  const variable = (init: tf.Tensor, name: string): tf.Variable => {
+    const v = tf.variable(init, true, uniqueName(name));
+    init.dispose();
+    return v;
+  };
+  const normal = (shape: number[], s: number, name: string) => variable(tf.randomNormal(shape, 0, s, "float32", rng.tfSeed()), name);
+  const zeros = (shape: number[], name: string) => variable(tf.zeros(shape), name);
+  const ones = (shape: number[], name: string) => variable(tf.ones(shape), name);
+  const tokEmb = normal([c.vocabSize, d], std, "tokEmb");
+  const posEmb = normal([c.maxLength, d], std, "posEmb");
+  const blocks: Block[] = [];
+  for (let l = 0; l < c.nLayers; l++) {
+    blocks.push({
+      ln1g: ones([d], `l${l}.ln1g`), ln1b: zeros([d], `l${l}.ln1b`),
+      wqkv: normal([d, 3 * d], std, `l${l}.wqkv`),
+      wo: normal([d, d], residualStd, `l${l}.wo`), bo: zeros([d], `l${l}.bo`),
+      ln2g: ones([d], `l${l}.ln2g`), ln2b: zeros([d], `l${l}.ln2b`),
+      w1: normal([d, c.ffMult * d], std, `l${l}.w1`), b1: zeros([c.ffMult * d], `l${l}.b1`),
+      w2: normal([c.ffMult * d, d], residualStd, `l${l}.w2`), b2: zeros([d], `l${l}.b2`),
+    });
+  }
+  const lnfg = ones([d], "lnfg");
+  const lnfb = zeros([d], "lnfb");
+  const wOut = normal([d, c.vocabSize], std, "wOut");
+  const bOut = zeros([c.vocabSize], "bOut");
+  const variables = [tokEmb, posEmb, ...blocks.flatMap((b) => Object.values(b) as tf.Variable[]), lnfg, lnfb, wOut, bOut];
+
+  const hidden = (tokenIds: tf.Tensor2D): tf.Tensor3D => {
+    const [B, T] = tokenIds.shape;
+    if (T > c.maxLength) throw new RLError("SHAPE_MISMATCH", `policy.hidden: sequence length ${T} exceeds maxLength ${c.maxLength}`);
+    return tf.tidy(() => {
+      const oneHot = tf.oneHot(tf.cast(tokenIds, "int32"), c.vocabSize);
+      let x = tf.add(linear(oneHot, tokEmb as tf.Tensor2D), tf.slice(posEmb, [0, 0], [T, d])) as tf.Tensor3D;
+      const causal = causalMask(T);
+      for (const blk of blocks) {
+        const h = layerNorm(x, blk.ln1g, blk.ln1b);
+        const att = attention(linear(h, blk.wqkv as tf.Tensor2D), B, T, d, c.nHeads, causal);
+        x = tf.add(x, linear(att, blk.wo as tf.Tensor2D, blk.bo as tf.Tensor1D));
+        const h2 = layerNorm(x, blk.ln2g, blk.ln2b);
+        const ff = linear(tf.relu(linear(h2, blk.w1 as tf.Tensor2D, blk.b1 as tf.Tensor1D)), blk.w2 as tf.Tensor2D, blk.b2 as tf.Tensor1D);
+        x = tf.add(x, ff);
+      }
+      return layerNorm(x, lnfg, lnfb) as tf.Tensor3D;
+    });
+  };
+  return {
+    config: c,
+    variables,
+    hidden,
+    logits: (tokenIds) => tf.tidy(() => linear(hidden(tokenIds), wOut as tf.Tensor2D, bOut as tf.Tensor1D) as tf.Tensor3D),
+    readout: (h) => tf.tidy(() => linear(h, wOut as tf.Tensor2D, bOut as tf.Tensor1D) as tf.Tensor3D),
+    dispose: () => variables.forEach((v) => v.dispose()),
+  };
+}
+
+let nameCounter = 0;
+function uniqueName(name: string): string {
+  nameCounter += 1;
+  return `demo.${name}.${nameCounter}`;
+}
+
+/** A copy of `policy` with its own variables holding the same values (for a frozen reference or a fresh run). */
+export function clonePolicy(policy: Policy): Policy {
+  const copy = createPolicy(policy.config, createRng(0));
+  copy.variables.forEach((v, i) => v.assign(policy.variables[i] as tf.Variable));
+  return copy;
+}
+
+function causalMask(T: number): tf.Tensor2D {
+  // 0 on and below the diagonal, -1e9 above: added to the attention scores.
+  return tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([T, T]), -1, 0)), -1e9) as tf.Tensor2D);
+}
+
+function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b);
+  });
+}
+
+function attention(qkv: tf.Tensor, B: number, T: number, d: number, H: number, causal: tf.Tensor2D): tf.Tensor {
+  // Broadcast products instead of batched matmuls: at T ≤ 12 the [B,T,H,T,dh] products are tiny,
+  // and the wasm backend has no fast path for batched or transposed matmuls.
+  return tf.tidy(() => {
+    const dh = d / H;
+    const heads = (k: number) => tf.transpose(tf.reshape(tf.slice(qkv, [0, 0, k * d], [B, T, d]), [B, T, H, dh]), [0, 2, 1, 3]);
+    const q = tf.reshape(tf.slice(qkv, [0, 0, 0], [B, T, d]), [B, T, H, 1, dh]);
+    const k = tf.reshape(heads(1), [B, 1, H, T, dh]);
+    const v = tf.reshape(heads(2), [B, 1, H, T, dh]);
+    // scores[b, i, h, j] = q[b,i,h]·k[b,j,h] / √dh, masked where j > i
+    const scores = tf.add(tf.mul(tf.sum(tf.mul(q, k), -1), 1 / Math.sqrt(dh)), tf.reshape(causal, [1, T, 1, T]));
+    const att = tf.softmax(scores, -1);
+    const out = tf.sum(tf.mul(tf.reshape(att, [B, T, H, T, 1]), v), 3); // [B, T, H, dh]
+    return tf.reshape(out, [B, T, d]);
+  });
+}
+
+/** Response token ids, their sampling log-probs and 0/1 masks (1 up to and including EOS). */
+export interface Generation {
+  /** `[B][L]` response ids, PAD after EOS. */
+  readonly tokens: number[][];
+  /** `[B][L]` log-prob of each sampled token at the sampling temperature (0 where masked). */
+  readonly logProbs: number[][];
+  /** `[B][L]` 0/1 mask. */
+  readonly mask: number[][];
+}
+
+/** Options of {@link generate}. */
+export interface GenerateOptions {
+  /** Response length budget (tokens, EOS included). */
+  maxNewTokens: number;
+  /** Greedy (argmax) decoding. Default false. */
+  greedy?: boolean;
+  /** Sampling temperature. Default 1. */
+  temperature?: number;
+  /** Seeded generator; required unless greedy. */
+  rng?: Rng;
+}
+
+/**
+ * Autoregressive decoding from equal-length prompts (no KV cache: T ≤ 10 here, so a full
+ * forward pass per token is cheap). Rows stop at EOS; later positions are PAD with mask 0.
+ * Log-probs come from core's `gatherLogProbs` at the sampling temperature (greedy: τ = 1).
+ *
+ * @example
+ * const g = generate(policy, [encode("12+30=")], { maxNewTokens: 4, greedy: true });
+ * decode(g.tokens[0]); // "42" once trained
+ */
+export function generate(policy: Policy, prompts: readonly (readonly number[])[], options: GenerateOptions): Generation {
+  const greedy = options.greedy ?? false;
+  const temperature = options.temperature ?? 1;
+  if (!greedy && options.rng === undefined) throw new RLError("INVALID_CONFIG", "generate: rng is required when sampling");
+  const B = prompts.length;
+  const P = prompts[0]?.length ?? 0;
+  if (B === 0) return { tokens: [], logProbs: [], mask: [] };
+  if (prompts.some((p) => p.length !== P)) throw new RLError("SHAPE_MISMATCH", "generate: prompts must share one length");
+  const V = policy.config.vocabSize;
+  const seqs = prompts.map((p) => [...p]);
+  const tokens: number[][] = prompts.map(() => []);
+  const logProbs: number[][] = prompts.map(() => []);
+  const mask: number[][] = prompts.map(() => []);
+  const done = new Array<boolean>(B).fill(false);
+  for (let t = 0; t < options.maxNewTokens; t++) {
+    const last = lastLogits(policy, seqs);
+    const probs = greedy ? last : tf.tidy(() => tf.softmax(tf.div(last, temperature), -1));
+    const p = probs.dataSync() as Float32Array;
+    if (probs !== last) probs.dispose();
+    const picked: number[] = [];
+    for (let i = 0; i < B; i++) {
+      const row = p.subarray(i * V, (i + 1) * V);
+      picked.push(done[i] ? PAD : greedy ? argmax(row) : (options.rng as Rng).categorical(row));
+    }
+    const lp = tf.tidy(() => gatherLogProbs(last, tf.tensor1d(picked, "int32"), { temperature: greedy ? 1 : temperature }));
+    last.dispose();
+    const lps = lp.dataSync() as Float32Array;
+    lp.dispose();
+    for (let i = 0; i < B; i++) {
+      const id = picked[i] as number;
+      (seqs[i] as number[]).push(id);
+      (tokens[i] as number[]).push(id);
+      (logProbs[i] as number[]).push(done[i] ? 0 : (lps[i] as number));
+      (mask[i] as number[]).push(done[i] ? 0 : 1);
+      if (id === EOS) done[i] = true;
+    }
+    if (done.every(Boolean)) break;
+  }
+  return { tokens, logProbs, mask };
+}
+
+function lastLogits(policy: Policy, seqs: readonly (readonly number[])[]): tf.Tensor2D {
+  return tf.tidy(() => {
+    const ids = tf.tensor2d(seqs.map((s) => [...s]), undefined, "int32");
+    const [B, T] = ids.shape;
+    const logits = policy.logits(ids);
+    return tf.reshape(tf.slice(logits, [0, T - 1, 0], [B, 1, policy.config.vocabSize]), [B, policy.config.vocabSize]) as tf.Tensor2D;
+  });
+}
+
+function argmax(row: ArrayLike<number>): number {
+  let best = 0;
+  for (let k = 1; k < row.length; k++) if ((row[k] as number) > (row[best] as number)) best = k;
+  return best;
+}
+
+/**
+ * Per-token log-probs `[B, L]` of given responses under the policy (teacher forcing), differentiable
+ * w.r.t. the policy's variables. Masked positions hold finite log-probs of PAD; multiply by the mask.
+ *
+ *   lp[b, t] = log softmax(z / τ)[response[b, t]],  z = logits(prompt ++ response)[P − 1 + t]
+ *
+ * @example
+ * const lp = responseLogProbs(policy, prompts, g.tokens); // tf.Tensor2D [B, L]
+ */
+export function responseLogProbs(
+  policy: Policy,
+  prompts: readonly (readonly number[])[],
+  responses: readonly (readonly number[])[],
+  temperature = 1,
+): tf.Tensor2D {
+  const B = prompts.length;
+  const P = prompts[0]?.length ?? 0;
+  const L = responses[0]?.length ?? 0;
+  if (responses.length !== B) throw new RLError("SHAPE_MISMATCH", `responseLogProbs: ${B} prompts, ${responses.length} responses`);
+  if (prompts.some((p) => p.length !== P) || responses.some((r) => r.length !== L)) {
+    throw new RLError("SHAPE_MISMATCH", "responseLogProbs: prompts (and responses) must share one length; pad responses with PAD");
+  }
+  return tf.tidy(() => {
+    const input = prompts.map((p, i) => [...p, ...(responses[i] as number[])].slice(0, P + L - 1));
+    const logits = policy.logits(tf.tensor2d(input, [B, P + L - 1], "int32"));
+    const V = policy.config.vocabSize;
+    const answerLogits = tf.slice(logits, [0, P - 1, 0], [B, L, V]);
+    return gatherLogProbs(answerLogits, tf.tensor2d(responses.map((r) => [...r]), [B, L], "int32"), { temperature }) as tf.Tensor2D;
+  });
+}
+
+/** Pads ragged id rows with PAD to one length (at least `minLength`); the mask marks real tokens. */
+export function padResponses(rows: readonly (readonly number[])[], minLength = 1): { tokens: number[][]; mask: number[][] } {
+  const L = Math.max(minLength, ...rows.map((r) => r.length));
+  return {
+    tokens: rows.map((r) => [...r, ...new Array<number>(L - r.length).fill(PAD)]),
+    mask: rows.map((r) => [...new Array<number>(r.length).fill(1), ...new Array<number>(L - r.length).fill(0)]),
+  };
+}

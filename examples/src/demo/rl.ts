@@ -1,0 +1,150 @@
+import { adamW, grpoLoss, trainStep, type TrainBatch } from "@rl/alignment";
+import { tf, type Rng } from "@rl/core";
+import { grpoAdvantages, tempoAdvantages } from "@rl/credit";
+import { generate, type Policy } from "./policy.js";
+import type { AdvantageHeatmap, RlRunMetrics } from "./report.js";
+import { evaluate, maxAnswerTokens, type CurvePoint } from "./sft.js";
+import { VOCAB, taskReward, type Problem } from "./task.js";
+
+/** Credit assignment of an RL run: plain group credit or TEMPO tree credit. */
+export type CreditMethod = "grpo" | "tempo";
+
+/** Options of {@link runRl}. */
+export interface RlOptions {
+  /** `"grpo"` (grpoAdvantages) or `"tempo"` (tempoAdvantages). */
+  method: CreditMethod;
+  /** Optimiser steps (one rollout batch each). Default 40. */
+  steps?: number;
+  /** Prompts per step. Default 16. */
+  promptsPerStep?: number;
+  /** Responses per prompt (the group). Default 8. */
+  groupSize?: number;
+  /** AdamW learning rate. Default 1e-3. */
+  learningRate?: number;
+  /** Sampling temperature. Default 1. */
+  temperature?: number;
+  /** Held-out accuracy every this many steps (and at the end). Default 10. */
+  evalEvery?: number;
+  /** Held-out problems for the curve (the final accuracy uses `heldOut` whole). Default all. */
+  curveProblems?: readonly Problem[];
+  /** Called after every step (progress bars). */
+  onStep?: (step: number, meanReward: number, loss: number) => void;
+}
+
+/** What {@link runRl} returns. */
+export interface RlResult extends RlRunMetrics {
+  /** Per-token advantages over the first group with mixed rewards (the report's heatmap). */
+  heatmap: AdvantageHeatmap | null;
+}
+
+/** The rollout batch of one RL step, as `trainStep` wants it (`[B, P + L]`). */
+interface RlBatch extends TrainBatch {
+  advantages: tf.Tensor2D;
+}
+
+/**
+ * On-policy RL with verifiable rewards: per step, sample `groupSize` responses for each of
+ * `promptsPerStep` train prompts, score them with {@link taskReward}, turn rewards into per-token
+ * advantages with `@rl/credit` (`grpoAdvantages` or `tempoAdvantages`), and take one
+ * `@rl/alignment` `trainStep` on `grpoLoss` (loss type `"grpo"`, on-policy so every ratio is 1)
+ * with `adamW`. Trains `policy` in place.
+ *
+ * @example
+ * const res = runRl(clonePolicy(sft), task.train, task.heldOut, createRng(3), { method: "tempo" });
+ */
+export function runRl(policy: Policy, train: readonly Problem[], heldOut: readonly Problem[], rng: Rng, options: RlOptions): RlResult {
+  const start = performance.now();
+  const steps = options.steps ?? 40;
+  const promptsPerStep = options.promptsPerStep ?? 16;
+  const groupSize = options.groupSize ?? 8;
+  const temperature = options.temperature ?? 1;
+  const evalEvery = options.evalEvery ?? 10;
+  const curveProblems = options.curveProblems ?? heldOut;
+  const maxNewTokens = maxAnswerTokens(train);
+  const optimizer = adamW(policy.variables, { learningRate: options.learningRate ?? 1e-3, weightDecay: 0 });
+  let state = optimizer.init();
+  const reward: CurvePoint[] = [];
+  const loss: CurvePoint[] = [];
+  const accuracy: CurvePoint[] = [{ step: 0, value: evaluate(policy, curveProblems) }];
+  let heatmap: AdvantageHeatmap | null = null;
+  const model = (ids: tf.Tensor2D) => policy.logits(ids);
+  try {
+    for (let step = 1; step <= steps; step++) {
+      const problems = Array.from({ length: promptsPerStep }, () => train[rng.int(train.length)] as Problem);
+      const rows = problems.flatMap((p) => new Array<Problem>(groupSize).fill(p));
+      const gen = generate(policy, rows.map((p) => p.promptIds), { maxNewTokens, temperature, rng });
+      const L = maxNewTokens;
+      const tokens = gen.tokens.map((r) => padTo(r, L, 0));
+      const mask = gen.mask.map((r) => padTo(r, L, 0));
+      const rewards = rows.map((p, i) => taskReward(p, tokens[i] as number[]));
+      const groups = rows.map((_, i) => Math.floor(i / groupSize));
+      const tokenRewards = mask.map((m, i) => {
+        const last = m.lastIndexOf(1);
+        return m.map((_, t) => (t === last ? (rewards[i] as number) : 0));
+      });
+      const advantages =
+        options.method === "grpo"
+          ? grpoAdvantages({ outcomes: rewards, mask, groups }).advantages.toArray()
+          : tempoAdvantages({ tokenRewards, responses: tokens, mask, groups, outcomes: rewards }).advantages.toArray();
+      const adv = advantages as number[][];
+      if (heatmap === null) heatmap = firstMixedGroup(rows, tokens, mask, rewards, adv, groupSize);
+      const P = (rows[0] as Problem).promptIds.length;
+      const batch: RlBatch = {
+        tokenIds: tf.tensor2d(rows.map((p, i) => [...p.promptIds, ...(tokens[i] as number[])]), [rows.length, P + L], "int32"),
+        lossMask: tf.tensor2d(mask.map((m) => [...new Array<number>(P).fill(0), ...m])),
+        advantages: tf.tensor2d(adv.map((a) => [...new Array<number>(P).fill(0), ...a])),
+      };
+      try {
+        const out = trainStep(
+          model,
+          batch,
+          (lp, b, ctx) => grpoLoss({ logProbs: lp, advantages: b.advantages, mask: ctx.mask }, { lossType: "grpo" }),
+          optimizer,
+          state,
+        );
+        state = out.state;
+        const meanReward = rewards.reduce((a, b) => a + b, 0) / rewards.length;
+        reward.push({ step, value: meanReward });
+        loss.push({ step, value: out.metrics.loss });
+        options.onStep?.(step, meanReward, out.metrics.loss);
+      } finally {
+        tf.dispose([batch.tokenIds, batch.lossMask, batch.advantages]);
+      }
+      if (step % evalEvery === 0 || step === steps) accuracy.push({ step, value: evaluate(policy, curveProblems) });
+    }
+  } finally {
+    optimizer.dispose(state);
+  }
+  const heldOutAccuracy = curveProblems === heldOut ? (accuracy.at(-1)?.value ?? 0) : evaluate(policy, heldOut);
+  return { heldOutAccuracy, reward, loss, accuracy, seconds: (performance.now() - start) / 1000, heatmap };
+}
+
+function padTo(row: readonly number[], L: number, fill: number): number[] {
+  return [...row, ...new Array<number>(Math.max(0, L - row.length)).fill(fill)].slice(0, L);
+}
+
+/** The first group whose rewards differ, as a heatmap input (valid tokens only). */
+function firstMixedGroup(
+  rows: readonly Problem[],
+  tokens: readonly (readonly number[])[],
+  mask: readonly (readonly number[])[],
+  rewards: readonly number[],
+  advantages: readonly (readonly number[])[],
+  groupSize: number,
+): AdvantageHeatmap | null {
+  for (let g = 0; g * groupSize < rows.length; g++) {
+    const idx = Array.from({ length: groupSize }, (_, k) => g * groupSize + k);
+    const rs = idx.map((i) => rewards[i] as number);
+    if (Math.max(...rs) === Math.min(...rs)) continue;
+    // Sort rows so shared prefixes sit together: the prefix tree reads top to bottom.
+    idx.sort((a, b) => (tokens[a] as number[]).join(",").localeCompare((tokens[b] as number[]).join(",")));
+    const valid = (i: number) => (mask[i] as number[]).filter((m) => m === 1).length;
+    return {
+      prompt: (rows[g * groupSize] as Problem).prompt,
+      tokens: idx.map((i) => (tokens[i] as number[]).slice(0, valid(i)).map((id) => VOCAB[id] ?? "?")),
+      advantages: idx.map((i) => (advantages[i] as number[]).slice(0, valid(i))),
+      rowLabels: idx.map((i, k) => `#${k} reward ${(rewards[i] as number).toFixed(1)}`),
+    };
+  }
+  return null;
+}

@@ -1,0 +1,224 @@
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRng, tf } from "@rl/core";
+import { describe, expect, it } from "vitest";
+import { runDemo } from "../src/demo.js";
+import { clonePolicy, createPolicy, generate, responseLogProbs } from "../src/demo/policy.js";
+import { checkGradient } from "@rl/core/testing";
+import { fastLinear } from "../src/demo/fast-linear.js";
+import { syntheticPairs } from "../src/demo/pairs.js";
+import { runRl } from "../src/demo/rl.js";
+import { heatmapPlot, reportHtml, summaryTable, type DemoMetrics } from "../src/demo/report.js";
+import { EOS, PAD, VOCAB_SIZE, checkFormat, createAdditionTask, decode, encode, makeProblem, taskReward, verifyAnswer } from "../src/demo/task.js";
+
+describe("task", () => {
+  it("splits every 2-digit problem into disjoint held-out and train sets, reproducibly", () => {
+    const a = createAdditionTask({ seed: 3, heldOutSize: 50 });
+    const b = createAdditionTask({ seed: 3, heldOutSize: 50 });
+    expect(a.train.length + a.heldOut.length).toBe(10_000);
+    expect(a.heldOut.map((p) => p.id)).toEqual(b.heldOut.map((p) => p.id));
+    const held = new Set(a.heldOut.map((p) => p.id));
+    expect(a.train.some((p) => held.has(p.id))).toBe(false);
+    expect(a.promptLength).toBe(6);
+    expect(a.maxAnswerLength).toBe(4);
+  });
+
+  it("verifies exact answers and checks the format", () => {
+    const p = makeProblem(7, 45, 2);
+    expect(p.prompt).toBe("07+45=");
+    expect(decode(p.answerIds)).toBe("52");
+    expect(verifyAnswer(p, [...encode("52"), EOS, PAD])).toBe(true);
+    expect(verifyAnswer(p, [...encode("53"), EOS])).toBe(false);
+    expect(verifyAnswer(p, encode("52"))).toBe(false); // no EOS
+    expect(checkFormat([...encode("53"), EOS], 2)).toBe(true);
+    expect(checkFormat([...encode("5+3"), EOS], 2)).toBe(false);
+    expect(checkFormat([EOS], 2)).toBe(false);
+    expect(checkFormat([...encode("1234"), EOS], 2)).toBe(false);
+    expect(taskReward(p, [...encode("52"), EOS])).toBe(1);
+    expect(taskReward(p, [...encode("53"), EOS])).toBe(0.1);
+    expect(taskReward(p, [EOS])).toBe(0);
+  });
+
+  it("rejects bad options and characters", () => {
+    expect(() => createAdditionTask({ seed: 1, digits: 5 })).toThrow(/digits/);
+    expect(() => encode("2*3")).toThrow(/not in the vocabulary/);
+  });
+});
+
+describe("policy", () => {
+  it("maps [B, T] ids to [B, T, V] logits without leaking, and is causal", () => {
+    const policy = createPolicy({ vocabSize: VOCAB_SIZE, maxLength: 10, dModel: 16, nHeads: 2, nLayers: 1 }, createRng(1));
+    const before = tf.memory().numTensors;
+    const ids = tf.tensor2d([[2, 3, 12, 4, 5, 13], [2, 3, 12, 4, 9, 13]], undefined, "int32");
+    const logits = policy.logits(ids);
+    expect(logits.shape).toEqual([2, 6, VOCAB_SIZE]);
+    const y = logits.arraySync();
+    // rows share the first 4 tokens, so the first 4 positions agree (causal mask)
+    for (let t = 0; t < 4; t++) for (let v = 0; v < VOCAB_SIZE; v++) expect(y[0]?.[t]?.[v]).toBeCloseTo(y[1]?.[t]?.[v] as number, 5);
+    expect(Math.abs((y[0]?.[4]?.[0] as number) - (y[1]?.[4]?.[0] as number))).toBeGreaterThan(0);
+    tf.dispose([ids, logits]);
+    expect(tf.memory().numTensors).toBe(before);
+    policy.dispose();
+  });
+
+  it("samples reproducibly, masks after EOS, and its log-probs match teacher forcing", () => {
+    const policy = createPolicy({ vocabSize: VOCAB_SIZE, maxLength: 10, dModel: 16, nHeads: 2, nLayers: 1 }, createRng(2));
+    const prompts = [encode("12+30="), encode("99+01=")];
+    const before = tf.memory().numTensors;
+    const g1 = generate(policy, prompts, { maxNewTokens: 4, rng: createRng(5) });
+    const g2 = generate(policy, prompts, { maxNewTokens: 4, rng: createRng(5) });
+    expect(g1).toEqual(g2);
+    for (const [i, row] of g1.tokens.entries()) {
+      const end = row.indexOf(EOS);
+      g1.mask[i]?.forEach((m, t) => expect(m).toBe(end < 0 || t <= end ? 1 : 0));
+    }
+    const padded = g1.tokens.map((r) => [...r, ...new Array<number>(4 - r.length).fill(PAD)]);
+    const lp = responseLogProbs(policy, prompts, padded);
+    const tf2 = lp.arraySync();
+    lp.dispose();
+    g1.logProbs.forEach((row, i) => row.forEach((v, t) => {
+      if (g1.mask[i]?.[t] === 1) expect(tf2[i]?.[t]).toBeCloseTo(v, 4);
+    }));
+    expect(tf.memory().numTensors).toBe(before);
+    const copy = clonePolicy(policy);
+    expect(generate(copy, prompts, { maxNewTokens: 4, greedy: true })).toEqual(generate(policy, prompts, { maxNewTokens: 4, greedy: true }));
+    copy.dispose();
+    policy.dispose();
+  });
+});
+
+describe("fastLinear", () => {
+  it("matches a plain matmul and has the right gradient w.r.t. x and w", () => {
+    const x = tf.tensor3d([[[0.3, -1.2, 0.5], [2, 0.1, -0.7]]]);
+    const w = tf.tensor2d([[0.2, -0.4], [1.1, 0.6], [-0.3, 0.9]]);
+    const b = tf.tensor1d([0.05, -0.1]);
+    const y = fastLinear(x, w, b);
+    const want = tf.add(tf.matMul(tf.reshape(x, [2, 3]), w), b);
+    expect(Array.from(y.dataSync())).toEqual(Array.from(want.dataSync()).map((v) => expect.closeTo(v, 5)));
+    const weights = tf.tensor2d([[1, -2], [0.5, 3]]);
+    checkGradient((t) => tf.sum(tf.mul(fastLinear(t, w, b), tf.reshape(weights, [1, 2, 2]))), x);
+    checkGradient((t) => tf.sum(tf.mul(fastLinear(x, t as tf.Tensor2D), tf.reshape(weights, [1, 2, 2]))), w);
+    expect(() => fastLinear(x, tf.zeros([2, 2]) as tf.Tensor2D)).toThrow(/last axis 3/);
+    tf.dispose([x, w, b, y, want, weights]);
+  });
+});
+
+describe("pairs", () => {
+  it("synthetic pairs are a verified answer against a well-formed wrong one", () => {
+    const task = createAdditionTask({ seed: 2, heldOutSize: 10 });
+    const pairs = syntheticPairs(task.train.slice(0, 300), createRng(1));
+    expect(pairs).toHaveLength(300);
+    for (const p of pairs) {
+      expect(taskReward(p.problem, p.chosen)).toBe(1);
+      expect(taskReward(p.problem, p.rejected)).toBe(0.1);
+      expect(p.chosen).toHaveLength(4);
+      expect(p.chosenMask.reduce((a, m) => a + m, 0)).toBe(p.chosen.indexOf(EOS) + 1);
+    }
+  });
+});
+
+describe("RL", () => {
+  // From an untrained policy on 1-digit addition the format reward (0.1) is rare at first; GRPO
+  // and TEMPO must make well-formed (and then right) answers more likely within a few steps.
+  for (const method of ["grpo", "tempo"] as const) {
+    it(`${method}: the mean sampled reward rises`, () => {
+      const task = createAdditionTask({ seed: 1, digits: 1, heldOutSize: 10 });
+      const policy = createPolicy({ vocabSize: VOCAB_SIZE, maxLength: 7, dModel: 16, nHeads: 2, nLayers: 1 }, createRng(3));
+      const before = tf.memory().numTensors;
+      const res = runRl(policy, task.train, task.heldOut, createRng(4), {
+        method, steps: 12, promptsPerStep: 8, groupSize: 8, learningRate: 1e-2, evalEvery: 100,
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      const mean = (xs: { value: number }[]) => xs.reduce((a, p) => a + p.value, 0) / xs.length;
+      const first = mean(res.reward.slice(0, 3));
+      const last = mean(res.reward.slice(-3));
+      expect(last).toBeGreaterThan(first + 0.02);
+      expect(res.heatmap === null || res.heatmap.tokens.length === 8).toBe(true);
+      policy.dispose();
+    }, 120_000);
+  }
+});
+
+describe("report", () => {
+  it("pads ragged heatmap rows and centres the colour scale", () => {
+    const plot = heatmapPlot({ prompt: "12+30=", tokens: [["4", "2", "<eos>"], ["4", "<eos>"]], advantages: [[1, 2, 1], [-1, -3]] });
+    const trace = plot.data[0] as { z: (number | null)[][]; zmin: number; zmax: number };
+    expect(trace.z[1]).toEqual([-1, -3, null]);
+    expect([trace.zmin, trace.zmax]).toEqual([-3, 3]);
+  });
+});
+
+const metricFields = [
+  "sft.heldOutAccuracy",
+  "rewardModel.heldOutPairwiseAccuracy",
+  "rl.grpo.heldOutAccuracy",
+  "rl.tempo.heldOutAccuracy",
+  "dpo.heldOutAccuracy",
+  "simpo.heldOutAccuracy",
+];
+
+function field(obj: unknown, path: string): unknown {
+  return path.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], obj);
+}
+
+describe("runDemo --quick", () => {
+  it("completes, writes metrics.json and a self-contained report.html with every field", async () => {
+    const out = mkdtempSync(join(tmpdir(), "rl-demo-"));
+    const before = tf.memory().numTensors;
+    const metrics = await runDemo({ quick: true, verbose: false, out, seed: 7 });
+    expect(tf.memory().numTensors).toBe(before);
+    const json = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8")) as DemoMetrics;
+    expect(json.backend).toBe("wasm");
+    expect(json.seconds).toBeGreaterThan(0);
+    for (const f of metricFields) {
+      const v = field(json, f);
+      expect(typeof v, f).toBe("number");
+      expect(v as number, f).toBeGreaterThanOrEqual(0);
+      expect(v as number, f).toBeLessThanOrEqual(1);
+    }
+    expect(json.sft.loss.length).toBe(30);
+    expect(json.rewardModel.heldOutPairs).toBeGreaterThan(0);
+    expect(json.rewardModel.loss.length).toBe(1); // the reward model was fitted
+    expect(json.rl.grpo.reward.length).toBe(3);
+    expect(json.rl.tempo.reward.length).toBe(3);
+    expect(json.rl.grpo.loss.length).toBe(3);
+    expect(json.rl.tempo.accuracy[0]?.step).toBe(0);
+    expect(json.dpo.loss.every((p) => Number.isFinite(p.value))).toBe(true);
+    expect(json.simpo.loss.every((p) => Number.isFinite(p.value))).toBe(true);
+    expect(json).toEqual(JSON.parse(JSON.stringify(metrics)));
+    const html = readFileSync(join(out, "report.html"), "utf8");
+    for (const id of ["plot-accuracy-phase", "plot-accuracy-rl", "plot-reward-rl", "plot-loss-sft-rm", "plot-loss-rl", "plot-loss-preference"]) {
+      expect(html).toContain(`id="${id}"`);
+    }
+    expect(html).not.toMatch(/<script[^>]+src=/); // self-contained: plotly is inlined
+    expect(html).toContain("Plotly.newPlot");
+    expect(existsSync(join(out, "report.html"))).toBe(true);
+    expect(summaryTable(json)).toContain("GRPO+TEMPO");
+  }, 300_000);
+
+  it("escapes the report's embedded data", () => {
+    const m = { ...minimalMetrics(), task: { name: "</script><b>x", trainSize: 1, heldOutSize: 1 } };
+    const html = reportHtml(m, "/* plotly */");
+    expect(html).not.toContain("</script><b>");
+  });
+});
+
+function minimalMetrics(): DemoMetrics {
+  const run = { heldOutAccuracy: 0.5, reward: [], loss: [], accuracy: [], seconds: 1 };
+  const pref = { heldOutAccuracy: 0.5, loss: [], pairAccuracy: [], pairs: 0, seconds: 1 };
+  return {
+    backend: "wasm",
+    seconds: 1,
+    seed: 1,
+    quick: true,
+    task: { name: "t", trainSize: 1, heldOutSize: 1 },
+    sft: { heldOutAccuracy: 0.5, loss: [], seconds: 1 },
+    rewardModel: { heldOutPairwiseAccuracy: 0.5, loss: [], trainPairs: 0, heldOutPairs: 0, heldOutPairSource: "policy samples", seconds: 1 },
+    rl: { grpo: run, tempo: run },
+    dpo: pref,
+    simpo: pref,
+    tempoHeatmap: null,
+    wiring: {},
+  };
+}

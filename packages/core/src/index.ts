@@ -77,3 +77,4 @@ export {
   type Registry,
   type RegistryOptions,
 } from "./registry/registry.js";
+export { checkPluginOutput, guardedDefinition, isGuardedDefinition, type PluginOutputExpectations } from "./registry/plugin-output.js";

@@ -120,3 +120,4 @@ export function assertClose(got: unknown, want: unknown, abs = 2e-4, rel = 2e-4,
   if (w.length !== g.length) throw new Error(`${path}: expected ${w.length} entries, got ${g.length}`);
   w.forEach((v, k) => assertClose(g[k], v, abs, rel, `${path}[${k}]`));
 }
+export * from "./plugin-kit.js";

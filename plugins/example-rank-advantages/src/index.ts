@@ -1,0 +1,7 @@
+export {
+  rankAdvantages,
+  rankAdvantagesConfig,
+  rankAdvantagesDefinition,
+  type RankAdvantagesBatch,
+  type RankAdvantagesConfig,
+} from "./rank-advantages.js";

@@ -16,11 +16,14 @@ const packages = ["core", "credit", "alignment", "rewards"];
 for (const p of packages) {
   sh("pnpm", ["pack", "--pack-destination", tarballs], join(root, "packages", p));
 }
+// The example plugin is packed too and installed next to the @rl tarballs (not a workspace link).
+const pluginDir = join(root, "plugins", "example-rank-advantages");
+sh("pnpm", ["pack", "--pack-destination", tarballs], pluginDir);
 const files = readdirSync(tarballs).filter((f) => f.endsWith(".tgz")).map((f) => join(tarballs, f));
 console.log(`packed: ${files.map((f) => f.slice(tarballs.length + 1)).join(", ")}`);
 
 const bin = (name) => join(root, "node_modules", ".bin", name);
-for (const f of files) {
+for (const f of files.filter((f) => !f.includes("rank-advantages"))) {
   sh(bin("publint"), ["run", f, "--strict"], root);
   // Node ≥ 20.19 loads ESM through require(); the only rule left to ignore is that one.
   sh(bin("attw"), [f, "--ignore-rules", "cjs-resolves-to-esm", "--format", "table-flipped"], root);
@@ -53,4 +56,8 @@ writeFileSync(join(cjs, "example.cjs"), `(async () => {\n${cjsSource}\n})().catc
 const cjsOut = sh(process.execPath, ["example.cjs"], cjs);
 if (cjsOut.trim() !== expected.trim()) throw new Error(`CJS app printed:\n${cjsOut}\nexpected:\n${expected}`);
 console.log("CommonJS app: README example ok");
-console.log("pack smoke: 4 packages packed, checked, installed and run");
+
+// The example plugin, installed from its tarball, registers in creditRegistry() and runs.
+const pluginOut = sh(process.execPath, ["node_modules/@rl-examples/rank-advantages/smoke.mjs"], esm);
+console.log(`example plugin from its tarball: ${pluginOut.trim().split("\n").join(" | ")}`);
+console.log("pack smoke: 4 packages and the example plugin packed, installed and run");

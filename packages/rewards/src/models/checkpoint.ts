@@ -1,7 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { open, readFile, rename, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
 import { RLError, tf } from "@rl/core";
+import { writeFileAtomic as coreWriteFileAtomic } from "@rl/core/data";
 import { z } from "zod";
 
 /** Options of {@link writeFileAtomic}. */
@@ -22,36 +21,22 @@ export interface AtomicWriteOptions {
  * await writeFileAtomic("/tmp/rm.json", JSON.stringify(ckpt));
  */
 export async function writeFileAtomic(path: string, contents: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
-  const bytes = typeof contents === "string" ? Buffer.from(contents, "utf8") : Buffer.from(contents);
+  const bytes = typeof contents === "string" ? new TextEncoder().encode(contents) : contents;
   const chunkSize = options.chunkSize ?? 65536;
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  try {
-    const fh = await open(tmp, "w");
-    try {
-      for (let off = 0; off < bytes.length; off += chunkSize) {
-        const len = Math.min(chunkSize, bytes.length - off);
-        await fh.write(bytes, off, len);
-        await options.onChunkWritten?.(off + len, bytes.length);
-      }
-      await fh.sync();
-    } finally {
-      await fh.close();
+  // @rl/core/data owns the temp-file + fsync + rename protocol; this adds chunking and the hook,
+  // which runs after each chunk has been written (the generator resumes once the chunk is on disk).
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    for (let off = 0; off < bytes.length; off += chunkSize) {
+      const end = Math.min(off + chunkSize, bytes.length);
+      yield bytes.subarray(off, end);
+      await options.onChunkWritten?.(end, bytes.length);
     }
-    await rename(tmp, path);
-  } catch (error) {
-    await unlink(tmp).catch(() => undefined);
-    throw new RLError("IO", `writeFileAtomic: could not write ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   try {
-    const dh = await open(dir, "r");
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
-  } catch {
-    // Some platforms cannot fsync a directory; the rename itself is still atomic.
+    await coreWriteFileAtomic(path, chunks());
+  } catch (error) {
+    if (RLError.isInstance(error) && error.code === "IO") throw error;
+    throw new RLError("IO", `writeFileAtomic: could not write ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
 

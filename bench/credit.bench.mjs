@@ -63,9 +63,11 @@ function naiveGroupAdvantages(rloo) {
 const naiveGrpo = await timeMs(() => naiveGroupAdvantages(false), { runs: 1 });
 const grpo = await timeMs(() => grpoAdvantages({ tokenRewards, mask: maskM, groups }), { runs: 7 });
 report("GRPO", grpo, naiveGrpo, "nested arrays");
+report("GRPO (float32 output)", await timeMs(() => grpoAdvantages({ tokenRewards, mask: maskM, groups }, { dtype: "float32" }), { runs: 7 }));
 const naiveRloo = await timeMs(() => naiveGroupAdvantages(true), { runs: 1 });
 const rloo = await timeMs(() => rlooAdvantages({ tokenRewards, mask: maskM, groups }), { runs: 7 });
 report("RLOO", rloo, naiveRloo, "nested arrays");
+report("RLOO (float32 output)", await timeMs(() => rlooAdvantages({ tokenRewards, mask: maskM, groups }, { dtype: "float32" }), { runs: 7 }));
 
 // Reference TEMPO: for each response and position, scan the group for responses sharing the prefix.
 function referenceTempoScan(groupCount) {

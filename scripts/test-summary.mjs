@@ -5,7 +5,7 @@ import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const dirs = [];
-for (const parent of ["packages", "tools"]) {
+for (const parent of ["packages", "tools", "plugins"]) {
   for (const d of readdirSync(join(root, parent))) dirs.push(join(root, parent, d));
 }
 dirs.push(join(root, "examples"), join(root, "bench"));

@@ -8,7 +8,7 @@ const dirs = [];
 for (const parent of ["packages", "tools", "plugins"]) {
   for (const d of readdirSync(join(root, parent))) dirs.push(join(root, parent, d));
 }
-dirs.push(join(root, "examples"), join(root, "bench"));
+dirs.push(join(root, "examples"), join(root, "examples", "web"), join(root, "bench"));
 let passed = 0;
 let failed = 0;
 let skipped = 0;

@@ -1,3 +1,9 @@
+/**
+ * `@rl/core`: the shared tensor layer of @rl: backends, Matrix, masked statistics,
+ * log-probs, KL estimators, loss aggregation, schemas, errors, seeded randomness and the
+ * plugin registry.
+ * @module @rl/core
+ */
 export { tf, isTensor, type Tensor, type Rank } from "./tf.js";
 export { RLError, toRLError, tryRL, formatIssues, type RLErrorCode, type RLIssue } from "./errors.js";
 export { parseConfig, parseInput } from "./config.js";

@@ -1,3 +1,8 @@
+/**
+ * `@rl/credit`: Credit assignment for RLHF: outcome or step rewards to per-token
+ * advantages (GRPO, RLOO, GAE, TEMPO, SPO, PURE, PRIME, GiGPO, ...).
+ * @module @rl/credit
+ */
 export * from "./group/index.js";
 export * from "./value/index.js";
 export * from "./kl/index.js";

@@ -1,3 +1,8 @@
+/**
+ * `@rl/rewards`: Reward models and reward functions for RLHF: verifiable, rubric, learned
+ * (Bradley-Terry, ORM, PRM), transforms, ensembles and evaluation.
+ * @module @rl/rewards
+ */
 export * from "./verifiable/index.js";
 export * from "./models/index.js";
 export * from "./rubric/index.js";

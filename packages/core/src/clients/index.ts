@@ -1,3 +1,8 @@
+/**
+ * The `@rl/core/clients` entry point: log-prob semantics, parsers for OpenAI-compatible,
+ * vLLM and llama.cpp log-prob responses, and rollout collection from a sampling client.
+ * @module @rl/core/clients
+ */
 export {
   logProbSemanticsSchema,
   sameLogProbSemantics,

@@ -1,3 +1,8 @@
+/**
+ * The `@rl/core/data` entry point: schemas for chat, preference and KTO datasets
+ * (standard, conversational, implicit and OpenAI formats).
+ * @module @rl/core/data
+ */
 export {
   chatMessageSchema,
   conversationSchema,

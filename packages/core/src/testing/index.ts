@@ -2,7 +2,7 @@
  * Test utilities for `@rl/*` packages and plugins (the `@rl/core/testing` entry point):
  * tensor-leak checks and finite-difference gradient checks. Framework-free: they throw
  * `Error`s that any test runner reports.
- * @module
+ * @module @rl/core/testing
  */
 import { tf, isTensor } from "../tf.js";
 

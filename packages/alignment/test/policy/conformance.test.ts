@@ -1,9 +1,7 @@
 // Runs the conformance vectors of this folder's ops (loss.ppoPolicy, loss.gspoPolicy, loss.value,
 // loss.grpoTrl) through the same argument mapping as tools/conformance/src/ops/alignment-policy.ts.
-import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
 import { tf, type LossAggregation } from "@rl/core";
-import { assertClose } from "@rl/core/testing";
+import { assertClose, loadConformanceCases } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
 import { grpoLoss, gspoLoss, ppoPolicyLoss, valueLoss, type GrpoLossType } from "../../src/index.js";
 
@@ -15,12 +13,8 @@ interface Case {
   tol?: { abs?: number; rel?: number };
 }
 
-const dir = "/work/shared/conformance";
 const ops = new Set(["loss.ppoPolicy", "loss.gspoPolicy", "loss.value", "loss.grpoTrl"]);
-const cases: Case[] = readdirSync(dir)
-  .filter((f) => f.endsWith(".json"))
-  .flatMap((f) => (JSON.parse(readFileSync(join(dir, f), "utf8")) as { cases: Case[] }).cases)
-  .filter((c) => ops.has(c.op));
+const cases = loadConformanceCases([...ops]) as Case[];
 
 const t2 = (x: unknown): tf.Tensor2D => tf.tensor2d(x as number[][]);
 const adv = (x: unknown): tf.Tensor => {

@@ -1,6 +1,5 @@
-import { readFileSync, readdirSync } from "node:fs";
 import { tf } from "@rl/core";
-import { assertClose } from "@rl/core/testing";
+import { assertClose, loadConformanceCases } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
 import { dpoLoss, orpoLoss, simpoLoss, type DpoLossType } from "../../src/index.js";
 
@@ -12,12 +11,8 @@ interface Case {
   tol: { abs: number; rel: number };
 }
 
-const dir = "/work/shared/conformance";
 const ops = new Set(["loss.dpo", "loss.simpo", "loss.orpo"]);
-const cases: Case[] = readdirSync(dir)
-  .filter((f) => f.endsWith(".json"))
-  .flatMap((f) => (JSON.parse(readFileSync(`${dir}/${f}`, "utf8")) as { cases: Case[] }).cases)
-  .filter((c) => ops.has(c.op));
+const cases = loadConformanceCases([...ops]) as Case[];
 
 const v = (x: unknown): tf.Tensor1D => tf.tensor1d(x as number[]);
 const arr = (t: tf.Tensor): number[] => Array.from(t.dataSync());

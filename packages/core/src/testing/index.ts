@@ -121,3 +121,4 @@ export function assertClose(got: unknown, want: unknown, abs = 2e-4, rel = 2e-4,
   w.forEach((v, k) => assertClose(g[k], v, abs, rel, `${path}[${k}]`));
 }
 export * from "./plugin-kit.js";
+export { conformanceDir, loadConformanceCases, type ConformanceCase } from "./conformance.js";

@@ -25,3 +25,14 @@ describe("test utilities can fail", () => {
     expect(() => assertClose([1, 2], [1, 2.1])).toThrow(/value\[1\]: expected 2.1, got 2/);
   });
 });
+
+describe("loadConformanceCases", () => {
+  it("finds ../shared/conformance from the repository and filters by op", async () => {
+    const { loadConformanceCases, conformanceDir } = await import("../../src/testing/index.js");
+    expect(conformanceDir()).toMatch(/shared\/conformance$/);
+    const kl = loadConformanceCases(["kl.estimate"]);
+    expect(kl.length).toBe(12);
+    expect(kl.every((c) => c.op === "kl.estimate" && c.tol.abs > 0)).toBe(true);
+    expect(() => loadConformanceCases([], "/nonexistent/conformance")).toThrow(/does not exist/);
+  });
+});

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { loadConformanceCases } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
 import {
   gaeAdvantages,
@@ -20,8 +20,7 @@ interface Case {
   expected: Record<string, number[][]>;
   tol?: { abs?: number; rel?: number };
 }
-const file = "/work/shared/conformance/verl-trl-core.json";
-const cases = (JSON.parse(readFileSync(file, "utf8")) as { cases: Case[] }).cases;
+const cases = loadConformanceCases() as unknown as Case[];
 
 type M = number[][];
 const run: Record<string, (a: Record<string, unknown>) => AdvantageResult> = {

@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { assertClose } from "@rl/core/testing";
+import { assertClose, loadConformanceCases } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
 import { primeAdvantages } from "../../src/process/prime.js";
 import { minFormRewards } from "../../src/process/min-form.js";
@@ -17,8 +16,7 @@ interface Case {
   tol: { abs: number; rel: number };
 }
 
-const file = "/work/shared/conformance/credit-tree-process.json";
-const cases = (JSON.parse(readFileSync(file, "utf8")) as { cases: Case[] }).cases;
+const cases = loadConformanceCases() as unknown as Case[];
 
 /** Mirrors tools/conformance/src/ops/credit-process.ts. */
 const ops: Record<string, (a: Record<string, unknown>) => Record<string, unknown>> = {

@@ -1,26 +1,10 @@
-import { readFileSync } from "node:fs";
+import { loadConformanceCases } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
+import { expectCloseMasked as expectClose } from "../conformance-helpers.js";
 import { tempoAdvantages } from "../../src/index.js";
 
 // Vectors of ../shared/conformance (the TEMPO ones come from the official TEMPO code).
-const file = new URL("../../../../../shared/conformance/credit-tree-process.json", import.meta.url);
-interface Case {
-  id: string;
-  op: string;
-  args: Record<string, unknown>;
-  expected: Record<string, unknown>;
-  tol: { abs: number; rel: number };
-}
-const cases = (JSON.parse(readFileSync(file, "utf8")) as { cases: Case[] }).cases;
-
-function expectClose(got: number[], want: number[], tol: Case["tol"], mask?: number[], where = "") {
-  expect(got.length, `${where} length`).toBe(want.length);
-  want.forEach((w, k) => {
-    if (mask !== undefined && mask[k] === 0) return;
-    const g = got[k] as number;
-    expect(Math.abs(g - w) <= tol.abs + tol.rel * Math.abs(w), `${where}[${k}]: got ${g}, want ${w}`).toBe(true);
-  });
-}
+const cases = loadConformanceCases();
 
 describe("conformance advantage.tempo", () => {
   const tempo = cases.filter((c) => c.op === "advantage.tempo");

@@ -2,24 +2,18 @@
 // @arethetypeswrong/cli, installs the tarballs (not workspace links) into a fresh ESM app and a
 // fresh CommonJS app, and runs the README example in each. `node scripts/pack-smoke.mjs`
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { packPackages, repoRoot } from "./lib/pack-packages.mjs";
 
-const root = new URL("..", import.meta.url).pathname;
+const root = repoRoot;
 const work = mkdtempSync(join(tmpdir(), "rl-pack-"));
 const tarballs = join(work, "tarballs");
-mkdirSync(tarballs);
 const sh = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
 
-const packages = ["core", "credit", "alignment", "rewards"];
-for (const p of packages) {
-  sh("pnpm", ["pack", "--pack-destination", tarballs], join(root, "packages", p));
-}
 // The example plugin is packed too and installed next to the @rl tarballs (not a workspace link).
-const pluginDir = join(root, "plugins", "example-rank-advantages");
-sh("pnpm", ["pack", "--pack-destination", tarballs], pluginDir);
-const files = readdirSync(tarballs).filter((f) => f.endsWith(".tgz")).map((f) => join(tarballs, f));
+const files = packPackages(tarballs, { withPlugin: true });
 console.log(`packed: ${files.map((f) => f.slice(tarballs.length + 1)).join(", ")}`);
 
 const bin = (name) => join(root, "node_modules", ".bin", name);

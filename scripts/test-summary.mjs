@@ -1,4 +1,5 @@
-// Adds up the vitest JSON reports of every workspace package and the conformance report, and
+// Adds up the vitest JSON reports of every workspace package, the conformance report and the
+// notebook runs (tools/notebooks), and
 // prints one closing line: "total: N passed, N failed".
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -27,6 +28,13 @@ if (existsSync(conf)) {
   console.log(`  conformance: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
   passed += c.passed;
   failed += c.failed;
+}
+const notebooks = join(root, "tools/notebooks/.notebooks-results.json");
+if (existsSync(notebooks)) {
+  const n = JSON.parse(readFileSync(notebooks, "utf8"));
+  console.log(`  notebooks (each notebook × kernel): ${n.passed} passed, ${n.failed} failed`);
+  passed += n.passed;
+  failed += n.failed;
 }
 console.log(`total: ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
 process.exitCode = failed > 0 ? 1 : 0;

@@ -84,3 +84,23 @@ export {
   type RegistryOptions,
 } from "./registry/registry.js";
 export { checkPluginOutput, guardedDefinition, isGuardedDefinition, type PluginOutputExpectations } from "./registry/plugin-output.js";
+export {
+  metricTable,
+  metricTableConfig,
+  lineChart,
+  lineChartConfig,
+  displayReport,
+  displayable,
+  escapeHtml,
+  formatValue,
+  jupyterDisplay,
+  nodeInspect,
+  type Displayable,
+  type MimeBundle,
+  type MetricTable,
+  type MetricTableConfig,
+  type MetricValue,
+  type LineChart,
+  type LineChartConfig,
+  type ReportPart,
+} from "./display/index.js";

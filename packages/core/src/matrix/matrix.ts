@@ -1,3 +1,4 @@
+import { formatValue, type MimeBundle } from "../display/displayable.js";
 import { RLError } from "../errors.js";
 import { tf, isTensor } from "../tf.js";
 
@@ -161,9 +162,24 @@ export class Matrix {
     return new Matrix(data instanceof Float32Array ? data : Float32Array.from(data), t.shape);
   }
 
-  /** Jupyter rich display (Deno and tslab kernels): an HTML table. */
-  [Symbol.for("Jupyter.display")](): Record<string, string> {
-    return { "text/html": matrixToHtml(this) };
+  /** HTML table (first 20 rows and columns), for notebooks and reports. */
+  toHTML(): string {
+    return matrixToHtml(this);
+  }
+
+  /** Text form: shape, dtype and the first 20 rows and columns, aligned. */
+  toString(): string {
+    return matrixToText(this);
+  }
+
+  /** Jupyter rich display (Deno kernel): an HTML table plus its text form. */
+  [Symbol.for("Jupyter.display")](): MimeBundle {
+    return { "text/plain": matrixToText(this), "text/html": matrixToHtml(this) };
+  }
+
+  /** Text shown by `console.log`, the Node REPL and tslab. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return matrixToText(this);
   }
 }
 
@@ -206,23 +222,41 @@ function assertFinite(m: Matrix, name: string, where: string): void {
   }
 }
 
-function matrixToHtml(m: Matrix): string {
-  const maxRows = 20;
-  const maxCols = 20;
-  const rows: string[] = [];
-  for (let i = 0; i < Math.min(m.rows, maxRows); i++) {
-    const cells: string[] = [];
-    for (let j = 0; j < Math.min(m.cols, maxCols); j++) cells.push(`<td>${formatNumber(m.get(i, j))}</td>`);
-    if (m.cols > maxCols) cells.push("<td>…</td>");
-    rows.push(`<tr>${cells.join("")}</tr>`);
-  }
-  if (m.rows > maxRows) rows.push(`<tr><td colspan="${Math.min(m.cols, maxCols)}">…</td></tr>`);
-  return `<table class="rl-matrix"><caption>Matrix [${m.shape.join(", ")}] ${m.data instanceof Float64Array ? "float64" : "float32"}</caption>${rows.join("")}</table>`;
+const PREVIEW = 20;
+
+function matrixCaption(m: Matrix): string {
+  return `Matrix [${m.shape.join(", ")}] ${m.data instanceof Float64Array ? "float64" : "float32"}`;
 }
 
-function formatNumber(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toPrecision(4);
+/** The displayed corner of a matrix (a 1-D matrix is one row), as formatted strings. */
+function previewCells(m: Matrix): string[][] {
+  // A vector is one row; trailing axes of a 3-D+ matrix are flattened into the columns.
+  const rows = m.shape.length === 1 ? 1 : m.rows;
+  const cols = rows === 0 ? 0 : m.size / rows;
+  const out: string[][] = [];
+  for (let i = 0; i < Math.min(rows, PREVIEW); i++) {
+    const cells: string[] = [];
+    for (let j = 0; j < Math.min(cols, PREVIEW); j++) cells.push(formatValue(m.data[i * cols + j] as number));
+    if (cols > PREVIEW) cells.push("…");
+    out.push(cells);
+  }
+  if (rows > PREVIEW) out.push(["…"]);
+  return out;
 }
+
+function matrixToHtml(m: Matrix): string {
+  const body = previewCells(m)
+    .map((r) => `<tr>${r.map((c) => `<td style="text-align:right;padding:1px 6px">${c}</td>`).join("")}</tr>`)
+    .join("");
+  return `<table class="rl-matrix"><caption>${matrixCaption(m)}</caption>${body}</table>`;
+}
+
+function matrixToText(m: Matrix): string {
+  const cells = previewCells(m);
+  const width = Math.max(1, ...cells.flat().map((c) => c.length));
+  return [matrixCaption(m), ...cells.map((r) => r.map((c) => c.padStart(width)).join(" "))].join("\n");
+}
+
 
 /**
  * Asserts that named matrices share one shape; throws `SHAPE_MISMATCH` naming both.

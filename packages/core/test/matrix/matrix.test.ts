@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { Matrix, RLError, assertMask, tf, toMatrix2D, toVector } from "../../src/index.js";
 
@@ -52,6 +53,18 @@ describe("Matrix", () => {
 
   it("renders as HTML for notebooks", () => {
     const html = (Matrix.from([[1, 0.5]]) as unknown as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]!();
-    expect(html["text/html"]).toContain("<td>0.5000</td>");
+    expect(html["text/html"]).toContain(">0.5</td>");
+    expect(html["text/html"]).toContain("<caption>Matrix [1, 2] float64</caption>");
+    expect(html["text/plain"]).toBe("Matrix [1, 2] float64\n  1 0.5");
+  });
+
+  it("prints as an aligned preview in console.log / the REPL, eliding past 20 rows and columns", () => {
+    expect(inspect(Matrix.from([[1, -2.5], [30, 4]]))).toBe("Matrix [2, 2] float64\n   1 -2.5\n  30    4");
+    const big = Matrix.zeros([25, 30]);
+    const lines = String(big).split("\n");
+    expect(lines).toHaveLength(1 + 20 + 1);
+    expect(lines[1]?.trim().split(/ +/)).toHaveLength(21);
+    expect(lines[1]?.endsWith("…")).toBe(true);
+    expect(Matrix.from([1, 2, 3]).toString()).toBe("Matrix [3] float64\n1 2 3");
   });
 });

@@ -32,3 +32,9 @@ export {
 } from "./tree-preference.js";
 export { ldDpoSequenceLogProbs, ldDpoConfig, type LdDpoConfig } from "./ld-dpo.js";
 export { wpoSequenceWeights } from "./wpo.js";
+export {
+  pairedSequenceLogProbs,
+  pairedSequenceLogProbsConfig,
+  type PairedSequenceLogProbs,
+  type PairedSequenceLogProbsConfig,
+} from "./paired-log-probs.js";

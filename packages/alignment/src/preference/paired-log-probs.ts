@@ -14,13 +14,16 @@ export const pairedSequenceLogProbsConfig = z.object({
 /** The input form of `pairedSequenceLogProbsConfig`. */
 export type PairedSequenceLogProbsConfig = z.input<typeof pairedSequenceLogProbsConfig>;
 
-/** Per-pair sequence log-probs and completion lengths, `[N]` each (the caller owns them). */
-export interface PairedSequenceLogProbs {
+/**
+ * Per-pair sequence log-probs and completion lengths, `[N]` each (the caller owns them). A type
+ * alias, not an interface, so it is a `tf.TensorContainer` and can be returned from `tf.tidy`.
+ */
+export type PairedSequenceLogProbs = {
   chosen: tf.Tensor1D;
   rejected: tf.Tensor1D;
   chosenLengths: tf.Tensor1D;
   rejectedLengths: tf.Tensor1D;
-}
+};
 
 /**
  * Splits one forward pass over chosen and rejected responses into the per-pair inputs of the

@@ -83,3 +83,13 @@ describe("pairedSequenceLogProbs", () => {
     expect(code(() => pairedSequenceLogProbs(tf.zeros([2, 2]), tf.ones([2, 2]), { layout: "zip" } as never))).toBe("INVALID_CONFIG");
   });
 });
+
+describe("pairedSequenceLogProbs in tf.tidy", () => {
+  it("returns a TensorContainer, so tidy keeps its tensors and types them", () => {
+    const before = tf.memory().numTensors;
+    const out = tf.tidy(() => pairedSequenceLogProbs(tf.tensor2d(lp), tf.tensor2d(mask)));
+    expect(read(out.chosen)).toEqual([-3, -1.5]); // typed: no cast needed
+    expect(tf.memory().numTensors - before).toBe(4);
+    tf.dispose(Object.values(out));
+  });
+});

@@ -1,6 +1,13 @@
 import { RLError } from "@rl/core";
 import type { RewardTransform } from "./types.js";
 
+/** A transform of any state type (the constraint of {@link chainTransforms}'s members). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- `any` keeps each member's own state type inferable
+export type AnyRewardTransform = RewardTransform<any>;
+
+/** The state of a chain: the tuple of its members' states, typed member by member. */
+export type ChainState<T extends readonly AnyRewardTransform[]> = { -readonly [K in keyof T]: T[K] extends RewardTransform<infer S> ? S : never };
+
 /**
  * Chains reward transforms left to right, like `optax.chain`: the output rewards of one are the input
  * of the next (the context passes unchanged); the state is the tuple of the members' states.
@@ -11,13 +18,15 @@ import type { RewardTransform } from "./types.js";
  * const t = chainTransforms(runningRewardNormalizer(), clipTransform({ min: -3, max: 3 }));
  * let state = t.init();
  * const { output, state: next } = t.update({ rewards: [1, 2, null] }, state);
+ * next[0].count; // typed: the running normaliser's statistics, no cast
  * @remarks optax (Hessel et al. 2020) composition; no paper
  */
-export function chainTransforms(...transforms: readonly RewardTransform<unknown>[]): RewardTransform<unknown[]> {
+export function chainTransforms<const T extends readonly AnyRewardTransform[]>(...transforms: T): RewardTransform<ChainState<T>> {
   if (transforms.length === 0) throw new RLError("INVALID_INPUT", "chainTransforms: needs at least one transform");
-  const ts = transforms;
+  // Each member gets back exactly the state its own init made, so the erased type is safe here.
+  const ts = transforms as unknown as readonly RewardTransform<unknown>[];
   return {
-    init: () => ts.map((t) => t.init()),
+    init: () => ts.map((t) => t.init()) as ChainState<T>,
     update: (input, state) => {
       if (!Array.isArray(state) || state.length !== ts.length) {
         throw new RLError("INVALID_INPUT", `chainTransforms: state has ${Array.isArray(state) ? state.length : "no"} entries, the chain has ${ts.length} transforms`);
@@ -32,7 +41,7 @@ export function chainTransforms(...transforms: readonly RewardTransform<unknown>
         rewards = r.output;
         next.push(r.state);
       });
-      return { output: [...rewards], state: next };
+      return { output: [...rewards], state: next as ChainState<T> };
     },
   };
 }

@@ -2,7 +2,10 @@
 // response shares a random prefix with an earlier sibling). Prints ms and tokens/s of GRPO, RLOO,
 // TEMPO, SPO-chain and PURE min-form, and ratios against naive baselines run in this process:
 // GRPO/RLOO against a nested-array implementation, TEMPO against the reference's O(B·T·G) scan
-// (run on a 16-group slice and scaled per token). `node credit.bench.mjs`
+// (run on a 16-group slice and scaled per token). GRPO and RLOO with the default float64 output
+// are checked against the ≤ 5 ms target of issue #3; the `out` lines reuse one caller-owned
+// buffer across calls (no allocation). GRPO and RLOO are timed after 3 warm-up calls (steady
+// state, as in a training loop). `node credit.bench.mjs`
 import { Matrix, createRng } from "@rl/core";
 import { grpoAdvantages, minFormRewards, prefixTree, rlooAdvantages, spoChainBatchAdvantages, spoChainBatchCutpoints, tempoAdvantages } from "@rl/credit";
 import { timeMs } from "./harness.mjs";
@@ -61,13 +64,19 @@ function naiveGroupAdvantages(rloo) {
   });
 }
 const naiveGrpo = await timeMs(() => naiveGroupAdvantages(false), { runs: 1 });
-const grpo = await timeMs(() => grpoAdvantages({ tokenRewards, mask: maskM, groups }), { runs: 7 });
+const grpo = await timeMs(() => grpoAdvantages({ tokenRewards, mask: maskM, groups }), { runs: 15, warmup: 3 });
 report("GRPO", grpo, naiveGrpo, "nested arrays");
-report("GRPO (float32 output)", await timeMs(() => grpoAdvantages({ tokenRewards, mask: maskM, groups }, { dtype: "float32" }), { runs: 7 }));
+report("GRPO (float32 output)", await timeMs(() => grpoAdvantages({ tokenRewards, mask: maskM, groups }, { dtype: "float32" }), { runs: 15, warmup: 3 }));
+const out64 = new Float64Array(B * T);
+report("GRPO (out, reused)", await timeMs(() => grpoAdvantages({ tokenRewards, mask: maskM, groups }, { out: out64 }), { runs: 15, warmup: 3 }));
 const naiveRloo = await timeMs(() => naiveGroupAdvantages(true), { runs: 1 });
-const rloo = await timeMs(() => rlooAdvantages({ tokenRewards, mask: maskM, groups }), { runs: 7 });
+const rloo = await timeMs(() => rlooAdvantages({ tokenRewards, mask: maskM, groups }), { runs: 15, warmup: 3 });
 report("RLOO", rloo, naiveRloo, "nested arrays");
-report("RLOO (float32 output)", await timeMs(() => rlooAdvantages({ tokenRewards, mask: maskM, groups }, { dtype: "float32" }), { runs: 7 }));
+report("RLOO (float32 output)", await timeMs(() => rlooAdvantages({ tokenRewards, mask: maskM, groups }, { dtype: "float32" }), { runs: 15, warmup: 3 }));
+report("RLOO (out, reused)", await timeMs(() => rlooAdvantages({ tokenRewards, mask: maskM, groups }, { out: out64 }), { runs: 15, warmup: 3 }));
+const TARGET_MS = 5; // issue #3: GRPO and RLOO, default float64 output, one core
+const verdict = (name, ms) => `${name} ${ms.toFixed(2)} ms ${ms <= TARGET_MS ? "met" : "not met"}`;
+console.log(`  target ≤ ${TARGET_MS} ms (float64 output): ${verdict("GRPO", grpo)}, ${verdict("RLOO", rloo)}`);
 
 // Reference TEMPO: for each response and position, scan the group for responses sharing the prefix.
 function referenceTempoScan(groupCount) {

@@ -1,7 +1,7 @@
 import { Matrix, RLError, parseConfig } from "@rl/core";
 import { z } from "zod";
-import { broadcastRows, diagnosticsOf, groupStd, groupSums, parseGroups, parseOutcomeBatch } from "./parse-batch.js";
-import { outputDtype, type AdvantageResult, type GroupBatch } from "./types.js";
+import { broadcastRows, checkOutputBuffer, diagnosticsOf, groupStd, groupSums, parseGroups, parseOutcomeBatch } from "./parse-batch.js";
+import { outputBuffer, outputDtype, type AdvantageResult, type GroupBatch } from "./types.js";
 
 /** How a group of one row is treated (references disagree; spec credit.md §1.5). */
 export const singletonPolicies = ["zeroMeanUnitStd", "zero", "raw", "error"] as const;
@@ -18,6 +18,12 @@ export const singletonPolicies = ["zeroMeanUnitStd", "zero", "raw", "error"] as 
  *   `std = sqrt(max(var, epsilon))`.
  * - `dtype` ("float64"): storage of the output; `"float32"` halves the memory written and hands
  *   the Matrix to `toTensor()` without a copy.
+ * - `out` (none): a preallocated Float64Array or Float32Array of `B · T` entries to write the
+ *   advantages into (every entry is overwritten; the result wraps it, no copy). Reusing one
+ *   buffer across calls skips allocating the output, the largest cost after reading the inputs.
+ *   Its type decides the storage (a conflicting `dtype` throws); it must not overlap the inputs.
+ *   The next call with the same buffer overwrites the result (and a tensor made from it by
+ *   `toTensor()` on the cpu backend, which keeps the Float32Array itself).
  */
 export const grpoConfig = z.object({
   epsilon: z.number().nonnegative().default(1e-6),
@@ -26,6 +32,7 @@ export const grpoConfig = z.object({
   singleton: z.enum(singletonPolicies).default("zeroMeanUnitStd"),
   variance: z.enum(["exact", "flooredVectorized"]).default("exact"),
   dtype: outputDtype,
+  out: outputBuffer,
 });
 export type GrpoConfig = z.input<typeof grpoConfig>;
 
@@ -50,9 +57,10 @@ export type GrpoConfig = z.input<typeof grpoConfig>;
  */
 export function grpoAdvantages(batch: GroupBatch, config: GrpoConfig = {}): AdvantageResult {
   const fn = "grpoAdvantages";
-  const { epsilon, normalizeByStd, stdScope, singleton, variance, dtype } = parseConfig(grpoConfig, config, fn);
+  const { epsilon, normalizeByStd, stdScope, singleton, variance, dtype, out } = parseConfig(grpoConfig, config, fn);
   const parsed = parseOutcomeBatch(batch, fn, { lengths: false });
   const { rows, cols, scores } = parsed;
+  const target = out === undefined ? undefined : checkOutputBuffer(out, config, parsed, fn);
   const index = parseGroups(batch.groups, rows, fn, parsed.unscored, parsed.rowsName);
   const sums = groupSums(scores, index);
   const mean = new Float64Array(index.count);
@@ -80,7 +88,7 @@ export function grpoAdvantages(batch: GroupBatch, config: GrpoConfig = {}): Adva
       adv[b] = (s - (mean[g] as number)) / (denom[g] as number);
     }
   }
-  const advantages: Matrix = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype);
+  const advantages: Matrix = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: target });
   return { advantages, returns: advantages, diagnostics: diagnosticsOf(index, sums) };
 }
 

@@ -19,6 +19,13 @@ export interface ParsedRows {
    * writing the output (one pass less over `[B, T]`).
    */
   readonly lengths: Float64Array | undefined;
+  /**
+   * Mask layout per row, from the `{ lengths: false }` pass over `tokenRewards`: `prefix[b] = n`
+   * when row b's mask is n ones followed by zeros (the usual right-padded response), −1 otherwise
+   * (ones after a zero, or a value other than 0/1, reported by `broadcastRows`). Undefined when
+   * that pass did not read the mask.
+   */
+  readonly prefix?: Int32Array | undefined;
   /** The argument that fixed B, for error messages (`"tokenRewards"`, or `"mask"` without it). */
   readonly rowsName: string;
   /** `unscored[b] = 1` where `outcomes[b]` was `null` ("no signal", TRL); undefined when none. */
@@ -94,6 +101,55 @@ function assertNotEmpty(m: Matrix, name: string, fn: string): void {
 }
 
 /**
+ * One pass over `tokenRewards` and `mask` together: writes the row sums into `scores` (throwing
+ * on a non-finite row) and returns the mask layout per row (see {@link ParsedRows.prefix}). The
+ * mask is not validated here: a row that is not a clean prefix gets −1 and `broadcastRows`
+ * names its bad entry, so errors come in the same order as without this pass. Reading the mask
+ * alongside the rewards costs far less than a second pass over it, and lets `broadcastRows`
+ * write each prefix row with `fill`.
+ */
+function rowSumsAndMaskPrefix(r: MatrixData, mask: MatrixData, rows: number, cols: number, scores: Float64Array, fn: string): Int32Array {
+  const prefix = new Int32Array(rows);
+  for (let b = 0; b < rows; b++) {
+    const base = b * cols;
+    const end = base + cols;
+    let s = 0;
+    let k = base;
+    // Leading ones, four at a time. `s + r0 + r1 + …` keeps the sequential (left-to-right) sum.
+    for (; k + 4 <= end; k += 4) {
+      if (mask[k] !== 1 || mask[k + 1] !== 1 || mask[k + 2] !== 1 || mask[k + 3] !== 1) break;
+      s = s + (r[k] as number) + (r[k + 1] as number) + (r[k + 2] as number) + (r[k + 3] as number);
+    }
+    for (; k < end && mask[k] === 1; k++) s += r[k] as number;
+    const ones = k - base;
+    // Then zeros; the first other value ends the prefix form and the rest is summed unread.
+    for (; k + 4 <= end; k += 4) {
+      if (mask[k] !== 0 || mask[k + 1] !== 0 || mask[k + 2] !== 0 || mask[k + 3] !== 0) break;
+      s = s + (r[k] as number) + (r[k + 1] as number) + (r[k + 2] as number) + (r[k + 3] as number);
+    }
+    for (; k < end && mask[k] === 0; k++) s += r[k] as number;
+    const isPrefix = k === end;
+    for (; k < end; k++) s += r[k] as number;
+    if (!Number.isFinite(s)) throwNonFinite(r, b, cols, "tokenRewards", fn);
+    scores[b] = s;
+    prefix[b] = isPrefix ? ones : -1;
+  }
+  return prefix;
+}
+
+/** Length of the ones-then-zeros prefix of a mask row, or −1 when the row is not of that form. */
+function maskRowPrefix(mask: MatrixData, base: number, cols: number): number {
+  const end = base + cols;
+  let k = base;
+  while (k + 4 <= end && mask[k] === 1 && mask[k + 1] === 1 && mask[k + 2] === 1 && mask[k + 3] === 1) k += 4;
+  while (k < end && mask[k] === 1) k++;
+  const ones = k - base;
+  while (k + 4 <= end && mask[k] === 0 && mask[k + 1] === 0 && mask[k + 2] === 0 && mask[k + 3] === 0) k += 4;
+  while (k < end && mask[k] === 0) k++;
+  return k === end ? ones : -1;
+}
+
+/**
  * Parses `{ tokenRewards, mask }` (rewards required): shapes, 0/1 mask, finite rewards.
  * Scores are the unmasked row sums of the rewards (verl). One fused pass over both matrices.
  */
@@ -108,14 +164,8 @@ export function parseTokenRewards(batch: unknown, fn: string, options: { lengths
   const mask = maskM.data;
   const scores = new Float64Array(rows);
   if (options.lengths === false) {
-    for (let b = 0; b < rows; b++) {
-      const base = b * cols;
-      let s = 0;
-      for (let t = 0; t < cols; t++) s += r[base + t] as number;
-      if (!Number.isFinite(s)) throwNonFinite(r, b, cols, "tokenRewards", fn);
-      scores[b] = s;
-    }
-    return { rows, cols, shape: maskM.shape, mask, rewards: r, scores, lengths: undefined, rowsName: "tokenRewards" };
+    const prefix = rowSumsAndMaskPrefix(r, mask, rows, cols, scores, fn);
+    return { rows, cols, shape: maskM.shape, mask, rewards: r, scores, lengths: undefined, prefix, rowsName: "tokenRewards" };
   }
   const lengths = new Float64Array(rows);
   for (let b = 0; b < rows; b++) {
@@ -192,9 +242,19 @@ export function parseGroups(groups: unknown, rows: number, fn: string, unscored?
   return { of, sizes: Int32Array.from(sizes), count: sizes.length };
 }
 
+/** Options of {@link broadcastRows}. */
+export interface BroadcastOptions {
+  /** Mask layout per row from the parse pass ({@link ParsedRows.prefix}); computed here if absent. */
+  readonly prefix?: Int32Array | undefined;
+  /** Preallocated storage of `rows · cols` entries to write (every entry is overwritten). */
+  readonly out?: MatrixData | undefined;
+}
+
 /**
  * `out[b][t] = value[b]` where `mask = 1`, exactly 0 elsewhere (no `-0`). Validates the mask
- * (0/1 only) in the same pass, for batches parsed with `{ lengths: false }`.
+ * (0/1 only) in the same pass, for batches parsed with `{ lengths: false }`. A row whose mask
+ * is ones then zeros (`prefix[b] = n`) is written with `fill` and its mask is not read again;
+ * any other row goes through the per-token loop, which names a bad mask entry.
  */
 export function broadcastRows(
   values: ArrayLike<number>,
@@ -203,19 +263,65 @@ export function broadcastRows(
   cols: number,
   fn: string,
   dtype: "float64" | "float32" = "float64",
+  options: BroadcastOptions = {},
 ): Matrix {
-  const out = dtype === "float64" ? new Float64Array(rows * cols) : new Float32Array(rows * cols);
+  const given = options.out;
+  const out = given ?? (dtype === "float64" ? new Float64Array(rows * cols) : new Float32Array(rows * cols));
+  // A fresh array is already zero: only a caller's buffer needs its masked-out tail cleared.
+  const clear = given !== undefined;
+  const prefix = options.prefix;
   for (let b = 0; b < rows; b++) {
     const v = values[b] as number;
     const a = v === 0 ? 0 : v;
     const base = b * cols;
+    const n = prefix !== undefined ? (prefix[b] as number) : maskRowPrefix(mask, base, cols);
+    if (n >= 0) {
+      if (a !== 0 || clear) out.fill(a, base, base + n);
+      if (clear) out.fill(0, base + n, base + cols);
+      continue;
+    }
     for (let t = 0; t < cols; t++) {
       const m = mask[base + t] as number;
       if (m === 1) out[base + t] = a;
-      else if (m !== 0) throw new RLError("INVALID_INPUT", `${fn}: mask[${b}][${t}] is ${m}; a mask holds only 0 and 1`);
+      else if (m === 0) {
+        if (clear) out[base + t] = 0;
+      } else throw new RLError("INVALID_INPUT", `${fn}: mask[${b}][${t}] is ${m}; a mask holds only 0 and 1`);
     }
   }
   return new Matrix(out, [rows, cols]);
+}
+
+/** True when two typed arrays share bytes. */
+function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+/**
+ * Checks a caller's `out` buffer against the batch: `rows · cols` entries, the storage of a
+ * `dtype` that the raw (unparsed) config asks for explicitly, and no memory shared with the
+ * inputs (rows with holes read the mask while `out` is written).
+ */
+export function checkOutputBuffer(
+  out: MatrixData,
+  rawConfig: unknown,
+  parsed: Pick<ParsedRows, "rows" | "cols" | "mask" | "rewards">,
+  fn: string,
+): MatrixData {
+  const { rows, cols } = parsed;
+  if (out.length !== rows * cols) {
+    throw new RLError("SHAPE_MISMATCH", `${fn}: out has ${out.length} entries, the batch [${rows},${cols}] needs ${rows * cols}`);
+  }
+  const outDtype = out instanceof Float64Array ? "float64" : "float32";
+  const requestedDtype = typeof rawConfig === "object" && rawConfig !== null ? (rawConfig as { dtype?: unknown }).dtype : undefined;
+  if (requestedDtype !== undefined && requestedDtype !== outDtype) {
+    throw new RLError("INVALID_CONFIG", `${fn}: dtype is "${String(requestedDtype)}" but out is a ${out.constructor.name}; give one or make them agree`);
+  }
+  for (const [name, input] of [["mask", parsed.mask], ["tokenRewards", parsed.rewards]] as const) {
+    if (input !== undefined && overlaps(out, input)) {
+      throw new RLError("INVALID_INPUT", `${fn}: out shares memory with ${name}; pass a separate buffer`);
+    }
+  }
+  return out;
 }
 
 /** Per-group sums, counts, min and max of the scores. */

@@ -1,7 +1,7 @@
 import { parseConfig } from "@rl/core";
 import { z } from "zod";
-import { broadcastRows, diagnosticsOf, groupSums, parseGroups, parseOutcomeBatch } from "./parse-batch.js";
-import { outputDtype, type AdvantageResult, type GroupBatch } from "./types.js";
+import { broadcastRows, checkOutputBuffer, diagnosticsOf, groupSums, parseGroups, parseOutcomeBatch } from "./parse-batch.js";
+import { outputBuffer, outputDtype, type AdvantageResult, type GroupBatch } from "./types.js";
 
 /**
  * Config of {@link rlooAdvantages} (verl defaults).
@@ -12,12 +12,19 @@ import { outputDtype, type AdvantageResult, type GroupBatch } from "./types.js";
  * - `normalizeEpsilon` (1e-4, TRL).
  * - `dtype` ("float64"): storage of the output; `"float32"` halves the memory written and hands
  *   the Matrix to `toTensor()` without a copy.
+ * - `out` (none): a preallocated Float64Array or Float32Array of `B · T` entries to write the
+ *   advantages into (every entry is overwritten; the result wraps it, no copy). Reusing one
+ *   buffer across calls skips allocating the output, the largest cost after reading the inputs.
+ *   Its type decides the storage (a conflicting `dtype` throws); it must not overlap the inputs.
+ *   The next call with the same buffer overwrites the result (and a tensor made from it by
+ *   `toTensor()` on the cpu backend, which keeps the Float32Array itself).
  */
 export const rlooConfig = z.object({
   singleton: z.enum(["raw", "zero"]).default("raw"),
   normalize: z.boolean().default(false),
   normalizeEpsilon: z.number().nonnegative().default(1e-4),
   dtype: outputDtype,
+  out: outputBuffer,
 });
 export type RlooConfig = z.input<typeof rlooConfig>;
 
@@ -42,9 +49,10 @@ export type RlooConfig = z.input<typeof rlooConfig>;
  */
 export function rlooAdvantages(batch: GroupBatch, config: RlooConfig = {}): AdvantageResult {
   const fn = "rlooAdvantages";
-  const { singleton, normalize, normalizeEpsilon, dtype } = parseConfig(rlooConfig, config, fn);
+  const { singleton, normalize, normalizeEpsilon, dtype, out } = parseConfig(rlooConfig, config, fn);
   const parsed = parseOutcomeBatch(batch, fn, { lengths: false });
   const { rows, cols, scores } = parsed;
+  const target = out === undefined ? undefined : checkOutputBuffer(out, config, parsed, fn);
   const index = parseGroups(batch.groups, rows, fn, parsed.unscored, parsed.rowsName);
   const sums = groupSums(scores, index);
   const adv = new Float64Array(rows);
@@ -58,7 +66,7 @@ export function rlooAdvantages(batch: GroupBatch, config: RlooConfig = {}): Adva
     else adv[b] = s - ((sums.sum[g] as number) - s) / (n - 1);
   }
   if (normalize) zScoreInPlace(adv, index.of, normalizeEpsilon);
-  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype);
+  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: target });
   return { advantages, returns: advantages, diagnostics: diagnosticsOf(index, sums) };
 }
 

@@ -59,3 +59,16 @@ export interface AdvantageResult {
  * still happens in float64).
  */
 export const outputDtype = z.enum(["float64", "float32"]).default("float64");
+
+/**
+ * Caller-owned output storage of the broadcasting estimators (`out` option): a Float64Array or
+ * Float32Array of exactly `B · T` entries. Every entry is overwritten (0 where `mask = 0`) and the
+ * returned Matrix wraps it without a copy, so a training loop can reuse one buffer across steps
+ * and skip allocating (and zeroing) `B · T` entries per call. Its type decides the storage; it
+ * must not overlap `mask` or `tokenRewards`.
+ */
+export const outputBuffer = z
+  .custom<Float64Array | Float32Array>((v) => v instanceof Float64Array || v instanceof Float32Array, {
+    message: "out must be a Float64Array or Float32Array of B·T entries",
+  })
+  .optional();

@@ -18,7 +18,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   const program = new Command()
     .name("demo")
     .description("End-to-end RLHF on a verifiable task: SFT → reward model → GRPO vs GRPO+TEMPO → DPO and SimPO → report")
-    .option("--quick", "small budgets (≤ 60 s): checks the pipeline, not the learning", false)
+    .option("--quick", "small budgets on 1-digit addition (≤ 60 s): checks the pipeline and that RL raises the reward", false)
     .option("--steps <n>", "RL steps per variant", positiveInt("--steps"))
     .option("--seed <n>", "seed of everything", positiveInt("--seed"), 7)
     .addOption(new Option("--backend <name>", "tfjs backend").choices([...backendNames]).default("wasm"))

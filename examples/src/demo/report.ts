@@ -3,12 +3,24 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { CurvePoint } from "./sft.js";
 
+/** The mean sampled reward at the start and at the end of an RL run (see `rewardTrend` in rl.ts). */
+export interface RewardTrend {
+  /** Steps averaged at each end. */
+  window: number;
+  /** Mean reward over the first `window` steps. */
+  first: number;
+  /** Mean reward over the last `window` steps. */
+  last: number;
+}
+
 /** Metrics of one RL run (GRPO or GRPO+TEMPO). */
 export interface RlRunMetrics {
   /** Greedy held-out exact accuracy after the run. */
   heldOutAccuracy: number;
   /** Mean task reward of the sampled responses per step. */
   reward: CurvePoint[];
+  /** Mean of `reward` over the first and the last steps (`null` when the run had no step). */
+  rewardTrend: RewardTrend | null;
   /** Policy loss per step. */
   loss: CurvePoint[];
   /** Held-out accuracy at evaluation points (step 0 = the warm start). */
@@ -84,11 +96,12 @@ function escapeHtml(text: string): string {
 export function summaryRows(m: DemoMetrics): [string, string, string][] {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const delta = (x: number) => `${x >= m.sft.heldOutAccuracy ? "+" : ""}${(100 * (x - m.sft.heldOutAccuracy)).toFixed(1)} pts vs SFT`;
+  const trend = (r: RlRunMetrics) => (r.rewardTrend === null ? "" : `, reward ${r.rewardTrend.first.toFixed(2)} → ${r.rewardTrend.last.toFixed(2)}`);
   return [
     ["SFT warm start", pct(m.sft.heldOutAccuracy), `${m.sft.loss.length} steps, ${m.sft.seconds.toFixed(1)} s`],
     ["Reward model (BT)", pct(m.rewardModel.heldOutPairwiseAccuracy), `pairwise, ${m.rewardModel.heldOutPairs} held-out pairs (${m.rewardModel.heldOutPairSource})`],
-    ["RL: GRPO", pct(m.rl.grpo.heldOutAccuracy), `${delta(m.rl.grpo.heldOutAccuracy)}, ${m.rl.grpo.seconds.toFixed(1)} s`],
-    ["RL: GRPO+TEMPO", pct(m.rl.tempo.heldOutAccuracy), `${delta(m.rl.tempo.heldOutAccuracy)}, ${m.rl.tempo.seconds.toFixed(1)} s`],
+    ["RL: GRPO", pct(m.rl.grpo.heldOutAccuracy), `${delta(m.rl.grpo.heldOutAccuracy)}${trend(m.rl.grpo)}, ${m.rl.grpo.seconds.toFixed(1)} s`],
+    ["RL: GRPO+TEMPO", pct(m.rl.tempo.heldOutAccuracy), `${delta(m.rl.tempo.heldOutAccuracy)}${trend(m.rl.tempo)}, ${m.rl.tempo.seconds.toFixed(1)} s`],
     ["DPO", pct(m.dpo.heldOutAccuracy), `${delta(m.dpo.heldOutAccuracy)}, ${m.dpo.pairs} pairs`],
     ["SimPO", pct(m.simpo.heldOutAccuracy), `${delta(m.simpo.heldOutAccuracy)}, ${m.simpo.pairs} pairs`],
   ];

@@ -1,8 +1,8 @@
 import { adamW, grpoLoss, trainStep, type TrainBatch } from "@rl/alignment";
-import { tf, type Rng } from "@rl/core";
+import { RLError, tf, type Rng } from "@rl/core";
 import { grpoAdvantages, tempoAdvantages } from "@rl/credit";
 import { generate, type Policy } from "./policy.js";
-import type { AdvantageHeatmap, RlRunMetrics } from "./report.js";
+import type { AdvantageHeatmap, RewardTrend, RlRunMetrics } from "./report.js";
 import { evaluate, maxAnswerTokens, type CurvePoint } from "./sft.js";
 import { VOCAB, taskReward, type Problem } from "./task.js";
 
@@ -27,6 +27,8 @@ export interface RlOptions {
   evalEvery?: number;
   /** Held-out problems for the curve (the final accuracy uses `heldOut` whole). Default all. */
   curveProblems?: readonly Problem[];
+  /** Steps averaged at each end of the reward curve for `rewardTrend` (see {@link rewardTrend}). Default 10. */
+  rewardWindow?: number;
   /** Called after every step (progress bars). */
   onStep?: (step: number, meanReward: number, loss: number) => void;
 }
@@ -60,6 +62,10 @@ export function runRl(policy: Policy, train: readonly Problem[], heldOut: readon
   const temperature = options.temperature ?? 1;
   const evalEvery = options.evalEvery ?? 10;
   const curveProblems = options.curveProblems ?? heldOut;
+  const rewardWindow = options.rewardWindow ?? 10;
+  if (!Number.isInteger(rewardWindow) || rewardWindow < 1) {
+    throw new RLError("INVALID_CONFIG", `runRl: rewardWindow must be a positive integer, got ${rewardWindow}`);
+  }
   const maxNewTokens = maxAnswerTokens(train);
   const optimizer = adamW(policy.variables, { learningRate: options.learningRate ?? 1e-3, weightDecay: 0 });
   let state = optimizer.init();
@@ -116,7 +122,40 @@ export function runRl(policy: Policy, train: readonly Problem[], heldOut: readon
     optimizer.dispose(state);
   }
   const heldOutAccuracy = curveProblems === heldOut ? (accuracy.at(-1)?.value ?? 0) : evaluate(policy, heldOut);
-  return { heldOutAccuracy, reward, loss, accuracy, seconds: (performance.now() - start) / 1000, heatmap };
+  return {
+    heldOutAccuracy,
+    reward,
+    rewardTrend: rewardTrend(reward, rewardWindow),
+    loss,
+    accuracy,
+    seconds: (performance.now() - start) / 1000,
+    heatmap,
+  };
+}
+
+/**
+ * Whether the sampled reward rose during RL: the mean of the reward curve over its first `w` steps
+ * and over its last `w` steps, with `w = min(window, ⌊n/2⌋)` (so the two ends never overlap;
+ * `w = 1` when the curve has one step) for a curve of `n` steps:
+ *
+ *   first = (1/w) Σ_{s ≤ w} r_s,   last = (1/w) Σ_{s > n−w} r_s
+ *
+ * Averaging `w` steps damps the step-to-step noise of the prompts drawn. `null` for an empty curve.
+ *
+ * @example
+ * rewardTrend([{ step: 1, value: 0.2 }, { step: 2, value: 0.3 }, { step: 3, value: 0.5 }], 10);
+ * // { window: 1, first: 0.2, last: 0.5 }
+ */
+export function rewardTrend(reward: readonly CurvePoint[], window: number): RewardTrend | null {
+  if (!Number.isInteger(window) || window < 1) throw new RLError("INVALID_CONFIG", `rewardTrend: window must be a positive integer, got ${window}`);
+  const n = reward.length;
+  if (n === 0) return null;
+  const w = Math.max(1, Math.min(window, Math.floor(n / 2)));
+  const mean = (points: readonly CurvePoint[]) => points.reduce((a, p) => a + p.value, 0) / points.length;
+  const first = mean(reward.slice(0, w));
+  const last = mean(reward.slice(n - w));
+  if (!Number.isFinite(first) || !Number.isFinite(last)) throw new RLError("NON_FINITE", `rewardTrend: the reward curve has a non-finite value`);
+  return { window: w, first, last };
 }
 
 function padTo(row: readonly number[], L: number, fill: number): number[] {

@@ -1,5 +1,5 @@
-import { RLError, tf } from "@rl/core";
-import { assertClose, checkGradient, expectNoTensorLeak } from "@rl/core/testing";
+import { tf } from "@rl/core";
+import { assertClose, checkGradient, expectNoTensorLeak, rlErrorCode } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
 import { dpoLoss, pairedSequenceLogProbs } from "../../src/index.js";
 import { read } from "./helpers.js";
@@ -69,14 +69,7 @@ describe("pairedSequenceLogProbs", () => {
   });
 
   it("rejects an odd number of rows, mismatched shapes and unknown options", () => {
-    const code = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        return RLError.isInstance(e) ? e.code : "other";
-      }
-      return "none";
-    };
+    const code = rlErrorCode;
     expect(code(() => pairedSequenceLogProbs(tf.zeros([3, 2]), tf.ones([3, 2])))).toBe("SHAPE_MISMATCH");
     expect(code(() => pairedSequenceLogProbs(tf.zeros([2, 2]), tf.ones([2, 3])))).toBe("SHAPE_MISMATCH");
     expect(code(() => pairedSequenceLogProbs(tf.zeros([0, 2]), tf.ones([0, 2])))).toBe("SHAPE_MISMATCH");

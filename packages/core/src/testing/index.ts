@@ -4,7 +4,22 @@
  * `Error`s that any test runner reports.
  * @module @rl/core/testing
  */
+import { RLError } from "../errors.js";
 import { tf, isTensor } from "../tf.js";
+
+/**
+ * Runs `fn` and names how it failed: the `RLError` code it threw, `"no error"` when it returned,
+ * or `"not an RLError: …"` for any other throw. For asserting error codes in one line:
+ * `expect(rlErrorCode(() => f(bad))).toBe("SHAPE_MISMATCH")`.
+ */
+export function rlErrorCode(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return RLError.isInstance(e) ? e.code : `not an RLError: ${String(e)}`;
+  }
+  return "no error";
+}
 
 /** Disposes every tensor found in a (nested) result: tensors, arrays and plain objects. */
 export function disposeDeep(value: unknown, seen = new Set<unknown>()): void {

@@ -1,16 +1,10 @@
 import { inspect } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { RLError, displayReport, escapeHtml, formatValue, jupyterDisplay, lineChart, metricTable } from "../../src/index.js";
+import { rlErrorCode } from "../../src/testing/index.js";
+import { displayReport, escapeHtml, formatValue, jupyterDisplay, lineChart, metricTable } from "../../src/index.js";
 
-const code = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    return RLError.isInstance(e) ? e.code : "not an RLError";
-  }
-  return "no error";
-};
+const code = rlErrorCode;
 
 describe("formatValue / escapeHtml", () => {
   it("formats integers, decimals, tiny and huge numbers, and missing values", () => {

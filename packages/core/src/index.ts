@@ -91,6 +91,7 @@ export {
   lineChartConfig,
   displayReport,
   displayable,
+  show,
   escapeHtml,
   formatValue,
   jupyterDisplay,

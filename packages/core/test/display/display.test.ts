@@ -2,7 +2,7 @@ import { inspect } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { rlErrorCode } from "../../src/testing/index.js";
-import { displayReport, escapeHtml, formatValue, jupyterDisplay, lineChart, metricTable } from "../../src/index.js";
+import { displayReport, escapeHtml, formatValue, jupyterDisplay, lineChart, metricTable, show } from "../../src/index.js";
 
 const code = rlErrorCode;
 
@@ -104,5 +104,35 @@ describe("displayReport", () => {
     expect(String(r)).toBe("Run\n===\n\nloss fell\n\nloss\n----\n 0.1");
     expect(r[jupyterDisplay]()["text/html"]).toBe(r.toHTML());
     expect(code(() => displayReport("x", [42 as never]))).toBe("INVALID_INPUT");
+  });
+});
+
+describe("show", () => {
+  it("prints the text form outside a Deno kernel", async () => {
+    const lines: unknown[] = [];
+    const log = console.log;
+    console.log = (...a: unknown[]) => lines.push(...a);
+    try {
+      await show(metricTable({ a: 1 }));
+    } finally {
+      console.log = log;
+    }
+    expect(inspect(lines[0])).toBe("a\n-\n1");
+  });
+
+  it("in a Deno kernel, awaits a display_data message with the MIME bundle", async () => {
+    const sent: [string, Record<string, unknown>][] = [];
+    const g = globalThis as { Deno?: unknown };
+    g.Deno = { jupyter: { broadcast: async (type: string, content: Record<string, unknown>) => void sent.push([type, content]) } };
+    try {
+      const table = metricTable({ a: 1 });
+      await show(table);
+      await show(42); // not displayable: falls back to console.log
+      expect(sent).toHaveLength(1);
+      expect(sent[0]?.[0]).toBe("display_data");
+      expect(sent[0]?.[1]).toEqual({ data: table[jupyterDisplay](), metadata: {}, transient: {} });
+    } finally {
+      delete g.Deno;
+    }
   });
 });

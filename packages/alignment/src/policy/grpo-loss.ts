@@ -1,9 +1,11 @@
 import { RLError, aggregateLoss, klEstimate, klKinds, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
+import { highEntropyTokenMask, offPolicySequenceMask } from "./token-masks.js";
+import { vespoPhiAndMean } from "./vespo-loss.js";
 
 /** TRL `GRPOConfig.loss_type` values implemented by {@link grpoLoss}. */
-export const grpoLossTypes = ["grpo", "bnpo", "dr_grpo", "dapo", "cispo", "sapo", "luspo"] as const;
+export const grpoLossTypes = ["grpo", "bnpo", "dr_grpo", "dapo", "cispo", "sapo", "luspo", "vespo"] as const;
 /** A GRPO loss type. */
 export type GrpoLossType = (typeof grpoLossTypes)[number];
 
@@ -29,12 +31,31 @@ export const grpoLossConfig = z.object({
   biasCorrectedKl: z.boolean().default(false),
   /** `dr_grpo`'s constant normaliser `B · maxCompletionLength`; required for `dr_grpo`. */
   maxCompletionLength: z.number().int().positive().optional(),
-  /** `dapo` / `cispo` normaliser: the token count of the whole accumulated batch. Default: the local mask sum. */
+  /** `dapo` / `cispo` / `vespo` normaliser: the token count of the whole accumulated batch. Default: the local mask sum. */
   numItemsInBatch: z.number().positive().optional(),
   /** SAPO gate temperature for `A > 0`. Default 1. */
   sapoTemperaturePos: z.number().positive().default(1),
   /** SAPO gate temperature for `A ≤ 0`. Default 1.05. */
   sapoTemperatureNeg: z.number().positive().default(1.05),
+  /** VESPO gamma shape `k` for `A ≥ 0` (TRL `vespo_k_pos`). Default 2. */
+  vespoKPos: z.number().default(2),
+  /** VESPO gamma rate `λ` for `A ≥ 0` (TRL `vespo_lambda_pos`). Default 3. */
+  vespoLambdaPos: z.number().positive().default(3),
+  /** VESPO gamma shape `k` for `A < 0` (TRL `vespo_k_neg`). Default 3. */
+  vespoKNeg: z.number().default(3),
+  /** VESPO gamma rate `λ` for `A < 0` (TRL `vespo_lambda_neg`). Default 2. */
+  vespoLambdaNeg: z.number().positive().default(2),
+  /**
+   * Off-policy sequence mask (DeepSeek-V3.2, TRL `off_policy_mask_threshold`): drop rows with `A < 0`
+   * whose masked mean of `sampling − sg(lp)` exceeds this. Reads `samplingLogProbs`, else
+   * `oldLogProbs` (TRL's fallback). Default `null` (off).
+   */
+  offPolicyMaskThreshold: z.number().nullable().default(null),
+  /**
+   * Keep only the top-`ρ` fraction of valid tokens by entropy in the policy term (TRL
+   * `top_entropy_quantile`, arXiv:2506.01939); needs `entropies` when < 1. In `[0, 1]`; default 1 (all).
+   */
+  topEntropyQuantile: z.number().min(0).max(1).default(1),
   /** `lp − old` (or the sequence mean) is clamped to ±this before `exp`; `null` = none (TRL). Default 20. */
   logRatioClamp: z.number().positive().nullable().default(20),
 });
@@ -42,6 +63,9 @@ export type GrpoLossConfig = z.input<typeof grpoLossConfig>;
 
 /** Metric names of {@link grpoLoss} (TRL `clip_ratio/*`, `kl`). */
 export type GrpoMetric = "clipRatio/lowMean" | "clipRatio/highMean" | "clipRatio/regionMean" | "kl";
+
+/** What {@link grpoLoss} returns: `vespo/phiSeqMean` (TRL `vespo/phi_seq_mean`) only for `lossType: "vespo"`. */
+export type GrpoLossOutput = PolicyLossOutput<GrpoMetric> & { metrics: { "vespo/phiSeqMean"?: number } };
 
 /**
  * The GRPO-family policy loss as TRL's `GRPOTrainer._compute_loss` computes it (one process; GRPO
@@ -51,32 +75,58 @@ export type GrpoMetric = "clipRatio/lowMean" | "clipRatio/highMean" | "clipRatio
  *   w = lp − old (token) or Σ_t (lp − old)·M / max(n, 1) (sequence);  c₁ = e^w;  c₂ = clip(c₁, 1 − ε, 1 + ε_h)
  *   grpo, bnpo, dr_grpo, dapo, luspo: c₁ ← min(c₁, δ) if delta;  L = −min(c₁A, c₂A)
  *   cispo: L = −sg(min(c₁, ε_h))·A·lp          sapo: L = −(4/τ)·σ(τ(c₁ − 1))·A, τ = τ₊ if A > 0 else τ₋
- *   β > 0: L += β·KL(lp, ref)  (k3 unclamped; × c₁ if biasCorrectedKl)
+ *   vespo: L = −φ·A·lp, φ = sg(exp(λ + k·log w − λw)), log w = clamp(Σ_t clamp(lp − old, ±20)·M, log 1e-8, 20),
+ *          (k, λ) = (2, 3) if A ≥ 0 else (3, 2)  (TRL `get_gamma_weights`; see `vespoWeights`)
+ *   modifiers, in TRL's order: L ×= off-policy sequence mask (offPolicyMaskThreshold);
+ *          L ×= high-entropy token mask (topEntropyQuantile < 1)
+ *   β > 0: L += β·KL(lp, ref)  (k3 unclamped; × c₁ if biasCorrectedKl; never masked by the two masks)
  *
  * Aggregation: `grpo`, `sapo`: mean over rows of `Σ_t L·M / max(n, 1)` (an empty row counts as 0);
- * `bnpo`: `Σ L·M / max(Σ M, 1)`; `dr_grpo`: `Σ L·M / (B · maxCompletionLength)`; `dapo`, `cispo`:
- * `Σ L·M / max(numItemsInBatch, 1)`; `luspo`: mean over all `[B, T]` entries of `L·n_b` — padding
+ * `bnpo`: `Σ L·M / max(Σ M, 1)`; `dr_grpo`: `Σ L·M / (B · maxCompletionLength)`; `dapo`, `cispo`,
+ * `vespo`: `Σ L·M / max(numItemsInBatch, 1)`; `luspo`: mean over all `[B, T]` entries of `L·n_b` — padding
  * included, with the padded inputs as given (TRL's quirk; padding must then be finite).
- * Every other type zeroes masked positions first, so NaN / −∞ padding is harmless.
+ * Every other type zeroes masked positions first, so NaN / −∞ padding is harmless. The two masks
+ * only zero loss terms: every denominator still counts the tokens they drop (as TRL does).
+ *
+ * Off-policy mask (`offPolicySequenceMask`): keep a row if `A ≥ 0` or
+ * `Σ_t (sampling − sg(lp))·M / max(n, 1) ≤ threshold`. High-entropy mask (`highEntropyTokenMask`):
+ * keep valid tokens with `H ≥ quantile_{1−ρ}` of the valid entropies (linear interpolation, ties kept).
  *
  * Deviations: the log-ratio is clamped to ±20 before `exp` (`logRatioClamp: null` for TRL's exact
  * behaviour); TRL's division by the gradient-accumulation step count is left to the training step.
  * Metrics are masked token means: `clipRatio/lowMean` = `1[c₁ < 1 − ε ∧ A < 0]`, `highMean` =
- * `1[c₁ > 1 + ε_h ∧ A > 0]`, `regionMean` = either; `kl` = masked mean of the KL term (0 if β = 0).
+ * `1[c₁ > 1 + ε_h ∧ A > 0]`, `regionMean` = either; `kl` = masked mean of the KL term (0 if β = 0);
+ * `vespo/phiSeqMean` (vespo only) = mean of φ over rows. `vespo` ignores `importanceSampling` in TRL
+ * (φ always uses the token log-ratios), so `"sequence"` with `vespo` is rejected here.
+ *
+ * Errors (`RLError`): `dr_grpo` without `maxCompletionLength`; `vespo` with sequence importance
+ * sampling; `topEntropyQuantile < 1` without `entropies`; `offPolicyMaskThreshold` set without
+ * `samplingLogProbs` or `oldLogProbs` (the drift would be 0 by construction).
  *
  * @example
  * grpoLoss({ logProbs, oldLogProbs, advantages, mask, refLogProbs }, { lossType: "grpo", epsilonHigh: 0.28, beta: 0.04 });
  * // spec E6: loss 2.203266
- * @remarks arXiv:2402.03300, arXiv:2503.20783, arXiv:2503.14476, arXiv:2507.18071
+ * grpoLoss({ logProbs, oldLogProbs, advantages, mask, entropies }, { topEntropyQuantile: 0.2 }); // the 80/20 rule
+ * @remarks arXiv:2402.03300, arXiv:2503.20783, arXiv:2503.14476, arXiv:2507.18071, arXiv:2506.01939
  */
-export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {}): PolicyLossOutput<GrpoMetric> {
+export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {}): GrpoLossOutput {
   const cfg = parseConfig(grpoLossConfig, config, "grpoLoss");
   checkPolicyInputs(inputs, "grpoLoss", cfg.beta !== 0);
   if (cfg.lossType === "dr_grpo" && cfg.maxCompletionLength === undefined) {
     throw new RLError("INVALID_CONFIG", "grpoLoss: lossType dr_grpo needs maxCompletionLength");
   }
+  if (cfg.lossType === "vespo" && cfg.importanceSampling === "sequence") {
+    throw new RLError("INVALID_CONFIG", 'grpoLoss: lossType vespo weights sequences itself; use importanceSampling "token"');
+  }
+  if (cfg.topEntropyQuantile < 1 && inputs.entropies === undefined) {
+    throw new RLError("INVALID_INPUT", `grpoLoss: topEntropyQuantile ${cfg.topEntropyQuantile} < 1 needs per-token entropies`);
+  }
+  const samplingLogProbs = inputs.samplingLogProbs ?? inputs.oldLogProbs;
+  if (cfg.offPolicyMaskThreshold !== null && samplingLogProbs === undefined) {
+    throw new RLError("INVALID_INPUT", "grpoLoss: offPolicyMaskThreshold needs samplingLogProbs (or oldLogProbs)");
+  }
   const epsHigh = cfg.epsilonHigh ?? cfg.epsilonLow;
-  return finishPolicyLoss("grpoLoss", inputs, () => {
+  return finishPolicyLoss<GrpoMetric | "vespo/phiSeqMean">("grpoLoss", inputs, () => {
     const { lp, old, adv, mask, ref } = preparePolicyInputs(inputs, cfg.lossType === "luspo");
     const [B] = lp.shape as [number, number];
     const lengths = tf.sum(mask, 1, true);
@@ -87,7 +137,13 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
     if (cfg.logRatioClamp !== null) logW = tf.clipByValue(logW, -cfg.logRatioClamp, cfg.logRatioClamp);
     const c1 = tf.mul(tf.exp(logW), tf.onesLike(lp));
     let per: tf.Tensor;
-    if (cfg.lossType === "cispo") {
+    let phiMean: tf.Scalar | undefined;
+    if (cfg.lossType === "vespo") {
+      const shape = { kPos: cfg.vespoKPos, lambdaPos: cfg.vespoLambdaPos, kNeg: cfg.vespoKNeg, lambdaNeg: cfg.vespoLambdaNeg };
+      const vespo = vespoPhiAndMean(inputs, lp, old, adv, mask, shape);
+      phiMean = vespo.phiMean;
+      per = tf.neg(tf.mul(tf.mul(vespo.phi, adv), lp));
+    } else if (cfg.lossType === "cispo") {
       per = tf.neg(tf.mul(tf.mul(stopGradient(tf.minimum(c1, epsHigh)), adv), lp));
     } else if (cfg.lossType === "sapo") {
       const tau = tf.where(tf.greater(adv, 0), tf.fill(lp.shape, cfg.sapoTemperaturePos), tf.fill(lp.shape, cfg.sapoTemperatureNeg));
@@ -97,6 +153,12 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
       const c2 = tf.clipByValue(c1, 1 - cfg.epsilonLow, 1 + epsHigh);
       const c1d = cfg.delta !== null ? tf.minimum(c1, cfg.delta) : c1;
       per = tf.neg(tf.minimum(tf.mul(c1d, adv), tf.mul(c2, adv)));
+    }
+    if (cfg.offPolicyMaskThreshold !== null) {
+      per = tf.mul(per, offPolicySequenceMask(inputs.logProbs, samplingLogProbs as tf.Tensor, inputs.advantages, inputs.mask, cfg.offPolicyMaskThreshold));
+    }
+    if (cfg.topEntropyQuantile < 1) {
+      per = tf.mul(per, highEntropyTokenMask(inputs.entropies as tf.Tensor, inputs.mask, cfg.topEntropyQuantile));
     }
     let kl: tf.Scalar = tf.scalar(0);
     if (cfg.beta !== 0) {
@@ -136,7 +198,8 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
         "clipRatio/highMean": maskedMeanOf(tf.cast(high, "float32"), mask),
         "clipRatio/regionMean": maskedMeanOf(tf.cast(tf.logicalOr(low, high), "float32"), mask),
         kl,
-      },
+        ...(phiMean !== undefined ? { "vespo/phiSeqMean": phiMean } : {}),
+      } as Record<GrpoMetric | "vespo/phiSeqMean", tf.Scalar>,
     };
-  });
+  }) as GrpoLossOutput;
 }

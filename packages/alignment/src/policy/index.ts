@@ -11,3 +11,5 @@ export * from "./covariance-losses.js";
 export * from "./kl-penalty.js";
 export * from "./entropy-bonus.js";
 export * from "./value-loss.js";
+export { vespoLoss, vespoLossConfig, vespoWeights, type VespoLossConfig, type VespoShape } from "./vespo-loss.js";
+export * from "./token-masks.js";

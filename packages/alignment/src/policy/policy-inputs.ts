@@ -9,6 +9,10 @@ import { RLError, stopGradient, tf } from "@rl/core";
  * - `advantages`: `[B]` (one per sequence, broadcast over the row) or `[B, T]` (constant).
  * - `mask`: 0/1 loss mask (padding and prompt tokens 0).
  * - `refLogProbs`: reference-model log-probs (constant), for the in-loss KL term.
+ * - `samplingLogProbs`: log-probs the sampler (e.g. vLLM) reported for the sampled tokens
+ *   (constant); read by `grpoLoss`'s off-policy sequence mask (TRL `sampling_per_token_logps`).
+ * - `entropies`: per-token entropies of the current policy (constant, e.g. core's
+ *   `entropyFromLogits`); read by `grpoLoss`'s high-entropy token mask.
  */
 export interface TokenPolicyInputs {
   logProbs: tf.Tensor;
@@ -16,6 +20,8 @@ export interface TokenPolicyInputs {
   advantages: tf.Tensor;
   mask: tf.Tensor;
   refLogProbs?: tf.Tensor;
+  samplingLogProbs?: tf.Tensor;
+  entropies?: tf.Tensor;
 }
 
 /** What a token-level policy loss returns. Metrics are plain numbers (read once, after the tidy). */
@@ -44,6 +50,8 @@ export function checkPolicyInputs(x: TokenPolicyInputs, fn: string, needRef = fa
   same("mask", mask);
   same("oldLogProbs", x.oldLogProbs);
   same("refLogProbs", x.refLogProbs);
+  same("samplingLogProbs", x.samplingLogProbs);
+  same("entropies", x.entropies);
   if (needRef && x.refLogProbs === undefined) {
     throw new RLError("INVALID_INPUT", `${fn}: refLogProbs is required when the KL coefficient is not 0`);
   }
@@ -100,7 +108,7 @@ export function finishPolicyLoss<M extends string>(
   build: () => { loss: tf.Scalar; perToken: tf.Tensor2D; metrics: Record<M, tf.Scalar> },
 ): PolicyLossOutput<M> {
   let names: M[] = [];
-  const fields = (["logProbs", "oldLogProbs", "refLogProbs", "advantages"] as const).filter((f) => inputs[f] !== undefined);
+  const fields = (["logProbs", "oldLogProbs", "refLogProbs", "samplingLogProbs", "entropies", "advantages"] as const).filter((f) => inputs[f] !== undefined);
   const out = tf.tidy(() => {
     const r = build();
     names = Object.keys(r.metrics) as M[];

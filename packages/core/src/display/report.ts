@@ -9,6 +9,7 @@ export type ReportPart = string | Displayable;
  * output, one HTML fragment, one block of text). Strings become paragraphs.
  *
  * @example displayReport("DPO run", ["loss fell from 0.69 to 0.12", metricTable(rows), lineChart(steps, { loss })])
+ * @remarks no paper (notebook display)
  */
 export function displayReport(title: string, parts: readonly ReportPart[]): Displayable {
   parts.forEach((p, i) => {

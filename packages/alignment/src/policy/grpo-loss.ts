@@ -75,18 +75,24 @@ export type GrpoLossOutput = PolicyLossOutput<GrpoMetric> & { metrics: { "vespo/
  *   w = lp − old (token) or Σ_t (lp − old)·M / max(n, 1) (sequence);  c₁ = e^w;  c₂ = clip(c₁, 1 − ε, 1 + ε_h)
  *   grpo, bnpo, dr_grpo, dapo, luspo: c₁ ← min(c₁, δ) if delta;  L = −min(c₁A, c₂A)
  *   cispo: L = −sg(min(c₁, ε_h))·A·lp          sapo: L = −(4/τ)·σ(τ(c₁ − 1))·A, τ = τ₊ if A > 0 else τ₋
- *   vespo: L = −φ·A·lp, φ = sg(exp(λ + k·log w − λw)), log w = clamp(Σ_t clamp(lp − old, ±20)·M, log 1e-8, 20),
+ *   vespo: L = −φ·A·lp, φ = sg(exp(λ + k·log w − λw)), log w = clamp(Σ_t clamp(lp − old, ±20)·M [+ Σ log ρ], log 1e-8, 20),
  *          (k, λ) = (2, 3) if A ≥ 0 else (3, 2)  (TRL `get_gamma_weights`; see `vespoWeights`)
  *   modifiers, in TRL's order: L ×= off-policy sequence mask (offPolicyMaskThreshold);
- *          L ×= high-entropy token mask (topEntropyQuantile < 1)
- *   β > 0: L += β·KL(lp, ref)  (k3 unclamped; × c₁ if biasCorrectedKl; never masked by the two masks)
+ *          L ×= high-entropy token mask (topEntropyQuantile < 1);
+ *          L ×= ρ, the vLLM importance-sampling ratio (input `importanceSamplingRatio`; not for vespo, whose φ takes it)
+ *   β > 0: L += β·KL(lp, ref)  (k3 unclamped; × c₁ if biasCorrectedKl; never masked or IS-weighted)
  *
  * Aggregation: `grpo`, `sapo`: mean over rows of `Σ_t L·M / max(n, 1)` (an empty row counts as 0);
  * `bnpo`: `Σ L·M / max(Σ M, 1)`; `dr_grpo`: `Σ L·M / (B · maxCompletionLength)`; `dapo`, `cispo`,
  * `vespo`: `Σ L·M / max(numItemsInBatch, 1)`; `luspo`: mean over all `[B, T]` entries of `L·n_b` — padding
  * included, with the padded inputs as given (TRL's quirk; padding must then be finite).
  * Every other type zeroes masked positions first, so NaN / −∞ padding is harmless. The two masks
- * only zero loss terms: every denominator still counts the tokens they drop (as TRL does).
+ * (and a ratio masked to 0) only zero loss terms: every denominator still counts the tokens they
+ * drop (as TRL does).
+ *
+ * vLLM importance sampling: `importanceSamplingRatio` (`[B, T]` or `[B, 1]`, constant, ≥ 0) is
+ * TRL's `importance_sampling_ratio`, e.g. `vllmImportanceSamplingRatio(old, sampling, mask)`
+ * (TRL default: `sequence_mask`, cap 3). Absent, nothing is multiplied (the loss is unchanged).
  *
  * Off-policy mask (`offPolicySequenceMask`): keep a row if `A ≥ 0` or
  * `Σ_t (sampling − sg(lp))·M / max(n, 1) ≤ threshold`. High-entropy mask (`highEntropyTokenMask`):
@@ -101,12 +107,15 @@ export type GrpoLossOutput = PolicyLossOutput<GrpoMetric> & { metrics: { "vespo/
  *
  * Errors (`RLError`): `dr_grpo` without `maxCompletionLength`; `vespo` with sequence importance
  * sampling; `topEntropyQuantile < 1` without `entropies`; `offPolicyMaskThreshold` set without
- * `samplingLogProbs` or `oldLogProbs` (the drift would be 0 by construction).
+ * `samplingLogProbs` or `oldLogProbs` (the drift would be 0 by construction); an
+ * `importanceSamplingRatio` of another shape, or with NaN / Inf / negative valid entries.
  *
  * @example
  * grpoLoss({ logProbs, oldLogProbs, advantages, mask, refLogProbs }, { lossType: "grpo", epsilonHigh: 0.28, beta: 0.04 });
  * // spec E6: loss 2.203266
  * grpoLoss({ logProbs, oldLogProbs, advantages, mask, entropies }, { topEntropyQuantile: 0.2 }); // the 80/20 rule
+ * const { ratio } = vllmImportanceSamplingRatio(oldLogProbs, samplingLogProbs, mask); // TRL's default correction
+ * grpoLoss({ logProbs, oldLogProbs, advantages, mask, importanceSamplingRatio: ratio });
  * @remarks arXiv:2402.03300, arXiv:2503.20783, arXiv:2503.14476, arXiv:2507.18071, arXiv:2506.01939
  */
 export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {}): GrpoLossOutput {
@@ -127,7 +136,7 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
   }
   const epsHigh = cfg.epsilonHigh ?? cfg.epsilonLow;
   return finishPolicyLoss<GrpoMetric | "vespo/phiSeqMean">("grpoLoss", inputs, () => {
-    const { lp, old, adv, mask, ref } = preparePolicyInputs(inputs, cfg.lossType === "luspo");
+    const { lp, old, adv, mask, ref, isRatio } = preparePolicyInputs(inputs, cfg.lossType === "luspo");
     const [B] = lp.shape as [number, number];
     const lengths = tf.sum(mask, 1, true);
     let logW: tf.Tensor = tf.sub(lp, old);
@@ -140,7 +149,7 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
     let phiMean: tf.Scalar | undefined;
     if (cfg.lossType === "vespo") {
       const shape = { kPos: cfg.vespoKPos, lambdaPos: cfg.vespoLambdaPos, kNeg: cfg.vespoKNeg, lambdaNeg: cfg.vespoLambdaNeg };
-      const vespo = vespoPhiAndMean(inputs, lp, old, adv, mask, shape);
+      const vespo = vespoPhiAndMean(inputs, lp, old, adv, mask, shape, isRatio);
       phiMean = vespo.phiMean;
       per = tf.neg(tf.mul(tf.mul(vespo.phi, adv), lp));
     } else if (cfg.lossType === "cispo") {
@@ -160,6 +169,8 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
     if (cfg.topEntropyQuantile < 1) {
       per = tf.mul(per, highEntropyTokenMask(inputs.entropies as tf.Tensor, inputs.mask, cfg.topEntropyQuantile));
     }
+    // vLLM importance-sampling correction; VESPO takes it inside φ instead (TRL)
+    if (isRatio !== undefined && cfg.lossType !== "vespo") per = tf.mul(per, isRatio);
     let kl: tf.Scalar = tf.scalar(0);
     if (cfg.beta !== 0) {
       let k = klEstimate(lp, ref as tf.Tensor2D, { kind: cfg.klKind, clamp: cfg.klClamp });

@@ -13,3 +13,4 @@ export * from "./entropy-bonus.js";
 export * from "./value-loss.js";
 export { vespoLoss, vespoLossConfig, vespoWeights, type VespoLossConfig, type VespoShape } from "./vespo-loss.js";
 export * from "./token-masks.js";
+export * from "./vllm-importance-sampling.js";

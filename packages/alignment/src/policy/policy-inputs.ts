@@ -13,6 +13,9 @@ import { RLError, stopGradient, tf } from "@rl/core";
  *   (constant); read by `grpoLoss`'s off-policy sequence mask (TRL `sampling_per_token_logps`).
  * - `entropies`: per-token entropies of the current policy (constant, e.g. core's
  *   `entropyFromLogits`); read by `grpoLoss`'s high-entropy token mask.
+ * - `importanceSamplingRatio`: the sampler-mismatch weight, `[B, T]` or `[B, 1]` (constant, ≥ 0),
+ *   e.g. from `vllmImportanceSamplingRatio` (TRL `importance_sampling_ratio`); multiplies
+ *   `grpoLoss`'s policy term, or enters VESPO's `log w`.
  */
 export interface TokenPolicyInputs {
   logProbs: tf.Tensor;
@@ -22,6 +25,7 @@ export interface TokenPolicyInputs {
   refLogProbs?: tf.Tensor;
   samplingLogProbs?: tf.Tensor;
   entropies?: tf.Tensor;
+  importanceSamplingRatio?: tf.Tensor;
 }
 
 /** What a token-level policy loss returns. Metrics are plain numbers (read once, after the tidy). */
@@ -52,6 +56,10 @@ export function checkPolicyInputs(x: TokenPolicyInputs, fn: string, needRef = fa
   same("refLogProbs", x.refLogProbs);
   same("samplingLogProbs", x.samplingLogProbs);
   same("entropies", x.entropies);
+  const is = x.importanceSamplingRatio;
+  if (is !== undefined && (is.rank !== 2 || is.shape[0] !== B || (is.shape[1] !== T && is.shape[1] !== 1))) {
+    throw new RLError("SHAPE_MISMATCH", `${fn}: importanceSamplingRatio has shape [${is.shape.join(",")}], expected [${B},${T}] or [${B},1]`);
+  }
   if (needRef && x.refLogProbs === undefined) {
     throw new RLError("INVALID_INPUT", `${fn}: refLogProbs is required when the KL coefficient is not 0`);
   }
@@ -64,7 +72,8 @@ export function checkPolicyInputs(x: TokenPolicyInputs, fn: string, needRef = fa
 /**
  * Inside a tidy: the inputs as float32 `[B, T]` with every masked position set to 0 (padding may
  * hold NaN or −∞ without poisoning the loss or its gradient): `lp` (differentiated), `old` (sg,
- * default sg(lp)), `adv` (sg, `[B]` broadcast over the row), `ref` (sg, when given) and the mask.
+ * default sg(lp)), `adv` (sg, `[B]` broadcast over the row), `ref` (sg, when given), `isRatio`
+ * (sg, `[B, T]` cleaned like the others or `[B, 1]` as given, when given) and the mask.
  * `keepPadding` leaves masked positions as given (TRL's `luspo` averages over them).
  */
 export function preparePolicyInputs(
@@ -76,6 +85,7 @@ export function preparePolicyInputs(
   adv: tf.Tensor2D;
   mask: tf.Tensor2D;
   ref: tf.Tensor2D | undefined;
+  isRatio: tf.Tensor2D | undefined;
 } {
   const shape = x.logProbs.shape as [number, number];
   const valid = tf.greater(x.mask, 0);
@@ -89,7 +99,9 @@ export function preparePolicyInputs(
   const adv = stopGradient(clean(a));
   const mask = stopGradient(tf.cast(valid, "float32")) as tf.Tensor2D;
   const ref = x.refLogProbs !== undefined ? (stopGradient(clean(x.refLogProbs)) as tf.Tensor2D) : undefined;
-  return { lp, old, adv, mask, ref };
+  const is = x.importanceSamplingRatio;
+  const isRatio = is === undefined ? undefined : (stopGradient(is.shape[1] === shape[1] ? clean(is) : is) as tf.Tensor2D);
+  return { lp, old, adv, mask, ref, isRatio };
 }
 
 /** Masked mean with the count clamped to ≥ 1 (0 for an all-zero mask). */
@@ -108,7 +120,9 @@ export function finishPolicyLoss<M extends string>(
   build: () => { loss: tf.Scalar; perToken: tf.Tensor2D; metrics: Record<M, tf.Scalar> },
 ): PolicyLossOutput<M> {
   let names: M[] = [];
-  const fields = (["logProbs", "oldLogProbs", "refLogProbs", "samplingLogProbs", "entropies", "advantages"] as const).filter((f) => inputs[f] !== undefined);
+  const fields = (["logProbs", "oldLogProbs", "refLogProbs", "samplingLogProbs", "entropies", "importanceSamplingRatio", "advantages"] as const).filter(
+    (f) => inputs[f] !== undefined,
+  );
   const out = tf.tidy(() => {
     const r = build();
     names = Object.keys(r.metrics) as M[];
@@ -117,8 +131,11 @@ export function finishPolicyLoss<M extends string>(
     const zeros = tf.zeros(inputs.mask.shape);
     const bad = fields.map((f) => {
       const t = inputs[f] as tf.Tensor;
-      const full = t.rank === 1 ? tf.mul(tf.expandDims(t, 1), tf.ones(inputs.mask.shape)) : t;
-      return tf.sum(tf.cast(tf.logicalNot(tf.isFinite(tf.where(valid, stopGradient(full), zeros))), "float32"));
+      const full = t.rank === 1 ? tf.mul(tf.expandDims(t, 1), tf.ones(inputs.mask.shape)) : t.shape[1] !== inputs.mask.shape[1] ? tf.mul(t, tf.ones(inputs.mask.shape)) : t;
+      const clean = tf.where(valid, stopGradient(full), zeros);
+      const bad = tf.logicalNot(tf.isFinite(clean));
+      // an importance weight must also be ≥ 0 (its log enters VESPO's weight)
+      return tf.sum(tf.cast(f === "importanceSamplingRatio" ? tf.logicalOr(bad, tf.less(clean, 0)) : bad, "float32"));
     });
     const stacked = tf.stack([tf.reshape(stopGradient(r.loss), []), ...bad, ...names.map((n) => tf.reshape(stopGradient(r.metrics[n]), []))]);
     return { loss: r.loss, perToken: r.perToken, stacked };
@@ -133,7 +150,7 @@ export function finishPolicyLoss<M extends string>(
     throw new RLError(
       "NON_FINITE",
       badField !== undefined
-        ? `${fn}: ${badField} has NaN or Inf entries at unmasked positions`
+        ? `${fn}: ${badField} has NaN or Inf${badField === "importanceSamplingRatio" ? " or negative" : ""} entries at unmasked positions`
         : `${fn}: the loss is ${lossValue}; check logProbs, oldLogProbs, refLogProbs and advantages for NaN / Inf`,
     );
   }

@@ -17,19 +17,38 @@ const TOKEN_LOG_RATIO_CLAMP = 20;
 /**
  * VESPO's sequence weight φ (TRL `GRPOTrainer.get_gamma_weights`), a constant (stop-gradient):
  *
- *   log w = clamp(Σ_t clamp(lp − old, ±20)·M, log 1e-8, 20)      (a sum over the row, not a mean)
+ *   log w = clamp(Σ_t clamp(lp − old, ±20)·M [+ Σ log ρ], log 1e-8, 20)   (a sum over the row, not a mean)
  *   φ = exp(λ + k·log w − λ·w),   (k, λ) = (kPos, λPos) if A ≥ 0 else (kNeg, λNeg),   NaN / ±Inf → 0
+ *
+ * With an importance-sampling ratio `ρ` (the vLLM correction, see `vllmImportanceSamplingRatio`),
+ * TRL adds its log to `log w`: `Σ log ρ = Σ_t clamp(log ρ_t, log 1e-8, 20)·M` for a `[B, T]` ratio,
+ * `clamp(log ρ_b, log 1e-8, 20)` for a `[B, 1]` one (a masked-out ratio of 0 thus counts as 1e-8,
+ * which drives φ to ≈ 0). TRL sums over every position; padding is skipped here (TRL's padding
+ * ratio is 1, so the two agree unless a bound masks the padding).
  *
  * `φ(w) = e^λ·w^k·e^{−λw}` is a gamma density shape normalised so that `φ(1) = 1`: on-policy rows
  * get weight 1, rows whose sequence ratio drifts far from 1 are smoothly down-weighted. `λ` is
  * floored at 1e-4 (TRL). Inside a tidy: `lp`, `old`, `mask` are `[B, T]` with padding zeroed and
  * `advantages` `[B, 1]` (one per row → `[B, 1]` weights) or `[B, T]` (→ `[B, T]`).
  */
-export function vespoWeights(lp: tf.Tensor, old: tf.Tensor, advantages: tf.Tensor, mask: tf.Tensor, shape: VespoShape): tf.Tensor {
+export function vespoWeights(
+  lp: tf.Tensor,
+  old: tf.Tensor,
+  advantages: tf.Tensor,
+  mask: tf.Tensor,
+  shape: VespoShape,
+  importanceSamplingRatio?: tf.Tensor,
+): tf.Tensor {
   return stopGradient(
     tf.tidy(() => {
       const logRatio = tf.clipByValue(tf.sub(stopGradient(lp), stopGradient(old)), -TOKEN_LOG_RATIO_CLAMP, TOKEN_LOG_RATIO_CLAMP);
-      const logW = tf.clipByValue(tf.sum(tf.mul(logRatio, mask), 1, true), LOG_W_MIN, LOG_W_MAX);
+      let seqLogRatio = tf.sum(tf.mul(logRatio, mask), 1, true);
+      if (importanceSamplingRatio !== undefined) {
+        const logIs = tf.clipByValue(tf.log(stopGradient(importanceSamplingRatio)), LOG_W_MIN, LOG_W_MAX);
+        const perToken = importanceSamplingRatio.shape[1] === mask.shape[1]; // T = 1: masked entries drop out either way
+        seqLogRatio = tf.add(seqLogRatio, perToken ? tf.sum(tf.mul(logIs, mask), 1, true) : logIs);
+      }
+      const logW = tf.clipByValue(seqLogRatio, LOG_W_MIN, LOG_W_MAX);
       const w = tf.exp(logW);
       const nonNeg = tf.greaterEqual(stopGradient(advantages), 0);
       const k = tf.where(nonNeg, tf.fill(advantages.shape, shape.kPos), tf.fill(advantages.shape, shape.kNeg));
@@ -65,8 +84,8 @@ export type VespoLossConfig = z.input<typeof vespoLossConfig>;
  *
  * The gradient is `−φ·A·M / N` per token: on-policy (`old = sg(lp)`, `w = 1`) it is the plain policy
  * gradient. Metric `phiSeqMean` = mean of φ over rows (`[B]` advantages) or masked token mean
- * (`[B, T]` advantages), TRL's `vespo/phi_seq_mean`. TRL's vLLM importance ratio term `Σ log IS` in
- * `log w` is not taken.
+ * (`[B, T]` advantages), TRL's `vespo/phi_seq_mean`. An `importanceSamplingRatio` input (the vLLM
+ * correction) enters `log w` as TRL's `Σ log IS` and does not multiply the loss.
  *
  * @example
  * vespoLoss({ logProbs, oldLogProbs, advantages, mask }); // spec E5, A = [1, −2]: 0.760575, φ = [1.089248, 0.148021]
@@ -75,8 +94,8 @@ export function vespoLoss(inputs: TokenPolicyInputs, config: VespoLossConfig = {
   const cfg = parseConfig(vespoLossConfig, config, "vespoLoss");
   checkPolicyInputs(inputs, "vespoLoss");
   return finishPolicyLoss("vespoLoss", inputs, () => {
-    const { lp, old, adv, mask } = preparePolicyInputs(inputs);
-    const { phi, phiMean } = vespoPhiAndMean(inputs, lp, old, adv, mask, cfg);
+    const { lp, old, adv, mask, isRatio } = preparePolicyInputs(inputs);
+    const { phi, phiMean } = vespoPhiAndMean(inputs, lp, old, adv, mask, cfg, isRatio);
     const perToken = tf.mul(tf.neg(tf.mul(tf.mul(phi, adv), lp)), mask) as tf.Tensor2D;
     const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });
     return { loss, perToken, metrics: { phiSeqMean: phiMean } };
@@ -85,7 +104,8 @@ export function vespoLoss(inputs: TokenPolicyInputs, config: VespoLossConfig = {
 
 /**
  * Inside a tidy: φ for prepared inputs (`[B, 1]` when the raw advantages are `[B]`, else `[B, T]`)
- * and its mean as TRL logs it (row mean, or masked token mean for per-token advantages).
+ * and its mean as TRL logs it (row mean, or masked token mean for per-token advantages). `isRatio`
+ * is the prepared importance-sampling ratio, when given.
  */
 export function vespoPhiAndMean(
   inputs: TokenPolicyInputs,
@@ -94,9 +114,10 @@ export function vespoPhiAndMean(
   adv: tf.Tensor,
   mask: tf.Tensor,
   shape: VespoShape,
+  isRatio?: tf.Tensor,
 ): { phi: tf.Tensor; phiMean: tf.Scalar } {
   const perRow = inputs.advantages.rank === 1;
   const a = perRow ? stopGradient(tf.expandDims(inputs.advantages, 1)) : adv;
-  const phi = vespoWeights(lp, old, a, mask, shape);
+  const phi = vespoWeights(lp, old, a, mask, shape, isRatio);
   return { phi, phiMean: perRow ? (tf.mean(phi) as tf.Scalar) : maskedMeanOf(phi, mask) };
 }

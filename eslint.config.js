@@ -26,6 +26,10 @@ export default tseslint.config(
           selector: "CallExpression[callee.object.name='tf'][callee.property.name='tidy'] CallExpression[callee.property.name=/^(dataSync|arraySync)$/]",
           message: "Never read data inside tf.tidy (P6): return the tensor and read it outside.",
         },
+        {
+          selector: "CallExpression[callee.object.name='tf'][callee.property.name='clipByValue']",
+          message: "tf.clipByValue returns garbage on wasm when both bounds round to one float32; use clampTensor from @rl/core.",
+        },
       ],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/no-non-null-assertion": "off",

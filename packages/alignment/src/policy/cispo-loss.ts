@@ -1,4 +1,4 @@
-import { aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
+import { clampTensor, aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
@@ -42,8 +42,8 @@ export function cispoLoss(inputs: TokenPolicyInputs, config: CispoLossConfig = {
   checkPolicyInputs(inputs, "cispoLoss");
   return finishPolicyLoss("cispoLoss", inputs, () => {
     const { lp, old, adv, mask } = preparePolicyInputs(inputs);
-    const r = tf.exp(tf.clipByValue(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp));
-    const clipped = cfg.clip.mode === "relative" ? tf.clipByValue(r, 1 - cfg.clip.low, 1 + cfg.clip.high) : tf.minimum(r, cfg.clip.max);
+    const r = tf.exp(clampTensor(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp));
+    const clipped = cfg.clip.mode === "relative" ? clampTensor(r, 1 - cfg.clip.low, 1 + cfg.clip.high) : tf.minimum(r, cfg.clip.max);
     const weight = stopGradient(clipped);
     const perToken = tf.mul(tf.neg(tf.mul(tf.mul(weight, adv), lp)), mask) as tf.Tensor2D;
     const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });

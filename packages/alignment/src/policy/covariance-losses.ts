@@ -1,4 +1,4 @@
-import { RLError, aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf, type Rng } from "@rl/core";
+import { clampTensor, RLError, aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf, type Rng } from "@rl/core";
 import { z } from "zod";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
@@ -95,7 +95,7 @@ export function clipCovLoss(inputs: TokenPolicyInputs, rng: Rng, config: ClipCov
     const delta = tf.sub(lp, old);
     const r = tf.exp(delta);
     const l1 = tf.neg(tf.mul(adv, r));
-    const l2 = tf.neg(tf.mul(adv, tf.clipByValue(r, 1 - cfg.clipLow, 1 + cfg.clipHigh)));
+    const l2 = tf.neg(tf.mul(adv, clampTensor(r, 1 - cfg.clipLow, 1 + cfg.clipHigh)));
     const c = tf.tensor2d(corr, [h.B, h.T]);
     const perToken = tf.mul(tf.mul(tf.maximum(l1, l2), c), mask) as tf.Tensor2D;
     const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });

@@ -1,4 +1,4 @@
-import { parseConfig, tf } from "@rl/core";
+import { clampTensor, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
@@ -33,7 +33,7 @@ export function gmpoLoss(inputs: TokenPolicyInputs, config: GmpoLossConfig = {})
   return finishPolicyLoss("gmpoLoss", inputs, () => {
     const { lp, old, adv, mask } = preparePolicyInputs(inputs);
     const delta = tf.sub(lp, old);
-    const clipped = tf.clipByValue(delta, -cfg.clipLow, cfg.clipHigh);
+    const clipped = clampTensor(delta, -cfg.clipLow, cfg.clipHigh);
     const pos = tf.greater(adv, 0);
     const neg = tf.less(adv, 0);
     const zeros = tf.zeros(lp.shape);

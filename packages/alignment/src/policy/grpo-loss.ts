@@ -1,4 +1,4 @@
-import { RLError, aggregateLoss, klEstimate, klKinds, parseConfig, stopGradient, tf } from "@rl/core";
+import { clampTensor, RLError, aggregateLoss, klEstimate, klKinds, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 import { highEntropyTokenMask, offPolicySequenceMask } from "./token-masks.js";
@@ -143,7 +143,7 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
     if (cfg.importanceSampling === "sequence") {
       logW = tf.div(tf.sum(tf.mul(logW, mask), 1, true), tf.maximum(lengths, 1));
     }
-    if (cfg.logRatioClamp !== null) logW = tf.clipByValue(logW, -cfg.logRatioClamp, cfg.logRatioClamp);
+    if (cfg.logRatioClamp !== null) logW = clampTensor(logW, -cfg.logRatioClamp, cfg.logRatioClamp);
     const c1 = tf.mul(tf.exp(logW), tf.onesLike(lp));
     let per: tf.Tensor;
     let phiMean: tf.Scalar | undefined;
@@ -159,7 +159,7 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
       const gate = tf.mul(tf.div(4, tau), tf.sigmoid(tf.mul(tau, tf.sub(c1, 1))));
       per = tf.neg(tf.mul(gate, adv));
     } else {
-      const c2 = tf.clipByValue(c1, 1 - cfg.epsilonLow, 1 + epsHigh);
+      const c2 = clampTensor(c1, 1 - cfg.epsilonLow, 1 + epsHigh);
       const c1d = cfg.delta !== null ? tf.minimum(c1, cfg.delta) : c1;
       per = tf.neg(tf.minimum(tf.mul(c1d, adv), tf.mul(c2, adv)));
     }

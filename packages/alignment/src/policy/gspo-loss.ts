@@ -1,4 +1,4 @@
-import { aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
+import { clampTensor, aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
@@ -55,7 +55,7 @@ export function gspoLoss(inputs: TokenPolicyInputs, config: GspoLossConfig = {})
       cfg.variant === "stopGradToken" ? tf.add(tf.sub(lp, stopGradient(lp)), stopGradient(logSeq)) : tf.mul(logSeq, tf.onesLike(lp));
     const s = tf.exp(tf.minimum(logRatio, cfg.maxLogRatio));
     const l1 = tf.neg(tf.mul(adv, s));
-    const l2 = tf.neg(tf.mul(adv, tf.clipByValue(s, 1 - cfg.clipLow, 1 + cfg.clipHigh)));
+    const l2 = tf.neg(tf.mul(adv, clampTensor(s, 1 - cfg.clipLow, 1 + cfg.clipHigh)));
     const perToken = tf.mul(tf.maximum(l1, l2), mask) as tf.Tensor2D;
     const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });
     return {

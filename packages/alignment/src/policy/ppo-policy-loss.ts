@@ -1,4 +1,4 @@
-import { aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
+import { clampTensor, aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
@@ -51,10 +51,10 @@ export function ppoPolicyLoss(inputs: TokenPolicyInputs, config: PpoPolicyLossCo
   checkPolicyInputs(inputs, "ppoPolicyLoss");
   return finishPolicyLoss("ppoPolicyLoss", inputs, () => {
     const { lp, old, adv, mask } = preparePolicyInputs(inputs);
-    const delta = tf.clipByValue(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp);
+    const delta = clampTensor(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp);
     const ratio = tf.exp(delta);
     const l1 = tf.neg(tf.mul(adv, ratio));
-    const l2 = tf.neg(tf.mul(adv, tf.clipByValue(ratio, 1 - cfg.clipLow, 1 + cfg.clipHigh)));
+    const l2 = tf.neg(tf.mul(adv, clampTensor(ratio, 1 - cfg.clipLow, 1 + cfg.clipHigh)));
     const m = tf.maximum(l1, l2);
     const negative = tf.less(adv, 0);
     let perTokenRaw: tf.Tensor = m;

@@ -1,4 +1,4 @@
-import { RLError, parseConfig, stopGradient, tf } from "@rl/core";
+import { clampTensor, RLError, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
 import { countNonFinite } from "./policy-inputs.js";
 
@@ -66,9 +66,9 @@ export function rlooSequenceLoss(inputs: RlooSequenceInputs, config: RlooSequenc
     const a = stopGradient(tf.mul(advantages, tf.ones([B])));
     const lp = tf.where(valid, logProbs, tf.zeros(logProbs.shape)); // padding may hold NaN / −∞
     let logRatio = tf.sub(tf.sum(lp, 1), stopGradient(oldSequenceLogProbs));
-    if (cfg.logRatioClamp !== null) logRatio = tf.clipByValue(logRatio, -cfg.logRatioClamp, cfg.logRatioClamp);
+    if (cfg.logRatioClamp !== null) logRatio = clampTensor(logRatio, -cfg.logRatioClamp, cfg.logRatioClamp);
     const c1 = tf.exp(logRatio);
-    const c2 = tf.clipByValue(c1, 1 - cfg.epsilon, 1 + epsHigh);
+    const c2 = clampTensor(c1, 1 - cfg.epsilon, 1 + epsHigh);
     const perSequence = tf.neg(tf.minimum(tf.mul(c1, a), tf.mul(c2, a))) as tf.Tensor1D;
     const low = tf.logicalAnd(tf.less(c1, 1 - cfg.epsilon), tf.less(a, 0));
     const high = tf.logicalAnd(tf.greater(c1, 1 + epsHigh), tf.greater(a, 0));

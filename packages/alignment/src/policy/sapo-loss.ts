@@ -1,4 +1,4 @@
-import { aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
+import { clampTensor, aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import { checkPolicyInputs, finishPolicyLoss, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
@@ -36,7 +36,7 @@ export function sapoLoss(inputs: TokenPolicyInputs, config: SapoLossConfig = {})
   checkPolicyInputs(inputs, "sapoLoss");
   return finishPolicyLoss("sapoLoss", inputs, () => {
     const { lp, old, adv, mask } = preparePolicyInputs(inputs);
-    const r = tf.exp(tf.clipByValue(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp));
+    const r = tf.exp(clampTensor(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp));
     const tau = tf.where(tf.greater(adv, 0), tf.fill(lp.shape, cfg.temperaturePos), tf.fill(lp.shape, cfg.temperatureNeg));
     const gate = tf.mul(tf.div(4, tau), tf.sigmoid(tf.mul(tau, tf.sub(r, 1))));
     const perToken = tf.mul(tf.neg(tf.mul(gate, adv)), mask) as tf.Tensor2D;

@@ -1,4 +1,4 @@
-import { RLError, aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
+import { clampTensor, RLError, aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
 import { countNonFinite, maskedMeanOf } from "./policy-inputs.js";
 
@@ -69,7 +69,7 @@ export function valueLoss(inputs: ValueLossInputs, config: ValueLossConfig = {})
     let worst = unclipped;
     let frac: tf.Tensor = tf.scalar(0);
     if (cfg.clip !== null) {
-      const vClipped = tf.add(old, tf.clipByValue(tf.sub(v, old), -cfg.clip, cfg.clip));
+      const vClipped = tf.add(old, clampTensor(tf.sub(v, old), -cfg.clip, cfg.clip));
       const clipped = tf.square(tf.sub(vClipped, ret));
       worst = tf.maximum(unclipped, clipped);
       frac = maskedMeanOf(tf.cast(tf.greater(clipped, unclipped), "float32"), mask);

@@ -1,4 +1,4 @@
-import { aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
+import { clampTensor, aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
@@ -41,14 +41,14 @@ export function vespoWeights(
 ): tf.Tensor {
   return stopGradient(
     tf.tidy(() => {
-      const logRatio = tf.clipByValue(tf.sub(stopGradient(lp), stopGradient(old)), -TOKEN_LOG_RATIO_CLAMP, TOKEN_LOG_RATIO_CLAMP);
+      const logRatio = clampTensor(tf.sub(stopGradient(lp), stopGradient(old)), -TOKEN_LOG_RATIO_CLAMP, TOKEN_LOG_RATIO_CLAMP);
       let seqLogRatio = tf.sum(tf.mul(logRatio, mask), 1, true);
       if (importanceSamplingRatio !== undefined) {
-        const logIs = tf.clipByValue(tf.log(stopGradient(importanceSamplingRatio)), LOG_W_MIN, LOG_W_MAX);
+        const logIs = clampTensor(tf.log(stopGradient(importanceSamplingRatio)), LOG_W_MIN, LOG_W_MAX);
         const perToken = importanceSamplingRatio.shape[1] === mask.shape[1]; // T = 1: masked entries drop out either way
         seqLogRatio = tf.add(seqLogRatio, perToken ? tf.sum(tf.mul(logIs, mask), 1, true) : logIs);
       }
-      const logW = tf.clipByValue(seqLogRatio, LOG_W_MIN, LOG_W_MAX);
+      const logW = clampTensor(seqLogRatio, LOG_W_MIN, LOG_W_MAX);
       const w = tf.exp(logW);
       const nonNeg = tf.greaterEqual(stopGradient(advantages), 0);
       const k = tf.where(nonNeg, tf.fill(advantages.shape, shape.kPos), tf.fill(advantages.shape, shape.kNeg));

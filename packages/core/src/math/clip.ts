@@ -16,12 +16,18 @@ export function clipRatio(ratio: tf.Tensor, epsilonLow: number, epsilonHigh: num
   if (!(epsilonLow >= 0) || !(epsilonHigh >= 0)) {
     throw new RLError("INVALID_CONFIG", `clipRatio: epsilons must be ≥ 0, got ${epsilonLow}, ${epsilonHigh}`);
   }
-  return tf.tidy(() => tf.clipByValue(ratio, 1 - epsilonLow, 1 + epsilonHigh));
+  return tf.tidy(() => clampTensor(ratio, 1 - epsilonLow, 1 + epsilonHigh));
 }
 
 /**
- * Clips `x` into `[lo, hi]` with the gradient passing where it is inside (`torch.clamp`).
- * Unlike `tf.clipByValue`, either bound may be a tensor (verl's value clip uses `old ± c`).
+ * Clips `x` into `[lo, hi]` with the gradient passing where it is inside, bounds included
+ * (`torch.clamp`). Unlike `tf.clipByValue`, either bound may be a tensor (verl's value clip uses
+ * `old ± c`), and it is safe on the wasm backend: tfjs 4.22's wasm `clipByValue` hands XNNPACK a
+ * clamp whose float32 bounds are equal when two different doubles round to the same float32
+ * (e.g. `1 − 1e-9`, `1 + 1e-9`); XNNPACK rejects it and the op returns garbage (~1e-41) without an
+ * error. Every @rl package clamps through this function.
+ *
+ * @example clampTensor(tf.tensor1d([0.5, 1, 1.5]), 0.8, 1.28); // [0.8, 1, 1.28]
  * @remarks no paper
  */
 export function clampTensor(x: tf.Tensor, lo: tf.Tensor | number, hi: tf.Tensor | number): tf.Tensor {
@@ -34,7 +40,7 @@ export function clampTensor(x: tf.Tensor, lo: tf.Tensor | number, hi: tf.Tensor 
  * @remarks no paper
  */
 export function safeExp(logRatio: tf.Tensor, maxAbs = 20): tf.Tensor {
-  return tf.tidy(() => tf.exp(tf.clipByValue(logRatio, -maxAbs, maxAbs)));
+  return tf.tidy(() => tf.exp(clampTensor(logRatio, -maxAbs, maxAbs)));
 }
 
 /**

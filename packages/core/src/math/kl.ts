@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseConfig } from "../config.js";
 import { Matrix, assertSameShape, type MatrixLike } from "../matrix/matrix.js";
 import { tf, isTensor } from "../tf.js";
+import { clampTensor } from "./clip.js";
 import { stopGradient } from "./stop-gradient.js";
 
 /** KL estimator kinds. `+` marks verl's straight-through variants (tensor form only). */
@@ -99,17 +100,17 @@ function klTensor(lp: tf.Tensor, ref: tf.Tensor, kind: string, clamp: string): t
   const outClamp = clamp === "openrlhf";
   switch (kind) {
     case "k1":
-      return outClamp ? tf.clipByValue(d, -10, 10) : d;
+      return outClamp ? clampTensor(d, -10, 10) : d;
     case "abs":
       return tf.abs(d);
     case "k2": {
       const k2 = tf.mul(0.5, tf.square(d));
-      return outClamp ? tf.clipByValue(k2, -10, 10) : k2;
+      return outClamp ? clampTensor(k2, -10, 10) : k2;
     }
     default: {
-      const u = clamp === "verl" ? tf.clipByValue(tf.neg(d), -20, 20) : tf.neg(d);
+      const u = clamp === "verl" ? clampTensor(tf.neg(d), -20, 20) : tf.neg(d);
       const k = tf.sub(tf.expm1(u), u);
-      return clamp === "none" ? k : tf.clipByValue(k, -10, 10);
+      return clamp === "none" ? k : clampTensor(k, -10, 10);
     }
   }
 }

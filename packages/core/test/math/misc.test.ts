@@ -67,6 +67,19 @@ describe("clipping helpers", () => {
     tf.dispose([c, e]);
   });
 
+  it("clampTensor and clipRatio stay exact when both bounds round to one float32 (wasm clipByValue returns ~1e-41 there)", () => {
+    expect(tf.getBackend()).toBe("wasm");
+    const x = tf.tensor1d([0.2, 0.5, 0.9, 1.0, 1.1]);
+    const a = clampTensor(x, 0.4999999999999998, 0.5000000000000013);
+    const b = clipRatio(x, 1e-9, 1e-9);
+    expect(Array.from(a.dataSync())).toEqual([0.5, 0.5, 0.5, 0.5, 0.5]);
+    expect(Array.from(b.dataSync())).toEqual([1, 1, 1, 1, 1]);
+    // the gradient still passes where x is inside the (float32-collapsed) band, bounds included
+    const g = tf.grad((t: tf.Tensor) => tf.sum(clampTensor(t, 0.5, 0.9)))(x);
+    expect(Array.from(g.dataSync())).toEqual([0, 1, 1, 0, 0]);
+    tf.dispose([x, a, b, g]);
+  });
+
   it("clipByGlobalNorm scales every tensor by one factor", async () => {
     await expectNoTensorLeak(() => {
       const a = tf.tensor1d([3, 0]);

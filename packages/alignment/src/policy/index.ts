@@ -10,6 +10,7 @@ export * from "./rloo-sequence-loss.js";
 export * from "./covariance-losses.js";
 export * from "./kl-penalty.js";
 export * from "./entropy-bonus.js";
+export * from "./adaptive-entropy-controller.js";
 export * from "./value-loss.js";
 export { vespoLoss, vespoLossConfig, vespoWeights, type VespoLossConfig, type VespoShape } from "./vespo-loss.js";
 export * from "./token-masks.js";

@@ -25,7 +25,7 @@ export function clipRatio(ratio: tf.Tensor, epsilonLow: number, epsilonHigh: num
  * `old ± c`), and it is safe on the wasm backend: tfjs 4.22's wasm `clipByValue` hands XNNPACK a
  * clamp whose float32 bounds are equal when two different doubles round to the same float32
  * (e.g. `1 − 1e-9`, `1 + 1e-9`); XNNPACK rejects it and the op returns garbage (~1e-41) without an
- * error. Every @rl package clamps through this function.
+ * error. Every `@rl` package clamps through this function.
  *
  * @example clampTensor(tf.tensor1d([0.5, 1, 1.5]), 0.8, 1.28); // [0.8, 1, 1.28]
  * @remarks no paper

@@ -1,18 +1,11 @@
-import { RLError, guardedDefinition, tf } from "@rl/core";
-import { fuzzPlugin, testPlugin } from "@rl/core/testing";
+import { guardedDefinition, tf } from "@rl/core";
+import { fuzzPlugin, rlErrorCode, testPlugin } from "@rl/core/testing";
 import { assignCredit, creditRegistry, grpoAdvantages } from "@rl/credit";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { rankAdvantages, rankAdvantagesDefinition } from "../src/index.js";
 
-const codeOf = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return RLError.isInstance(e) ? e.code : `not an RLError: ${String(e)}`;
-  }
-  return undefined;
-};
+const codeOf = rlErrorCode;
 
 describe("rankAdvantages", () => {
   it("worked example: worst −1, best +1, evenly spaced between, 0 on padding", () => {

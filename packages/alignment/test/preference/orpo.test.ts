@@ -1,5 +1,5 @@
-import { RLError, tf } from "@rl/core";
-import { assertClose, checkGradient, expectNoTensorLeak } from "@rl/core/testing";
+import { tf } from "@rl/core";
+import { assertClose, checkGradient, expectNoTensorLeak, rlErrorCode } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
 import { orpoLoss } from "../../src/index.js";
 import { read, scoped } from "./helpers.js";
@@ -53,14 +53,7 @@ describe("orpoLoss", () => {
     scoped(() => {
       const c = tf.tensor1d(ac);
       const r = tf.tensor1d(ar);
-      const code = (f: () => unknown): string => {
-        try {
-          f();
-        } catch (e) {
-          return RLError.isInstance(e) ? e.code : "not an RLError";
-        }
-        return "no error";
-      };
+      const code = rlErrorCode;
       expect(code(() => orpoLoss({ chosenAvgLogProbs: c, rejectedAvgLogProbs: r, chosenNll: 0 }, { beta: 0 }))).toBe("INVALID_CONFIG");
       expect(code(() => orpoLoss({ chosenAvgLogProbs: tf.tensor1d([NaN, -1]), rejectedAvgLogProbs: r, chosenNll: 0 }))).toBe("NON_FINITE");
       expect(code(() => orpoLoss({ chosenAvgLogProbs: c, rejectedAvgLogProbs: tf.tensor1d([-1]), chosenNll: 0 }))).toBe("SHAPE_MISMATCH");

@@ -11,6 +11,7 @@ import {
   tf,
   type MatrixLike,
 } from "../../src/index.js";
+import { rlErrorCode } from "../../src/testing/index.js";
 
 type Batch = { tokenRewards: MatrixLike; mask: MatrixLike; groups?: readonly number[] };
 
@@ -26,14 +27,7 @@ const creditPlugin = (name: string, assign: (b: Batch) => unknown) =>
 
 const batch: Batch = { tokenRewards: [[0, 1], [0, 0]], mask: [[1, 1], [1, 0]], groups: [0, 0] };
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return RLError.isInstance(e) ? e.code : `not an RLError: ${String(e)}`;
-  }
-  return undefined;
-}
+const codeOf = rlErrorCode;
 
 describe("checkPluginOutput", () => {
   it("credit-assigner: accepts the right shape, finite, 0 on padding; returns the output", () => {

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RLError } from "@rl/core";
+import { rlErrorCode } from "@rl/core/testing";
 import { grpoAdvantages, groupPresets } from "../../src/index.js";
 import { closeTo, groupBatch, paddingIsZero, shiftGroup } from "./arbitraries.js";
 
@@ -147,14 +148,7 @@ describe("grpoAdvantages — edge cases", () => {
   });
 
   it("bad input and bad config throw RLError with stable codes", () => {
-    const code = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        return RLError.isInstance(e) ? e.code : "not an RLError";
-      }
-      return "no error";
-    };
+    const code = rlErrorCode;
     expect(code(() => grpoAdvantages({ tokenRewards: [[NaN]], mask: [[1]], groups: [0] }))).toBe("NON_FINITE");
     expect(code(() => grpoAdvantages({ tokenRewards: [[1]], mask: [[0.5]], groups: [0] }))).toBe("INVALID_INPUT");
     expect(code(() => grpoAdvantages({ tokenRewards: [[1]], mask: [[1]], groups: [null as unknown as number] }))).toBe("INVALID_INPUT");

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { RLError, tf } from "@rl/core";
-import { assertClose, checkGradient, expectNoTensorLeak } from "@rl/core/testing";
+import { tf } from "@rl/core";
+import { assertClose, checkGradient, expectNoTensorLeak, rlErrorCode } from "@rl/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bradleyTerryLoss, pairwiseMetrics } from "../../src/index.js";
@@ -115,20 +115,11 @@ describe("bradleyTerryLoss", () => {
   });
 
   it("rejects bad input with RLError", () => {
-    const codeOf = (f: () => unknown): string => {
-      try {
-        f();
-      } catch (e) {
-        expect(RLError.isInstance(e)).toBe(true);
-        return (e as RLError).code;
-      }
-      return "none";
-    };
-    expect(codeOf(() => bradleyTerryLoss({ chosenRewards: [], rejectedRewards: [] }))).toBe("INVALID_INPUT");
-    expect(codeOf(() => bradleyTerryLoss({ chosenRewards: [1, 2], rejectedRewards: [1] }))).toBe("SHAPE_MISMATCH");
-    expect(codeOf(() => bradleyTerryLoss({ chosenRewards: [NaN], rejectedRewards: [1] }))).toBe("NON_FINITE");
-    expect(codeOf(() => bradleyTerryLoss({ chosenRewards: [1], rejectedRewards: [1] }, { tau: 0 }))).toBe("INVALID_CONFIG");
-    expect(codeOf(() => bradleyTerryLoss({ chosenRewards: [1], rejectedRewards: [1], margins: [1, 2] }))).toBe("SHAPE_MISMATCH");
+    expect(rlErrorCode(() => bradleyTerryLoss({ chosenRewards: [], rejectedRewards: [] }))).toBe("INVALID_INPUT");
+    expect(rlErrorCode(() => bradleyTerryLoss({ chosenRewards: [1, 2], rejectedRewards: [1] }))).toBe("SHAPE_MISMATCH");
+    expect(rlErrorCode(() => bradleyTerryLoss({ chosenRewards: [NaN], rejectedRewards: [1] }))).toBe("NON_FINITE");
+    expect(rlErrorCode(() => bradleyTerryLoss({ chosenRewards: [1], rejectedRewards: [1] }, { tau: 0 }))).toBe("INVALID_CONFIG");
+    expect(rlErrorCode(() => bradleyTerryLoss({ chosenRewards: [1], rejectedRewards: [1], margins: [1, 2] }))).toBe("SHAPE_MISMATCH");
     expect(() => bradleyTerryLoss({ chosenRewards: [1, 2], rejectedRewards: [1] })).toThrow(/bradleyTerryLoss: rejectedRewards/);
   });
 });

@@ -1,5 +1,5 @@
-import { RLError, type tf } from "@rl/core";
-import { expect } from "vitest";
+import type { tf } from "@rl/core";
+import { rlErrorCode } from "@rl/core/testing";
 
 /** Reads a scalar tensor and disposes it. */
 export const value = (t: tf.Tensor): number => {
@@ -15,13 +15,5 @@ export const values = (t: tf.Tensor): number[] => {
   return v;
 };
 
-/** The RLError code `f` throws ("none" if it does not throw). */
-export const codeOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    expect(RLError.isInstance(e)).toBe(true);
-    return (e as RLError).code;
-  }
-  return "none";
-};
+/** The RLError code `f` throws (core's `rlErrorCode`: "no error" if it returns). */
+export const codeOf = rlErrorCode;

@@ -1,5 +1,5 @@
 import { RLError } from "@rl/core";
-import { assertClose } from "@rl/core/testing";
+import { assertClose, rlErrorCode } from "@rl/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { aggregateRubric, normalizeLikert, parseRubric, rubricReward } from "../../src/index.js";
@@ -14,14 +14,7 @@ const rar = parseRubric({
   ],
 });
 
-const code = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return RLError.isInstance(e) ? e.code : "not RLError";
-  }
-  return "none";
-};
+const code = rlErrorCode;
 
 describe("parseRubric", () => {
   it("fills defaults and rejects empty, duplicate and pitfall-only rubrics", () => {

@@ -1,4 +1,4 @@
-import { RLError, parseConfig, stopGradient, tf } from "@rl/core";
+import { RLError, clampTensor, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
 import { countNonFinite } from "./policy-inputs.js";
 
@@ -105,9 +105,7 @@ export function vllmImportanceSamplingRatio(
     const inRange = aboveMin !== undefined ? tf.where(belowCap, tf.cast(aboveMin, "float32"), zero) : tf.cast(belowCap, "float32");
     const outside = tf.sub(1, inRange);
     const ratio = truncate
-      ? // min / max, not clipByValue: tfjs-wasm's clipByValue returns garbage when the two bounds are
-        // distinct doubles that round to the same float32 (e.g. 0.4999999999999998 and 0.5000000000000013)
-        tf.minimum(tf.maximum(raw, tf.scalar(cfg.capMin ?? 0)), tf.scalar(cfg.cap))
+      ? clampTensor(raw, cfg.capMin ?? 0, cfg.cap)
       : tf.where(belowCap, aboveMin !== undefined ? tf.where(aboveMin, raw, zero) : raw, zero);
     // statistics over rows (sequence) or valid tokens (token); `weight` marks the counted entries
     const weight = sequence ? tf.onesLike(ratio) : m;

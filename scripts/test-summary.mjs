@@ -22,19 +22,17 @@ for (const dir of dirs) {
   skipped += r.numPendingTests + (r.numTodoTests ?? 0);
   console.log(`  ${dir.slice(root.length)}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
 }
-const conf = join(root, "tools/conformance/.conformance-results.json");
-if (existsSync(conf)) {
-  const c = JSON.parse(readFileSync(conf, "utf8"));
-  console.log(`  conformance: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
-  passed += c.passed;
-  failed += c.failed;
-}
-const notebooks = join(root, "tools/notebooks/.notebooks-results.json");
-if (existsSync(notebooks)) {
-  const n = JSON.parse(readFileSync(notebooks, "utf8"));
-  console.log(`  notebooks (each notebook × kernel): ${n.passed} passed, ${n.failed} failed`);
-  passed += n.passed;
-  failed += n.failed;
+// Runner reports of the form { passed, failed, skipped? }.
+for (const [label, file] of [
+  ["conformance", "tools/conformance/.conformance-results.json"],
+  ["notebooks (each notebook × kernel)", "tools/notebooks/.notebooks-results.json"],
+]) {
+  const path = join(root, file);
+  if (!existsSync(path)) continue;
+  const r = JSON.parse(readFileSync(path, "utf8"));
+  console.log(`  ${label}: ${r.passed} passed, ${r.failed} failed${r.skipped !== undefined ? `, ${r.skipped} skipped` : ""}`);
+  passed += r.passed;
+  failed += r.failed;
 }
 console.log(`total: ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
 process.exitCode = failed > 0 ? 1 : 0;

@@ -1,4 +1,4 @@
-import { formatValue, type MimeBundle } from "../display/displayable.js";
+import { formatValue, jupyterDisplay, nodeInspect, type MimeBundle } from "../display/displayable.js";
 import { RLError } from "../errors.js";
 import { tf, isTensor } from "../tf.js";
 
@@ -173,12 +173,12 @@ export class Matrix {
   }
 
   /** Jupyter rich display (Deno kernel): an HTML table plus its text form. */
-  [Symbol.for("Jupyter.display")](): MimeBundle {
+  [jupyterDisplay](): MimeBundle {
     return { "text/plain": matrixToText(this), "text/html": matrixToHtml(this) };
   }
 
   /** Text shown by `console.log`, the Node REPL and tslab. */
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
+  [nodeInspect](): string {
     return matrixToText(this);
   }
 }

@@ -1,9 +1,14 @@
 // Tiny benchmark harness: median of N timed runs after warm-up; results read outside tf.tidy.
 import { tf } from "@rl/core";
 
-/** Median milliseconds of `fn` over `runs` runs after `warmup` runs. `fn` may be async. */
-export async function timeMs(fn, { runs = 5, warmup = 1 } = {}) {
-  for (let i = 0; i < warmup; i++) await fn();
+/**
+ * Median milliseconds of `fn` over `runs` runs after at least `warmup` runs and, when given, at
+ * least `warmupMs` milliseconds of them (steady state: the JIT's optimised code, the allocator's
+ * reused blocks, start-up work of the process finished). `fn` may be async.
+ */
+export async function timeMs(fn, { runs = 5, warmup = 1, warmupMs = 0 } = {}) {
+  const start = performance.now();
+  for (let i = 0; i < warmup || performance.now() - start < warmupMs; i++) await fn();
   const times = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();

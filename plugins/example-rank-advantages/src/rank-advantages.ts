@@ -1,13 +1,16 @@
 import { Matrix, RLError, assertMask, assertSameShape, parseConfig, toMatrix2D, type MatrixLike } from "@rl/core";
-import { defineCreditAssigner, type AdvantageResult, type CreditDefinition } from "@rl/credit";
+import { defineCreditAssigner, outputDtype, type AdvantageResult, type CreditDefinition } from "@rl/credit";
 import { z } from "zod";
 
 /**
  * Config of {@link rankAdvantages}.
  * - `scale` (1): the advantages span `[-scale, scale]`.
+ * - `dtype` ("float32"): storage of the advantages, `@rl/credit`'s `outputDtype` convention (the
+ *   ranks are computed in float64 and rounded once when stored); `"float64"` keeps every bit.
  */
 export const rankAdvantagesConfig = z.object({
   scale: z.number().positive().finite().default(1),
+  dtype: outputDtype,
 });
 export type RankAdvantagesConfig = z.input<typeof rankAdvantagesConfig>;
 
@@ -60,7 +63,7 @@ function parseGroups(groups: unknown, rows: number): Map<string | number, number
  *   .advantages.toArray(); // [[1, 1], [-1, -1], [0, 0]]
  */
 export function rankAdvantages(batch: RankAdvantagesBatch, config: RankAdvantagesConfig = {}): AdvantageResult {
-  const { scale } = parseConfig(rankAdvantagesConfig, config, fn);
+  const { scale, dtype } = parseConfig(rankAdvantagesConfig, config, fn);
   if (typeof batch !== "object" || batch === null) throw new RLError("INVALID_INPUT", `${fn}: batch must be an object`);
   if (batch.tokenRewards === undefined) throw new RLError("INVALID_INPUT", `${fn}: tokenRewards is required`);
   if (batch.mask === undefined) throw new RLError("INVALID_INPUT", `${fn}: mask is required`);
@@ -94,7 +97,7 @@ export function rankAdvantages(batch: RankAdvantagesBatch, config: RankAdvantage
     }
   }
 
-  const advantages = Matrix.zeros([rows, cols]);
+  const advantages = Matrix.zeros([rows, cols], dtype);
   for (let b = 0; b < rows; b++) {
     const a = perRow[b] as number;
     if (a === 0) continue;

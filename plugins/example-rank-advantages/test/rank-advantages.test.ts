@@ -39,8 +39,8 @@ describe("rankAdvantages", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 2, maxLength: 8 }), (scores) => {
         const batch = { tokenRewards: scores.map((s) => [s]), mask: scores.map(() => [1]), groups: scores.map(() => "g") };
-        const a = rankAdvantages(batch).advantages.toFlatArray();
-        const g = grpoAdvantages(batch).advantages.toFlatArray();
+        const a = rankAdvantages(batch, { dtype: "float64" }).advantages.toFlatArray();
+        const g = grpoAdvantages(batch, { dtype: "float64" }).advantages.toFlatArray();
         expect(Math.abs(a.reduce((x, y) => x + y, 0))).toBeLessThan(1e-12);
         a.forEach((v, i) => {
           expect(Math.abs(v)).toBeLessThanOrEqual(1);
@@ -49,6 +49,17 @@ describe("rankAdvantages", () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it("stores float32 by default (the float64 ranks rounded once) and float64 on request", () => {
+    const batch = { tokenRewards: [[0.3], [0.1], [0.2], [0.9]], mask: [[1], [1], [1], [0]], groups: [0, 0, 0, 0] };
+    const exact = rankAdvantages(batch, { dtype: "float64" }).advantages;
+    const stored = rankAdvantages(batch).advantages;
+    expect(exact.data).toBeInstanceOf(Float64Array);
+    expect(stored.data).toBeInstanceOf(Float32Array);
+    [1 / 3, -1, -1 / 3, 0].forEach((v, i) => expect(exact.data[i]).toBeCloseTo(v, 14));
+    expect(stored.data).toEqual(Float32Array.from(exact.data));
+    expect(stored.data[0]).not.toBe(exact.data[0]); // 1/3 is not a float32: the storage differs
   });
 
   it("rejects bad input with RLError naming the field", () => {

@@ -9,8 +9,8 @@ import { outputDtype, type AdvantageResult, type GroupBatch } from "./types.js";
  *   `"validGroups"`: the paper's `α = B / (B − M)` with M the rows of groups whose scores are all
  *   equal (groups of one included; α = 1 when no group is valid); or a fixed positive number.
  * - `fNorm` (1): divisor of the advantage.
- * - `dtype` ("float64"): storage of the output; `"float32"` halves the memory written and hands
- *   the Matrix to `toTensor()` without a copy.
+ * - `dtype` ("float32"): storage of `advantages` (= `returns`) (see `outputDtype`); `"float64"`
+ *   keeps every bit of the float64 arithmetic. `diagnostics` are counts.
  */
 export const gpgConfig = z.object({
   alpha: z.union([z.enum(["nonzeroRewards", "validGroups"]), z.number().positive()]).default("nonzeroRewards"),
@@ -36,7 +36,7 @@ export type GpgConfig = z.input<typeof gpgConfig>;
 export function gpgAdvantages(batch: GroupBatch, config: GpgConfig = {}): AdvantageResult {
   const fn = "gpgAdvantages";
   const { alpha, fNorm, dtype } = parseConfig(gpgConfig, config, fn);
-  const parsed = parseOutcomeBatch(batch, fn, { lengths: false });
+  const parsed = parseOutcomeBatch(batch, fn, { lengths: false, output: dtype });
   const { rows, cols, scores } = parsed;
   const index = parseGroups(batch.groups, rows, fn, parsed.unscored, parsed.rowsName);
   const sums = groupSums(scores, index);
@@ -62,6 +62,6 @@ export function gpgAdvantages(batch: GroupBatch, config: GpgConfig = {}): Advant
     const mean = n === 1 ? 0 : sums.min[g] === sums.max[g] ? s : (sums.sum[g] as number) / n;
     adv[b] = (a * (s - mean)) / fNorm;
   }
-  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix });
+  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: parsed.output, zeroed: true });
   return { advantages, returns: advantages, diagnostics: diagnosticsOf(index, sums) };
 }

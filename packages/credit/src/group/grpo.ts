@@ -16,8 +16,8 @@ export const singletonPolicies = ["zeroMeanUnitStd", "zero", "raw", "error"] as 
  *   (TRL), `"raw"` keeps the score, `"error"` throws.
  * - `variance` ("exact"): `"flooredVectorized"` reproduces verl's vectorized GRPO,
  *   `std = sqrt(max(var, epsilon))`.
- * - `dtype` ("float64"): storage of the output; `"float32"` halves the memory written and hands
- *   the Matrix to `toTensor()` without a copy.
+ * - `dtype` ("float32"): storage of `advantages` (= `returns`) (see `outputDtype`); `"float64"`
+ *   keeps every bit of the float64 arithmetic. `diagnostics` are counts.
  * - `out` (none): a preallocated Float64Array or Float32Array of `B · T` entries to write the
  *   advantages into (every entry is overwritten; the result wraps it, no copy). Reusing one
  *   buffer across calls skips allocating the output, the largest cost after reading the inputs.
@@ -58,7 +58,7 @@ export type GrpoConfig = z.input<typeof grpoConfig>;
 export function grpoAdvantages(batch: GroupBatch, config: GrpoConfig = {}): AdvantageResult {
   const fn = "grpoAdvantages";
   const { epsilon, normalizeByStd, stdScope, singleton, variance, dtype, out } = parseConfig(grpoConfig, config, fn);
-  const parsed = parseOutcomeBatch(batch, fn, { lengths: false });
+  const parsed = parseOutcomeBatch(batch, fn, { lengths: false, output: out === undefined ? dtype : undefined });
   const { rows, cols, scores } = parsed;
   const target = out === undefined ? undefined : checkOutputBuffer(out, config, parsed, fn);
   const index = parseGroups(batch.groups, rows, fn, parsed.unscored, parsed.rowsName);
@@ -88,7 +88,7 @@ export function grpoAdvantages(batch: GroupBatch, config: GrpoConfig = {}): Adva
       adv[b] = (s - (mean[g] as number)) / (denom[g] as number);
     }
   }
-  const advantages: Matrix = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: target });
+  const advantages: Matrix = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: target ?? parsed.output, zeroed: target === undefined });
   return { advantages, returns: advantages, diagnostics: diagnosticsOf(index, sums) };
 }
 

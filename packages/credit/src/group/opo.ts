@@ -6,8 +6,8 @@ import { outputDtype, type AdvantageResult, type GroupBatch } from "./types.js";
 /**
  * Config of {@link opoAdvantages}.
  * - `singleton` ("raw"): a group of one uses baseline 0, so `A = s` (verl); `"zero"` gives 0.
- * - `dtype` ("float64"): storage of the output; `"float32"` halves the memory written and hands
- *   the Matrix to `toTensor()` without a copy.
+ * - `dtype` ("float32"): storage of `advantages` (= `returns`) (see `outputDtype`); `"float64"`
+ *   keeps every bit of the float64 arithmetic. `diagnostics` are counts.
  */
 export const opoConfig = z.object({
   singleton: z.enum(["raw", "zero"]).default("raw"),
@@ -31,7 +31,7 @@ export type OpoConfig = z.input<typeof opoConfig>;
 export function opoAdvantages(batch: GroupBatch, config: OpoConfig = {}): AdvantageResult {
   const fn = "opoAdvantages";
   const { singleton, dtype } = parseConfig(opoConfig, config, fn);
-  const parsed = parseOutcomeBatch(batch, fn);
+  const parsed = parseOutcomeBatch(batch, fn, { output: dtype });
   const { rows, cols, scores } = parsed;
   const lengths = parsed.lengths as Float64Array;
   const index = parseGroups(batch.groups, rows, fn, parsed.unscored, parsed.rowsName);
@@ -56,6 +56,6 @@ export function opoAdvantages(batch: GroupBatch, config: OpoConfig = {}): Advant
       adv[b] = s - (L > 0 ? (weighted[g] as number) / L : 0);
     }
   }
-  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype);
+  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { out: parsed.output, zeroed: true });
   return { advantages, returns: advantages, diagnostics: diagnosticsOf(index, sums) };
 }

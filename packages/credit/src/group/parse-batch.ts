@@ -2,6 +2,7 @@
 // Not re-exported from the package (the public face is the estimators).
 import { Matrix, RLError, assertSameShape, type MatrixData, type MatrixLike } from "@rl/core";
 import type { GroupIds } from "./types.js";
+import { outputArray, type OutputDtype } from "../output.js";
 
 /** A validated `[B, T]` batch: flat row-major views plus the per-row score and length. */
 export interface ParsedRows {
@@ -30,6 +31,22 @@ export interface ParsedRows {
   readonly rowsName: string;
   /** `unscored[b] = 1` where `outcomes[b]` was `null` ("no signal", TRL); undefined when none. */
   readonly unscored?: Uint8Array | undefined;
+  /** A zeroed `[B, T]` output array, when parsed with `{ output: dtype }` (see {@link ParseOptions}). */
+  readonly output?: MatrixData | undefined;
+}
+
+/** Options of {@link parseTokenRewards} and {@link parseOutcomeBatch}. */
+export interface ParseOptions {
+  /** Count the valid tokens per row (default true); false reads the mask layout instead. */
+  readonly lengths?: boolean;
+  /**
+   * Allocate the zeroed `[B, T]` output in this dtype as soon as the shape is known, before any
+   * other array of the call. With glibc, a large block allocated after the call's small arrays
+   * ends up at the top of the heap, is trimmed back to the system when freed, and the next call
+   * maps (and page-faults) fresh memory; allocated first, it sits below them and the next call's
+   * output reuses it. Measured on 1M tokens: 3.1–3.5 ms per GRPO call instead of 4.5–6 ms.
+   */
+  readonly output?: OutputDtype | undefined;
 }
 
 /**
@@ -153,19 +170,20 @@ function maskRowPrefix(mask: MatrixData, base: number, cols: number): number {
  * Parses `{ tokenRewards, mask }` (rewards required): shapes, 0/1 mask, finite rewards.
  * Scores are the unmasked row sums of the rewards (verl). One fused pass over both matrices.
  */
-export function parseTokenRewards(batch: unknown, fn: string, options: { lengths?: boolean } = {}): ParsedRows {
+export function parseTokenRewards(batch: unknown, fn: string, options: ParseOptions = {}): ParsedRows {
   const obj = requireObject(batch, fn);
   const rewardsM = matrix2D(obj.tokenRewards, "tokenRewards", fn);
   const maskM = matrix2D(obj.mask, "mask", fn);
   assertSameShape({ tokenRewards: rewardsM, mask: maskM }, fn);
   assertNotEmpty(rewardsM, "tokenRewards", fn);
   const { rows, cols } = maskM;
+  const output = options.output === undefined ? undefined : outputArray(rows * cols, options.output);
   const r = rewardsM.data;
   const mask = maskM.data;
   const scores = new Float64Array(rows);
   if (options.lengths === false) {
     const prefix = rowSumsAndMaskPrefix(r, mask, rows, cols, scores, fn);
-    return { rows, cols, shape: maskM.shape, mask, rewards: r, scores, lengths: undefined, prefix, rowsName: "tokenRewards" };
+    return { rows, cols, shape: maskM.shape, mask, rewards: r, scores, lengths: undefined, prefix, rowsName: "tokenRewards", output };
   }
   const lengths = new Float64Array(rows);
   for (let b = 0; b < rows; b++) {
@@ -182,18 +200,19 @@ export function parseTokenRewards(batch: unknown, fn: string, options: { lengths
     lengths[b] = n;
     scores[b] = s;
   }
-  return { rows, cols, shape: maskM.shape, mask, rewards: r, scores, lengths, rowsName: "tokenRewards" };
+  return { rows, cols, shape: maskM.shape, mask, rewards: r, scores, lengths, rowsName: "tokenRewards", output };
 }
 
 /**
  * Parses an outcome batch `{ tokenRewards?, outcomes?, mask }`: `outcomes` wins when given,
  * otherwise the score is `Σ_t tokenRewards[b][t]`.
  */
-export function parseOutcomeBatch(batch: unknown, fn: string, options: { lengths?: boolean } = {}): ParsedRows {
+export function parseOutcomeBatch(batch: unknown, fn: string, options: ParseOptions = {}): ParsedRows {
   const obj = requireObject(batch, fn);
   if (obj.outcomes === undefined) return parseTokenRewards(batch, fn, options);
   const mask = matrix2D(obj.mask, "mask", fn);
   assertNotEmpty(mask, "mask", fn);
+  const output = options.output === undefined ? undefined : outputArray(mask.rows * mask.cols, options.output);
   let rewards: MatrixData | undefined;
   if (obj.tokenRewards !== undefined) {
     const r = matrix2D(obj.tokenRewards, "tokenRewards", fn);
@@ -208,7 +227,7 @@ export function parseOutcomeBatch(batch: unknown, fn: string, options: { lengths
     outcomes = outcomes.map((x: unknown) => (x === null ? 0 : x));
   }
   const scores = Float64Array.from(vectorOf(outcomes, "outcomes", mask.rows, fn));
-  return { rows: mask.rows, cols: mask.cols, shape: mask.shape, mask: mask.data, rewards, scores, lengths, unscored, rowsName: rewards === undefined ? "mask" : "tokenRewards" };
+  return { rows: mask.rows, cols: mask.cols, shape: mask.shape, mask: mask.data, rewards, scores, lengths, unscored, rowsName: rewards === undefined ? "mask" : "tokenRewards", output };
 }
 
 /** Indexes `groups` (prompt id per row); throws naming both lengths on a mismatch. */
@@ -248,6 +267,8 @@ export interface BroadcastOptions {
   readonly prefix?: Int32Array | undefined;
   /** Preallocated storage of `rows · cols` entries to write (every entry is overwritten). */
   readonly out?: MatrixData | undefined;
+  /** `out` is freshly zeroed (e.g. {@link ParsedRows.output}): masked-out entries are not cleared again. */
+  readonly zeroed?: boolean | undefined;
 }
 
 /**
@@ -262,13 +283,13 @@ export function broadcastRows(
   rows: number,
   cols: number,
   fn: string,
-  dtype: "float64" | "float32" = "float64",
+  dtype: OutputDtype,
   options: BroadcastOptions = {},
 ): Matrix {
   const given = options.out;
-  const out = given ?? (dtype === "float64" ? new Float64Array(rows * cols) : new Float32Array(rows * cols));
+  const out = given ?? outputArray(rows * cols, dtype);
   // A fresh array is already zero: only a caller's buffer needs its masked-out tail cleared.
-  const clear = given !== undefined;
+  const clear = given !== undefined && options.zeroed !== true;
   const prefix = options.prefix;
   for (let b = 0; b < rows; b++) {
     const v = values[b] as number;

@@ -7,7 +7,9 @@ import type { RlooConfig } from "./rloo.js";
 /**
  * Plain config objects that reproduce each reference framework's behaviour (the defaults are
  * verl's). Pass them as the config: `grpoAdvantages(batch, groupPresets.trl.grpo)`.
- * Nothing here switches hidden behaviour; every preset is just knobs.
+ * Nothing here switches hidden behaviour; every preset is just knobs. No preset sets `dtype`:
+ * the output storage (float32 by default, see `outputDtype`) is not a framework's flavour; add
+ * `dtype: "float64"` to compare with a float64 reference below float32 resolution.
  *
  * @example
  * grpoAdvantages(batch, { ...groupPresets.trl.grpo, stdScope: "batch" }); // TRL scale_rewards="batch"

@@ -1,5 +1,6 @@
-import { Matrix, parseConfig } from "@rl/core";
+import { parseConfig } from "@rl/core";
 import { z } from "zod";
+import { outputDtype, outputMatrix } from "../output.js";
 import { diagnosticsOf, groupSums, parseGroups, parseOutcomeBatch } from "./parse-batch.js";
 import type { AdvantageResult, GroupBatch } from "./types.js";
 import { whitenInPlace } from "./whiten.js";
@@ -11,11 +12,14 @@ import { whitenInPlace } from "./whiten.js";
  * - `normalizeByStd` (true): false skips the division (OpenRLHF `no_std_norm`; the mean is still
  *   subtracted).
  * - `epsilon` (1e-8).
+ * - `dtype` ("float32"): storage of `advantages` (= `returns`) (see `outputDtype`); `"float64"`
+ *   keeps every bit of the float64 arithmetic. `diagnostics` are counts.
  */
 export const reinforcePlusPlusBaselineConfig = z.object({
   flavor: z.enum(["verl", "openrlhf"]).default("verl"),
   normalizeByStd: z.boolean().default(true),
   epsilon: z.number().nonnegative().default(1e-8),
+  dtype: outputDtype,
 });
 export type ReinforcePlusPlusBaselineConfig = z.input<typeof reinforcePlusPlusBaselineConfig>;
 
@@ -40,14 +44,14 @@ export function reinforcePlusPlusBaselineAdvantages(
   config: ReinforcePlusPlusBaselineConfig = {},
 ): AdvantageResult {
   const fn = "reinforcePlusPlusBaselineAdvantages";
-  const { flavor, normalizeByStd, epsilon } = parseConfig(reinforcePlusPlusBaselineConfig, config, fn);
+  const { flavor, normalizeByStd, epsilon, dtype } = parseConfig(reinforcePlusPlusBaselineConfig, config, fn);
   const parsed = parseOutcomeBatch(batch, fn);
   const { rows, cols, scores } = parsed;
   // unscored rows (null outcome) take no part in the whitening: drop their tokens from the mask
   const mask = parsed.unscored === undefined ? parsed.mask : maskWithoutRows(parsed.mask, parsed.unscored, cols);
   const index = parseGroups(batch.groups, rows, fn, parsed.unscored, parsed.rowsName);
   const sums = groupSums(scores, index);
-  const out = new Float64Array(rows * cols);
+  const out = new Float64Array(rows * cols); // float64 scratch; rounded once at the end
   let total = 0;
   let n = 0;
   for (let b = 0; b < rows; b++) {
@@ -71,7 +75,7 @@ export function reinforcePlusPlusBaselineAdvantages(
     const mean = n > 0 ? total / n : 0;
     for (let k = 0; k < out.length; k++) out[k] = (mask[k] as number) !== 0 ? (out[k] as number) - mean : 0;
   }
-  const advantages = new Matrix(out, [rows, cols]);
+  const advantages = outputMatrix(out, [rows, cols], dtype);
   return { advantages, returns: advantages, diagnostics: diagnosticsOf(index, sums) };
 }
 

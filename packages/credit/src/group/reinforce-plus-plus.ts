@@ -1,5 +1,6 @@
 import { Matrix, parseConfig } from "@rl/core";
 import { z } from "zod";
+import { outputArray, outputDtype, outputMatrix } from "../output.js";
 import { parseTokenRewards } from "./parse-batch.js";
 import type { AdvantageResult, TokenRewardBatch } from "./types.js";
 import { whitenInPlace } from "./whiten.js";
@@ -10,12 +11,15 @@ import { whitenInPlace } from "./whiten.js";
  * - `whiten` (true): global (batch) advantage normalisation.
  * - `unbiased` (true): Bessel-corrected variance in the whitening (OpenRLHF: false).
  * - `epsilon` (1e-8): added to the variance under the square root.
+ * - `dtype` ("float32"): storage of `advantages` and `returns` (see `outputDtype`); `"float64"`
+ *   keeps every bit of the float64 arithmetic.
  */
 export const reinforcePlusPlusConfig = z.object({
   gamma: z.number().min(0).max(1).default(1),
   whiten: z.boolean().default(true),
   unbiased: z.boolean().default(true),
   epsilon: z.number().nonnegative().default(1e-8),
+  dtype: outputDtype,
 });
 export type ReinforcePlusPlusConfig = z.input<typeof reinforcePlusPlusConfig>;
 
@@ -36,10 +40,12 @@ export type ReinforcePlusPlusConfig = z.input<typeof reinforcePlusPlusConfig>;
  */
 export function reinforcePlusPlusAdvantages(batch: TokenRewardBatch, config: ReinforcePlusPlusConfig = {}): AdvantageResult {
   const fn = "reinforcePlusPlusAdvantages";
-  const { gamma, whiten, unbiased, epsilon } = parseConfig(reinforcePlusPlusConfig, config, fn);
+  const { gamma, whiten, unbiased, epsilon, dtype } = parseConfig(reinforcePlusPlusConfig, config, fn);
   const { rows, cols, mask, rewards } = parseTokenRewards(batch, fn);
   const r = rewards as NonNullable<typeof rewards>;
-  const returns = new Float64Array(rows * cols);
+  // the carry stays a float64 local; `returns` (output storage) is written once and never read
+  const returns = outputArray(rows * cols, dtype);
+  const adv = new Float64Array(rows * cols); // float64 scratch for the whitening
   for (let b = 0; b < rows; b++) {
     const base = b * cols;
     let carry = 0;
@@ -48,11 +54,11 @@ export function reinforcePlusPlusAdvantages(batch: TokenRewardBatch, config: Rei
       const g = (r[k] as number) + gamma * carry;
       if ((mask[k] as number) !== 0) {
         returns[k] = g;
+        adv[k] = g;
         carry = g;
       } else carry = 0;
     }
   }
-  const adv = Float64Array.from(returns);
   if (whiten) whitenInPlace(adv, mask, { unbiased, epsilon, placement: "inside" });
-  return { advantages: new Matrix(adv, [rows, cols]), returns: new Matrix(returns, [rows, cols]) };
+  return { advantages: outputMatrix(adv, [rows, cols], dtype), returns: new Matrix(returns, [rows, cols]) };
 }

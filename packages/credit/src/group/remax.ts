@@ -1,5 +1,6 @@
 import { Matrix, parseConfig, type MatrixLike } from "@rl/core";
 import { z } from "zod";
+import { outputArray, outputDtype } from "../output.js";
 import { parseTokenRewards, vectorOf } from "./parse-batch.js";
 import type { AdvantageResult, TokenRewardBatch } from "./types.js";
 
@@ -9,8 +10,14 @@ export interface RemaxBatch extends TokenRewardBatch {
   readonly baselines: MatrixLike;
 }
 
-/** Config of {@link remaxAdvantages} (ReMax has no knobs; the object is kept for the registry). */
-export const remaxConfig = z.object({});
+/**
+ * Config of {@link remaxAdvantages} (ReMax itself has no knobs).
+ * - `dtype` ("float32"): storage of `advantages` and `returns` (see `outputDtype`); `"float64"`
+ *   keeps every bit of the float64 arithmetic.
+ */
+export const remaxConfig = z.object({
+  dtype: outputDtype,
+});
 export type RemaxConfig = z.input<typeof remaxConfig>;
 
 /**
@@ -28,12 +35,13 @@ export type RemaxConfig = z.input<typeof remaxConfig>;
  */
 export function remaxAdvantages(batch: RemaxBatch, config: RemaxConfig = {}): AdvantageResult {
   const fn = "remaxAdvantages";
-  parseConfig(remaxConfig, config, fn);
+  const { dtype } = parseConfig(remaxConfig, config, fn);
   const { rows, cols, mask, rewards } = parseTokenRewards(batch, fn);
   const r = rewards as NonNullable<typeof rewards>;
   const baselines = vectorOf(batch.baselines, "baselines", rows, fn);
-  const returns = new Float64Array(rows * cols);
-  const adv = new Float64Array(rows * cols);
+  // the running sum stays a float64 local; each output entry is written once and never read
+  const returns = outputArray(rows * cols, dtype);
+  const adv = outputArray(rows * cols, dtype);
   for (let b = 0; b < rows; b++) {
     const base = b * cols;
     const baseline = baselines[b] as number;

@@ -10,8 +10,8 @@ import { outputBuffer, outputDtype, type AdvantageResult, type GroupBatch } from
  * - `normalize` (false): TRL's `normalize_advantages`, a batch z-score of the row advantages
  *   `(A − mean)/(std + normalizeEpsilon)` (unbiased std).
  * - `normalizeEpsilon` (1e-4, TRL).
- * - `dtype` ("float64"): storage of the output; `"float32"` halves the memory written and hands
- *   the Matrix to `toTensor()` without a copy.
+ * - `dtype` ("float32"): storage of `advantages` (= `returns`) (see `outputDtype`); `"float64"`
+ *   keeps every bit of the float64 arithmetic. `diagnostics` are counts.
  * - `out` (none): a preallocated Float64Array or Float32Array of `B · T` entries to write the
  *   advantages into (every entry is overwritten; the result wraps it, no copy). Reusing one
  *   buffer across calls skips allocating the output, the largest cost after reading the inputs.
@@ -50,7 +50,7 @@ export type RlooConfig = z.input<typeof rlooConfig>;
 export function rlooAdvantages(batch: GroupBatch, config: RlooConfig = {}): AdvantageResult {
   const fn = "rlooAdvantages";
   const { singleton, normalize, normalizeEpsilon, dtype, out } = parseConfig(rlooConfig, config, fn);
-  const parsed = parseOutcomeBatch(batch, fn, { lengths: false });
+  const parsed = parseOutcomeBatch(batch, fn, { lengths: false, output: out === undefined ? dtype : undefined });
   const { rows, cols, scores } = parsed;
   const target = out === undefined ? undefined : checkOutputBuffer(out, config, parsed, fn);
   const index = parseGroups(batch.groups, rows, fn, parsed.unscored, parsed.rowsName);
@@ -66,7 +66,7 @@ export function rlooAdvantages(batch: GroupBatch, config: RlooConfig = {}): Adva
     else adv[b] = s - ((sums.sum[g] as number) - s) / (n - 1);
   }
   if (normalize) zScoreInPlace(adv, index.of, normalizeEpsilon);
-  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: target });
+  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: target ?? parsed.output, zeroed: target === undefined });
   return { advantages, returns: advantages, diagnostics: diagnosticsOf(index, sums) };
 }
 

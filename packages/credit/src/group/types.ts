@@ -43,9 +43,10 @@ export interface GroupDiagnostics {
 }
 
 /**
- * What every credit assigner returns: per-token `advantages` and `returns` `[B, T]` (float64
- * Matrix), both exactly 0 where `mask = 0`. For outcome estimators `returns` is the same Matrix
- * as `advantages` (verl returns the pair `(scores, scores)`).
+ * What every credit assigner returns: per-token `advantages` and `returns` `[B, T]` (float32
+ * Matrix unless the estimator's `dtype` says `"float64"`, see {@link outputDtype}), both exactly
+ * 0 where `mask = 0`. For outcome estimators `returns` is the same Matrix as `advantages` (verl
+ * returns the pair `(scores, scores)`).
  */
 export interface AdvantageResult {
   readonly advantages: Matrix;
@@ -53,12 +54,7 @@ export interface AdvantageResult {
   readonly diagnostics?: GroupDiagnostics;
 }
 
-/**
- * Output storage of the broadcasting estimators: `"float64"` (default, matches the float64
- * references exactly) or `"float32"` (half the memory, zero-copy `toTensor()`; all accumulation
- * still happens in float64).
- */
-export const outputDtype = z.enum(["float64", "float32"]).default("float64");
+export { outputDtype, type OutputDtype } from "../output.js";
 
 /**
  * Caller-owned output storage of the broadcasting estimators (`out` option): a Float64Array or

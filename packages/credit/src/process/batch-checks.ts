@@ -47,6 +47,14 @@ export function requireLength(length: number, name: string, expected: number, ex
   }
 }
 
+/** Throws unless `input` is a list (array or typed array) of `expected` entries; names a missing one. */
+export function requireList(input: unknown, name: string, expected: number, expectedName: string, fn: string): void {
+  if (typeof input !== "object" || input === null || typeof (input as { length?: unknown }).length !== "number") {
+    throw new RLError("INVALID_INPUT", `${fn}: ${name} is required (${expected} entries, one per ${expectedName.replace(/s$/, "")})`);
+  }
+  requireLength((input as ArrayLike<unknown>).length, name, expected, expectedName, fn);
+}
+
 /** A 1-D list of finite numbers of a required length. */
 export function finiteVector(
   input: ArrayLike<number>,
@@ -55,7 +63,7 @@ export function finiteVector(
   expectedName: string,
   fn: string,
 ): Float64Array {
-  requireLength(input.length, name, expected, expectedName, fn);
+  requireList(input, name, expected, expectedName, fn);
   const out = new Float64Array(input.length);
   for (let i = 0; i < input.length; i++) {
     const v = input[i] as number;

@@ -6,10 +6,11 @@ import {
   maskLike,
   meanStd,
   nonEmptyMatrix,
-  requireLength,
+  requireList,
   sameShape,
   type GroupId,
 } from "./batch-checks.js";
+import { outputArray, outputDtype, outputMatrix } from "../output.js";
 import { checkStepEnds } from "./place-step-rewards.js";
 
 /** Config of {@link capoAdvantages}. */
@@ -20,6 +21,12 @@ export const capoConfig = z.object({
   wProcess: z.number().default(1),
   /** ε added to the group std. Default 1e-6. */
   epsilon: z.number().nonnegative().default(1e-6),
+  /**
+   * Storage of `advantages` and `tokenRewards` (see `outputDtype`); `"float64"` keeps every bit
+   * of the float64 arithmetic. Default `"float32"`. The advantages are computed from the float64
+   * token rewards, never from the stored ones.
+   */
+  dtype: outputDtype,
 });
 export type CapoConfig = z.input<typeof capoConfig>;
 
@@ -46,8 +53,8 @@ export interface CapoInput {
  * outcome terms `W_o·R_o`. With `W_o > W_p` a correct answer with flawed steps stays above a
  * wrong answer.
  *
- * Defaults: `W_o = 2`, `W_p = 1`, ε = 1e-6 (⚠ the paper's constants and normalisation are
- * unverified). Edge cases: a group of one uses mean 0, std 1; tokens after the last step end are
+ * Defaults: `W_o = 2`, `W_p = 1`, ε = 1e-6, `dtype: "float32"` (⚠ the paper's constants and
+ * normalisation are unverified). Edge cases: a group of one uses mean 0, std 1; tokens after the last step end are
  * not penalised; padding is 0; bad shapes or step ends throw `RLError`.
  * Paper: CAPO (arXiv:2508.02298).
  *
@@ -58,7 +65,7 @@ export interface CapoInput {
  */
 export function capoAdvantages(input: CapoInput, config: CapoConfig = {}): { advantages: Matrix; tokenRewards: Matrix } {
   const fn = "capoAdvantages";
-  const { wOutcome, wProcess, epsilon } = parseConfig(capoConfig, config, fn);
+  const { wOutcome, wProcess, epsilon, dtype } = parseConfig(capoConfig, config, fn);
   const pen = nonEmptyMatrix(input.penalties, "penalties", fn);
   const sm = maskLike(input.stepMask, "stepMask", pen, "penalties", fn);
   const ends = sameShape(input.stepEnds, "stepEnds", pen, "penalties", fn);
@@ -66,9 +73,12 @@ export function capoAdvantages(input: CapoInput, config: CapoConfig = {}): { adv
   if (mask.rows !== pen.rows) throw new RLError("SHAPE_MISMATCH", `${fn}: mask has ${mask.rows} rows, penalties has ${pen.rows}`);
   const B = pen.rows;
   const outcome = finiteVector(input.outcome, "outcome", B, "penalties rows", fn);
-  requireLength(input.groups.length, "groups", B, "penalties rows", fn);
+  requireList(input.groups, "groups", B, "penalties rows", fn);
   checkStepEnds(ends, sm, mask, fn);
-  const tokenRewards = Matrix.zeros([B, mask.cols]);
+  const T = mask.cols;
+  // float64 scratch: penalties are subtracted in place and the advantages read it back
+  const tokenRewardData = new Float64Array(B * T);
+  const tokenRewards = new Matrix(tokenRewardData, [B, T]);
   const seq = new Float64Array(B);
   for (let b = 0; b < B; b++) {
     seq[b] = wOutcome * (outcome[b] as number);
@@ -82,14 +92,17 @@ export function capoAdvantages(input: CapoInput, config: CapoConfig = {}): { adv
       prev = e;
     }
   }
-  const advantages = Matrix.zeros([B, mask.cols]);
+  const advantages = outputArray(B * T, dtype);
   for (const rows of groupMembers(input.groups)) {
     const { mean, std } = rows.length > 1 ? meanStd(seq, rows) : { mean: 0, std: 1 };
     for (const i of rows) {
-      for (let t = 0; t < mask.cols; t++) {
-        if (mask.get(i, t) !== 0) advantages.set(i, t, (tokenRewards.get(i, t) - mean) / (std + epsilon));
+      for (let t = 0; t < T; t++) {
+        if (mask.get(i, t) !== 0) advantages[i * T + t] = (tokenRewards.get(i, t) - mean) / (std + epsilon);
       }
     }
   }
-  return { advantages, tokenRewards };
+  return {
+    advantages: new Matrix(advantages, [B, T]),
+    tokenRewards: outputMatrix(tokenRewardData, [B, T], dtype),
+  };
 }

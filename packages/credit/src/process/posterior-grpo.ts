@@ -1,6 +1,7 @@
 import { Matrix, assertMask, parseConfig, type MatrixLike } from "@rl/core";
 import { z } from "zod";
-import { finiteVector, groupMembers, meanStd, nonEmptyMatrix, requireLength, type GroupId } from "./batch-checks.js";
+import { outputArray, outputDtype } from "../output.js";
+import { finiteVector, groupMembers, meanStd, nonEmptyMatrix, requireList, type GroupId } from "./batch-checks.js";
 
 /** Config of {@link posteriorGrpoAdvantages}. */
 export const posteriorGrpoConfig = z.object({
@@ -10,6 +11,11 @@ export const posteriorGrpoConfig = z.object({
   gateValue: z.number().default(1),
   /** ε added to the group std. Default 1e-6 (as GRPO). */
   epsilon: z.number().nonnegative().default(1e-6),
+  /**
+   * Storage of the per-token `advantages` (see `outputDtype`); `"float64"` keeps every bit of the
+   * float64 arithmetic. Default `"float32"`. The per-row `rewards` stay float64.
+   */
+  dtype: outputDtype,
 });
 export type PosteriorGrpoConfig = z.input<typeof posteriorGrpoConfig>;
 
@@ -32,8 +38,10 @@ export interface PosteriorGrpoInput {
  * `r_i = r^o_i + r^f_i + 𝟙[r^o_i = gate]·λ·r^t_i`, then GRPO
  * `A_i = (r_i − μ_g)/(std_g + ε)` (unbiased std) broadcast over the row's valid tokens.
  *
- * Defaults: λ = 1, gate 1, ε = 1e-6. Edge cases: no correct response in a group → plain outcome
- * GRPO; a group of one uses mean 0, std 1 (verl); all-equal rewards → 0; padding 0.
+ * The group statistics are computed here in float64 (no call into `grpoAdvantages`, whose default
+ * storage is float32); each row's advantage is rounded once when stored in `dtype`.
+ * Defaults: λ = 1, gate 1, ε = 1e-6, `dtype: "float32"`. Edge cases: no correct response in a
+ * group → plain outcome GRPO; a group of one uses mean 0, std 1 (verl); all-equal rewards → 0; padding 0.
  * Paper: Posterior-GRPO (arXiv:2508.05170).
  *
  * @example
@@ -45,26 +53,27 @@ export function posteriorGrpoAdvantages(
   config: PosteriorGrpoConfig = {},
 ): { advantages: Matrix; rewards: Matrix } {
   const fn = "posteriorGrpoAdvantages";
-  const { lambda, gateValue, epsilon } = parseConfig(posteriorGrpoConfig, config, fn);
+  const { lambda, gateValue, epsilon, dtype } = parseConfig(posteriorGrpoConfig, config, fn);
   const mask = nonEmptyMatrix(input.mask, "mask", fn);
   assertMask(mask, "mask", fn);
   const B = mask.rows;
   const outcome = finiteVector(input.outcome, "outcome", B, "mask rows", fn);
   const thinking = finiteVector(input.thinking, "thinking", B, "mask rows", fn);
   const format = input.format === undefined ? new Float64Array(B) : finiteVector(input.format, "format", B, "mask rows", fn);
-  requireLength(input.groups.length, "groups", B, "mask rows", fn);
+  requireList(input.groups, "groups", B, "mask rows", fn);
   const rewards = Matrix.zeros([B]);
   for (let i = 0; i < B; i++) {
     const o = outcome[i] as number;
     rewards.data[i] = o + (format[i] as number) + (o === gateValue ? lambda * (thinking[i] as number) : 0);
   }
-  const advantages = Matrix.zeros([B, mask.cols]);
+  const T = mask.cols;
+  const advantages = outputArray(B * T, dtype);
   for (const rows of groupMembers(input.groups)) {
     const { mean, std } = rows.length > 1 ? meanStd(rewards.data, rows) : { mean: 0, std: 1 };
     for (const i of rows) {
       const a = ((rewards.data[i] as number) - mean) / (std + epsilon);
-      for (let t = 0; t < mask.cols; t++) if (mask.get(i, t) !== 0) advantages.set(i, t, a);
+      for (let t = 0; t < T; t++) if (mask.get(i, t) !== 0) advantages[i * T + t] = a;
     }
   }
-  return { advantages, rewards };
+  return { advantages: new Matrix(advantages, [B, T]), rewards };
 }

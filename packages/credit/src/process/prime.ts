@@ -6,9 +6,10 @@ import {
   lastValidToken,
   maskLike,
   nonEmptyMatrix,
-  requireLength,
+  requireList,
   type GroupId,
 } from "./batch-checks.js";
+import { outputDtype, outputMatrix } from "../output.js";
 
 /** Config of {@link primeAdvantages}. */
 export const primeConfig = z.object({
@@ -28,6 +29,12 @@ export const primeConfig = z.object({
   gammaOutcome: z.number().min(0).max(1).default(1),
   /** Masked whitening of the returns (unbiased, ε = 1e-8 inside the sqrt). Default `true`. */
   whiten: z.boolean().default(true),
+  /**
+   * Storage of `advantages` and `returns` (see `outputDtype`); `"float64"` keeps every bit of the
+   * float64 arithmetic. Default `"float32"`. The whitening reads the float64 returns, never the
+   * stored ones.
+   */
+  dtype: outputDtype,
 });
 export type PrimeConfig = z.input<typeof primeConfig>;
 
@@ -52,7 +59,8 @@ export interface PrimeInput {
  * Paper: `A_t = Σ_{s≥t} γ^{s−t}[r_φ(y_s) − mean_{j≠i} r̄_φ(y^j)] + r_o(y) − mean_{j≠i} r_o(y^j)`.
  * The `"code"` baseline reproduces the released code, whose token-level RLOO algebra adds an
  * extra `(r_t − m_i)/(K−1)` (spec credit.md §19); the outcome term is exact RLOO in both.
- * Defaults: `baseline: "paper"`, coefficients 5, γ = 1 for both, whitening on.
+ * Defaults: `baseline: "paper"`, coefficients 5, γ = 1 for both, whitening on, `dtype: "float32"`
+ * (baselines, returns and whitening run in float64; both outputs are rounded once at the end).
  * Edge cases: a group of one throws `RLError("INVALID_INPUT")` (the reference divides by zero);
  * a row without a valid token throws; padding is 0 in both outputs.
  * Paper: PRIME (arXiv:2502.01456).
@@ -61,7 +69,7 @@ export interface PrimeInput {
  * primeAdvantages({ processRewards: [[0.1, 0.3, -0.2], [0.2, -0.4, 0]], outcomes: [1, 0],
  *   mask: [[1, 1, 1], [1, 1, 0]], groups: [0, 0] },
  *   { processCoef: 1, outcomeCoef: 1, whiten: false }).returns.toArray();
- * // [[1.5, 1.3, 0.9], [-1.3333333, -1.4666667, 0]]
+ * // [[1.5, 1.3, 0.9], [-1.333333, -1.466667, 0]]  (float32 storage; 6 decimals)
  */
 export function primeAdvantages(input: PrimeInput, config: PrimeConfig = {}): { advantages: Matrix; returns: Matrix } {
   const fn = "primeAdvantages";
@@ -69,7 +77,7 @@ export function primeAdvantages(input: PrimeInput, config: PrimeConfig = {}): { 
   const r = nonEmptyMatrix(input.processRewards, "processRewards", fn);
   const mask = maskLike(input.mask, "mask", r, "processRewards", fn);
   const outcomes = finiteVector(input.outcomes, "outcomes", r.rows, "processRewards rows", fn);
-  requireLength(input.groups.length, "groups", r.rows, "processRewards rows", fn);
+  requireList(input.groups, "groups", r.rows, "processRewards rows", fn);
   const B = r.rows;
   const T = r.cols;
   const last = new Int32Array(B);
@@ -110,16 +118,18 @@ export function primeAdvantages(input: PrimeInput, config: PrimeConfig = {}): { 
       outcome.set(i, last[i] as number, o - (sumO - o) / (K - 1));
     }
   }
-  const returns = Matrix.zeros([B, T]);
+  const returns = new Float64Array(B * T);
   for (let b = 0; b < B; b++) {
     let gp = 0;
     let go = 0;
     for (let t = T - 1; t >= 0; t--) {
       gp = process.get(b, t) + cfg.gammaProcess * gp;
       go = outcome.get(b, t) + cfg.gammaOutcome * go;
-      if (mask.get(b, t) !== 0) returns.set(b, t, cfg.processCoef * gp + cfg.outcomeCoef * go);
+      if (mask.get(b, t) !== 0) returns[b * T + t] = cfg.processCoef * gp + cfg.outcomeCoef * go;
     }
   }
-  const advantages = cfg.whiten ? maskedWhiten(returns, mask) : returns.clone();
-  return { advantages, returns };
+  const shape = [B, T];
+  // maskedWhiten computes in float64 and returns float64 storage
+  const advantages = cfg.whiten ? (maskedWhiten(new Matrix(returns, shape), mask).data as Float64Array) : returns.slice();
+  return { advantages: outputMatrix(advantages, shape, cfg.dtype), returns: outputMatrix(returns, shape, cfg.dtype) };
 }

@@ -6,10 +6,11 @@ import {
   lastValidToken,
   maskLike,
   nonEmptyMatrix,
-  requireLength,
+  requireList,
   sameShape,
   type GroupId,
 } from "./batch-checks.js";
+import { outputDtype, outputMatrix } from "../output.js";
 import { minFormRewards } from "./min-form.js";
 import { checkStepEnds } from "./place-step-rewards.js";
 
@@ -32,6 +33,13 @@ export const pureConfig = z.object({
   klCoef: z.number().nonnegative().default(0.001),
   /** Batch-normalise advantages over valid non-separator tokens (biased var, `rsqrt(max(var, 1e-8))`). Default `true`. */
   normalize: z.boolean().default(true),
+  /**
+   * Storage of the `[B][T]` outputs of {@link pureAdvantages} (`advantages`, `returns`,
+   * `tokenRewards`, `separatorMask`; see `outputDtype`); `"float64"` keeps every bit of the
+   * float64 arithmetic. Default `"float32"`. {@link pureRewards}, a building block, ignores it
+   * and always returns float64.
+   */
+  dtype: outputDtype,
 });
 export type PureConfig = z.input<typeof pureConfig>;
 
@@ -70,7 +78,7 @@ function parsePureInput(input: PureInput, fn: string): PureParsed {
   const ends = sameShape(input.stepEnds, "stepEnds", r, "stepRewards", fn);
   const mask = nonEmptyMatrix(input.mask, "mask", fn);
   if (mask.rows !== r.rows) throw new RLError("SHAPE_MISMATCH", `${fn}: mask has ${mask.rows} rows, stepRewards has ${r.rows}`);
-  requireLength(input.groups.length, "groups", r.rows, "stepRewards rows", fn);
+  requireList(input.groups, "groups", r.rows, "stepRewards rows", fn);
   checkStepEnds(ends, sm, mask, fn);
   for (let b = 0; b < r.rows; b++) {
     if (lastValidToken(mask, b) < 0) throw new RLError("INVALID_INPUT", `${fn}: mask row ${b} has no valid token`);
@@ -101,6 +109,8 @@ function parsePureInput(input: PureInput, fn: string): PureParsed {
  * 5. when `tokenKl` is given, `r_t −= klCoef·tokenKl_t` on every valid token.
  *
  * Separators (advantage 0) are every valid step end unless `separatorMask` is given.
+ * Every output is float64 whatever `dtype` says (this is a building block of
+ * {@link pureAdvantages}, which rounds once at the end).
  * Defaults: τ = 0.1, weighted, `baseline: "token"`, `mode: "PRMVR"`, `verifiableCoef: 1`, `klCoef: 0.001`.
  * Edge cases: a group of one has baseline 0 (the reference asserts n > 1); a row without a valid
  * step gets no process reward; a row without a valid token, a missing `solved` in a VR mode, or
@@ -223,6 +233,8 @@ function pureRewardsParsed(
  * over valid tokens (γ = 1), `A = G` except 0 on separator tokens, then (by default) batch
  * normalisation over the valid non-separator tokens: `(A − μ)·rsqrt(max(var_biased, 1e-8))`.
  *
+ * Every sum, return and the normalisation run in float64; the four `[B][T]` outputs are stored
+ * in `dtype` (default `"float32"`, each entry rounded once from the float64 result).
  * Deviation: the reference's normalisation counts every exactly-zero advantage of the padded
  * tensor out of the mean's denominator while the variance runs over the action mask; ours uses
  * exactly the valid non-separator tokens.
@@ -244,8 +256,9 @@ export function pureAdvantages(
   const { mask } = parsed;
   const B = mask.rows;
   const T = mask.cols;
-  const returns = Matrix.zeros([B, T]);
-  const advantages = Matrix.zeros([B, T]);
+  // float64 scratch: the normalisation reads the advantages back
+  const returns = new Float64Array(B * T);
+  const advantages = new Float64Array(B * T);
   let n = 0;
   let s = 0;
   for (let b = 0; b < B; b++) {
@@ -253,9 +266,9 @@ export function pureAdvantages(
     for (let t = T - 1; t >= 0; t--) {
       if (mask.get(b, t) === 0) continue;
       g += tokenRewards.get(b, t);
-      returns.set(b, t, g);
+      returns[b * T + t] = g;
       if (separatorMask.get(b, t) !== 0) continue;
-      advantages.set(b, t, g);
+      advantages[b * T + t] = g;
       n++;
       s += g;
     }
@@ -265,15 +278,23 @@ export function pureAdvantages(
     let ss = 0;
     for (let b = 0; b < B; b++) {
       for (let t = 0; t < T; t++) {
-        if (mask.get(b, t) !== 0 && separatorMask.get(b, t) === 0) ss += (advantages.get(b, t) - mean) ** 2;
+        if (mask.get(b, t) !== 0 && separatorMask.get(b, t) === 0) ss += ((advantages[b * T + t] as number) - mean) ** 2;
       }
     }
     const scale = 1 / Math.sqrt(Math.max(ss / n, 1e-8));
     for (let b = 0; b < B; b++) {
       for (let t = 0; t < T; t++) {
-        if (mask.get(b, t) !== 0 && separatorMask.get(b, t) === 0) advantages.set(b, t, (advantages.get(b, t) - mean) * scale);
+        const k = b * T + t;
+        if (mask.get(b, t) !== 0 && separatorMask.get(b, t) === 0) advantages[k] = ((advantages[k] as number) - mean) * scale;
       }
     }
   }
-  return { advantages, returns, tokenRewards, separatorMask };
+  const shape = [B, T];
+  return {
+    advantages: outputMatrix(advantages, shape, cfg.dtype),
+    returns: outputMatrix(returns, shape, cfg.dtype),
+    // pureRewardsParsed builds both with Matrix.zeros / Matrix.map, i.e. float64 storage
+    tokenRewards: outputMatrix(tokenRewards.data as Float64Array, shape, cfg.dtype),
+    separatorMask: outputMatrix(separatorMask.data as Float64Array, shape, cfg.dtype),
+  };
 }

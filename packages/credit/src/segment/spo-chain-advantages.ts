@@ -1,5 +1,20 @@
-import { Matrix, RLError, parseConfig, toVector, type MatrixLike } from "@rl/core";
-import { rowCutpoints, spoChainConfig, type SpoChainConfig, type SpoChainOptions } from "./spo-chain-cutpoints.js";
+import { z } from "zod";
+import { Matrix, RLError, parseConfig, toVector, type MatrixData, type MatrixLike } from "@rl/core";
+import { rowCutpoints, spoChainConfig, type SpoChainOptions } from "./spo-chain-cutpoints.js";
+import { outputArray, outputDtype } from "../output.js";
+
+/**
+ * Config of {@link spoChainAdvantages} and `spoChainBatchAdvantages` (and of the registry's
+ * `rl/spo-chain`): {@link spoChainConfig} (`threshold` ρ 0.9, `interval` 5, `maxSegments` unset)
+ * plus
+ * - `dtype` ("float32"): storage of `advantages`, `returns` (batch form) and `lossMask` (see
+ *   `outputDtype`); `"float64"` keeps every bit of the float64 arithmetic. Cutpoints stay
+ *   `Int32Array`. Pass `"float64"` when the advantages go on into more float64 math (`spoWhiten`)
+ *   rather than straight to a loss.
+ */
+export const spoChainAdvantagesConfig = spoChainConfig.extend({ dtype: outputDtype });
+/** Input type of {@link spoChainAdvantagesConfig}. */
+export type SpoChainAdvantagesConfig = z.input<typeof spoChainAdvantagesConfig>;
 
 /** Values of cut states: a Map from state to value, or a record keyed by the state as a string (JSON). */
 export type CutValues = ReadonlyMap<number, number> | Readonly<Record<string, number>>;
@@ -14,7 +29,7 @@ export interface SpoChainInput {
   readonly score: number;
 }
 
-/** Result of {@link spoChainAdvantages}; vectors `[T]`. */
+/** Result of {@link spoChainAdvantages}; vectors `[T]` (storage: the config's `dtype`). */
 export interface SpoChainResult {
   /** Segment advantage on every low-probability token (`p ≤ ρ`), 0 elsewhere. */
   readonly advantages: Matrix;
@@ -38,6 +53,9 @@ export interface SpoChainResult {
  * `p_t = ρ` is neither zeroed nor in the loss mask (reference quirk: `>` vs `<`).
  * A missing or unexpected cut value throws `RLError` naming the state.
  *
+ * Defaults: ρ = 0.9, `interval` = 5, `dtype` = "float32" (each advantage is the float64
+ * difference `V(c) − V(prev)` rounded once on store; see {@link spoChainAdvantagesConfig}).
+ *
  * @example
  * const r = spoChainAdvantages(
  *   { probs: [0.95, 0.5, 0.99, 0.7, 0.97, 0.3, 0.98, 0.6], cutValues: new Map([[0, 0.4], [4, 0.9]]), score: 1 },
@@ -46,15 +64,15 @@ export interface SpoChainResult {
  * r.advantages.toFlatArray(); // [0, 0.5, 0, 0.5, 0, 0.1, 0, 0.1]
  * @remarks arXiv:2505.23564
  */
-export function spoChainAdvantages(input: SpoChainInput, config: SpoChainConfig = {}): SpoChainResult {
+export function spoChainAdvantages(input: SpoChainInput, config: SpoChainAdvantagesConfig = {}): SpoChainResult {
   const fn = "spoChainAdvantages";
-  const options = parseConfig(spoChainConfig, config, fn);
+  const options = parseConfig(spoChainAdvantagesConfig, config, fn);
   const empty = Array.isArray(input.probs) && input.probs.length === 0;
   const p = empty ? new Float64Array(0) : toVector(input.probs, "probs", fn).data;
   if (p.length === 0) throw new RLError("INVALID_INPUT", `${fn}: probs is empty`);
   const valid = new Uint8Array(p.length).fill(1);
-  const adv = new Float64Array(p.length);
-  const lossMask = new Float64Array(p.length);
+  const adv = outputArray(p.length, options.dtype);
+  const lossMask = outputArray(p.length, options.dtype);
   const cutpoints = rowCutpoints(p, valid, options, fn, "probs");
   fillRowAdvantages(p, valid, cutpoints, input.cutValues, input.score, options, adv, lossMask, 0, fn, "cutValues");
   return { advantages: new Matrix(adv, [p.length]), lossMask: new Matrix(lossMask, [p.length]), cutpoints };
@@ -73,7 +91,8 @@ function cutValueKeys(values: CutValues): number[] {
 
 /**
  * Writes one row's advantages and loss mask at `offset` (row coordinates: `valid` marks the
- * response tokens; the terminal state is the last valid token).
+ * response tokens; the terminal state is the last valid token). The state advantages are float64;
+ * each output entry is written once (rounded there when `adv` is a Float32Array) and never read.
  * @remarks internal; no paper
  */
 export function fillRowAdvantages(
@@ -83,8 +102,8 @@ export function fillRowAdvantages(
   cutValues: CutValues,
   score: number,
   options: SpoChainOptions,
-  adv: Float64Array,
-  lossMask: Float64Array,
+  adv: MatrixData,
+  lossMask: MatrixData,
   offset: number,
   fn: string,
   name: string,

@@ -1,6 +1,7 @@
 import { Matrix, RLError, assertMask, assertSameShape, parseConfig, toMatrix2D, toVector, type MatrixLike } from "@rl/core";
 import { rowCutpoints, spoChainConfig, type SpoChainConfig } from "./spo-chain-cutpoints.js";
-import { fillRowAdvantages, type CutValues } from "./spo-chain-advantages.js";
+import { fillRowAdvantages, spoChainAdvantagesConfig, type CutValues, type SpoChainAdvantagesConfig } from "./spo-chain-advantages.js";
+import { outputArray } from "../output.js";
 
 /**
  * SPO-chain cutpoints of every row of a padded batch (see {@link spoChainCutpoints}); only
@@ -31,7 +32,7 @@ export interface SpoChainBatch {
   readonly scores: MatrixLike;
 }
 
-/** Result of {@link spoChainBatchAdvantages}; matrices `[B][T]`, 0 where mask = 0. */
+/** Result of {@link spoChainBatchAdvantages}; matrices `[B][T]` in the config's `dtype`, 0 where mask = 0. */
 export interface SpoChainBatchResult {
   readonly advantages: Matrix;
   /** A copy of `advantages` (the registry door's `{ advantages, returns }` shape; SPO has no separate returns). */
@@ -44,7 +45,11 @@ export interface SpoChainBatchResult {
 
 /**
  * SPO-chain advantages for a padded batch: {@link spoChainAdvantages} on every row, over its
- * valid tokens. Follow with {@link spoWhiten} for the trainer's whitening.
+ * valid tokens (SPO, arXiv:2505.23564: `A[t] = V(c_k) − V(c_{k−1})` on the low-probability tokens
+ * of segment `(c_{k−1}, c_k]`, `V(terminal) = score`). Follow with {@link spoWhiten} for the
+ * trainer's whitening (pass `dtype: "float64"` to whiten the unrounded values).
+ * Defaults: ρ = 0.9, `interval` = 5, `dtype` = "float32" (`advantages`, `returns` and `lossMask`;
+ * see {@link spoChainAdvantagesConfig}).
  * Throws `RLError` on an empty batch, mismatched shapes or counts, and missing cut values.
  *
  * @example
@@ -54,9 +59,9 @@ export interface SpoChainBatchResult {
  * r.advantages.toArray(); // [[-0.3, 0, -0.3, 0]]
  * @remarks arXiv:2505.23564
  */
-export function spoChainBatchAdvantages(batch: SpoChainBatch, config: SpoChainConfig = {}): SpoChainBatchResult {
+export function spoChainBatchAdvantages(batch: SpoChainBatch, config: SpoChainAdvantagesConfig = {}): SpoChainBatchResult {
   const fn = "spoChainBatchAdvantages";
-  const options = parseConfig(spoChainConfig, config, fn);
+  const options = parseConfig(spoChainAdvantagesConfig, config, fn);
   const { p, m } = batchInputs(batch.probs, batch.mask, fn);
   const B = p.rows;
   const T = p.cols;
@@ -65,8 +70,8 @@ export function spoChainBatchAdvantages(batch: SpoChainBatch, config: SpoChainCo
   if (batch.cutValues.length !== B) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: cutValues has ${batch.cutValues.length} entries, probs has ${B} rows`);
   }
-  const adv = new Float64Array(B * T);
-  const lossMask = new Float64Array(B * T);
+  const adv = outputArray(B * T, options.dtype);
+  const lossMask = outputArray(B * T, options.dtype);
   const cutpoints: Int32Array[] = [];
   for (let b = 0; b < B; b++) {
     const pr = p.row(b);
@@ -77,7 +82,7 @@ export function spoChainBatchAdvantages(batch: SpoChainBatch, config: SpoChainCo
   }
   return {
     advantages: new Matrix(adv, [B, T]),
-    returns: new Matrix(Float64Array.from(adv), [B, T]),
+    returns: new Matrix(adv.slice(), [B, T]),
     lossMask: new Matrix(lossMask, [B, T]),
     cutpoints,
   };

@@ -6,10 +6,11 @@ import {
 
   meanStd,
   nonEmptyMatrix,
-  requireLength,
+  requireLength, requireList,
   type GroupId,
 } from "../process/batch-checks.js";
 import { gigpoStepReturns } from "./step-returns.js";
+import { outputDtype } from "../output.js";
 
 /** Config of {@link gigpoAdvantages}. */
 export const gigpoConfig = z.object({
@@ -27,6 +28,12 @@ export const gigpoConfig = z.object({
    * weighting long trajectories more. Default `"perTrajectory"`.
    */
   episodeStats: z.enum(["perTrajectory", "rowWeighted"]).default("perTrajectory"),
+  /**
+   * Storage of `advantages` `[R][T]` (see `outputDtype`); `"float64"` keeps every bit of the
+   * float64 arithmetic. The per-row diagnostics `episodeAdvantages`, `stepAdvantages` and
+   * `stepReturns` `[R]` stay float64. Default `"float32"`.
+   */
+  dtype: outputDtype,
 });
 export type GigpoConfig = z.input<typeof gigpoConfig>;
 
@@ -81,7 +88,9 @@ export function anchorGroups(anchors: readonly GroupId[], groups: readonly Group
  *   `A^S = (R_t − mean_{step group} R_t)/F_norm` on the discounted step returns.
  * `F_norm = std_{n−1} + ε` (`mean_std_norm`) or 1 (`mean_norm`).
  *
- * Defaults: γ = 0.95, ω = 1, `mode: "mean_norm"`, ε = 1e-6, `episodeStats: "perTrajectory"`.
+ * Defaults: γ = 0.95, ω = 1, `mode: "mean_norm"`, ε = 1e-6, `episodeStats: "perTrajectory"`,
+ * `dtype: "float32"` (`advantages` only: `A^E + ω·A^S` is summed in float64 and rounded once on
+ * store; `episodeAdvantages`, `stepAdvantages`, `stepReturns` are float64).
  * Edge cases: an episode group with one trajectory (or row, when row-weighted) uses mean 0,
  * std 1 (verl); a step group of one gives `A^S = 0`; zero variance gives 0; padding is 0; an
  * empty batch or mismatched lengths throw `RLError`. ω = 0 reduces to the episode part.
@@ -102,9 +111,9 @@ export function gigpoAdvantages(
   const mask = nonEmptyMatrix(input.mask, "mask", fn);
   assertMask(mask, "mask", fn);
   const R = mask.rows;
-  requireLength(input.groups.length, "groups", R, "mask rows", fn);
-  requireLength(input.trajectories.length, "trajectories", R, "mask rows", fn);
-  requireLength(input.anchors.length, "anchors", R, "mask rows", fn);
+  requireList(input.groups, "groups", R, "mask rows", fn);
+  requireList(input.trajectories, "trajectories", R, "mask rows", fn);
+  requireList(input.anchors, "anchors", R, "mask rows", fn);
 
   let episode: Float64Array;
   if (input.episodeReturns !== undefined) {
@@ -128,7 +137,7 @@ export function gigpoAdvantages(
   if (input.stepReturns !== undefined) {
     stepReturns = new Matrix(finiteVector(input.stepReturns, "stepReturns", R, "mask rows", fn), [R]);
   } else if (input.stepRewards !== undefined) {
-    requireLength(input.stepRewards.length, "stepRewards", R, "mask rows", fn);
+    requireList(input.stepRewards, "stepRewards", R, "mask rows", fn);
     stepReturns = gigpoStepReturns(input.stepRewards, input.trajectories, { gamma: cfg.gamma }).returns;
   } else {
     throw new RLError("INVALID_INPUT", `${fn}: give stepReturns or stepRewards (one per row)`);
@@ -161,7 +170,7 @@ export function gigpoAdvantages(
     for (const i of rows) stepAdv.data[i] = ((stepReturns.data[i] as number) - mean) / scale;
   }
 
-  const advantages = Matrix.zeros([R, mask.cols]);
+  const advantages = Matrix.zeros([R, mask.cols], cfg.dtype);
   for (let i = 0; i < R; i++) {
     const a = (episodeAdv.data[i] as number) + cfg.stepAdvantageWeight * (stepAdv.data[i] as number);
     for (let t = 0; t < mask.cols; t++) if (mask.get(i, t) !== 0) advantages.set(i, t, a);

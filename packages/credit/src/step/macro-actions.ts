@@ -84,6 +84,9 @@ export function macroBoundaries(mask: MatrixLike, config: MacroBoundariesConfig)
 
 /** Validates per-row macro starts against a mask; returns the spans as lists of valid token indices. */
 export function macroSpans(starts: readonly (readonly number[])[], mask: Matrix, fn: string): number[][][] {
+  if (!Array.isArray(starts)) {
+    throw new RLError("INVALID_INPUT", `${fn}: starts is required (one list of macro-action start tokens per row; see macroBoundaries)`);
+  }
   if (starts.length !== mask.rows) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: starts has ${starts.length} rows, mask has ${mask.rows}`);
   }

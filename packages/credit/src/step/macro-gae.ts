@@ -2,6 +2,7 @@ import { Matrix, assertMask, parseConfig, type MatrixLike } from "@rl/core";
 import { z } from "zod";
 import { nonEmptyMatrix, sameShape } from "../process/batch-checks.js";
 import { macroSpans } from "./macro-actions.js";
+import { outputDtype, outputMatrix } from "../output.js";
 
 /** How token values inside a macro action are weighted (`value_function` in MA-RLHF). */
 export const macroWeighting = z.enum(["equal", "unit", "position"]);
@@ -71,6 +72,12 @@ export const macroGaeConfig = z.object({
   lambda: z.number().min(0).max(1).default(0.95),
   /** Aggregation of values and rewards inside a macro action. Default `"equal"`. */
   weighting: macroWeighting.default("equal"),
+  /**
+   * Storage of `advantages`, `returns` `[B][T]` and of their per-macro-step forms
+   * `macroAdvantages`, `macroReturns`, `macroMask` `[B][M]` (see `outputDtype`); `"float64"` keeps
+   * every bit of the float64 arithmetic. Default `"float32"`.
+   */
+  dtype: outputDtype,
 });
 export type MacroGaeConfig = z.input<typeof macroGaeConfig>;
 
@@ -93,7 +100,9 @@ export interface MacroGaeInput {
  * No whitening.
  *
  * Defaults: γ = 1, λ = 0.95, `weighting: "equal"` (rewards are averaged inside a span, so
- * per-token KL shrinks with the span length — the reference's behaviour).
+ * per-token KL shrinks with the span length — the reference's behaviour), `dtype: "float32"`
+ * (the aggregation and the recurrence run on float64; every output entry is rounded once on
+ * store and never read back).
  * Edge cases: padding is 0; a row without valid tokens is all 0; shapes must match.
  * Paper: MA-RLHF (arXiv:2410.02743).
  *
@@ -109,7 +118,7 @@ export function macroGae(
   config: MacroGaeConfig = {},
 ): { advantages: Matrix; returns: Matrix; macroAdvantages: Matrix; macroReturns: Matrix; macroMask: Matrix } {
   const fn = "macroGae";
-  const { gamma, lambda, weighting } = parseConfig(macroGaeConfig, config, fn);
+  const { gamma, lambda, weighting, dtype } = parseConfig(macroGaeConfig, config, fn);
   const v = nonEmptyMatrix(input.values, "values", fn);
   const r = sameShape(input.tokenRewards, "tokenRewards", v, "values", fn);
   const mask = sameShape(input.mask, "mask", v, "values", fn);
@@ -118,10 +127,10 @@ export function macroGae(
   const V = aggregate(v, spans, weighting);
   const Rw = aggregate(r, spans, weighting).values;
   const M = V.values.cols;
-  const macroAdvantages = Matrix.zeros([v.rows, M]);
-  const macroReturns = Matrix.zeros([v.rows, M]);
-  const advantages = Matrix.zeros([v.rows, v.cols]);
-  const returns = Matrix.zeros([v.rows, v.cols]);
+  const macroAdvantages = Matrix.zeros([v.rows, M], dtype);
+  const macroReturns = Matrix.zeros([v.rows, M], dtype);
+  const advantages = Matrix.zeros([v.rows, v.cols], dtype);
+  const returns = Matrix.zeros([v.rows, v.cols], dtype);
   for (let b = 0; b < v.rows; b++) {
     const rowSpans = spans[b] as number[][];
     let gae = 0;
@@ -139,5 +148,6 @@ export function macroGae(
       nextV = vm;
     }
   }
-  return { advantages, returns, macroAdvantages, macroReturns, macroMask: V.macroMask };
+  const macroMask = outputMatrix(V.macroMask.data as Float64Array, V.macroMask.shape, dtype); // aggregate() builds float64
+  return { advantages, returns, macroAdvantages, macroReturns, macroMask };
 }

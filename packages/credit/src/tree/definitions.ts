@@ -2,7 +2,7 @@ import { defineDefinition } from "@rl/core";
 import { tempoAdvantages, tempoConfig, type TempoBatch, type TempoResult } from "./tempo.js";
 import { spoTreeConfig, spoTreeEdges, type SegmentTree, type SpoTreeResult } from "./spo-tree.js";
 import { spoChainBatchAdvantages, type SpoChainBatch, type SpoChainBatchResult } from "../segment/spo-chain-batch.js";
-import { spoChainConfig } from "../segment/spo-chain-cutpoints.js";
+import { spoChainAdvantagesConfig } from "../segment/spo-chain-advantages.js";
 
 /** `rl/tempo`: {@link tempoAdvantages} as a registry definition. */
 export const tempoDefinition = defineDefinition({
@@ -22,7 +22,7 @@ export const spoChainDefinition = defineDefinition({
   version: "0.1.0",
   specVersion: "v1",
   description: "SPO-chain: Monte-Carlo segment advantages cut at low-probability tokens (arXiv:2505.23564)",
-  configSchema: spoChainConfig,
+  configSchema: spoChainAdvantagesConfig,
   create: (config) => (batch: SpoChainBatch): SpoChainBatchResult => spoChainBatchAdvantages(batch, config),
 });
 

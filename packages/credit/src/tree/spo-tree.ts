@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Matrix, RLError, parseConfig } from "@rl/core";
+import { outputArray, outputDtype } from "../output.js";
 
 /**
  * A segment tree of SPO-tree: node `k` has parent `parent[k]` (`-1` for a root; several roots =
@@ -123,7 +124,15 @@ export function spoTreeEdges(tree: SegmentTree, config: SpoTreeConfig = {}): Spo
   return { edges, values: new Matrix(values, [n]) };
 }
 
+/** Whether `x` is array-like (an array or typed array with a numeric length). */
+function isArrayLike(x: unknown): x is ArrayLike<unknown> {
+  return typeof x === "object" && x !== null && typeof (x as { length?: unknown }).length === "number";
+}
+
 function treeValues(tree: SegmentTree, fn: string): { values: Float64Array; children: number[][] } {
+  if (typeof tree !== "object" || tree === null || !isArrayLike(tree.parent) || !isArrayLike(tree.reward)) {
+    throw new RLError("INVALID_INPUT", `${fn}: the input must be a segment tree { parent, reward } (arrays of one entry per node)`);
+  }
   const n = tree.parent.length;
   if (n === 0) throw new RLError("INVALID_INPUT", `${fn}: the tree is empty (parent has 0 entries)`);
   if (tree.reward.length !== n) {
@@ -168,7 +177,19 @@ function treeValues(tree: SegmentTree, fn: string): { values: Float64Array; chil
   return { values, children };
 }
 
-/** Result of {@link spoTreeTokenAdvantages}: one row per edge `[E][maxLength]`. */
+/**
+ * Config of {@link spoTreeTokenAdvantages} (the per-token stage of SPO-tree).
+ * - `dtype` ("float32"): storage of `advantages` and `mask` (see `outputDtype`); `"float64"` keeps
+ *   every bit of the float64 arithmetic. The edges and node values ({@link spoTreeEdges},
+ *   {@link spoTreeValues}) stay float64.
+ */
+export const spoTreeTokenConfig = z.object({
+  dtype: outputDtype,
+});
+/** Input type of {@link spoTreeTokenConfig}. */
+export type SpoTreeTokenConfig = z.input<typeof spoTreeTokenConfig>;
+
+/** Result of {@link spoTreeTokenAdvantages}: one row per edge `[E][maxLength]`, in the config's `dtype`. */
 export interface SpoTreeTokenAdvantages {
   /** The edge's `total` on each of its segment's tokens, 0 on padding. */
   readonly advantages: Matrix;
@@ -183,13 +204,23 @@ export interface SpoTreeTokenAdvantages {
  * the parent's text, response = the segment), as in the SPO code; an empty segment is an error
  * (the reference discards it; drop the edge first).
  *
+ *   advantages[e][t] = total(e) = A(e) + weight · A_prover(e)   for t < segmentLengths[child(e)], else 0
+ *
+ * Defaults: `dtype` = "float32" (each row holds the float64 `total` rounded once; see
+ * {@link spoTreeTokenConfig}).
+ *
  * @example
  * const { edges } = spoTreeEdges({ parent: [-1, 0, 0], reward: [null, 1, 0] });
  * spoTreeTokenAdvantages(edges, [0, 2, 3]).advantages.toArray(); // [[0.5, 0.5, 0], [-0.5, -0.5, -0.5]]
  * @remarks arXiv:2505.23564
  */
-export function spoTreeTokenAdvantages(edges: readonly SpoTreeEdge[], segmentLengths: ArrayLike<number>): SpoTreeTokenAdvantages {
+export function spoTreeTokenAdvantages(
+  edges: readonly SpoTreeEdge[],
+  segmentLengths: ArrayLike<number>,
+  config: SpoTreeTokenConfig = {},
+): SpoTreeTokenAdvantages {
   const fn = "spoTreeTokenAdvantages";
+  const { dtype } = parseConfig(spoTreeTokenConfig, config, fn);
   if (edges.length === 0) throw new RLError("INVALID_INPUT", `${fn}: edges is empty (every edge was dropped?)`);
   let width = 0;
   for (const e of edges) {
@@ -202,8 +233,8 @@ export function spoTreeTokenAdvantages(edges: readonly SpoTreeEdge[], segmentLen
     }
     if (len > width) width = len;
   }
-  const adv = new Float64Array(edges.length * width);
-  const mask = new Float64Array(edges.length * width);
+  const adv = outputArray(edges.length * width, dtype);
+  const mask = outputArray(edges.length * width, dtype);
   edges.forEach((e, r) => {
     const len = segmentLengths[e.child] as number;
     adv.fill(e.total, r * width, r * width + len);

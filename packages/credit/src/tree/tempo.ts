@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Matrix, RLError, assertMask, assertSameShape, parseConfig, toMatrix2D, toVector, type MatrixLike } from "@rl/core";
 import { indexGroups, type GroupIds } from "./group-index.js";
 import { buildPrefixForest } from "./prefix-tree.js";
+import { outputArray, outputDtype } from "../output.js";
 
 /**
  * Config of {@link tempoAdvantages} (defaults of the official TEMPO code, a verl fork).
@@ -11,15 +12,15 @@ import { buildPrefixForest } from "./prefix-tree.js";
  *   `"zero"` gives it advantage 0, `"raw"` gives `s` unscaled, `"error"` throws.
  * - `interiorMask` ("stopAtFirst"): the reference stops the tree walk at a row's first masked
  *   token (later valid tokens keep the GRPO value); `"skip"` walks on over the valid tokens.
- * - `dtype` ("float64"): storage of the outputs; "float32" halves the memory (all arithmetic
- *   stays float64), as the group estimators' `dtype`.
+ * - `dtype` ("float32"): storage of `advantages` and `tdTerms` (see `outputDtype`); `"float64"`
+ *   keeps every bit of the float64 arithmetic.
  */
 export const tempoConfig = z.object({
   epsilon: z.number().nonnegative().default(1e-6),
   normalizeByStd: z.boolean().default(true),
   singleton: z.enum(["zeroMeanUnitStd", "zero", "raw", "error"]).default("zeroMeanUnitStd"),
   interiorMask: z.enum(["stopAtFirst", "skip"]).default("stopAtFirst"),
-  dtype: z.enum(["float64", "float32"]).default("float64"),
+  dtype: outputDtype,
 });
 /** Input type of {@link tempoConfig}. */
 export type TempoConfig = z.input<typeof tempoConfig>;
@@ -190,8 +191,8 @@ export function tempoAdvantages(batch: TempoBatch, config: TempoConfig = {}): Te
   const forest = buildPrefixForest(responses, mask, scores, groups, interiorMask === "skip", fn, unscored);
   const { nodeAfter, parent, count, value } = forest;
   const m = mask.data;
-  const adv = dtype === "float64" ? new Float64Array(B * T) : new Float32Array(B * T);
-  const td = dtype === "float64" ? new Float64Array(B * T) : new Float32Array(B * T);
+  const adv = outputArray(B * T, dtype);
+  const td = outputArray(B * T, dtype);
   let branchTokens = 0;
   for (let b = 0; b < B; b++) {
     if (unscored !== undefined && unscored[b] === 1) continue;

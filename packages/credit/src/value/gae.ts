@@ -1,6 +1,7 @@
 import { Matrix, RLError, assertSameShape, parseConfig, type MatrixLike } from "@rl/core";
 import { z } from "zod";
 import { matrix2D, parseTokenRewards } from "../group/parse-batch.js";
+import { outputArray, outputDtype, outputMatrix } from "../output.js";
 import type { AdvantageResult, TokenRewardBatch } from "../group/types.js";
 import { whitenInPlace } from "../group/whiten.js";
 
@@ -18,6 +19,8 @@ export interface GaeBatch extends TokenRewardBatch {
  *   interior masked token acts as a terminal state with value 0.
  * - `whiten` (true): advantages are whitened over the valid tokens of the batch.
  * - `unbiased` (true): Bessel-corrected variance in the whitening; `epsilon` (1e-8) under the sqrt.
+ * - `dtype` ("float32"): storage of `advantages` and `returns` (see `outputDtype`); `"float64"`
+ *   keeps every bit of the float64 arithmetic.
  */
 export const gaeConfig = z.object({
   gamma: z.number().min(0).max(1).default(1),
@@ -26,6 +29,7 @@ export const gaeConfig = z.object({
   whiten: z.boolean().default(true),
   unbiased: z.boolean().default(true),
   epsilon: z.number().nonnegative().default(1e-8),
+  dtype: outputDtype,
 });
 export type GaeConfig = z.input<typeof gaeConfig>;
 
@@ -47,14 +51,15 @@ export type GaeConfig = z.input<typeof gaeConfig>;
  */
 export function gaeAdvantages(batch: GaeBatch, config: GaeConfig = {}): AdvantageResult {
   const fn = "gaeAdvantages";
-  const { gamma, lambda, interiorMask, whiten, unbiased, epsilon } = parseConfig(gaeConfig, config, fn);
+  const { gamma, lambda, interiorMask, whiten, unbiased, epsilon, dtype } = parseConfig(gaeConfig, config, fn);
   const { rows, cols, mask, rewards, shape } = parseTokenRewards(batch, fn);
   const r = rewards as NonNullable<typeof rewards>;
   const valuesM = matrix2D((batch as { values?: unknown }).values, "values", fn);
   assertSameShape({ tokenRewards: { shape }, values: valuesM }, fn);
   const v = valuesM.data;
-  const raw = new Float64Array(rows * cols);
-  const returns = new Float64Array(rows * cols);
+  const adv = new Float64Array(rows * cols); // float64 scratch: Â, then whitened in place
+  // `gae` and `nextV` stay float64 locals; `returns` (output storage) is written once, never read
+  const returns = outputArray(rows * cols, dtype);
   const gl = gamma * lambda;
   for (let b = 0; b < rows; b++) {
     const base = b * cols;
@@ -76,11 +81,10 @@ export function gaeAdvantages(batch: GaeBatch, config: GaeConfig = {}): Advantag
         nextV = vk;
         if (!valid) continue;
       }
-      raw[k] = gae;
+      adv[k] = gae;
       returns[k] = gae + vt;
     }
   }
-  const adv = Float64Array.from(raw);
   if (whiten) whitenInPlace(adv, mask, { unbiased, epsilon, placement: "inside" });
-  return { advantages: new Matrix(adv, [rows, cols]), returns: new Matrix(returns, [rows, cols]) };
+  return { advantages: outputMatrix(adv, [rows, cols], dtype), returns: new Matrix(returns, [rows, cols]) };
 }

@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Matrix, RLError } from "@rl/core";
-import { grpoAdvantages, rlooAdvantages } from "../../src/index.js";
+import { grpoAdvantages, rlooAdvantages, type OutputDtype } from "../../src/index.js";
 
 type Estimator = typeof grpoAdvantages | typeof rlooAdvantages;
 const estimators: [string, Estimator][] = [
@@ -32,9 +32,9 @@ const anyMaskBatch = fc
   );
 
 /** The per-row advantage, from the same estimator on one column of ones (no broadcast layout). */
-function rowAdvantages(run: Estimator, batch: { tokenRewards: number[][]; groups: number[] }): number[] {
+function rowAdvantages(run: Estimator, batch: { tokenRewards: number[][]; groups: number[] }, dtype: OutputDtype): number[] {
   const outcomes = batch.tokenRewards.map((row) => row.reduce((a, v) => a + v, 0));
-  return run({ outcomes, mask: outcomes.map(() => [1]), groups: batch.groups }).advantages.toFlatArray();
+  return run({ outcomes, mask: outcomes.map(() => [1]), groups: batch.groups }, { dtype }).advantages.toFlatArray();
 }
 
 /** `A_b · mask[b][t]` with exact zeros (not -0) where the mask is 0. */
@@ -50,11 +50,11 @@ function expectBroadcast(got: number[][], rowAdv: number[], mask: number[][]): v
 describe.each(estimators)("%s — broadcast over any mask layout", (fn, run) => {
   it("equals A_b · mask for right-padded, left-padded and holed masks, from tokenRewards and from outcomes", () => {
     fc.assert(
-      fc.property(anyMaskBatch, (batch) => {
-        const want = rowAdvantages(run, batch);
-        expectBroadcast(run(batch).advantages.toArray(), want, batch.mask);
+      fc.property(anyMaskBatch, fc.constantFrom<OutputDtype>("float64", "float32"), (batch, dtype) => {
+        const want = rowAdvantages(run, batch, dtype);
+        expectBroadcast(run(batch, { dtype }).advantages.toArray(), want, batch.mask);
         const outcomes = batch.tokenRewards.map((row) => row.reduce((a, v) => a + v, 0));
-        expectBroadcast(run({ outcomes, mask: batch.mask, groups: batch.groups }).advantages.toArray(), want, batch.mask);
+        expectBroadcast(run({ outcomes, mask: batch.mask, groups: batch.groups }, { dtype }).advantages.toArray(), want, batch.mask);
       }),
       { numRuns: 150 },
     );
@@ -79,8 +79,11 @@ describe("row scores stay the left-to-right sum of every token", () => {
     const sequential = row.reduce((a, v) => a + v, 0);
     for (const n of [0, 3, 4, 8, 11]) {
       const mask = [row.map((_, t) => (t < n ? 1 : 0))];
-      const adv = rlooAdvantages({ tokenRewards: [row], mask, groups: ["p"] }).advantages.toFlatArray();
+      const adv = rlooAdvantages({ tokenRewards: [row], mask, groups: ["p"] }, { dtype: "float64" }).advantages.toFlatArray();
       expect(adv).toEqual(row.map((_, t) => (t < n ? sequential : 0)));
+      // the float32 default stores that sum rounded once, not a float32 running sum
+      const stored = rlooAdvantages({ tokenRewards: [row], mask, groups: ["p"] }).advantages.toFlatArray();
+      expect(stored).toEqual(row.map((_, t) => (t < n ? Math.fround(sequential) : 0)));
     }
   });
 
@@ -115,7 +118,7 @@ describe.each(estimators)("%s — out option", (fn, run) => {
     expect(result.advantages.data).toBe(out);
     expect(result.returns).toBe(result.advantages);
     expect(result.advantages.shape).toEqual([4, 3]);
-    const fresh = run(batch).advantages.toFlatArray();
+    const fresh = run(batch, { dtype: "float64" }).advantages.toFlatArray();
     expect(Array.from(out)).toEqual(fresh);
     batch.mask.flat().forEach((m, k) => {
       if (m === 0) expect(Object.is(out[k], 0)).toBe(true);
@@ -128,6 +131,7 @@ describe.each(estimators)("%s — out option", (fn, run) => {
     const a = run(batch, { out }).advantages;
     expect(a.data).toBe(out);
     expect(Array.from(out)).toEqual(run(batch, { dtype: "float32" }).advantages.toFlatArray());
+    expect(out).toEqual(Float32Array.from(run(batch, { dtype: "float64" }).advantages.data));
     expect(run(batch, { out, dtype: "float32" }).advantages.data).toBe(out);
   });
 
@@ -136,7 +140,11 @@ describe.each(estimators)("%s — out option", (fn, run) => {
     run(batch, { out });
     const other = { outcomes: [3, 1, 2, 2], mask: batch.mask.map((r) => r.map((v) => 1 - v)), groups: [0, 0, 1, 1] };
     run(other, { out });
-    expect(Array.from(out)).toEqual(run(other).advantages.toFlatArray());
+    expect(Array.from(out)).toEqual(run(other, { dtype: "float64" }).advantages.toFlatArray());
+    const out32 = new Float32Array(12);
+    run(batch, { out: out32 });
+    run(other, { out: out32 });
+    expect(Array.from(out32)).toEqual(run(other).advantages.toFlatArray());
   });
 
   it("rejects a buffer of the wrong length, a conflicting dtype, shared memory and a non-typed array", () => {
@@ -152,12 +160,13 @@ describe.each(estimators)("%s — out option", (fn, run) => {
     expect(code(() => run(batch, { out: new Float64Array(11) }))).toBe("SHAPE_MISMATCH");
     expect(() => run(batch, { out: new Float32Array(12), dtype: "float64" })).toThrow(`${fn}: dtype is "float64" but out is a Float32Array`);
     expect(code(() => run(batch, { out: new Float32Array(12), dtype: "float64" }))).toBe("INVALID_CONFIG");
+    expect(() => run(batch, { out: new Float64Array(12), dtype: "float32" })).toThrow(`${fn}: dtype is "float32" but out is a Float64Array`);
     const pool = new Float64Array(24);
     const mask = new Matrix(pool.subarray(0, 12).fill(1), [4, 3]);
     expect(() => run({ ...batch, mask }, { out: pool.subarray(6, 18) })).toThrow(`${fn}: out shares memory with mask`);
     const besideMask = pool.subarray(12, 24); // same ArrayBuffer, no shared bytes: allowed
     expect(run({ ...batch, mask }, { out: besideMask }).advantages.data).toBe(besideMask);
-    expect(Array.from(besideMask)).toEqual(run({ ...batch, mask: batch.mask.map((r) => r.map(() => 1)) }).advantages.toFlatArray());
+    expect(Array.from(besideMask)).toEqual(run({ ...batch, mask: batch.mask.map((r) => r.map(() => 1)) }, { dtype: "float64" }).advantages.toFlatArray());
     const rewards = new Matrix(Float64Array.from(batch.tokenRewards.flat()), [4, 3]);
     expect(code(() => run({ ...batch, tokenRewards: rewards }, { out: rewards.data }))).toBe("INVALID_INPUT");
     expect(code(() => run(batch, { out: Array<number>(12).fill(0) as never }))).toBe("INVALID_CONFIG");

@@ -23,6 +23,18 @@ describe("gpgAdvantages (spec §7)", () => {
     expect(gpgAdvantages({ outcomes: [2], mask: [[1, 0]], groups: [0] }).advantages.toArray()).toEqual([[2, 0]]);
   });
 
+  it("stores float32 by default: the float64 result rounded once per entry, bit for bit", () => {
+    const b = { outcomes: [0.7, 0.1, 0.35, 1.3, 0.2], mask: [[1, 1, 1], [1, 1, 0], [1, 0, 0], [1, 1, 1], [0, 1, 1]], groups: [0, 0, 0, 1, 1] };
+    for (const config of [{}, { alpha: "validGroups" as const, fNorm: 3 }]) {
+      const exact = gpgAdvantages(b, { ...config, dtype: "float64" }).advantages;
+      expect(exact.data).toBeInstanceOf(Float64Array);
+      expect(Array.from(exact.data).some((x) => Math.fround(x) !== x)).toBe(true);
+      const stored = gpgAdvantages(b, config).advantages;
+      expect(stored.data).toBeInstanceOf(Float32Array);
+      expect(stored.data).toEqual(Float32Array.from(exact.data));
+    }
+  });
+
   it("padding is 0", () => {
     fc.assert(
       fc.property(groupBatch(), (b) => paddingIsZero(gpgAdvantages(b).advantages.toArray(), b.mask)),

@@ -8,6 +8,8 @@ import { closeTo, groupBatch, paddingIsZero, shiftGroup } from "./arbitraries.js
 const full = (B: number, T: number) => Array.from({ length: B }, () => Array<number>(T).fill(1));
 const onLast = (scores: number[], T: number) => scores.map((s) => Array.from({ length: T }, (_, t) => (t === T - 1 ? s : 0)));
 const col = (m: number[][], t = 0) => m.map((r) => r[t]!);
+/** Exact identities are checked on the float64 output, so float32 rounding cannot hide a bug. */
+const f64 = { dtype: "float64" } as const;
 
 describe("grpoAdvantages — worked examples (spec §2)", () => {
   const batch = { tokenRewards: onLast([1, 0, 1, 0], 2), mask: full(4, 2), groups: [0, 0, 0, 0] };
@@ -49,8 +51,8 @@ describe("grpoAdvantages — properties", () => {
   it("is unchanged when a constant is added to one group's rewards", () => {
     fc.assert(
       fc.property(groupBatch(), fc.integer({ min: -40, max: 40 }), (batch, k) => {
-        const before = grpoAdvantages(batch).advantages.toArray();
-        const after = grpoAdvantages(shiftGroup(batch, batch.groups[0]!, k / 8)).advantages.toArray();
+        const before = grpoAdvantages(batch, f64).advantages.toArray();
+        const after = grpoAdvantages(shiftGroup(batch, batch.groups[0]!, k / 8), f64).advantages.toArray();
         return closeTo(before, after, 1e-9) || batch.groups.filter((g) => g === batch.groups[0]).length === 1;
       }),
       { numRuns: 100 },
@@ -60,7 +62,7 @@ describe("grpoAdvantages — properties", () => {
   it("Dr. GRPO is also shift invariant, and scales linearly", () => {
     fc.assert(
       fc.property(groupBatch({ minGroupSize: 2 }), fc.integer({ min: -40, max: 40 }), (batch, k) => {
-        const dr = { normalizeByStd: false };
+        const dr = { normalizeByStd: false, ...f64 };
         const a = grpoAdvantages(batch, dr).advantages.toArray();
         const shifted = grpoAdvantages(shiftGroup(batch, batch.groups[0]!, k / 8), dr).advantages.toArray();
         const scaled = grpoAdvantages({ ...batch, tokenRewards: batch.tokenRewards.map((r) => r.map((x) => 2 * x)) }, dr).advantages.toArray();
@@ -84,7 +86,7 @@ describe("grpoAdvantages — properties", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -20, max: 20 }), { minLength: 2, maxLength: 8 }), (ints) => {
         if (ints.every((x) => x === ints[0])) return true;
-        const a = col(grpoAdvantages({ outcomes: ints, mask: full(ints.length, 1), groups: ints.map(() => 0) }).advantages.toArray());
+        const a = col(grpoAdvantages({ outcomes: ints, mask: full(ints.length, 1), groups: ints.map(() => 0) }, f64).advantages.toArray());
         const m = a.reduce((x, y) => x + y, 0) / a.length;
         const v = a.reduce((x, y) => x + (y - m) ** 2, 0) / (a.length - 1);
         return Math.abs(m) < 1e-9 && Math.abs(Math.sqrt(v) - 1) < 1e-4;
@@ -97,7 +99,8 @@ describe("grpoAdvantages — properties", () => {
 describe("grpoAdvantages — edge cases", () => {
   it("a group of one follows `singleton`", () => {
     const one = { outcomes: [2], mask: [[1, 1]], groups: [5] };
-    expect(grpoAdvantages(one).advantages.toArray()).toEqual([[2 / (1 + 1e-6), 2 / (1 + 1e-6)]]);
+    expect(grpoAdvantages(one, f64).advantages.toArray()).toEqual([[2 / (1 + 1e-6), 2 / (1 + 1e-6)]]);
+    expect(grpoAdvantages(one).advantages.toArray()).toEqual([[Math.fround(2 / (1 + 1e-6)), Math.fround(2 / (1 + 1e-6))]]);
     expect(grpoAdvantages(one, { normalizeByStd: false }).advantages.toArray()).toEqual([[2, 2]]);
     expect(grpoAdvantages(one, { singleton: "zero" }).advantages.toArray()).toEqual([[0, 0]]);
     expect(grpoAdvantages(one, { singleton: "raw" }).advantages.toArray()).toEqual([[2, 2]]);
@@ -111,7 +114,7 @@ describe("grpoAdvantages — edge cases", () => {
   });
 
   it("a fully masked row gets 0 but still counts in its group's statistics", () => {
-    const r = grpoAdvantages({ tokenRewards: [[1, 0], [0, 0], [0, 0]], mask: [[0, 0], [1, 1], [1, 1]], groups: [0, 0, 0] }, { normalizeByStd: false });
+    const r = grpoAdvantages({ tokenRewards: [[1, 0], [0, 0], [0, 0]], mask: [[0, 0], [1, 1], [1, 1]], groups: [0, 0, 0] }, { normalizeByStd: false, ...f64 });
     expect(r.advantages.toArray()).toEqual([[0, 0], [-1 / 3, -1 / 3], [-1 / 3, -1 / 3]]);
   });
 
@@ -157,11 +160,17 @@ describe("grpoAdvantages — edge cases", () => {
     expect(code(() => grpoAdvantages({ tokenRewards: [1, 2], mask: [1, 1], groups: [0, 0] }))).toBe("SHAPE_MISMATCH");
   });
 
-  it("dtype float32 stores the same numbers in a Float32Array (zero-copy toTensor)", () => {
-    const b = { outcomes: [1, 0, 1, 0], mask: full(4, 3), groups: [0, 0, 0, 0] };
-    const f32 = grpoAdvantages(b, { dtype: "float32" }).advantages;
-    expect(f32.data).toBeInstanceOf(Float32Array);
-    expect(grpoAdvantages(b).advantages.data).toBeInstanceOf(Float64Array);
-    f32.toArray().forEach((row, i) => row.forEach((v) => expect(v).toBeCloseTo(grpoAdvantages(b).advantages.get(i, 0), 6)));
+  it("stores float32 by default: the float64 result rounded once per entry, bit for bit", () => {
+    const b = { outcomes: [0.7, 0.1, 0.35, 0.2, 1.3], mask: [[1, 1, 1], [1, 1, 0], [1, 0, 0], [0, 0, 0], [1, 1, 1]], groups: [0, 0, 0, 1, 1] };
+    const exact = grpoAdvantages(b, f64).advantages;
+    expect(exact.data).toBeInstanceOf(Float64Array);
+    expect(Array.from(exact.data).some((x) => Math.fround(x) !== x)).toBe(true); // rounding is visible
+    const stored = grpoAdvantages(b).advantages;
+    expect(stored.data).toBeInstanceOf(Float32Array);
+    expect(stored.shape).toEqual([5, 3]);
+    expect(stored.data).toEqual(Float32Array.from(exact.data));
+    expect(grpoAdvantages(b, { dtype: "float32" }).advantages.data).toEqual(stored.data);
+    const drExact = grpoAdvantages(b, { normalizeByStd: false, stdScope: "batch", ...f64 }).advantages.data;
+    expect(grpoAdvantages(b, { normalizeByStd: false, stdScope: "batch" }).advantages.data).toEqual(Float32Array.from(drExact));
   });
 });

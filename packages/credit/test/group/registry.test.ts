@@ -11,6 +11,7 @@ import {
   remaxAdvantages,
   rlooAdvantages,
   safeAssignCredit,
+  type AdvantageResult,
 } from "../../src/index.js";
 import { either } from "fp-ts";
 
@@ -62,6 +63,49 @@ describe("the registry door", () => {
     expect(assignCredit("acme/zeros", batch, { scale: 2 }, r).advantages.toArray()).toEqual(batch.mask.map((row) => row.map((x) => 2 * x)));
     expect(creditRegistry().has("credit-assigner", "acme/zeros")).toBe(false);
     expect(() => createRegistry().register(zeros).register(zeros)).toThrow(/already registered/);
+  });
+
+  it("every estimator that runs on a simple group batch stores float32 by default: the float64 run rounded, bit for bit", () => {
+    // values not representable in float32, so a float32 output that skipped the rounding rule shows
+    const simple = {
+      tokenRewards: [[0.013, -0.1, 0.7], [0.02, 0.031, 0.35], [-0.05, 0.2, 1.3], [0.011, 0, 0.45]],
+      mask: [[1, 1, 1], [1, 1, 0], [1, 1, 1], [1, 0, 1]],
+      groups: ["q", "q", "q", "q"],
+      values: [[0.51, 0.33, 0.12], [0.7, 2.2, 0.45], [0.05, 0.61, 0.9], [0.3, 9.9, 0.21]],
+      baselines: [0.3, 0.45, 0.1, 0.6],
+      responses: [[5, 7, 9], [5, 7, 2], [5, 8, 3], [6, 1, 4]],
+    };
+    const registry = creditRegistry();
+    const ran: string[] = [];
+    for (const def of creditDefinitions) {
+      let stored: AdvantageResult;
+      try {
+        stored = assignCredit(def.name, simple, {}, registry);
+      } catch (error) {
+        // needs another kind of batch (PRM steps, a segment tree, …), which must be a clear RLError;
+        // the list below checks section A ran
+        if (!(error instanceof RLError)) throw error;
+        continue;
+      }
+      ran.push(def.name);
+      const exact = assignCredit(def.name, simple, { dtype: "float64" }, registry);
+      expect(exact.advantages.data, def.name).toBeInstanceOf(Float64Array);
+      expect(Array.from(exact.advantages.data).some((x) => Math.fround(x) !== x), def.name).toBe(true);
+      expect(stored.advantages.data, def.name).toBeInstanceOf(Float32Array);
+      expect(stored.advantages.data, def.name).toEqual(Float32Array.from(exact.advantages.data));
+      expect(stored.returns.data, def.name).toEqual(Float32Array.from(exact.returns.data));
+    }
+    for (const n of ["rl/grpo", "rl/dr-grpo", "rl/rloo", "rl/opo", "rl/gpg", "rl/reinforce-plus-plus", "rl/reinforce-plus-plus-baseline", "rl/remax", "rl/gae"]) {
+      expect(ran).toContain(n);
+    }
+  });
+
+  it("a batch missing an estimator's own fields is an RLError naming the field, never a TypeError", () => {
+    const simple = { tokenRewards: [[0.1, 1]], mask: [[1, 1]], groups: ["q"] };
+    expect(() => assignCredit("gigpo", simple)).toThrow("gigpoAdvantages: trajectories is required (1 entries, one per mask row)");
+    expect(() => assignCredit("posterior-grpo", simple)).toThrow("posteriorGrpoAdvantages: outcome is required (1 entries, one per mask row)");
+    expect(() => assignCredit("macro-gae", { ...simple, values: [[0, 0]] })).toThrow("macroGae: starts is required (one list of macro-action start tokens per row; see macroBoundaries)");
+    expect(() => assignCredit("spo-tree", simple)).toThrow("spoTreeEdges: the input must be a segment tree { parent, reward } (arrays of one entry per node)");
   });
 
   it("safeAssignCredit returns Either instead of throwing", () => {

@@ -21,19 +21,32 @@ describe("reinforcePlusPlusBaselineAdvantages (spec §4)", () => {
   });
 
   it("normalizeByStd: false only centres", () => {
-    const a = reinforcePlusPlusBaselineAdvantages(batch, { normalizeByStd: false }).advantages.toArray();
+    const a = reinforcePlusPlusBaselineAdvantages(batch, { normalizeByStd: false, dtype: "float64" }).advantages.toArray();
     expect(a).toEqual([[0.5, 0.5, 0], [-0.5, -0.5, -0.5], [0.5, 0, 0]].map((r) => r.map((x) => expect.closeTo(x, 12))));
   });
 
   it("shift invariant per group (groups of two or more); padding 0", () => {
     fc.assert(
       fc.property(groupBatch({ minGroupSize: 2 }), fc.integer({ min: -40, max: 40 }), (b, k) => {
-        const a = reinforcePlusPlusBaselineAdvantages(b).advantages.toArray();
-        const s = reinforcePlusPlusBaselineAdvantages(shiftGroup(b, b.groups[0]!, k / 8)).advantages.toArray();
+        const a = reinforcePlusPlusBaselineAdvantages(b, { dtype: "float64" }).advantages.toArray();
+        const s = reinforcePlusPlusBaselineAdvantages(shiftGroup(b, b.groups[0]!, k / 8), { dtype: "float64" }).advantages.toArray();
         return paddingIsZero(a, b.mask) && closeTo(a, s, 1e-7);
       }),
       { numRuns: 100 },
     );
+  });
+
+  it("stores float32 by default: the float64 result rounded once per entry, bit for bit", () => {
+    const b = { outcomes: [0.7, 0.1, 0.35, 1.3, 0.2], mask: [[1, 1, 1], [1, 1, 0], [1, 0, 0], [1, 1, 1], [0, 1, 1]], groups: [0, 0, 0, 1, 1] };
+    for (const config of [{}, { flavor: "openrlhf" as const }, { normalizeByStd: false }]) {
+      const exact = reinforcePlusPlusBaselineAdvantages(b, { ...config, dtype: "float64" });
+      expect(exact.advantages.data).toBeInstanceOf(Float64Array);
+      expect(Array.from(exact.advantages.data).some((x) => Math.fround(x) !== x)).toBe(true);
+      const stored = reinforcePlusPlusBaselineAdvantages(b, config);
+      expect(stored.advantages.data).toBeInstanceOf(Float32Array);
+      expect(stored.advantages.data).toEqual(Float32Array.from(exact.advantages.data));
+      expect(stored.returns).toBe(stored.advantages);
+    }
   });
 
   it("a group of one keeps its raw score before whitening (verl μ = 0)", () => {

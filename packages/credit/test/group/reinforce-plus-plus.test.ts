@@ -9,7 +9,9 @@ describe("reinforcePlusPlusAdvantages (spec §4)", () => {
 
   it("worked example 1 (verl, γ = 1)", () => {
     const r = reinforcePlusPlusAdvantages(batch);
-    expect(r.returns.toArray()).toEqual([[0.9, 1, 1], [0.5, 0.5, 0]].map((row) => row.map((x) => expect.closeTo(x, 12))));
+    expect(r.returns.toArray()).toEqual([[0.9, 1, 1], [0.5, 0.5, 0]].map((row) => row.map(Math.fround)));
+    const exact = reinforcePlusPlusAdvantages(batch, { dtype: "float64" }).returns.toArray();
+    expect(exact).toEqual([[0.9, 1, 1], [0.5, 0.5, 0]].map((row) => row.map((x) => expect.closeTo(x, 12))));
     const want = [[0.4636004, 0.8499341, 0.8499341], [-1.0817343, -1.0817343, 0]];
     r.advantages.toArray().forEach((row, b) => row.forEach((v, t) => expect(v).toBeCloseTo(want[b]![t]!, 6)));
   });
@@ -34,7 +36,7 @@ describe("reinforcePlusPlusAdvantages (spec §4)", () => {
         (rows, lengths, unbiased) => {
           const mask = rows.map((_, b) => [0, 1, 2, 3].map((t) => (t < lengths[b]! ? 1 : 0)));
           const tokenRewards = rows.map((r) => r.map((x) => x / 4));
-          const r = reinforcePlusPlusAdvantages({ tokenRewards, mask }, { unbiased });
+          const r = reinforcePlusPlusAdvantages({ tokenRewards, mask }, { unbiased, dtype: "float64" });
           const ref = maskedWhiten(r.returns, mask, { unbiased }).toArray();
           const a = r.advantages.toArray();
           return paddingIsZero(a, mask) && paddingIsZero(r.returns.toArray(), mask) && a.every((row, b) => row.every((v, t) => Math.abs(v - ref[b]![t]!) < 1e-9));
@@ -42,6 +44,20 @@ describe("reinforcePlusPlusAdvantages (spec §4)", () => {
       ),
       { numRuns: 100 },
     );
+  });
+
+  it("stores float32 by default: the float64 results rounded once per entry, bit for bit", () => {
+    const b = { tokenRewards: [[-0.013, 0.1, 0.7, 0], [0.02, -0.031, 0.35, 1.3]], mask: [[1, 1, 1, 0], [1, 0, 1, 1]] };
+    for (const config of [{}, { gamma: 0.97 }, { whiten: false, gamma: 0.9 }, { unbiased: false }]) {
+      const exact = reinforcePlusPlusAdvantages(b, { ...config, dtype: "float64" });
+      const stored = reinforcePlusPlusAdvantages(b, config);
+      for (const key of ["advantages", "returns"] as const) {
+        expect(exact[key].data).toBeInstanceOf(Float64Array);
+        expect(Array.from(exact[key].data).some((x) => Math.fround(x) !== x)).toBe(true);
+        expect(stored[key].data).toBeInstanceOf(Float32Array);
+        expect(stored[key].data).toEqual(Float32Array.from(exact[key].data));
+      }
+    }
   });
 
   it("one valid token or all-equal returns: advantages 0 (verl raises)", () => {

@@ -5,6 +5,8 @@ import { closeTo, groupBatch, paddingIsZero, shiftGroup } from "./arbitraries.js
 
 const full = (B: number, T: number) => Array.from({ length: B }, () => Array<number>(T).fill(1));
 const col = (m: number[][], t = 0) => m.map((r) => r[t]!);
+/** Exact identities are checked on the float64 output, so float32 rounding cannot hide a bug. */
+const f64 = { dtype: "float64" } as const;
 
 describe("rlooAdvantages — worked examples (spec §3)", () => {
   it("example 1: scores [1, 0, 0, 1]", () => {
@@ -14,7 +16,8 @@ describe("rlooAdvantages — worked examples (spec §3)", () => {
 
   it("example 2: a singleton keeps its score (verl) or gets 0 (TRL / vectorized)", () => {
     const one = { outcomes: [0.7], mask: [[1, 1]], groups: [0] };
-    expect(rlooAdvantages(one).advantages.toArray()).toEqual([[0.7, 0.7]]);
+    expect(rlooAdvantages(one).advantages.toArray()).toEqual([[Math.fround(0.7), Math.fround(0.7)]]);
+    expect(rlooAdvantages(one, f64).advantages.toArray()).toEqual([[0.7, 0.7]]);
     expect(rlooAdvantages(one, { singleton: "zero" }).advantages.toArray()).toEqual([[0, 0]]);
   });
 
@@ -24,16 +27,19 @@ describe("rlooAdvantages — worked examples (spec §3)", () => {
       { tokenScores: [[0, 1], [0, 0]], logProbs: [[-1, -1], [-2, -1]], refLogProbs: [[-3, -1], [-1, -1]], mask: full(2, 2) },
       { beta: 0.05, kind: "k1" },
     );
-    const a = col(rlooAdvantages({ tokenRewards, mask: full(2, 2), groups: [0, 0] }).advantages.toArray());
+    const a = col(rlooAdvantages({ tokenRewards, mask: full(2, 2), groups: [0, 0] }, f64).advantages.toArray());
     expect(a[0]).toBeCloseTo(0.85, 12);
     expect(a[1]).toBeCloseTo(-0.85, 12);
+    expect(col(rlooAdvantages({ tokenRewards, mask: full(2, 2), groups: [0, 0] }).advantages.toArray())).toEqual([Math.fround(0.85), Math.fround(-0.85)]);
   });
 
   it("TRL normalize_advantages: a batch z-score with ε = 1e-4", () => {
-    const a = col(rlooAdvantages({ outcomes: [1, 0, 3, 1], mask: full(4, 1), groups: [0, 0, 1, 1] }, { normalize: true }).advantages.toArray());
+    const normalized = { outcomes: [1, 0, 3, 1], mask: full(4, 1), groups: [0, 0, 1, 1] };
+    const a = col(rlooAdvantages(normalized, { normalize: true, ...f64 }).advantages.toArray());
     // raw [1, -1, 2, -2]: mean 0, unbiased std sqrt(10/3)
     const sd = Math.sqrt(10 / 3) + 1e-4;
     expect(a).toEqual([1 / sd, -1 / sd, 2 / sd, -2 / sd].map((x) => expect.closeTo(x, 12)));
+    expect(col(rlooAdvantages(normalized, { normalize: true }).advantages.toArray())).toEqual(a.map(Math.fround));
   });
 });
 
@@ -41,7 +47,7 @@ describe("rlooAdvantages — properties", () => {
   it("sums to zero within every group of two or more", () => {
     fc.assert(
       fc.property(groupBatch({ minGroupSize: 2 }), (batch) => {
-        const a = rlooAdvantages({ outcomes: batch.scores, mask: batch.mask.map((r) => r.map(() => 1)), groups: batch.groups }).advantages.toArray();
+        const a = rlooAdvantages({ outcomes: batch.scores, mask: batch.mask.map((r) => r.map(() => 1)), groups: batch.groups }, f64).advantages.toArray();
         const sums = new Map<number, number>();
         batch.groups.forEach((g, b) => sums.set(g, (sums.get(g) ?? 0) + a[b]![0]!));
         return [...sums.values()].every((s) => Math.abs(s) < 1e-9);
@@ -53,8 +59,8 @@ describe("rlooAdvantages — properties", () => {
   it("is unchanged when a constant is added to one group's rewards", () => {
     fc.assert(
       fc.property(groupBatch({ minGroupSize: 2 }), fc.integer({ min: -40, max: 40 }), (batch, k) => {
-        const before = rlooAdvantages(batch).advantages.toArray();
-        const after = rlooAdvantages(shiftGroup(batch, batch.groups[0]!, k / 8)).advantages.toArray();
+        const before = rlooAdvantages(batch, f64).advantages.toArray();
+        const after = rlooAdvantages(shiftGroup(batch, batch.groups[0]!, k / 8), f64).advantages.toArray();
         return closeTo(before, after);
       }),
       { numRuns: 100 },
@@ -64,7 +70,7 @@ describe("rlooAdvantages — properties", () => {
   it("equals n/(n−1) times Dr. GRPO, and padding is 0", () => {
     fc.assert(
       fc.property(groupBatch(), (batch) => {
-        const a = rlooAdvantages(batch).advantages.toArray();
+        const a = rlooAdvantages(batch, f64).advantages.toArray();
         const n = (b: number) => batch.groups.filter((g) => g === batch.groups[b]).length;
         const mean = (b: number) => batch.scores.filter((_, j) => batch.groups[j] === batch.groups[b]).reduce((x, y) => x + y, 0) / n(b);
         const ok = a.every((row, b) =>
@@ -82,6 +88,18 @@ describe("rlooAdvantages — properties", () => {
 });
 
 describe("rlooAdvantages — edge cases", () => {
+  it("stores float32 by default: the float64 result rounded once per entry, bit for bit", () => {
+    const b = { outcomes: [0.7, 0.1, 0.35, 1.3, 0.2], mask: [[1, 1, 1], [1, 1, 0], [1, 0, 0], [1, 1, 1], [0, 1, 1]], groups: [0, 0, 0, 1, 1] };
+    for (const config of [{}, { normalize: true }]) {
+      const exact = rlooAdvantages(b, { ...config, ...f64 }).advantages;
+      expect(exact.data).toBeInstanceOf(Float64Array);
+      expect(Array.from(exact.data).some((x) => Math.fround(x) !== x)).toBe(true);
+      const stored = rlooAdvantages(b, config).advantages;
+      expect(stored.data).toBeInstanceOf(Float32Array);
+      expect(stored.data).toEqual(Float32Array.from(exact.data));
+    }
+  });
+
   it("all-equal rewards give exactly 0; a fully masked row gives 0 but is a sibling's baseline", () => {
     expect(rlooAdvantages({ outcomes: [0.1, 0.1, 0.1], mask: full(3, 1), groups: [0, 0, 0] }).advantages.toArray()).toEqual([[0], [0], [0]]);
     const r = rlooAdvantages({ outcomes: [3, 1], mask: [[0, 0], [1, 1]], groups: [0, 0] }).advantages.toArray();

@@ -9,15 +9,17 @@ const without = { outcomes: [1, 0, 3], mask: [mask[0]!, mask[2]!, mask[3]!], gro
 const drop = (m: number[][]) => [m[0]!, m[2]!, m[3]!];
 
 describe("null outcomes", () => {
+  // float64 output: "as if absent" is an exact identity, not one up to float32 rounding
+  const dtype = "float64";
   it.each([
-    ["grpo", (b: typeof withNull) => grpoAdvantages(b)],
-    ["grpo batch std", (b: typeof withNull) => grpoAdvantages(b, { stdScope: "batch" })],
-    ["rloo", (b: typeof withNull) => rlooAdvantages(b)],
-    ["rloo normalized", (b: typeof withNull) => rlooAdvantages(b, { normalize: true })],
-    ["opo", (b: typeof withNull) => opoAdvantages(b)],
-    ["gpg", (b: typeof withNull) => gpgAdvantages(b)],
-    ["gpg validGroups", (b: typeof withNull) => gpgAdvantages(b, { alpha: "validGroups" })],
-    ["reinforce++-baseline", (b: typeof withNull) => reinforcePlusPlusBaselineAdvantages(b)],
+    ["grpo", (b: typeof withNull) => grpoAdvantages(b, { dtype })],
+    ["grpo batch std", (b: typeof withNull) => grpoAdvantages(b, { stdScope: "batch", dtype })],
+    ["rloo", (b: typeof withNull) => rlooAdvantages(b, { dtype })],
+    ["rloo normalized", (b: typeof withNull) => rlooAdvantages(b, { normalize: true, dtype })],
+    ["opo", (b: typeof withNull) => opoAdvantages(b, { dtype })],
+    ["gpg", (b: typeof withNull) => gpgAdvantages(b, { dtype })],
+    ["gpg validGroups", (b: typeof withNull) => gpgAdvantages(b, { alpha: "validGroups", dtype })],
+    ["reinforce++-baseline", (b: typeof withNull) => reinforcePlusPlusBaselineAdvantages(b, { dtype })],
   ])("%s: the unscored row gets 0, the others are as if it were absent", (_name, f) => {
     const got = f(withNull).advantages.toArray();
     expect(got[1]).toEqual([0, 0]);

@@ -46,7 +46,8 @@ describe("docs/credit/process.md example", () => {
       episodeReturns: [10, 10, 10, 0, 0, 0, 0],
       stepRewards: [0, 0, 10, 0, 0, 0, 0],
     });
-    assertClose(gigpo.advantages.toArray().map((row) => row[0] as number), [9.5125, 9.75, 5, -9.5125, -5, -9.75, -5], 1e-9, 0);
+    // default float32 storage: the documented float64 values, rounded once
+    assertClose(gigpo.advantages.toArray().map((row) => row[0] as number), [9.5125, 9.75, 5, -9.5125, -5, -9.75, -5].map(Math.fround), 1e-9, 0);
 
     const mask = [[1, 1, 1, 1, 1, 1, 1, 1]];
     const { starts } = macroBoundaries(mask, { rule: "fixed", n: 3 });

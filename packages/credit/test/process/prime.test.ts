@@ -15,7 +15,7 @@ describe("primeAdvantages (spec §19 worked examples)", () => {
     assertClose(returns.toArray(), [[0.5, 0.2666667, -0.3666667], [-0.3333333, -0.7666667, 0]], 1e-7, 1e-6);
   });
   it("whitened advantages have masked mean 0, unbiased variance ≈ 1, padding 0", () => {
-    const { advantages } = primeAdvantages(batch);
+    const { advantages } = primeAdvantages(batch, { dtype: "float64" });
     const v = [0, 1, 2, 3, 4].map((k) => advantages.toArray().flat()[k] as number);
     const mean = v.reduce((a, b) => a + b, 0) / 5;
     expect(mean).toBeCloseTo(0, 10);
@@ -28,12 +28,29 @@ describe("primeAdvantages (spec §19 worked examples)", () => {
         const mask = outcomes.map(() => [1]);
         const { returns } = primeAdvantages(
           { processRewards: mask.map(() => [0]), outcomes, mask, groups: outcomes.map(() => 0) },
-          { processCoef: 0, outcomeCoef: 1, whiten: false },
+          { processCoef: 0, outcomeCoef: 1, whiten: false, dtype: "float64" },
         );
         expect(returns.toFlatArray().reduce((a, b) => a + b, 0)).toBeCloseTo(0, 9);
       }),
       { numRuns: 100 },
     );
+  });
+  it("dtype: the default float32 outputs are the float64 outputs rounded once; \"float64\" keeps Float64Array", () => {
+    for (const config of [{}, { whiten: false }, { baseline: "code", gammaProcess: 0.9, gammaOutcome: 0.7 }] as const) {
+      const f32 = primeAdvantages(batch, config);
+      const f64 = primeAdvantages(batch, { ...config, dtype: "float64" });
+      for (const key of ["advantages", "returns"] as const) {
+        expect(f32[key].data).toBeInstanceOf(Float32Array);
+        expect(f64[key].data).toBeInstanceOf(Float64Array);
+        expect(new Uint32Array(f32[key].data.buffer)).toEqual(new Uint32Array(Float32Array.from(f64[key].data).buffer));
+      }
+      // the batch is not float32-exact, so the rounding is visible
+      expect(f32.advantages.toFlatArray().some((v, k) => v !== f64.advantages.data[k])).toBe(true);
+    }
+    // whiten: false gives advantages equal to the returns but not the same array
+    const plain = primeAdvantages(batch, { whiten: false, dtype: "float64" });
+    expect(plain.advantages.toArray()).toEqual(plain.returns.toArray());
+    expect(plain.advantages.data).not.toBe(plain.returns.data);
   });
   it("errors: a group of one, mismatched outcomes", () => {
     expect(() => primeAdvantages({ ...batch, groups: [0, 1] })).toThrow(/group of row 0 has 1 row/);

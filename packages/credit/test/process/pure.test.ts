@@ -1,7 +1,16 @@
 import { assertClose } from "@rl/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { Matrix } from "@rl/core";
 import { pureAdvantages, pureRewards } from "../../src/process/index.js";
+
+/** The float32 output is the float64 output rounded once per entry, bit for bit. */
+function expectRoundedOnce(f32: Matrix, f64: Matrix): void {
+  expect(f32.data).toBeInstanceOf(Float32Array);
+  expect(f64.data).toBeInstanceOf(Float64Array);
+  expect(f32.shape).toEqual(f64.shape);
+  expect(new Uint32Array(f32.data.buffer)).toEqual(new Uint32Array(Float32Array.from(f64.data).buffer));
+}
 
 // spec §16 worked example 3: steps of 3, 2, 2 tokens ending at 2, 4, 6
 const one = {
@@ -31,7 +40,7 @@ describe("pureAdvantages (spec §16 worked example 3)", () => {
         groups: [0, 0],
         solved: [0, 1],
       },
-      { baseline: "step" },
+      { baseline: "step", dtype: "float64" },
     );
     const adv = out.advantages.toArray();
     const sep = out.separatorMask.toArray();
@@ -41,6 +50,45 @@ describe("pureAdvantages (spec §16 worked example 3)", () => {
     const variance = vals.reduce((x, y) => x + (y - mean) ** 2, 0) / vals.length;
     expect(mean).toBeCloseTo(0, 10);
     expect(variance).toBeCloseTo(1, 6);
+  });
+  it("dtype: the default float32 outputs are the float64 outputs rounded once; \"float64\" keeps Float64Array", () => {
+    const input = {
+      stepRewards: [[0.8, -0.5, 0.6], [0.9, 0.7, 0.1]],
+      stepMask: [[1, 1, 1], [1, 1, 0]],
+      stepEnds: [[2, 4, 6], [1, 4, 0]],
+      mask: [[1, 1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1, 0, 0]],
+      groups: [0, 0],
+      solved: [0, 1],
+      tokenKl: [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], [0.3, 0.1, 0.7, 0.9, 0.2, 0.6, 0, 0]],
+    };
+    const f32 = pureAdvantages(input);
+    const f64 = pureAdvantages(input, { dtype: "float64" });
+    for (const key of ["advantages", "returns", "tokenRewards", "separatorMask"] as const) expectRoundedOnce(f32[key], f64[key]);
+    // the input is not float32-exact, so the rounding is visible
+    expect(f32.advantages.toFlatArray().some((v, k) => v !== f64.advantages.data[k])).toBe(true);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: -1, max: 1, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true }), fc.integer({ min: 0, max: 1 })), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        fc.boolean(),
+        (rows, normalize) => {
+          const batch = {
+            stepRewards: rows.map(([a, b]) => [a, b]),
+            stepMask: rows.map(() => [1, 1]),
+            stepEnds: rows.map(() => [1, 3]),
+            mask: rows.map(() => [1, 1, 1, 1, 0]),
+            groups: rows.map((_, i) => i % 2),
+            solved: rows.map(([, , v]) => v),
+          };
+          const a = pureAdvantages(batch, { normalize });
+          const b = pureAdvantages(batch, { normalize, dtype: "float64" });
+          for (const key of ["advantages", "returns", "tokenRewards"] as const) expectRoundedOnce(a[key], b[key]);
+        },
+      ),
+      { numRuns: 30 },
+    );
   });
   it("a custom separator mask replaces the step ends", () => {
     const out = pureAdvantages({ ...one, separatorMask: [[0, 0, 1, 0, 1, 0, 0]] }, { mode: "PRM", baseline: "none", normalize: false });
@@ -80,6 +128,12 @@ describe("pureRewards baselines and verifiable reward (spec §16)", () => {
     assertClose(tokenRewards.toArray(), [[0, 2 / 3], [-2 / 3, 0], [0, -2 / 3], [0, 2 / 3]], 1e-12, 0);
     const half = pureRewards(rows, { mode: "VR", verifiableCoef: 0.5 }).tokenRewards;
     expect(half.get(0, 1)).toBeCloseTo(1 / 3, 12);
+  });
+  it("pureRewards is a building block: float64 whatever dtype says", () => {
+    const out = pureRewards(two, { mode: "PRM", weighted: false, dtype: "float32" });
+    expect(out.tokenRewards.data).toBeInstanceOf(Float64Array);
+    expect(out.processRewards.data).toBeInstanceOf(Float64Array);
+    expect(out.tokenRewards.get(0, 9)).toBe(pureRewards(two, { mode: "PRM", weighted: false }).tokenRewards.get(0, 9));
   });
   it("a group of one has baseline 0; a row without steps gets no process reward", () => {
     const out = pureRewards(

@@ -21,11 +21,17 @@ function close(got: number[], want: number[], tol = 1e-9) {
   got.forEach((v, k) => expect(Math.abs(v - (want[k] as number)), `[${k}] ${v} vs ${want[k]}`).toBeLessThanOrEqual(tol));
 }
 
+/** The float32 default stores each float64 value rounded once: compare with the rounded spec values. */
+const f32 = (want: number[]) => want.map(Math.fround);
+
 describe("SPO-chain", () => {
   it("spec §13 example 1: cutpoints, advantages, loss mask, whitening", () => {
     expect(Array.from(spoChainCutpoints(p1, { interval: 2 }))).toEqual([0, 4]);
     const r = spoChainAdvantages({ probs: p1, cutValues: new Map([[0, 0.4], [4, 0.9]]), score: 1 }, { interval: 2 });
-    close(r.advantages.toFlatArray(), [0, 0.5, 0, 0.5, 0, 0.1, 0, 0.1], 1e-12);
+    expect(r.advantages.data).toBeInstanceOf(Float32Array);
+    expect(r.advantages.toFlatArray()).toEqual(f32([0, 0.5, 0, 0.5, 0, 0.1, 0, 0.1]));
+    const r64 = spoChainAdvantages({ probs: p1, cutValues: new Map([[0, 0.4], [4, 0.9]]), score: 1 }, { interval: 2, dtype: "float64" });
+    close(r64.advantages.toFlatArray(), [0, 0.5, 0, 0.5, 0, 0.1, 0, 0.1], 1e-12);
     expect(r.lossMask.toFlatArray()).toEqual([0, 1, 0, 1, 0, 1, 0, 1]);
     const w = spoWhiten([r.advantages.toFlatArray()], [p1.map(() => 1)], [p1]);
     close(w.toFlatArray(), [0, 0.8660253, 0, 0.8660253, 0, -0.8660253, 0, -0.8660253], 1e-6);
@@ -35,7 +41,8 @@ describe("SPO-chain", () => {
     const probs = [0.5, 0.95, 0.6, 0.99];
     expect(Array.from(spoChainCutpoints(probs))).toEqual([-1]);
     const r = spoChainAdvantages({ probs, cutValues: { "-1": 0.3 }, score: 0 });
-    close(r.advantages.toFlatArray(), [-0.3, 0, -0.3, 0], 1e-12);
+    expect(r.advantages.toFlatArray()).toEqual(f32([-0.3, 0, -0.3, 0]));
+    close(spoChainAdvantages({ probs, cutValues: { "-1": 0.3 }, score: 0 }, { dtype: "float64" }).advantages.toFlatArray(), [-0.3, 0, -0.3, 0], 1e-12);
   });
 
   it("spec §13 example 3: no low-probability token → all 0", () => {
@@ -46,7 +53,7 @@ describe("SPO-chain", () => {
   });
 
   it("p = ρ exactly: neither zeroed nor in the loss mask", () => {
-    const r = spoChainAdvantages({ probs: [0.5, 0.9, 0.8], cutValues: { "-1": 0.2 }, score: 1 }, { interval: 5 });
+    const r = spoChainAdvantages({ probs: [0.5, 0.9, 0.8], cutValues: { "-1": 0.2 }, score: 1 }, { interval: 5, dtype: "float64" });
     expect(r.lossMask.toFlatArray()).toEqual([1, 0, 1]);
     close(r.advantages.toFlatArray(), [0.8, 0.8, 0.8], 1e-12);
   });
@@ -95,10 +102,15 @@ describe("SPO-chain", () => {
       scores: [1, 0],
     };
     expect(spoChainBatchCutpoints(batch.probs, batch.mask, { interval: 2 }).map((c) => Array.from(c))).toEqual([[0, 4], [-1]]);
-    const r = spoChainBatchAdvantages(batch, { interval: 2 });
+    const r = spoChainBatchAdvantages(batch, { interval: 2, dtype: "float64" });
     close(r.advantages.toArray()[0] as number[], [0, 0.5, 0, 0.5, 0, 0.1, 0, 0.1], 1e-12);
     close(r.advantages.toArray()[1] as number[], [-0.3, 0, -0.3, 0, 0, 0, 0, 0], 1e-12);
     expect(r.lossMask.toArray()[1]).toEqual([1, 0, 1, 0, 0, 0, 0, 0]);
+    expect(r.returns.toArray()).toEqual(r.advantages.toArray());
+    expect(r.returns.data).not.toBe(r.advantages.data); // a copy
+    // each row equals the per-row form over its valid tokens
+    const row1 = spoChainAdvantages({ probs: [0.5, 0.95, 0.6, 0.99], cutValues: { "-1": 0.3 }, score: 0 }, { interval: 2, dtype: "float64" });
+    expect((r.advantages.toArray()[1] as number[]).slice(0, 4)).toEqual(row1.advantages.toFlatArray());
   });
 
   it("Monte-Carlo values from sampled returns or a sampler", async () => {
@@ -111,12 +123,46 @@ describe("SPO-chain", () => {
     // cut values plug straight into spoChainAdvantages
     const cuts = spoChainCutpoints(p1, { interval: 2 });
     const est = spoChainValues(cuts, (c) => (c === 0 ? [0.4] : [0.9]));
-    close(spoChainAdvantages({ probs: p1, cutValues: est.values, score: 1 }, { interval: 2 }).advantages.toFlatArray(), [0, 0.5, 0, 0.5, 0, 0.1, 0, 0.1], 1e-12);
+    close(spoChainAdvantages({ probs: p1, cutValues: est.values, score: 1 }, { interval: 2, dtype: "float64" }).advantages.toFlatArray(), [0, 0.5, 0, 0.5, 0, 0.1, 0, 0.1], 1e-12);
   });
 
   it("spoWhiten falls back to the mask when no token is low-probability", () => {
     const w = spoWhiten([[1, 2, 3]], [[1, 1, 0]], [[0.99, 0.95, 0.99]]).toFlatArray();
     close(w, [-1 / Math.sqrt(0.5 + 1e-8) * 0.5, 0.5 / Math.sqrt(0.5 + 1e-8), 0], 1e-9);
+  });
+
+  it("default float32 output is the float64 output rounded entry by entry; dtype float64 keeps Float64Array", () => {
+    // 1/3, 0.37 and 0.71 make every segment advantage non-representable in float32
+    const probs = [0.5, 0.95, 0.6, 0.99, 0.3, 0.2, 0.97, 0.98];
+    const cuts = spoChainCutpoints(probs, { interval: 2 });
+    expect(Array.from(cuts)).toEqual([-1, 3]);
+    const input = { probs, cutValues: { "-1": 0.37, "3": 0.71 }, score: 1 / 3 };
+    const x = spoChainAdvantages(input, { interval: 2, dtype: "float64" });
+    const y = spoChainAdvantages(input, { interval: 2 });
+    expect(x.advantages.data).toBeInstanceOf(Float64Array);
+    expect(x.lossMask.data).toBeInstanceOf(Float64Array);
+    expect(y.advantages.data).toBeInstanceOf(Float32Array);
+    expect(y.lossMask.data).toBeInstanceOf(Float32Array);
+    expect(Array.from(x.advantages.data).some((v) => Math.fround(v) !== v)).toBe(true);
+    expect(y.advantages.data).toEqual(Float32Array.from(x.advantages.data));
+    expect(y.lossMask.data).toEqual(Float32Array.from(x.lossMask.data));
+    expect(y.cutpoints).toEqual(x.cutpoints);
+
+    const batch: SpoChainBatch = {
+      probs: [probs, [0.5, 0.95, 0.6, 0.99, 0.1, 0.1, 0.1, 0.1]],
+      mask: [probs.map(() => 1), [1, 1, 1, 1, 0, 0, 0, 0]],
+      cutValues: [input.cutValues, { "-1": 0.45 }],
+      scores: [1 / 3, 0.9],
+    };
+    const bx = spoChainBatchAdvantages(batch, { interval: 2, dtype: "float64" });
+    const by = spoChainBatchAdvantages(batch, { interval: 2 });
+    for (const key of ["advantages", "returns", "lossMask"] as const) {
+      expect(bx[key].data).toBeInstanceOf(Float64Array);
+      expect(by[key].data).toBeInstanceOf(Float32Array);
+      expect(by[key].data).toEqual(Float32Array.from(bx[key].data));
+    }
+    expect(Array.from(bx.advantages.data).some((v) => Math.fround(v) !== v)).toBe(true);
+    expect(() => spoChainBatchAdvantages(batch, { dtype: "float16" as never })).toThrow(/invalid config/);
   });
 
   it("throws clear errors", () => {
@@ -138,7 +184,14 @@ describe("SPO-chain", () => {
     const registry = createRegistry();
     for (const d of treeDefinitions) registry.register(d);
     const spo = registry.create<(b: SpoChainBatch) => SpoChainBatchResult>("credit-assigner", "rl/spo-chain", { interval: 2 });
-    const r = spo({ probs: [p1], mask: [p1.map(() => 1)], cutValues: [{ "0": 0.4, "4": 0.9 }], scores: [1] });
-    close(r.advantages.toFlatArray(), [0, 0.5, 0, 0.5, 0, 0.1, 0, 0.1], 1e-12);
+    const b = { probs: [p1], mask: [p1.map(() => 1)], cutValues: [{ "0": 0.4, "4": 0.9 }], scores: [1] };
+    const r = spo(b);
+    expect(r.advantages.data).toBeInstanceOf(Float32Array);
+    expect(r.advantages.toFlatArray()).toEqual(f32([0, 0.5, 0, 0.5, 0, 0.1, 0, 0.1]));
+    // the registry schema carries dtype
+    const spo64 = registry.create<(b: SpoChainBatch) => SpoChainBatchResult>("credit-assigner", "rl/spo-chain", { interval: 2, dtype: "float64" });
+    const r64 = spo64(b);
+    expect(r64.advantages.data).toBeInstanceOf(Float64Array);
+    close(r64.advantages.toFlatArray(), [0, 0.5, 0, 0.5, 0, 0.1, 0, 0.1], 1e-12);
   });
 });

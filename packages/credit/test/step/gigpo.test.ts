@@ -2,7 +2,8 @@ import { RLError } from "@rl/core";
 import { assertClose } from "@rl/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { anchorGroups, gigpoAdvantages, gigpoStepReturns } from "../../src/step/index.js";
+import { anchorGroups, gigpoAdvantages, gigpoConfig, gigpoStepReturns } from "../../src/step/index.js";
+import { creditRegistry } from "../../src/index.js";
 
 // spec §23: τ1 visits [s0, s1, s2] with rewards [0, 0, 10]; τ2 visits [s0, s3, s1, s4] with 0
 const worked = {
@@ -31,7 +32,11 @@ describe("gigpoAdvantages (spec §23 worked example)", () => {
   it("mean_norm, ω = 1, per-trajectory episode statistics", () => {
     const out = gigpoAdvantages(worked);
     assertClose(out.stepAdvantages.toFlatArray(), [4.5125, 4.75, 0, -4.5125, 0, -4.75, 0], 1e-12, 0);
-    assertClose(out.advantages.toArray().map((r) => r[0] as number), [9.5125, 9.75, 5, -9.5125, -5, -9.75, -5], 1e-12, 0);
+    // float32 storage: within a relative 1e-7 (one float32 rounding is ≤ 2⁻²⁴ ≈ 6e-8)
+    expect(out.advantages.data).toBeInstanceOf(Float32Array);
+    assertClose(out.advantages.toArray().map((r) => r[0] as number), [9.5125, 9.75, 5, -9.5125, -5, -9.75, -5], 0, 1e-7);
+    const out64 = gigpoAdvantages(worked, { dtype: "float64" });
+    assertClose(out64.advantages.toArray().map((r) => r[0] as number), [9.5125, 9.75, 5, -9.5125, -5, -9.75, -5], 1e-12, 0);
     expect(out.advantages.get(1, 1)).toBe(0);
   });
   it("mean_std_norm episode part ±0.7071067", () => {
@@ -45,13 +50,13 @@ describe("gigpoAdvantages (spec §23 worked example)", () => {
   it("episode returns from tokenRewards row sums equal explicit episodeReturns", () => {
     const { episodeReturns: _unused, ...rest } = worked;
     const tokenRewards = worked.episodeReturns.map((r) => [0, r]);
-    const a = gigpoAdvantages({ ...rest, tokenRewards }).advantages.toArray();
-    expect(a).toEqual(gigpoAdvantages(worked).advantages.toArray());
+    const a = gigpoAdvantages({ ...rest, tokenRewards }, { dtype: "float64" }).advantages.toArray();
+    expect(a).toEqual(gigpoAdvantages(worked, { dtype: "float64" }).advantages.toArray());
   });
   it("a group of one trajectory uses mean 0, std 1; a step group of one gives 0", () => {
     const out = gigpoAdvantages(
       { mask: [[1], [1]], groups: [0, 0], trajectories: ["t", "t"], anchors: ["a", "b"], episodeReturns: [3, 3], stepReturns: [2.85, 3] },
-      { gamma: 0.95, mode: "mean_std_norm" },
+      { gamma: 0.95, mode: "mean_std_norm", dtype: "float64" },
     );
     assertClose(out.advantages.toFlatArray(), [3 / (1 + 1e-6), 3 / (1 + 1e-6)], 1e-12, 0);
   });
@@ -90,7 +95,7 @@ describe("gigpoAdvantages properties", () => {
     fc.assert(
       fc.property(batchArb, fc.constantFrom("mean_norm", "mean_std_norm") as fc.Arbitrary<"mean_norm" | "mean_std_norm">, (b, mode) => {
         const input = build(b);
-        const out = gigpoAdvantages(input, { stepAdvantageWeight: 0, mode });
+        const out = gigpoAdvantages(input, { stepAdvantageWeight: 0, mode, dtype: "float64" });
         out.advantages.toArray().forEach((row, i) =>
           row.forEach((v, t) => {
             expect(Number.isFinite(v)).toBe(true);
@@ -107,16 +112,47 @@ describe("gigpoAdvantages properties", () => {
         const input = build({ ...b, groups: b.groups.map(() => 0) });
         if (new Set(input.trajectories).size < 2) return;
         const stepReturns = Array.from(gigpoStepReturns(input.stepRewards, input.trajectories).returns.data);
-        const base = gigpoAdvantages({ ...input, stepReturns }).advantages.toFlatArray();
-        const shifted = gigpoAdvantages({
-          ...input,
-          episodeReturns: input.episodeReturns.map((r) => r + c),
-          stepReturns: stepReturns.map((r) => r + c),
-        }).advantages.toFlatArray();
+        const base = gigpoAdvantages({ ...input, stepReturns }, { dtype: "float64" }).advantages.toFlatArray();
+        const shifted = gigpoAdvantages(
+          { ...input, episodeReturns: input.episodeReturns.map((r) => r + c), stepReturns: stepReturns.map((r) => r + c) },
+          { dtype: "float64" },
+        ).advantages.toFlatArray();
         base.forEach((v, k) => expect(shifted[k] as number).toBeCloseTo(v, 8));
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe("gigpoAdvantages output storage", () => {
+  it("default float32 advantages are the float64 ones rounded entry by entry; diagnostics stay float64", () => {
+    for (const mode of ["mean_norm", "mean_std_norm"] as const) {
+      const x = gigpoAdvantages(worked, { mode, gamma: 0.9, dtype: "float64" });
+      const y = gigpoAdvantages(worked, { mode, gamma: 0.9 });
+      expect(x.advantages.data).toBeInstanceOf(Float64Array);
+      expect(y.advantages.data).toBeInstanceOf(Float32Array);
+      expect(Array.from(x.advantages.data).some((v) => Math.fround(v) !== v)).toBe(true);
+      expect(y.advantages.data).toEqual(Float32Array.from(x.advantages.data));
+      for (const key of ["episodeAdvantages", "stepAdvantages", "stepReturns"] as const) {
+        expect(y[key].data).toBeInstanceOf(Float64Array);
+        expect(y[key].data).toEqual(x[key].data);
+      }
+    }
+    fc.assert(
+      fc.property(batchArb, (b) => {
+        const input = build(b);
+        const x = gigpoAdvantages(input, { mode: "mean_std_norm", dtype: "float64" });
+        expect(gigpoAdvantages(input, { mode: "mean_std_norm" }).advantages.data).toEqual(Float32Array.from(x.advantages.data));
+      }),
+      { numRuns: 100 },
+    );
+  });
+  it("rl/gigpo's schema carries dtype", () => {
+    expect(gigpoConfig.parse({}).dtype).toBe("float32");
+    const run = (dtype?: "float64") =>
+      creditRegistry().create<(b: typeof worked) => { advantages: { data: unknown } }>("credit-assigner", "rl/gigpo", dtype ? { dtype } : {})(worked).advantages.data;
+    expect(run()).toBeInstanceOf(Float32Array);
+    expect(run("float64")).toBeInstanceOf(Float64Array);
   });
 });
 

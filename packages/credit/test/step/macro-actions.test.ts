@@ -1,7 +1,7 @@
 import { assertClose } from "@rl/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { macroAggregate, macroBoundaries, macroGae } from "../../src/step/index.js";
+import { macroAggregate, macroBoundaries, macroGae, macroGaeConfig } from "../../src/step/index.js";
 
 const ones = (n: number) => [Array.from({ length: n }, () => 1)];
 const V = [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]];
@@ -67,6 +67,7 @@ describe("macroAggregate and macroGae (spec §24 worked examples)", () => {
   it("macro GAE: advantages, returns, broadcast to tokens", () => {
     const out = macroGae({ values: V, tokenRewards: R, mask: ones(8), starts });
     const A = [0.7146262, 0.446975, 0.2705, 0.19];
+    expect(out.advantages.data).toBeInstanceOf(Float32Array); // the 7-digit spec values hold within 1e-7 after the float32 store
     assertClose(out.macroAdvantages.toArray(), [A], 1e-7, 0);
     assertClose(out.macroReturns.toArray(), [[0.9146262, 0.946975, 0.9705, 0.99]], 1e-7, 0);
     assertClose(out.advantages.toArray(), [[A[0], A[0], A[0], A[1], A[1], A[1], A[2], A[3]] as number[]], 1e-7, 0);
@@ -82,7 +83,7 @@ describe("macroAggregate and macroGae (spec §24 worked examples)", () => {
           const rewards = [pairs.map(([, r]) => r)];
           const mask = ones(pairs.length);
           const { starts: s } = macroBoundaries(mask, { rule: "fixed", n: 1 });
-          const out = macroGae({ values, tokenRewards: rewards, mask, starts: s }, { gamma, lambda });
+          const out = macroGae({ values, tokenRewards: rewards, mask, starts: s }, { gamma, lambda, dtype: "float64" });
           let gae = 0;
           const want: number[] = [];
           for (let t = pairs.length - 1; t >= 0; t--) {
@@ -96,6 +97,31 @@ describe("macroAggregate and macroGae (spec §24 worked examples)", () => {
       ),
       { numRuns: 100 },
     );
+  });
+  it("default float32 outputs are the float64 ones rounded entry by entry; dtype float64 keeps Float64Array", () => {
+    expect(macroGaeConfig.parse({}).dtype).toBe("float32");
+    const mask = [[1, 1, 1, 1, 1, 0], [0, 1, 1, 1, 1, 1]];
+    const input = {
+      values: [[0.11, 0.23, 0.37, 0.41, 0.53, 9], [1, 0.3, 0.7, 0.1, 0.9, 0.6]],
+      tokenRewards: [[-0.01, -0.02, -0.01, -0.03, 0.97, 9], [5, -0.01, -0.02, 0.01, -0.01, 1 / 3]],
+      mask,
+      starts: macroBoundaries(mask, { rule: "fixed", n: 2 }).starts,
+    };
+    for (const weighting of ["equal", "position"] as const) {
+      const x = macroGae(input, { gamma: 0.99, lambda: 0.9, weighting, dtype: "float64" });
+      const y = macroGae(input, { gamma: 0.99, lambda: 0.9, weighting });
+      for (const key of ["advantages", "returns", "macroAdvantages", "macroReturns", "macroMask"] as const) {
+        expect(x[key].data).toBeInstanceOf(Float64Array);
+        expect(y[key].data).toBeInstanceOf(Float32Array);
+        expect(y[key].data).toEqual(Float32Array.from(x[key].data));
+      }
+      expect(Array.from(x.advantages.data).some((v) => Math.fround(v) !== v)).toBe(true);
+      expect(Array.from(x.returns.data).some((v) => Math.fround(v) !== v)).toBe(true);
+      // returns = advantages + V is summed in float64, not from the rounded advantages
+      const v00 = macroAggregate(input.values, mask, input.starts, { weighting }).values.get(0, 0);
+      expect(x.returns.get(0, 0)).toBe(x.advantages.get(0, 0) + v00);
+      expect(y.returns.get(0, 0)).toBe(Math.fround(x.advantages.get(0, 0) + v00));
+    }
   });
   it("padding is 0; rows without tokens are 0", () => {
     const mask = [[1, 1, 1, 0], [0, 0, 0, 0]];

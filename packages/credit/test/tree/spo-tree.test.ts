@@ -1,3 +1,4 @@
+import { rlErrorCode } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { spoTreeEdges, spoTreeTokenAdvantages, spoTreeValues, type SegmentTree } from "../../src/index.js";
@@ -67,6 +68,7 @@ describe("spoTreeValues / spoTreeEdges (SPO-tree)", () => {
   it("broadcasts edge totals over their segments' tokens", () => {
     const { edges } = spoTreeEdges({ parent: [-1, 0, 0], reward: [null, 1, 0] });
     const r = spoTreeTokenAdvantages(edges, [0, 2, 3]);
+    expect(r.advantages.data).toBeInstanceOf(Float32Array);
     expect(r.advantages.toArray()).toEqual([
       [0.5, 0.5, 0],
       [-0.5, -0.5, -0.5],
@@ -80,8 +82,32 @@ describe("spoTreeValues / spoTreeEdges (SPO-tree)", () => {
     expect(() => spoTreeTokenAdvantages([], [])).toThrow(/edges is empty/);
   });
 
+  it("token advantages: default float32 output is the float64 output rounded entry by entry; dtype float64 keeps Float64Array", () => {
+    // root → A{1, 0, 0}, B(leaf 1): V(A) = 1/3, V(root) = 2/3; the prover terms add (1 − 1/3)^4-type values
+    const t: SegmentTree = { parent: [-1, 0, 0, 1, 1, 1], reward: [null, null, 1, 1, 0, 0] };
+    const { edges } = spoTreeEdges(t, { prover: { bestOfK: 4, weight: 5 } });
+    const lengths = [0, 3, 2, 1, 4, 2];
+    const x = spoTreeTokenAdvantages(edges, lengths, { dtype: "float64" });
+    const y = spoTreeTokenAdvantages(edges, lengths);
+    expect(x.advantages.data).toBeInstanceOf(Float64Array);
+    expect(x.mask.data).toBeInstanceOf(Float64Array);
+    expect(y.advantages.data).toBeInstanceOf(Float32Array);
+    expect(y.mask.data).toBeInstanceOf(Float32Array);
+    expect(x.advantages.shape).toEqual([edges.length, 4]);
+    // the float64 rows hold every edge's total exactly
+    edges.forEach((e, r) => expect(x.advantages.toArray()[r]?.[0]).toBe(e.total));
+    expect(edges.some((e) => Math.fround(e.total) !== e.total)).toBe(true);
+    expect(y.advantages.data).toEqual(Float32Array.from(x.advantages.data));
+    expect(y.mask.data).toEqual(Float32Array.from(x.mask.data));
+    expect(() => spoTreeTokenAdvantages(edges, lengths, { dtype: "float16" as never })).toThrow(/spoTreeTokenAdvantages: invalid config/);
+  });
+
   it("throws clear errors", () => {
     expect(() => spoTreeEdges({ parent: [], reward: [] })).toThrow(/spoTreeEdges: the tree is empty/);
+    // A batch meant for another estimator (e.g. through assignCredit("spo-tree", …)) is an RLError, not a TypeError.
+    const notATree = { tokenRewards: [[1]], mask: [[1]], groups: [0] } as never;
+    expect(() => spoTreeEdges(notATree)).toThrow("spoTreeEdges: the input must be a segment tree { parent, reward } (arrays of one entry per node)");
+    expect(rlErrorCode(() => spoTreeValues(null as never))).toBe("INVALID_INPUT");
     expect(() => spoTreeEdges({ parent: [-1, 0], reward: [null] })).toThrow(/reward has 1 entries, parent has 2/);
     expect(() => spoTreeEdges({ parent: [-1, 5], reward: [null, 1] })).toThrow(/parent\[1\] is 5/);
     expect(() => spoTreeEdges({ parent: [-1, 2, 1], reward: [1, 1, 1] })).toThrow(/cycle/);

@@ -119,9 +119,8 @@ describe("tempoAdvantages", () => {
     ]);
     expect(r.returns.toArray()).toEqual(r.advantages.toArray());
     expect(r.returns).toBe(r.advantages);
-    const f32 = tempoAdvantages(example, { dtype: "float32" });
-    expect(f32.advantages.data).toBeInstanceOf(Float32Array);
-    expectMatrixClose(f32.advantages.toArray(), r.advantages.toArray(), 1e-6);
+    expect(r.advantages.data).toBeInstanceOf(Float32Array);
+    expect(r.tdTerms.data).toBeInstanceOf(Float32Array);
     expectMatrixClose(r.tdTerms.toArray(), [
       [0, 0.25, 0, 0],
       [0, 0.25, 0, 0],
@@ -187,7 +186,7 @@ describe("tempoAdvantages", () => {
     fc.assert(
       fc.property(noBranch, (b) => {
         const tokenRewards = b.mask.map((row, i) => row.map((_, t) => (t === row.lastIndexOf(1) ? (b.outcomes[i] as number) : 0)));
-        const r = tempoAdvantages({ ...b, tokenRewards });
+        const r = tempoAdvantages({ ...b, tokenRewards }, { dtype: "float64" });
         const grpo = naiveGrpo(b.outcomes, b.groups, b.mask);
         const got = r.advantages.toArray();
         got.forEach((row, i) => row.forEach((v, j) => {
@@ -204,8 +203,8 @@ describe("tempoAdvantages", () => {
     fc.assert(
       fc.property(treeBatch, fc.boolean(), (b, norm) => {
         const batch = asBatch(b);
-        const t = tempoAdvantages(batch, { normalizeByStd: norm });
-        const g = grpoAdvantages({ tokenRewards: batch.tokenRewards, mask: batch.mask, groups: batch.groups }, { normalizeByStd: norm });
+        const t = tempoAdvantages(batch, { normalizeByStd: norm, dtype: "float64" });
+        const g = grpoAdvantages({ tokenRewards: batch.tokenRewards, mask: batch.mask, groups: batch.groups }, { normalizeByStd: norm, dtype: "float64" });
         const ta = t.advantages.toFlatArray();
         const ga = g.advantages.toFlatArray();
         const td = t.tdTerms.toFlatArray();
@@ -221,7 +220,7 @@ describe("tempoAdvantages", () => {
     fc.assert(
       fc.property(treeBatch, (b) => {
         const batch = asBatch(b);
-        const r = tempoAdvantages(batch);
+        const r = tempoAdvantages(batch, { dtype: "float64" });
         const grpo = naiveGrpo(b.outcomes, b.groups, b.mask);
         const adv = r.advantages.toArray();
         const td = r.tdTerms.toArray();
@@ -238,9 +237,9 @@ describe("tempoAdvantages", () => {
   it("is invariant to adding a constant to a group's outcomes (property)", () => {
     fc.assert(
       fc.property(treeBatch, fc.double({ min: -100, max: 100, noNaN: true }), fc.boolean(), (b, c, norm) => {
-        const a = tempoAdvantages(asBatch(b), { normalizeByStd: norm }).advantages.toArray();
+        const a = tempoAdvantages(asBatch(b), { normalizeByStd: norm, dtype: "float64" }).advantages.toArray();
         const shifted = { ...b, outcomes: b.outcomes.map((o, i) => (b.groups[i] === 0 ? o + c : o)) };
-        const s = tempoAdvantages(asBatch(shifted), { normalizeByStd: norm }).advantages.toArray();
+        const s = tempoAdvantages(asBatch(shifted), { normalizeByStd: norm, dtype: "float64" }).advantages.toArray();
         expectMatrixClose(s, a, 1e-6);
       }),
       { numRuns: 100 },
@@ -252,7 +251,7 @@ describe("tempoAdvantages", () => {
       fc.property(treeBatch, (b) => {
         // Full-length rows (no row ends early): at t = 0, Σ_i δ_{i,0} = Σ_children count·(V_c − μ) = 0.
         const full = { ...b, mask: b.mask.map((r) => r.map(() => 1)), responses: b.responses.map((r) => r.map((t) => (t < 0 ? 0 : t))) };
-        const td = tempoAdvantages(asBatch(full)).tdTerms.toArray();
+        const td = tempoAdvantages(asBatch(full), { dtype: "float64" }).tdTerms.toArray();
         const perGroup = new Map<number, number>();
         td.forEach((row, i) => perGroup.set(b.groups[i] as number, (perGroup.get(b.groups[i] as number) ?? 0) + (row[0] as number)));
         for (const v of perGroup.values()) expect(Math.abs(v)).toBeLessThanOrEqual(1e-9);
@@ -268,7 +267,7 @@ describe("tempoAdvantages", () => {
       outcomes: [1, 0, 0, 1, 1, 0],
       groups: [0, 1, 0, 1, 0, 1],
     };
-    const r = tempoAdvantages(asBatch(b)).advantages.toArray();
+    const r = tempoAdvantages(asBatch(b), { dtype: "float64" }).advantages.toArray();
     const perm = [5, 2, 0, 3, 1, 4];
     const pb = {
       responses: perm.map((k) => b.responses[k] as number[]),
@@ -276,39 +275,46 @@ describe("tempoAdvantages", () => {
       outcomes: perm.map((k) => b.outcomes[k] as number),
       groups: perm.map((k) => b.groups[k] as number),
     };
-    const pr = tempoAdvantages(asBatch(pb)).advantages.toArray();
+    const pr = tempoAdvantages(asBatch(pb), { dtype: "float64" }).advantages.toArray();
+    // the float32 default permutes the same way (each entry is the float64 one rounded)
+    const pr32 = tempoAdvantages(asBatch(pb)).advantages.toArray();
+    perm.forEach((k, i) => expect(pr32[i]).toEqual((r[k] as number[]).map(Math.fround)));
     perm.forEach((k, i) => expect(pr[i]).toEqual(r[k]));
     expectMatrixClose(r, naiveTempo(b, 1e-6, true), 1e-9);
   });
 
   it("edge cases: group of one, all-equal outcomes, rounding snap", () => {
     const one = { responses: [[1, 2]], mask: [[1, 1]], tokenRewards: [[0, 0.7]], groups: ["x"] };
-    expect(tempoAdvantages(one).advantages.toArray()[0]?.[0]).toBeCloseTo(0.7 / (1 + 1e-6), 12);
+    const f64 = { dtype: "float64" } as const;
+    expect(tempoAdvantages(one, f64).advantages.toArray()[0]?.[0]).toBeCloseTo(0.7 / (1 + 1e-6), 12);
+    expect(tempoAdvantages(one).advantages.toArray()[0]?.[0]).toBe(Math.fround(0.7 / (1 + 1e-6)));
     expect(tempoAdvantages(one, { singleton: "zero" }).advantages.toFlatArray()).toEqual([0, 0]);
-    expect(tempoAdvantages(one, { singleton: "raw" }).advantages.toFlatArray()).toEqual([0.7, 0.7]);
+    expect(tempoAdvantages(one, { singleton: "raw", ...f64 }).advantages.toFlatArray()).toEqual([0.7, 0.7]);
     expect(tempoAdvantages(one).diagnostics.singletonGroups).toBe(1);
     expect(() => tempoAdvantages(one, { singleton: "error" })).toThrow(/group x has one row/);
     for (const singleton of ["zeroMeanUnitStd", "zero", "raw"] as const) {
       for (const normalizeByStd of [true, false]) {
-        const cfg = { singleton, normalizeByStd };
+        const cfg = { singleton, normalizeByStd, ...f64 };
         expect(tempoAdvantages(one, cfg).advantages.toFlatArray()).toEqual(grpoAdvantages(one, cfg).advantages.toFlatArray());
       }
     }
     // all-equal outcomes: 0 everywhere even though 0.1 means of 3 and 2 rows differ in the last bit
     const eq = asBatch({ responses: [[1, 2], [1, 3], [1, 3], [4, 4], [4, 4]], mask: [[1, 1], [1, 1], [1, 1], [1, 1], [1, 1]], outcomes: [0.1, 0.1, 0.1, 0.1, 0.1], groups: [0, 0, 0, 0, 0] });
-    const r = tempoAdvantages(eq);
+    const r = tempoAdvantages(eq, f64);
     expect(r.advantages.toFlatArray().every((v) => v === 0)).toBe(true);
+    expect(r.tdTerms.toFlatArray().every((v) => v === 0)).toBe(true);
     expect(r.diagnostics.zeroStdGroups).toBe(1);
   });
 
   it("outcomes override the token-reward sums", () => {
     const withKl = { ...example, tokenRewards: (example.tokenRewards as number[][]).map((r) => r.map((v) => v - 0.01)), outcomes: [1, 1, 1, 0] };
-    expectMatrixClose(tempoAdvantages(withKl).advantages.toArray(), tempoAdvantages(example).advantages.toArray(), 1e-12);
+    const f64 = { dtype: "float64" } as const;
+    expectMatrixClose(tempoAdvantages(withKl, f64).advantages.toArray(), tempoAdvantages(example, f64).advantages.toArray(), 1e-12);
   });
 
   it("null outcomes: the row is left out of the statistics and the tree, advantage 0", () => {
     const b = { responses: example.responses, mask: example.mask, groups: example.groups };
-    const r = tempoAdvantages({ ...b, outcomes: [1, null, 1, 0] });
+    const r = tempoAdvantages({ ...b, outcomes: [1, null, 1, 0] }, { dtype: "float64" });
     // same as the batch without row 1
     const drop = (m: number[][]) => m.filter((_, i) => i !== 1);
     const ref = tempoAdvantages({
@@ -316,7 +322,7 @@ describe("tempoAdvantages", () => {
       mask: drop(example.mask as number[][]),
       groups: [0, 0, 0],
       outcomes: [1, 1, 0],
-    }).advantages.toArray();
+    }, { dtype: "float64" }).advantages.toArray();
     const got = r.advantages.toArray();
     expect(got[1]).toEqual([0, 0, 0, 0]);
     expectMatrixClose(drop(got), ref, 1e-12);
@@ -327,11 +333,38 @@ describe("tempoAdvantages", () => {
 
   it("interior masks: stopAtFirst keeps the GRPO value after the first masked token; skip walks on", () => {
     const b = asBatch({ responses: [[1, 0, 2], [1, 0, 3]], mask: [[1, 0, 1], [1, 0, 1]], outcomes: [1, 0], groups: [0, 0] });
-    const stop = tempoAdvantages(b).advantages.toArray();
+    const stop = tempoAdvantages(b, { dtype: "float64" }).advantages.toArray();
     const g = 0.5 / (Math.SQRT1_2 + 1e-6);
     expectMatrixClose(stop, [[g, 0, g], [-g, 0, -g]], 1e-9);
-    const skip = tempoAdvantages(b, { interiorMask: "skip" }).advantages.toArray();
+    const skip = tempoAdvantages(b, { interiorMask: "skip", dtype: "float64" }).advantages.toArray();
     expectMatrixClose(skip, [[g, 0, 2 * g], [-g, 0, -2 * g]], 1e-9);
+  });
+
+  it("default float32 output is the float64 output rounded entry by entry; dtype float64 keeps Float64Array", () => {
+    // outcomes like 0.1 and 1/3 make μ, σ and δ non-representable in float32
+    const b = { ...example, tokenRewards: undefined, outcomes: [0.1, 1 / 3, 0.7, -0.2] };
+    const f64 = tempoAdvantages(b, { dtype: "float64" });
+    const f32 = tempoAdvantages(b);
+    expect(f64.advantages.data).toBeInstanceOf(Float64Array);
+    expect(f64.tdTerms.data).toBeInstanceOf(Float64Array);
+    expect(f32.advantages.data).toBeInstanceOf(Float32Array);
+    expect(f32.tdTerms.data).toBeInstanceOf(Float32Array);
+    expect(f32.returns).toBe(f32.advantages);
+    expect(f32.advantages.data).toEqual(Float32Array.from(f64.advantages.data));
+    expect(f32.tdTerms.data).toEqual(Float32Array.from(f64.tdTerms.data));
+    expect(Array.from(f64.advantages.data).some((v) => Math.fround(v) !== v)).toBe(true); // the rounding is exercised
+    expect(Array.from(f64.tdTerms.data).some((v) => Math.fround(v) !== v)).toBe(true);
+    expect(f32.diagnostics).toEqual(f64.diagnostics);
+    fc.assert(
+      fc.property(treeBatch, fc.boolean(), fc.double({ min: 0.01, max: 3, noNaN: true }), (tb, norm, scale) => {
+        const batch = asBatch({ ...tb, outcomes: tb.outcomes.map((o) => o * scale) });
+        const x = tempoAdvantages(batch, { normalizeByStd: norm, dtype: "float64" });
+        const y = tempoAdvantages(batch, { normalizeByStd: norm });
+        expect(y.advantages.data).toEqual(Float32Array.from(x.advantages.data));
+        expect(y.tdTerms.data).toEqual(Float32Array.from(x.tdTerms.data));
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it("throws clear errors", () => {
@@ -353,5 +386,9 @@ describe("tempoAdvantages", () => {
     expect(registry.list("credit-assigner").map((d) => d.name)).toEqual(["rl/spo-chain", "rl/spo-tree", "rl/tempo"]);
     const tempo = registry.create<(b: TempoBatch) => TempoResult>("credit-assigner", "rl/tempo", { normalizeByStd: false });
     expect(tempo(example).advantages.toArray()).toEqual(tempoAdvantages(example, { normalizeByStd: false }).advantages.toArray());
+    // the registry schema carries dtype
+    const tempo64 = registry.create<(b: TempoBatch) => TempoResult>("credit-assigner", "rl/tempo", { dtype: "float64" });
+    expect(tempo64(example).advantages.data).toBeInstanceOf(Float64Array);
+    expect(tempo(example).advantages.data).toBeInstanceOf(Float32Array);
   });
 });

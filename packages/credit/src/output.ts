@@ -1,0 +1,33 @@
+// Output storage of the credit estimators: one rule for the whole package.
+import { Matrix, type MatrixData } from "@rl/core";
+import { z } from "zod";
+
+/** Storage of an estimator's per-token output: `"float32"` (default) or `"float64"`. */
+export type OutputDtype = "float32" | "float64";
+
+/**
+ * `dtype` config field of every registered credit estimator: the storage of the per-token
+ * matrices it returns (advantages, returns, and the like). Default `"float32"`, the dtype a
+ * policy loss consumes (verl and TRL keep advantages in float32 tensors) and the one
+ * `Matrix.toTensor()` hands to tfjs without a copy. The arithmetic is float64 either way (sums,
+ * means, recurrences and tree counts run on float64 values); only the final store rounds, once
+ * per entry, so a float32 output is the float64 result rounded to nearest (relative error
+ * ≤ 2⁻²⁴ ≈ 6e-8). `"float64"` keeps every bit, for chaining more float64 math or comparing with
+ * float64 references below the conformance tolerance. Spec: `shared/specs/credit.md` §0 rule 7.
+ */
+export const outputDtype = z.enum(["float32", "float64"]).default("float32");
+
+/** A zeroed array of `size` entries in `dtype` storage. */
+export function outputArray(size: number, dtype: OutputDtype): MatrixData {
+  return dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+}
+
+/**
+ * Wraps float64 results as an output Matrix: the array itself for `"float64"`, a float32 copy
+ * (each entry rounded once) for `"float32"`. For estimators that need their float64 values after
+ * computing them (whitening, recurrences read back); writers that compute each entry in a local
+ * can write into {@link outputArray} directly.
+ */
+export function outputMatrix(values: Float64Array, shape: readonly number[], dtype: OutputDtype): Matrix {
+  return new Matrix(dtype === "float64" ? values : Float32Array.from(values), shape);
+}

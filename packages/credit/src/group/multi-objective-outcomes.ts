@@ -18,6 +18,23 @@ export const multiObjectiveOutcomesConfig = z.object({
 export type MultiObjectiveOutcomesConfig = z.input<typeof multiObjectiveOutcomesConfig>;
 
 /**
+ * A reward matrix `[B, F]` whose entries may be `null` (a reward function that abstained, TRL's
+ * `None`): the numbers with 0 in place of each `null`, and which entries were given.
+ */
+function parseRewards(rewards: MatrixLike | readonly (readonly (number | null)[])[], fn: string): { r: Matrix; given: Uint8Array | undefined } {
+  const hasNull = Array.isArray(rewards) && rewards.some((row: unknown) => Array.isArray(row) && row.includes(null));
+  if (!hasNull) return { r: Matrix.from(rewards as MatrixLike, { name: "rewards", fn }), given: undefined };
+  const rows = rewards as readonly (readonly (number | null)[])[];
+  const r = Matrix.from(
+    rows.map((row) => (Array.isArray(row) ? row.map((v) => (v === null ? 0 : v)) : row)) as number[][],
+    { name: "rewards", fn },
+  );
+  const given = new Uint8Array(r.size);
+  rows.forEach((row, b) => row.forEach((v, k) => (given[b * r.cols + k] = v === null ? 0 : 1)));
+  return { r, given };
+}
+
+/**
  * Combines several reward functions into one outcome per row (TRL GRPO's
  * `multi_objective_aggregation`; GDPO-style per-reward normalisation):
  *
@@ -29,20 +46,29 @@ export type MultiObjectiveOutcomesConfig = z.input<typeof multiObjectiveOutcomes
  * `normalizeThenSum` — that is GRPO with every row in one group:
  * `grpoAdvantages({ outcomes, mask, groups: outcomes.map(() => 0) }, { epsilon: 1e-4 })`.
  *
- * Edge cases: a group of one has σ = 0 and z = 0 (TRL); `rewards` with a column count other than
- * `weights.length`, or `groups` of another length, throw `RLError("SHAPE_MISMATCH")`.
+ * `null` rewards (a function that abstained, TRL's `None` → NaN) follow TRL: the sums skip them
+ * (`nansum`), and in `normalizeThenSum` each function's group mean and std run over the rows
+ * where it gave a reward (`nanmean`, `nanstd`). A row where every function abstained has no
+ * outcome: `outcomeList[i]` is `null` (and `outcomes[i]` 0); pass `outcomeList` as a group
+ * estimator's `outcomes` and such rows leave the group statistics and get advantage 0 (TRL masks
+ * them the same way).
+ *
+ * Edge cases: a group of one (or a function that gave one reward in a group) has σ = 0 and
+ * z = 0 (TRL); `rewards` with a column count other than `weights.length`, or `groups` of another
+ * length, throw `RLError("SHAPE_MISMATCH")`; a non-finite reward throws `RLError("NON_FINITE")`.
  *
  * @example
  * multiObjectiveOutcomes([[1, 0], [0, 1]], [0, 0], { weights: [2, 1] }).outcomes.toFlatArray(); // [2, 1]
+ * multiObjectiveOutcomes([[1, null], [null, null]], [0, 0]).outcomeList; // [1, null]
  */
 export function multiObjectiveOutcomes(
-  rewards: MatrixLike,
+  rewards: MatrixLike | readonly (readonly (number | null)[])[],
   groups: GroupIds,
   config: MultiObjectiveOutcomesConfig = {},
-): { outcomes: Matrix } {
+): { outcomes: Matrix; outcomeList: readonly (number | null)[] } {
   const fn = "multiObjectiveOutcomes";
   const { weights, aggregation, epsilon } = parseConfig(multiObjectiveOutcomesConfig, config, fn);
-  const r = Matrix.from(rewards, { name: "rewards", fn });
+  const { r, given } = parseRewards(rewards, fn);
   if (r.shape.length !== 2) throw new RLError("SHAPE_MISMATCH", `${fn}: rewards must be 2-D [B, F], got shape [${r.shape.join(",")}]`);
   const { rows, cols } = r;
   if (rows === 0 || cols === 0) throw new RLError("INVALID_INPUT", `${fn}: rewards is empty (shape [${r.shape.join(",")}])`);
@@ -50,25 +76,45 @@ export function multiObjectiveOutcomes(
     throw new RLError("SHAPE_MISMATCH", `${fn}: weights has ${weights.length} entries, rewards has ${cols} columns`);
   }
   const w = weights ?? Array<number>(cols).fill(1);
+  const has = (b: number, k: number): boolean => given === undefined || given[b * cols + k] === 1;
   const out = new Float64Array(rows);
   if (aggregation === "sumThenNormalize") {
-    for (let b = 0; b < rows; b++) for (let k = 0; k < cols; k++) out[b] = (out[b] as number) + (w[k] as number) * r.get(b, k);
+    for (let b = 0; b < rows; b++) for (let k = 0; k < cols; k++) if (has(b, k)) out[b] = (out[b] as number) + (w[k] as number) * r.get(b, k);
     if (!Array.isArray(groups) || groups.length !== rows) parseGroups(groups, rows, fn, undefined, "rewards"); // same errors as the other path
-    return { outcomes: new Matrix(out, [rows]) };
+    return result(out, rows, cols, has);
   }
   const index = parseGroups(groups, rows, fn, undefined, "rewards");
   const column = new Float64Array(rows);
   for (let k = 0; k < cols; k++) {
+    // the rows where function k gave a reward form its groups; the others have group −1
+    let columnIndex = index;
+    if (given !== undefined) {
+      const missing = new Uint8Array(rows);
+      for (let b = 0; b < rows; b++) missing[b] = has(b, k) ? 0 : 1;
+      columnIndex = parseGroups(groups, rows, fn, missing, "rewards");
+    }
     for (let b = 0; b < rows; b++) column[b] = r.get(b, k);
-    const sums = groupSums(column, index);
-    const mean = new Float64Array(index.count);
-    for (let g = 0; g < index.count; g++) mean[g] = (sums.sum[g] as number) / (index.sizes[g] as number);
-    const std = groupStd(column, index, mean);
+    const sums = groupSums(column, columnIndex);
+    const mean = new Float64Array(columnIndex.count);
+    for (let g = 0; g < columnIndex.count; g++) mean[g] = (sums.sum[g] as number) / (columnIndex.sizes[g] as number);
+    const std = groupStd(column, columnIndex, mean);
     for (let b = 0; b < rows; b++) {
-      const g = index.of[b] as number;
+      const g = columnIndex.of[b] as number;
+      if (g < 0) continue;
       const z = sums.min[g] === sums.max[g] ? 0 : ((column[b] as number) - (mean[g] as number)) / ((std[g] as number) + epsilon);
       out[b] = (out[b] as number) + (w[k] as number) * z;
     }
   }
-  return { outcomes: new Matrix(out, [rows]) };
+  return result(out, rows, cols, has);
+}
+
+/** `outcomes` (0 where a row has no reward at all) and `outcomeList` (`null` there). */
+function result(out: Float64Array, rows: number, cols: number, has: (b: number, k: number) => boolean): { outcomes: Matrix; outcomeList: (number | null)[] } {
+  const outcomeList: (number | null)[] = [];
+  for (let b = 0; b < rows; b++) {
+    let any = false;
+    for (let k = 0; k < cols && !any; k++) any = has(b, k);
+    outcomeList.push(any ? (out[b] as number) : null);
+  }
+  return { outcomes: new Matrix(out, [rows]), outcomeList };
 }

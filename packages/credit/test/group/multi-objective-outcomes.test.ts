@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { grpoAdvantages, multiObjectiveOutcomes } from "../../src/index.js";
 
@@ -39,5 +40,70 @@ describe("multiObjectiveOutcomes (TRL multi_objective_aggregation, spec §2)", (
     );
     expect(() => multiObjectiveOutcomes(rewards, [0, 0])).toThrow("multiObjectiveOutcomes: groups has 2 entries, rewards has 4 rows");
     expect(() => multiObjectiveOutcomes([], [])).toThrow(/empty/);
+  });
+});
+
+describe("multiObjectiveOutcomes with null rewards (TRL: None → NaN, nansum / nanmean / nanstd)", () => {
+  it("sumThenNormalize skips nulls; a row where every function abstained has no outcome", () => {
+    const { outcomes, outcomeList } = multiObjectiveOutcomes(
+      [
+        [1, null],
+        [null, null],
+        [0.5, 2],
+      ],
+      [0, 0, 0],
+      { weights: [2, 1] },
+    );
+    expect(outcomeList).toEqual([2, null, 3]);
+    expect(outcomes.toFlatArray()).toEqual([2, 0, 3]);
+  });
+
+  it("normalizeThenSum: each function's group statistics run over the rows where it gave a reward", () => {
+    const { outcomeList } = multiObjectiveOutcomes(
+      [
+        [1, 0],
+        [null, 1],
+        [3, null],
+        [5, 7], // another group, alone for both functions: z = 0
+      ],
+      ["a", "a", "a", "b"],
+      { aggregation: "normalizeThenSum" },
+    );
+    // function 0 in group a: [1, 3] → μ 2, σ √2; function 1: [0, 1] → μ 0.5, σ √0.5
+    const z0 = 1 / (Math.SQRT2 + 1e-4);
+    const z1 = 0.5 / (Math.SQRT1_2 + 1e-4);
+    expect(outcomeList.map((x) => (x === null ? null : Number(x.toFixed(12))))).toEqual([-z0 - z1, z1, z0, 0].map((x) => Number(x.toFixed(12))));
+  });
+
+  it("a null adds nothing: the same as leaving that function out of the row's sum (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.option(fc.double({ min: -5, max: 5, noNaN: true }), { nil: null }), fc.double({ min: -5, max: 5, noNaN: true })), { minLength: 1, maxLength: 8 }),
+        (pairs) => {
+          const rewards = pairs.map(([a, b]) => [a, b]);
+          const { outcomeList } = multiObjectiveOutcomes(rewards, pairs.map(() => 0), { weights: [3, 1] });
+          pairs.forEach(([a, b], i) => expect(outcomeList[i]).toBeCloseTo((a === null ? 0 : 3 * a) + b, 12));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it("outcomeList feeds a group estimator: rows with no reward leave the statistics and get 0", () => {
+    const rewards = [
+      [1, null],
+      [null, null],
+      [0, 0],
+    ];
+    const { outcomeList } = multiObjectiveOutcomes(rewards, [0, 0, 0]);
+    const mask = [[1], [1], [1]];
+    const a = grpoAdvantages({ outcomes: outcomeList, mask, groups: [0, 0, 0] }, { dtype: "float64" }).advantages.toFlatArray();
+    const without = grpoAdvantages({ outcomes: [1, 0], mask: [[1], [1]], groups: [0, 0] }, { dtype: "float64" }).advantages.toFlatArray();
+    expect(a).toEqual([without[0], 0, without[1]]);
+  });
+
+  it("other entries are still checked: NaN and strings throw", () => {
+    expect(() => multiObjectiveOutcomes([[Number.NaN, null]], [0])).toThrow(/multiObjectiveOutcomes: rewards\[0\]\[0\] is NaN/);
+    expect(() => multiObjectiveOutcomes([["1" as never, null]], [0])).toThrow(/rewards\[0\]\[0\] is not a number/);
   });
 });

@@ -186,6 +186,18 @@ function field(obj: unknown, path: string): unknown {
   return path.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], obj);
 }
 
+describe("demoBudgets", () => {
+  it("is frozen all the way down: a caller cannot change the documented budgets", () => {
+    expect(Object.isFrozen(demoBudgets)).toBe(true);
+    expect(Object.isFrozen(demoBudgets.full)).toBe(true);
+    expect(Object.isFrozen(demoBudgets.quick)).toBe(true);
+    expect(() => {
+      (demoBudgets.quick as { rlSteps: number }).rlSteps = 1;
+    }).toThrow(TypeError); // ES modules are strict
+    expect(demoBudgets.quick.rlSteps).toBe(50);
+  });
+});
+
 describe("runDemo --quick", () => {
   it("completes, writes metrics.json and a self-contained report.html with every field", async () => {
     const out = mkdtempSync(join(tmpdir(), "rl-demo-"));

@@ -58,8 +58,8 @@ export interface DemoBudget {
  * step, AdamW 2e-3), where the mean sampled reward (`rl.*.rewardTrend`) rises by 0.18–0.46 from
  * the first 10 steps to the last 10 (seeds 1–10, GRPO and GRPO+TEMPO). 15–20 s on 2 wasm cores.
  */
-export const demoBudgets: Readonly<Record<"full" | "quick", DemoBudget>> = Object.freeze({
-  full: {
+export const demoBudgets: Readonly<Record<"full" | "quick", Readonly<DemoBudget>>> = Object.freeze({
+  full: Object.freeze({
     digits: 2,
     heldOut: 400,
     sftSteps: 500,
@@ -77,8 +77,8 @@ export const demoBudgets: Readonly<Record<"full" | "quick", DemoBudget>> = Objec
     rlRewardWindow: 10,
     prefProblems: 600,
     prefSteps: 60,
-  },
-  quick: {
+  }),
+  quick: Object.freeze({
     digits: 1,
     heldOut: 20,
     sftSteps: 70,
@@ -96,7 +96,7 @@ export const demoBudgets: Readonly<Record<"full" | "quick", DemoBudget>> = Objec
     rlRewardWindow: 10,
     prefProblems: 24,
     prefSteps: 3,
-  },
+  }),
 });
 
 /**

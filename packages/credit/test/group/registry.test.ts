@@ -1,5 +1,7 @@
+import fc from "fast-check";
 import { createRegistry, Matrix, RLError } from "@rl/core";
 import { describe, expect, it } from "vitest";
+import { groupBatch } from "./arbitraries.js";
 import { z } from "zod";
 import {
   assignCredit,
@@ -98,6 +100,30 @@ describe("the registry door", () => {
     for (const n of ["rl/grpo", "rl/dr-grpo", "rl/rloo", "rl/opo", "rl/gpg", "rl/reinforce-plus-plus", "rl/reinforce-plus-plus-baseline", "rl/remax", "rl/gae"]) {
       expect(ran).toContain(n);
     }
+  });
+
+  it("on random group batches every section-A estimator's default is its float64 run rounded once (property)", () => {
+    const names = ["rl/grpo", "rl/dr-grpo", "rl/rloo", "rl/opo", "rl/gpg", "rl/reinforce-plus-plus", "rl/reinforce-plus-plus-baseline", "rl/remax", "rl/gae"];
+    const registry = creditRegistry();
+    fc.assert(
+      fc.property(groupBatch(), fc.integer({ min: 1, max: 1000 }), (batch, seed) => {
+        // thirds and sevenths are not float32 numbers: every rounding shows
+        const tokenRewards = batch.tokenRewards.map((row, b) => row.map((v, t) => v / 3 + ((b * 7 + t + seed) % 5) / 7));
+        const full = {
+          ...batch,
+          tokenRewards,
+          values: tokenRewards.map((row) => row.map((v) => v / 11)),
+          baselines: batch.groups.map((g) => g / 3),
+        };
+        for (const name of names) {
+          const exact = assignCredit(name, full, { dtype: "float64" }, registry);
+          const stored = assignCredit(name, full, {}, registry);
+          expect(stored.advantages.data, name).toEqual(Float32Array.from(exact.advantages.data));
+          expect(stored.returns.data, name).toEqual(Float32Array.from(exact.returns.data));
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it("a batch missing an estimator's own fields is an RLError naming the field, never a TypeError", () => {

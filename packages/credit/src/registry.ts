@@ -55,6 +55,7 @@ export function assignCredit(name: string, batch: CreditBatch, config: unknown =
  * pipelines that compose with fp-ts.
  *
  * @example
+ * const batch = { tokenRewards: [[0, 1], [0, 0]], mask: [[1, 1], [1, 1]], groups: [0, 0] };
  * const r = safeAssignCredit("grpo", batch, { epsilon: -1 }); // Left(RLError INVALID_CONFIG)
  * @remarks no paper
  */

@@ -39,6 +39,7 @@ export interface KlPenaltyOutput {
  * (`clamp: "none"`) added per token before aggregation — {@link grpoLoss} does that.
  *
  * @example
+ * const logProbs = tf.tensor2d([[-1, -2]]), refLogProbs = tf.tensor2d([[-1.5, -2]]), mask = tf.ones([1, 2]);
  * klPenalty(logProbs, refLogProbs, mask, { coef: 0.04, kind: "k3+" });
  * @remarks http://joschu.net/blog/kl-approx.html; GRPO arXiv:2402.03300
  */

@@ -35,6 +35,7 @@ export function linearQuantile(values: ArrayLike<number>, q: number): number {
  *
  * @example
  * // H = [[0.1, 0.9, 0.5], [0.7, 0.3, pad]], ρ = 0.4 → τ = 0.58 → keep [[0, 1, 0], [1, 0, 0]]
+ * const entropies = tf.tensor2d([[0.1, 0.9, 0.5], [0.7, 0.3, 0]]), mask = tf.tensor2d([[1, 1, 1], [1, 1, 0]]);
  * highEntropyTokenMask(entropies, mask, 0.4);
  * @remarks arXiv:2506.01939
  */
@@ -76,6 +77,7 @@ export function highEntropyTokenMask(entropies: tf.Tensor, mask: tf.Tensor, topQ
  *
  * @example
  * // A = [1, −2], D = [0.5, 0.3], threshold 0.25 → keep [[1], [0]]
+ * const logProbs = tf.zeros([2, 1]), samplingLogProbs = tf.tensor2d([[0.5], [0.3]]), advantages = tf.tensor1d([1, -2]), mask = tf.ones([2, 1]);
  * offPolicySequenceMask(logProbs, samplingLogProbs, advantages, mask, 0.25);
  */
 export function offPolicySequenceMask(logProbs: tf.Tensor, samplingLogProbs: tf.Tensor, advantages: tf.Tensor, mask: tf.Tensor, threshold: number): tf.Tensor2D {

@@ -71,6 +71,7 @@ export interface VllmImportanceSamplingOutput {
  *
  * @example
  * // old − sampling = [[0.5, −0.2, 0.1], [1.2, 0.3, pad]]
+ * const old = tf.tensor2d([[0.5, -0.2, 0.1], [1.2, 0.3, 0]]), sampling = tf.zerosLike(old), mask = tf.tensor2d([[1, 1, 1], [1, 1, 0]]);
  * vllmImportanceSamplingRatio(old, sampling, mask, { mode: "token_truncate" }).ratio;
  * // [[1.648721, 0.818731, 1.105171], [3, 1.349859, 1]]
  * vllmImportanceSamplingRatio(old, sampling, mask).ratio; // sequence_mask: exp([0.4, 1.5]) → [[1.491825], [0]]

@@ -42,6 +42,7 @@ export type PairedSequenceLogProbs = {
  * non-zero number of rows.
  *
  * @example
+ * const tokenLogProbs = tf.tensor2d([[-1, -2], [-3, -1]]), lossMask = tf.ones([2, 2]), refChosen = tf.tensor1d([-3.5]), refRejected = tf.tensor1d([-4]);
  * const { chosen, rejected } = pairedSequenceLogProbs(tokenLogProbs, lossMask); // [2N, T] → [N], [N]
  * dpoLoss({ policyChosen: chosen, policyRejected: rejected, refChosen, refRejected });
  * @remarks TRL DPOTrainer.concatenated_forward (no paper)

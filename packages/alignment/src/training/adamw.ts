@@ -55,6 +55,7 @@ export interface ParameterOptimizer<S extends { step: number }> extends Stateful
  * Defaults: lr 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0.01. `weightDecay: 0` is Adam ({@link adam}).
  *
  * @example
+ * const vars = [tf.variable(tf.zeros([2]))], grads = [tf.ones([2])];
  * const opt = adamW(vars, { learningRate: 1e-3 });
  * let state = opt.init();
  * ({ state } = opt.update({ grads }, state));
@@ -113,6 +114,7 @@ export function adamW(params: readonly tf.Variable[], config: AdamWConfig = {}):
 /**
  * Adam (Kingma & Ba, arXiv:1412.6980): {@link adamW} with `weightDecay` 0 by default.
  * @example
+ * const vars = [tf.variable(tf.zeros([2]))];
  * const opt = adam(vars, { learningRate: 1e-2 });
  * @remarks arXiv:1412.6980
  */

@@ -11,6 +11,7 @@ export type PolicyModel = tf.LayersModel | ((tokenIds: tf.Tensor2D) => tf.Tensor
  * Runs the model forward: logits `[B, T, V]` (training mode for a LayersModel). Throws
  * `RLError("SHAPE_MISMATCH")` when the model does not return `[B, T, V]` for `[B, T]` ids.
  * @example
+ * const model = (ids: tf.Tensor2D) => tf.oneHot(ids, 4).toFloat() as tf.Tensor3D; // V = 4
  * const logits = modelLogits(model, tf.tensor2d([[0, 3]], undefined, "int32")); // [1, 2, V]
  * @remarks no paper
  */
@@ -42,6 +43,7 @@ export type ModelTokenLogProbsConfig = z.input<typeof modelTokenLogProbsConfig>;
  * Needs `T ≥ 2`. Differentiable w.r.t. the model's variables.
  *
  * @example
+ * const model = (ids: tf.Tensor2D) => tf.oneHot(ids, 4).toFloat() as tf.Tensor3D; // V = 4
  * const { logProbs, logits } = modelTokenLogProbs(model, tf.tensor2d([[0, 3, 1]], undefined, "int32"));
  * @remarks no paper
  */
@@ -86,6 +88,7 @@ export function predictionMask(lossMask: tf.Tensor2D): tf.Tensor2D {
  * `tf.Variable`s), or `variables` as given for a function model (which has no weights of its own;
  * omitting them throws `RLError("INVALID_INPUT")`).
  * @example
+ * const layersModel = tf.sequential({ layers: [tf.layers.embedding({ inputDim: 4, outputDim: 4, inputLength: 2 })] });
  * const opt = adamW(trainableVariables(layersModel));
  * @remarks no paper
  */

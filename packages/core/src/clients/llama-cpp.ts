@@ -68,7 +68,8 @@ export type LlamaCppLogProbsConfig = z.input<typeof llamaCppLogProbsConfig>;
  * token is not among its `probs`.
  *
  * @example
- * parseLlamaCppCompletion(json, { temperature: 0.8 }).sequences[0]?.tokens[0]?.logProb;
+ * const json = { completion_probabilities: [{ id: 19, token: "4", logprob: -0.25, bytes: [52], top_logprobs: [] }] };
+ * parseLlamaCppCompletion(json, { temperature: 0.8 }).sequences[0]?.tokens[0]?.logProb; // -0.25
  * @remarks no paper
  */
 export function parseLlamaCppCompletion(response: unknown, config: LlamaCppLogProbsConfig): LogProbBatch {

@@ -76,6 +76,7 @@ export const OPENAI_UNLIKELY_LOGPROB = -9999;
  * OpenAI's `-9999` sentinel ("not in the top 20", not a log-prob).
  *
  * @example
+ * const json = { choices: [{ index: 0, logprobs: { content: [{ token: "4", logprob: -0.31725305 }] } }] };
  * const batch = parseChatCompletionLogProbs(json, { temperature: 1 });
  * batch.sequences[0]?.tokens.map((t) => t.logProb); // [-0.31725305, ...]
  * @remarks no paper

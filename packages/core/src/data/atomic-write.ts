@@ -12,6 +12,7 @@ export type AtomicWriteData = string | Uint8Array | Iterable<string | Uint8Array
  * the data stream) the temporary file is removed and `path` is untouched (`RLError` `IO`, or the
  * stream's own RLError).
  * @example
+ * const lines = ['{"prompt":"p"}\n', '{"prompt":"q"}\n'];
  * await writeFileAtomic("dataset.jsonl", lines);
  * @remarks no paper
  */
@@ -60,6 +61,7 @@ export async function writeFileAtomic(path: string, data: AtomicWriteData): Prom
  * (`INVALID_INPUT` naming the record index and field) and leaves any existing file untouched.
  * Returns the number of records written.
  * @example
+ * const pairs = [{ prompt: "p", chosen: "a", rejected: "b" }, { prompt: "q", chosen: "c", rejected: "d" }];
  * await writeJsonlAtomic("prefs.jsonl", pairs, preferencePairSchema); // 2
  * @remarks no paper
  */

@@ -8,7 +8,9 @@ export type ReportPart = string | Displayable;
  * Stacks a title, paragraphs, tables and charts into one displayable report (one notebook
  * output, one HTML fragment, one block of text). Strings become paragraphs.
  *
- * @example displayReport("DPO run", ["loss fell from 0.69 to 0.12", metricTable(rows), lineChart(steps, { loss })])
+ * @example
+ * const rows = [{ step: 1, loss: 0.69 }, { step: 2, loss: 0.12 }], steps = [1, 2], loss = [0.69, 0.12];
+ * displayReport("DPO run", ["loss fell from 0.69 to 0.12", metricTable(rows), lineChart(steps, { loss })])
  * @remarks no paper (notebook display)
  */
 export function displayReport(title: string, parts: readonly ReportPart[]): Displayable {

@@ -22,7 +22,9 @@ function denoJupyter(): DenoJupyter | undefined {
  * listening at idle, so the output is sometimes lost. An awaited `show` is sent while the cell
  * still runs, so executed notebooks and their HTML exports are reproducible.
  *
- * @example await show(metricTable(rows, { title: "held-out" }));
+ * @example
+ * const rows = [{ step: 100, loss: 0.12 }];
+ * await show(metricTable(rows, { title: "held-out" }));
  * @remarks no paper
  */
 export async function show(value: unknown): Promise<void> {

@@ -83,7 +83,10 @@ export class Matrix {
     return this.data.subarray(i * this.cols, (i + 1) * this.cols);
   }
 
-  /** Nested plain arrays (`number[][]` for 2-D, `number[]` for 1-D). */
+  /**
+   * Nested plain arrays, one inner array per row: `number[][]` for 2-D; a 1-D matrix gives one
+   * single-entry row per entry (`[[x0], [x1], …]`, its `cols` is 1). `toFlatArray()` gives `number[]`.
+   */
   toArray(): number[][] {
     const out: number[][] = [];
     for (let i = 0; i < this.rows; i++) out.push(Array.from(this.row(i)));
@@ -261,7 +264,8 @@ function matrixToText(m: Matrix): string {
 /**
  * Asserts that named matrices share one shape; throws `SHAPE_MISMATCH` naming both.
  * @example
- * assertSameShape({ tokenRewards, mask }, "grpoAdvantages");
+ * const tokenRewards = Matrix.zeros([2, 3]), mask = Matrix.zeros([2, 4]);
+ * assertSameShape({ tokenRewards, mask }, "grpoAdvantages"); // throws SHAPE_MISMATCH "grpoAdvantages: mask has shape [2,4], tokenRewards has [2,3]"
  * @remarks no paper
  */
 export function assertSameShape(named: Record<string, { shape: readonly number[] }>, fn: string): void {

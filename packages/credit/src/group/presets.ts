@@ -12,6 +12,7 @@ import type { RlooConfig } from "./rloo.js";
  * `dtype: "float64"` to compare with a float64 reference below float32 resolution.
  *
  * @example
+ * const batch = { tokenRewards: [[0, 1], [0, 0]], mask: [[1, 1], [1, 1]], groups: [0, 0] };
  * grpoAdvantages(batch, { ...groupPresets.trl.grpo, stdScope: "batch" }); // TRL scale_rewards="batch"
  * @remarks no paper
  */

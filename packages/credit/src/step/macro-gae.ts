@@ -111,7 +111,7 @@ export interface MacroGaeInput {
  * const { starts } = macroBoundaries(mask, { rule: "fixed", n: 3 });
  * macroGae({ values: [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]],
  *   tokenRewards: [[-0.01, -0.01, -0.01, -0.01, -0.01, -0.01, -0.01, 0.99]], mask, starts })
- *   .macroAdvantages.toArray(); // [[0.7146262, 0.446975, 0.2705, 0.19]]
+ *   .macroAdvantages.toArray(); // [[0.714626, 0.446975, 0.2705, 0.19]]
  */
 export function macroGae(
   input: MacroGaeInput,

@@ -92,7 +92,7 @@ export interface TempoResult {
  * const { advantages } = tempoAdvantages({
  *   tokenRewards: [[0, 1], [0, 0]], responses: [[1, 2], [3, 4]], mask: [[1, 1], [1, 1]], groups: [0, 0],
  * });
- * advantages.toArray(); // [[1.4142116, 0.7071058], [-1.4142116, -0.7071058]]
+ * advantages.toArray(); // [[1.414212, 0.707106], [-1.414212, -0.707106]]
  * @remarks arXiv:2509.18314
  */
 export function tempoAdvantages(batch: TempoBatch, config: TempoConfig = {}): TempoResult {

@@ -84,6 +84,7 @@ export function createEmbeddingEncoder(config: EmbeddingEncoderConfig): Encoder 
  * causal model). `dispose()` does nothing: the caller owns the model.
  *
  * @example
+ * const model = tf.sequential({ layers: [tf.layers.embedding({ inputDim: 16, outputDim: 64 })] }); // ids → [B, T, 64]
  * const enc = layersModelEncoder(model, 64);
  */
 export function layersModelEncoder(model: tf.LayersModel, hiddenSize: number): Encoder {

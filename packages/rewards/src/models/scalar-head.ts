@@ -26,7 +26,8 @@ export function lastTokenIndex(mask: tf.Tensor): tf.Tensor {
  * product (differentiable on every backend). Rejects all-padding rows like {@link lastTokenIndex}.
  *
  * @example
- * lastTokenPool(hidden, mask).shape; // [B, H]
+ * const hidden = tf.zeros([2, 3, 4]), mask = tf.tensor2d([[1, 1, 0], [1, 1, 1]]);
+ * lastTokenPool(hidden, mask).shape; // [2, 4] ([B, H])
  */
 export function lastTokenPool(hidden: tf.Tensor, mask: tf.Tensor): tf.Tensor {
   if (hidden.rank !== 3 || hidden.shape[0] !== mask.shape[0] || hidden.shape[1] !== mask.shape[1]) {

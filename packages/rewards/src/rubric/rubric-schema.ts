@@ -10,6 +10,10 @@ export type RubricCategory = z.infer<typeof rubricCategorySchema>;
  * a self-contained, judgeable statement. `kind` is `hard_rule` (explicit constraint: length, format,
  * must-include — gates the reward) or `principle` (implicit quality, RLBFF-style binary question
  * "does the response satisfy …?"). `weight` overrides the category weight.
+ *
+ * A hard rule's `category` (default "important", like any criterion) matters only when
+ * `aggregateRubric` runs with `hardRulePolicy: "weighted"`; under the default `"gate"` a hard rule
+ * decides pass / fail and is left out of the weighted sum, so its category and weight are unused.
  */
 export const rubricCriterionSchema = z.object({
   id: z.string().min(1),

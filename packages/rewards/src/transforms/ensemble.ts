@@ -19,39 +19,63 @@ export type EnsembleRewardsConfig = z.input<typeof ensembleRewardsConfig>;
  *
  * Defaults `mode = "mean"`, `λ = 0.5` (the paper tunes λ; ⚠ unverified values). Members'
  * scales should match: standardise each member first ({@link normalizeRewards}).
+ *
+ * `null` members ("no signal": a verifiable reward that could not parse the answer, a rubric with
+ * a missing essential verdict, a judge that failed) are left out of that sample's statistics:
+ * `k` becomes the number of members that scored it. A sample that no member scored has no reward:
+ * `rewardList[i]` is `null` (and `rewards`, `mean`, `variance` hold 0 there), which a group
+ * estimator's `outcomes` accepts as "no signal".
+ *
  * Edge cases: `k = 1` → all modes equal the member; `k = 0` or `B = 0` → error; non-finite → error.
  * Invariants: `min ≤ WCO ≤ mean ≤ max`, `UWO ≤ mean`.
  *
  * @example
  * ensembleRewards([[1.0, 0.5, 1.5]], { mode: "uwo", lambda: 0.5 }).rewards.toFlatArray(); // [0.9166667]
+ * ensembleRewards([[1, null, 0.5], [null, null, null]]).rewardList; // [0.75, null]
  * @remarks Coste et al., Reward Model Ensembles Help Mitigate Overoptimization (arXiv:2310.02743)
  */
 export function ensembleRewards(
-  members: MatrixLike,
+  members: MatrixLike | readonly (readonly (number | null)[])[],
   config: EnsembleRewardsConfig = {},
-): { rewards: Matrix; mean: Matrix; variance: Matrix } {
-  const { mode, lambda } = parseConfig(ensembleRewardsConfig, config, "ensembleRewards");
-  const m = toMatrix2D(members, "members", "ensembleRewards");
+): { rewards: Matrix; mean: Matrix; variance: Matrix; rewardList: readonly (number | null)[] } {
+  const fn = "ensembleRewards";
+  const { mode, lambda } = parseConfig(ensembleRewardsConfig, config, fn);
+  const hasNull = Array.isArray(members) && members.some((row: unknown) => Array.isArray(row) && row.includes(null));
+  const numeric = hasNull
+    ? (members as readonly (readonly (number | null)[])[]).map((row) => (Array.isArray(row) ? row.map((v) => (v === null ? 0 : v)) : row))
+    : members;
+  const m = toMatrix2D(numeric as MatrixLike, "members", fn);
   const [b, k] = m.shape as [number, number];
-  if (b === 0 || k === 0) throw new RLError("INVALID_INPUT", `ensembleRewards: members has shape [${b},${k}]; need at least one sample and one member`);
+  if (b === 0 || k === 0) throw new RLError("INVALID_INPUT", `${fn}: members has shape [${b},${k}]; need at least one sample and one member`);
+  const given = (i: number, j: number): boolean => !hasNull || (members as readonly (readonly (number | null)[])[])[i]?.[j] !== null;
   const rewards = Matrix.zeros([b]);
   const mean = Matrix.zeros([b]);
   const variance = Matrix.zeros([b]);
+  const rewardList: (number | null)[] = [];
   for (let i = 0; i < b; i++) {
+    let n = 0;
     let s = 0;
     let lo = Infinity;
     for (let j = 0; j < k; j++) {
+      if (!given(i, j)) continue;
       const v = m.get(i, j);
+      n++;
       s += v;
       lo = Math.min(lo, v);
     }
-    const mu = s / k;
+    if (n === 0) {
+      rewardList.push(null);
+      continue;
+    }
+    const mu = s / n;
     let v2 = 0;
-    for (let j = 0; j < k; j++) v2 += (m.get(i, j) - mu) ** 2;
-    const variance_ = v2 / k;
+    for (let j = 0; j < k; j++) if (given(i, j)) v2 += (m.get(i, j) - mu) ** 2;
+    const variance_ = v2 / n;
     mean.data[i] = mu;
     variance.data[i] = variance_;
-    rewards.data[i] = mode === "mean" ? mu : mode === "wco" ? lo : mu - lambda * variance_;
+    const r = mode === "mean" ? mu : mode === "wco" ? lo : mu - lambda * variance_;
+    rewards.data[i] = r;
+    rewardList.push(r);
   }
-  return { rewards, mean, variance };
+  return { rewards, mean, variance, rewardList };
 }

@@ -46,8 +46,36 @@ describe("ensembleRewards (spec §25)", () => {
       { numRuns: 100 },
     );
   });
+  it("null members are left out of that sample's statistics; a sample nobody scored has no reward", () => {
+    const members = [
+      [1, null, 0.5],
+      [null, null, null],
+      [0.2, 0.4, 0.0],
+    ];
+    const mean = ensembleRewards(members);
+    expect(mean.rewardList).toEqual([0.75, null, expect.closeTo(0.2, 12)]);
+    expect(mean.rewards.toFlatArray()).toEqual([0.75, 0, expect.closeTo(0.2, 12)]);
+    expect(mean.variance.get(0)).toBeCloseTo(0.0625, 12); // population variance of [1, 0.5]
+    expect(ensembleRewards(members, { mode: "wco" }).rewardList).toEqual([0.5, null, 0]);
+    expect(ensembleRewards(members, { mode: "uwo", lambda: 2 }).rewardList[0]).toBeCloseTo(0.75 - 2 * 0.0625, 12);
+  });
+  it("a null member is the same as a smaller ensemble for that sample (property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(finite, fc.option(finite, { nil: null }), finite), { minLength: 1, maxLength: 6 }), (rows) => {
+        for (const mode of ["mean", "wco", "uwo"] as const) {
+          const withNull = ensembleRewards(rows, { mode }).rewardList;
+          rows.forEach((r, i) => {
+            const present = r.filter((v): v is number => v !== null);
+            expect(withNull[i], mode).toBeCloseTo(ensembleRewards([present], { mode }).rewards.get(0), 9);
+          });
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
   it("errors", () => {
     expect(() => ensembleRewards([[1, Number.NaN]])).toThrow(RLError);
+    expect(() => ensembleRewards([[1, null, Number.NaN]])).toThrow(/ensembleRewards: members\[0\]\[2\] is NaN/);
     expect(() => ensembleRewards([[1, 2], [3]])).toThrow(RLError);
     expect(() => ensembleRewards([])).toThrow(RLError);
     expect(() => ensembleRewards([[1]], { lambda: -1 })).toThrow(/ensembleRewards/);

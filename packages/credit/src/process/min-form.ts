@@ -36,30 +36,37 @@ export function minFormRewards(
   const { temperature, weighted } = parseConfig(minFormRewardsConfig, config, fn);
   const r = nonEmptyMatrix(stepRewards, "stepRewards", fn);
   const m = maskLike(stepMask, "stepMask", r, "stepRewards", fn);
-  const rewards = Matrix.zeros([r.rows, r.cols]);
-  const weights = Matrix.zeros([r.rows, r.cols]);
-  for (let b = 0; b < r.rows; b++) {
+  const rows = r.rows;
+  const cols = r.cols;
+  const x = r.data;
+  const mask = m.data;
+  // flat loops over the typed arrays: Matrix.get / set per entry cost 5x more on 1M steps
+  const rewards = new Float64Array(rows * cols);
+  const weights = new Float64Array(rows * cols);
+  for (let b = 0; b < rows; b++) {
+    const base = b * cols;
+    const end = base + cols;
     let n = 0;
     let maxLogit = -Infinity;
-    for (let k = 0; k < r.cols; k++) {
-      if (m.get(b, k) === 0) continue;
+    for (let k = base; k < end; k++) {
+      if (mask[k] === 0) continue;
       n++;
-      maxLogit = Math.max(maxLogit, -r.get(b, k) / temperature);
+      maxLogit = Math.max(maxLogit, -(x[k] as number) / temperature);
     }
     if (n === 0) continue;
     let z = 0;
-    for (let k = 0; k < r.cols; k++) {
-      if (m.get(b, k) === 0) continue;
-      const e = weighted ? Math.exp(-r.get(b, k) / temperature - maxLogit) : 1;
-      weights.set(b, k, e);
+    for (let k = base; k < end; k++) {
+      if (mask[k] === 0) continue;
+      const e = weighted ? Math.exp(-(x[k] as number) / temperature - maxLogit) : 1;
+      weights[k] = e;
       z += e;
     }
-    for (let k = 0; k < r.cols; k++) {
-      if (m.get(b, k) === 0) continue;
-      const w = weights.get(b, k) / z;
-      weights.set(b, k, w);
-      rewards.set(b, k, w * r.get(b, k));
+    for (let k = base; k < end; k++) {
+      if (mask[k] === 0) continue;
+      const w = (weights[k] as number) / z;
+      weights[k] = w;
+      rewards[k] = w * (x[k] as number);
     }
   }
-  return { rewards, weights };
+  return { rewards: new Matrix(rewards, [rows, cols]), weights: new Matrix(weights, [rows, cols]) };
 }

@@ -28,6 +28,7 @@ export {
   type MatrixData,
   type MatrixFromOptions,
 } from "./matrix/matrix.js";
+export { splitNulls, type SplitNulls } from "./matrix/split-nulls.js";
 export { stopGradient } from "./math/stop-gradient.js";
 export { logSigmoid, log1mexp } from "./math/log-sigmoid.js";
 export {

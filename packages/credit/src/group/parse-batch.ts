@@ -1,6 +1,6 @@
 // Internal: one validating pass over the inputs shared by the estimators of group/ and value/.
 // Not re-exported from the package (the public face is the estimators).
-import { Matrix, RLError, assertSameShape, type MatrixData, type MatrixLike } from "@rl/core";
+import { Matrix, RLError, assertSameShape, splitNulls, type MatrixData, type MatrixLike } from "@rl/core";
 import type { GroupIds } from "./types.js";
 import { outputArray, type OutputDtype } from "../output.js";
 
@@ -220,12 +220,7 @@ export function parseOutcomeBatch(batch: unknown, fn: string, options: ParseOpti
     rewards = r.data;
   }
   const lengths = options.lengths === false ? undefined : maskLengths(mask.data, mask.rows, mask.cols, fn);
-  let unscored: Uint8Array | undefined;
-  let outcomes = obj.outcomes;
-  if (Array.isArray(outcomes) && outcomes.includes(null)) {
-    unscored = Uint8Array.from(outcomes, (x) => (x === null ? 1 : 0));
-    outcomes = outcomes.map((x: unknown) => (x === null ? 0 : x));
-  }
+  const { values: outcomes, missing: unscored } = splitNulls(obj.outcomes);
   const scores = Float64Array.from(vectorOf(outcomes, "outcomes", mask.rows, fn));
   return { rows: mask.rows, cols: mask.cols, shape: mask.shape, mask: mask.data, rewards, scores, lengths, unscored, rowsName: rewards === undefined ? "mask" : "tokenRewards", output };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Matrix, RLError, assertMask, assertSameShape, parseConfig, toMatrix2D, toVector, type MatrixLike } from "@rl/core";
+import { Matrix, RLError, assertMask, assertSameShape, parseConfig, splitNulls, toMatrix2D, toVector, type MatrixLike } from "@rl/core";
 import { indexGroups, type GroupIds } from "./group-index.js";
 import { buildPrefixForest } from "./prefix-tree.js";
 import { outputArray, outputDtype } from "../output.js";
@@ -122,12 +122,9 @@ export function tempoAdvantages(batch: TempoBatch, config: TempoConfig = {}): Te
   const scores = new Float64Array(B);
   let unscored: Uint8Array | undefined;
   if (batch.outcomes !== undefined) {
-    let o = batch.outcomes;
-    if (Array.isArray(o) && o.includes(null)) {
-      unscored = Uint8Array.from(o as (number | null)[], (x) => (x === null ? 1 : 0));
-      o = (o as (number | null)[]).map((x) => x ?? 0);
-    }
-    const v = toVector(o as MatrixLike, "outcomes", fn);
+    const split = splitNulls(batch.outcomes);
+    unscored = split.missing;
+    const v = toVector(split.values as MatrixLike, "outcomes", fn);
     if (v.size !== B) throw new RLError("SHAPE_MISMATCH", `${fn}: outcomes has ${v.size} entries, ${first} has ${B} rows`);
     scores.set(v.data);
   } else {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Matrix, parseConfig, RLError, toMatrix2D, type MatrixLike } from "@rl/core";
+import { Matrix, parseConfig, RLError, splitNulls, toMatrix2D, type MatrixLike } from "@rl/core";
 
 /** Config schema of {@link ensembleRewards} (zod; the defaults are the reference defaults). */
 export const ensembleRewardsConfig = z.object({
@@ -40,14 +40,11 @@ export function ensembleRewards(
 ): { rewards: Matrix; mean: Matrix; variance: Matrix; rewardList: readonly (number | null)[] } {
   const fn = "ensembleRewards";
   const { mode, lambda } = parseConfig(ensembleRewardsConfig, config, fn);
-  const hasNull = Array.isArray(members) && members.some((row: unknown) => Array.isArray(row) && row.includes(null));
-  const numeric = hasNull
-    ? (members as readonly (readonly (number | null)[])[]).map((row) => (Array.isArray(row) ? row.map((v) => (v === null ? 0 : v)) : row))
-    : members;
-  const m = toMatrix2D(numeric as MatrixLike, "members", fn);
+  const { values, missing } = splitNulls(members);
+  const m = toMatrix2D(values as MatrixLike, "members", fn);
   const [b, k] = m.shape as [number, number];
   if (b === 0 || k === 0) throw new RLError("INVALID_INPUT", `${fn}: members has shape [${b},${k}]; need at least one sample and one member`);
-  const given = (i: number, j: number): boolean => !hasNull || (members as readonly (readonly (number | null)[])[])[i]?.[j] !== null;
+  const given = (i: number, j: number): boolean => missing === undefined || missing[i * k + j] === 0;
   const rewards = Matrix.zeros([b]);
   const mean = Matrix.zeros([b]);
   const variance = Matrix.zeros([b]);

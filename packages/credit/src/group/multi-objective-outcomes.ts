@@ -1,6 +1,6 @@
-import { Matrix, RLError, parseConfig, type MatrixLike } from "@rl/core";
+import { Matrix, RLError, parseConfig, splitNulls, type MatrixLike } from "@rl/core";
 import { z } from "zod";
-import { groupStd, groupSums, parseGroups } from "./parse-batch.js";
+import { groupStd, groupSums, parseGroups, type GroupIndex } from "./parse-batch.js";
 import type { GroupIds } from "./types.js";
 
 /**
@@ -17,21 +17,16 @@ export const multiObjectiveOutcomesConfig = z.object({
 });
 export type MultiObjectiveOutcomesConfig = z.input<typeof multiObjectiveOutcomesConfig>;
 
-/**
- * A reward matrix `[B, F]` whose entries may be `null` (a reward function that abstained, TRL's
- * `None`): the numbers with 0 in place of each `null`, and which entries were given.
- */
-function parseRewards(rewards: MatrixLike | readonly (readonly (number | null)[])[], fn: string): { r: Matrix; given: Uint8Array | undefined } {
-  const hasNull = Array.isArray(rewards) && rewards.some((row: unknown) => Array.isArray(row) && row.includes(null));
-  if (!hasNull) return { r: Matrix.from(rewards as MatrixLike, { name: "rewards", fn }), given: undefined };
-  const rows = rewards as readonly (readonly (number | null)[])[];
-  const r = Matrix.from(
-    rows.map((row) => (Array.isArray(row) ? row.map((v) => (v === null ? 0 : v)) : row)) as number[][],
-    { name: "rewards", fn },
-  );
-  const given = new Uint8Array(r.size);
-  rows.forEach((row, b) => row.forEach((v, k) => (given[b * r.cols + k] = v === null ? 0 : 1)));
-  return { r, given };
+/** `index` restricted to the rows where column `k` has a reward (the others get group −1). */
+function columnGroups(index: GroupIndex, missing: Uint8Array, k: number, cols: number): GroupIndex {
+  const of = Int32Array.from(index.of);
+  const sizes = new Int32Array(index.count);
+  for (let b = 0; b < of.length; b++) {
+    const g = of[b] as number;
+    if (missing[b * cols + k] === 1) of[b] = -1;
+    else sizes[g] = (sizes[g] as number) + 1;
+  }
+  return { of, sizes, count: index.count };
 }
 
 /**
@@ -68,7 +63,8 @@ export function multiObjectiveOutcomes(
 ): { outcomes: Matrix; outcomeList: readonly (number | null)[] } {
   const fn = "multiObjectiveOutcomes";
   const { weights, aggregation, epsilon } = parseConfig(multiObjectiveOutcomesConfig, config, fn);
-  const { r, given } = parseRewards(rewards, fn);
+  const { values, missing } = splitNulls(rewards);
+  const r = Matrix.from(values as MatrixLike, { name: "rewards", fn });
   if (r.shape.length !== 2) throw new RLError("SHAPE_MISMATCH", `${fn}: rewards must be 2-D [B, F], got shape [${r.shape.join(",")}]`);
   const { rows, cols } = r;
   if (rows === 0 || cols === 0) throw new RLError("INVALID_INPUT", `${fn}: rewards is empty (shape [${r.shape.join(",")}])`);
@@ -76,7 +72,7 @@ export function multiObjectiveOutcomes(
     throw new RLError("SHAPE_MISMATCH", `${fn}: weights has ${weights.length} entries, rewards has ${cols} columns`);
   }
   const w = weights ?? Array<number>(cols).fill(1);
-  const has = (b: number, k: number): boolean => given === undefined || given[b * cols + k] === 1;
+  const has = (b: number, k: number): boolean => missing === undefined || missing[b * cols + k] === 0;
   const out = new Float64Array(rows);
   if (aggregation === "sumThenNormalize") {
     for (let b = 0; b < rows; b++) for (let k = 0; k < cols; k++) if (has(b, k)) out[b] = (out[b] as number) + (w[k] as number) * r.get(b, k);
@@ -86,13 +82,8 @@ export function multiObjectiveOutcomes(
   const index = parseGroups(groups, rows, fn, undefined, "rewards");
   const column = new Float64Array(rows);
   for (let k = 0; k < cols; k++) {
-    // the rows where function k gave a reward form its groups; the others have group −1
-    let columnIndex = index;
-    if (given !== undefined) {
-      const missing = new Uint8Array(rows);
-      for (let b = 0; b < rows; b++) missing[b] = has(b, k) ? 0 : 1;
-      columnIndex = parseGroups(groups, rows, fn, missing, "rewards");
-    }
+    // the rows where function k gave a reward form its groups (nanmean / nanstd)
+    const columnIndex = missing === undefined ? index : columnGroups(index, missing, k, cols);
     for (let b = 0; b < rows; b++) column[b] = r.get(b, k);
     const sums = groupSums(column, columnIndex);
     const mean = new Float64Array(columnIndex.count);

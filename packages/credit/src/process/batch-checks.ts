@@ -47,9 +47,14 @@ export function requireLength(length: number, name: string, expected: number, ex
   }
 }
 
+/** Whether `x` is a list: an array or typed array (anything with a numeric `length`, not a string). */
+export function isList(x: unknown): x is ArrayLike<unknown> {
+  return typeof x === "object" && x !== null && typeof (x as { length?: unknown }).length === "number";
+}
+
 /** Throws unless `input` is a list (array or typed array) of `expected` entries; names a missing one. */
 export function requireList(input: unknown, name: string, expected: number, expectedName: string, fn: string): void {
-  if (typeof input !== "object" || input === null || typeof (input as { length?: unknown }).length !== "number") {
+  if (!isList(input)) {
     throw new RLError("INVALID_INPUT", `${fn}: ${name} is required (${expected} entries, one per ${expectedName.replace(/s$/, "")})`);
   }
   requireLength((input as ArrayLike<unknown>).length, name, expected, expectedName, fn);

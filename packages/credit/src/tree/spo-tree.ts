@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Matrix, RLError, parseConfig } from "@rl/core";
+import { isList } from "../process/batch-checks.js";
 import { outputArray, outputDtype } from "../output.js";
 
 /**
@@ -124,13 +125,8 @@ export function spoTreeEdges(tree: SegmentTree, config: SpoTreeConfig = {}): Spo
   return { edges, values: new Matrix(values, [n]) };
 }
 
-/** Whether `x` is array-like (an array or typed array with a numeric length). */
-function isArrayLike(x: unknown): x is ArrayLike<unknown> {
-  return typeof x === "object" && x !== null && typeof (x as { length?: unknown }).length === "number";
-}
-
 function treeValues(tree: SegmentTree, fn: string): { values: Float64Array; children: number[][] } {
-  if (typeof tree !== "object" || tree === null || !isArrayLike(tree.parent) || !isArrayLike(tree.reward)) {
+  if (typeof tree !== "object" || tree === null || !isList(tree.parent) || !isList(tree.reward)) {
     throw new RLError("INVALID_INPUT", `${fn}: the input must be a segment tree { parent, reward } (arrays of one entry per node)`);
   }
   const n = tree.parent.length;

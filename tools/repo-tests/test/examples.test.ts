@@ -1,22 +1,12 @@
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { jsExamples, runModule } from "./run-node.js";
+import { filesUnder, jsExamples, runModule } from "./run-node.js";
 
 const root = new URL("../../..", import.meta.url).pathname;
 
 function markdownFiles(): string[] {
-  const files = [join(root, "README.md")];
-  const walk = (dir: string): void => {
-    if (!existsSync(dir)) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (entry.name.endsWith(".md")) files.push(p);
-    }
-  };
-  walk(join(root, "docs"));
-  return files;
+  return [join(root, "README.md"), ...filesUnder(join(root, "docs"), (name) => name.endsWith(".md"))];
 }
 
 describe("every js example in README.md and docs/ runs and prints what the page says", () => {

@@ -1,10 +1,23 @@
 import { execFile } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
 const here = new URL("..", import.meta.url).pathname;
+
+/** Every file under `dir` (recursively; none when it does not exist) whose name passes `keep`. */
+export function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
+  if (!existsSync(dir)) return [];
+  const files: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...filesUnder(p, keep));
+    else if (keep(entry.name)) files.push(p);
+  }
+  return files;
+}
 
 /** Runs an ES module source with plain `node` from this package (so `@rl/*` resolve to dist/). */
 export async function runModule(source: string, name: string): Promise<{ stdout: string; stderr: string }> {

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runModule } from "./run-node.js";
+import { filesUnder, runModule } from "./run-node.js";
 import { compareShown, decodeActual, extractExamples, parseShown, rewriteExample, type RewrittenExample, type Shown } from "./tsdoc-examples.js";
 
 /**
@@ -51,16 +51,8 @@ interface Example {
 }
 
 function sourceFiles(): string[] {
-  const files: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts") && !/\.(test|spec)\.ts$/.test(entry.name)) files.push(p);
-    }
-  };
-  for (const pkg of packages) walk(join(root, "packages", pkg, "src"));
-  return files.sort();
+  const isSource = (name: string): boolean => name.endsWith(".ts") && !name.endsWith(".d.ts") && !/\.(test|spec)\.ts$/.test(name);
+  return packages.flatMap((pkg) => filesUnder(join(root, "packages", pkg, "src"), isSource)).sort();
 }
 
 function ownEntryPoints(file: string): string[] {

@@ -1,6 +1,6 @@
 export { gigpoStepReturns, gigpoStepReturnsConfig, type GigpoStepReturnsConfig } from "./step-returns.js";
 export { gigpoAdvantages, anchorGroups, gigpoConfig, type GigpoConfig, type GigpoInput } from "./gigpo.js";
-export { macroBoundaries, macroBoundariesConfig, type MacroBoundariesConfig } from "./macro-actions.js";
+export { macroBoundaries, macroBoundariesConfig, macroLayout, type MacroBoundariesConfig } from "./macro-actions.js";
 export {
   macroAggregate,
   macroAggregateConfig,

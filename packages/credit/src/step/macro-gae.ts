@@ -1,7 +1,7 @@
 import { Matrix, assertMask, parseConfig, type MatrixLike } from "@rl/core";
 import { z } from "zod";
 import { nonEmptyMatrix, sameShape } from "../process/batch-checks.js";
-import { macroSpans } from "./macro-actions.js";
+import { macroLayout, macroSpans } from "./macro-actions.js";
 import { outputDtype, outputMatrix } from "../output.js";
 
 /** How token values inside a macro action are weighted (`value_function` in MA-RLHF). */
@@ -11,9 +11,12 @@ export const macroWeighting = z.enum(["equal", "unit", "position"]);
 export const macroAggregateConfig = z.object({
   /** `"equal"`: mean; `"unit"`: the last token; `"position"`: ∝ 1/(k+1), normalised. Default `"equal"`. */
   weighting: macroWeighting.default("equal"),
+  /** How `starts` tile the row (see `macroLayout`). Default `"valid"`; `"code"` keeps empty macro actions (value 0). */
+  layout: macroLayout.default("valid"),
 });
 export type MacroAggregateConfig = z.input<typeof macroAggregateConfig>;
 
+/** The weights σ of a macro action of `n` valid tokens (`n = 0`: none, so the macro quantity is 0). */
 function weights(n: number, weighting: z.output<typeof macroWeighting>): number[] {
   if (weighting === "unit") return Array.from({ length: n }, (_, k) => (k === n - 1 ? 1 : 0));
   if (weighting === "equal") return Array.from({ length: n }, () => 1 / n);
@@ -42,8 +45,10 @@ function aggregate(x: Matrix, spans: number[][][], weighting: z.output<typeof ma
  * Aggregates token values (values or rewards) per macro action: `X_τ = Σ_i σ_i x_{t_τ+i}`.
  * `starts` as returned by `macroBoundaries`. Output `[B][M]` padded with 0, plus `macroMask`.
  *
- * Defaults: `weighting: "equal"`. Edge cases: a row without valid tokens has no macro action;
- * starts that do not begin at the first valid token or do not increase throw `RLError`.
+ * Defaults: `weighting: "equal"`, `layout: "valid"`. Edge cases: a row without valid tokens has
+ * no macro action; starts that do not begin at the first valid token or do not increase throw
+ * `RLError`. With `layout: "code"` every span of `starts` is a macro action, an empty one (no
+ * valid token) has the value 0, as the MA-RLHF code's `modeling_macro_action`.
  * Paper: MA-RLHF (arXiv:2410.02743).
  *
  * @example
@@ -57,11 +62,11 @@ export function macroAggregate(
   config: MacroAggregateConfig = {},
 ): { values: Matrix; macroMask: Matrix } {
   const fn = "macroAggregate";
-  const { weighting } = parseConfig(macroAggregateConfig, config, fn);
+  const { weighting, layout } = parseConfig(macroAggregateConfig, config, fn);
   const xm = nonEmptyMatrix(x, "x", fn);
   const m = sameShape(mask, "mask", xm, "x", fn);
   assertMask(m, "mask", fn);
-  return aggregate(xm, macroSpans(starts, m, fn), weighting);
+  return aggregate(xm, macroSpans(starts, m, fn, layout), weighting);
 }
 
 /** Config of {@link macroGae}. */
@@ -72,6 +77,8 @@ export const macroGaeConfig = z.object({
   lambda: z.number().min(0).max(1).default(0.95),
   /** Aggregation of values and rewards inside a macro action. Default `"equal"`. */
   weighting: macroWeighting.default("equal"),
+  /** How `starts` tile the row (see `macroLayout`). Default `"valid"`; `"code"` is the MA-RLHF code's. */
+  layout: macroLayout.default("valid"),
   /**
    * Storage of `advantages`, `returns` `[B][T]` and of their per-macro-step forms
    * `macroAdvantages`, `macroReturns`, `macroMask` `[B][M]` (see `outputDtype`); `"float64"` keeps
@@ -97,13 +104,19 @@ export interface MacroGaeInput {
  * MA-RLHF macro-action GAE: values and rewards are aggregated per macro action with the same
  * weights σ, GAE runs over macro steps, `δ_τ = R_τ + γ·V_{τ+1} − V_τ` (`V_M = 0`),
  * `Â_τ = δ_τ + γλ·Â_{τ+1}`, `returns_τ = Â_τ + V_τ`; every token of τ gets `Â_τ` and `returns_τ`.
- * No whitening.
+ * No whitening. `macroValues` / `macroRewards` are the aggregated `V_τ` / `R_τ`.
  *
  * Defaults: γ = 1, λ = 0.95, `weighting: "equal"` (rewards are averaged inside a span, so
  * per-token KL shrinks with the span length — the reference's behaviour), `dtype: "float32"`
  * (the aggregation and the recurrence run on float64; every output entry is rounded once on
  * store and never read back).
  * Edge cases: padding is 0; a row without valid tokens is all 0; shapes must match.
+ * The MA-RLHF code (ernie-research/MA-RLHF @ 807551d5, `get_advantages_and_returns` over
+ * `modeling_macro_action`) is reproduced with `layout: "code"` on both `macroBoundaries` and
+ * `macroGae` (conformance op `advantage.macroGae`): an empty macro action then takes a GAE step
+ * with `V = R = 0`. Not reproduced, being plain bugs: with more than one row the code pools the
+ * macro quantities across rows and uses row 0's boundaries for every row (ours are per row), and
+ * its `weighting: "unit"` raises an `IndexError` (ours takes the last valid token).
  * Paper: MA-RLHF (arXiv:2410.02743).
  *
  * @example
@@ -116,14 +129,22 @@ export interface MacroGaeInput {
 export function macroGae(
   input: MacroGaeInput,
   config: MacroGaeConfig = {},
-): { advantages: Matrix; returns: Matrix; macroAdvantages: Matrix; macroReturns: Matrix; macroMask: Matrix } {
+): {
+  advantages: Matrix;
+  returns: Matrix;
+  macroAdvantages: Matrix;
+  macroReturns: Matrix;
+  macroValues: Matrix;
+  macroRewards: Matrix;
+  macroMask: Matrix;
+} {
   const fn = "macroGae";
-  const { gamma, lambda, weighting, dtype } = parseConfig(macroGaeConfig, config, fn);
+  const { gamma, lambda, weighting, layout, dtype } = parseConfig(macroGaeConfig, config, fn);
   const v = nonEmptyMatrix(input.values, "values", fn);
   const r = sameShape(input.tokenRewards, "tokenRewards", v, "values", fn);
   const mask = sameShape(input.mask, "mask", v, "values", fn);
   assertMask(mask, "mask", fn);
-  const spans = macroSpans(input.starts, mask, fn);
+  const spans = macroSpans(input.starts, mask, fn, layout);
   const V = aggregate(v, spans, weighting);
   const Rw = aggregate(r, spans, weighting).values;
   const M = V.values.cols;
@@ -148,6 +169,9 @@ export function macroGae(
       nextV = vm;
     }
   }
-  const macroMask = outputMatrix(V.macroMask.data as Float64Array, V.macroMask.shape, dtype); // aggregate() builds float64
-  return { advantages, returns, macroAdvantages, macroReturns, macroMask };
+  // aggregate() builds float64
+  const macroMask = outputMatrix(V.macroMask.data as Float64Array, V.macroMask.shape, dtype);
+  const macroValues = outputMatrix(V.values.data as Float64Array, V.values.shape, dtype);
+  const macroRewards = outputMatrix(Rw.data as Float64Array, Rw.shape, dtype);
+  return { advantages, returns, macroAdvantages, macroReturns, macroValues, macroRewards, macroMask };
 }

@@ -14,10 +14,12 @@ export interface SegmentTree {
 }
 
 /**
- * Config of {@link spoTreeEdges} (defaults of the SPO code, AIFrameResearch/SPO).
+ * Config of {@link spoTreeEdges} (defaults of the SPO code, AIFrameResearch/SPO @ b9fc6a26,
+ * `TreeEpisodeUtils.extract_edges_from_tree`).
  * - `method` ("diff", code name "rloo"): `A = V(child) − V(parent)`; "std" (code name "grpo")
  *   divides by the population std of the sibling values plus `epsilon` (1e-8).
- * - `dropZero` (true, `only_adv_greater_than_zero`): edges whose total advantage is 0 are left out.
+ * - `dropZero` (true, `only_adv_greater_than_zero`): edges whose total advantage is 0 are left out;
+ *   despite the code's name, negative advantages are kept (every non-zero edge is).
  * - `prover` (false): when set, the PAV best-of-K prover advantage
  *   `BoK(V(child)) − BoK(V(parent))`, `BoK(v) = 1 − (1 − v)^bestOfK` (bestOfK 4), is added with
  *   `weight` (5): `total = A + weight · A_prover`.
@@ -44,6 +46,8 @@ export interface SpoTreeEdge {
   readonly value: number;
   /** `V(parent)`. */
   readonly parentValue: number;
+  /** Whether the child is a leaf (a finished generation; the code's `leaf`). */
+  readonly leaf: boolean;
   /** `V(child) − V(parent)` ("diff") or that over `σ_pop(siblings) + ε` ("std"). */
   readonly advantage: number;
   /** `BoK(V(child)) − BoK(V(parent))` (0 when the prover is off). */
@@ -54,10 +58,12 @@ export interface SpoTreeEdge {
 
 /** Result of {@link spoTreeEdges}. */
 export interface SpoTreeResult {
-  /** The kept edges, in child-id order. */
+  /** The kept edges, in the code's visiting order: depth-first pre-order from each root (roots and children by increasing id). */
   readonly edges: SpoTreeEdge[];
   /** `V` of every node `[N]`. */
   readonly values: Matrix;
+  /** Population std (ddof 0) of each node's children's values `[N]` (the code's `reward_std`); `null` for a leaf. */
+  readonly std: readonly (number | null)[];
 }
 
 /**
@@ -84,6 +90,10 @@ export function spoTreeValues(tree: SegmentTree): Matrix {
  * of siblings sum to 0. Edges with total 0 are dropped by default (no signal; this changes the
  * batch composition, as in the reference). A single child under "std" gives `0/ε = 0`.
  * Segments are then trained as independent episodes with `total` broadcast over their tokens.
+ * As the official code (AIFrameResearch/SPO @ b9fc6a26, `_construct_tree` and
+ * `extract_edges_from_tree`; checked by the conformance op `advantage.spoTree`): values are
+ * means of child means, `std` is the population std, edges come in depth-first pre-order.
+ * To see the code's `prover_advantage` without adding it, pass `prover: { weight: 0 }`.
  *
  * @example
  * const { edges } = spoTreeEdges({ parent: [-1, 0, 0, 1, 1, 2, 2], reward: [null, null, null, 1, 1, 1, 0] });
@@ -93,39 +103,44 @@ export function spoTreeValues(tree: SegmentTree): Matrix {
 export function spoTreeEdges(tree: SegmentTree, config: SpoTreeConfig = {}): SpoTreeResult {
   const fn = "spoTreeEdges";
   const { method, dropZero, epsilon, prover } = parseConfig(spoTreeConfig, config, fn);
-  const { values, children } = treeValues(tree, fn);
+  const { values, children, roots } = treeValues(tree, fn);
   const n = values.length;
   const bok = (v: number) => (prover === false ? 0 : 1 - (1 - v) ** prover.bestOfK);
-  const sigma = new Float64Array(n); // population std of the children's values, per parent
-  if (method === "std") {
-    for (let p = 0; p < n; p++) {
-      const kids = children[p] as number[];
-      if (kids.length === 0) continue;
-      let mu = 0;
-      for (const c of kids) mu += values[c] as number;
-      mu /= kids.length;
-      let v = 0;
-      for (const c of kids) v += ((values[c] as number) - mu) ** 2;
-      sigma[p] = Math.sqrt(v / kids.length);
-    }
-  }
+  const std: (number | null)[] = [];
+  for (let p = 0; p < n; p++) std.push(populationStd(values, children[p] as number[]));
   const edges: SpoTreeEdge[] = [];
-  for (let c = 0; c < n; c++) {
+  // Pre-order walk (the code's `dfs`): a node's edge, then its children's subtrees by increasing id.
+  const stack = [...roots].reverse();
+  while (stack.length > 0) {
+    const c = stack.pop() as number;
+    const kids = children[c] as number[];
+    for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k] as number);
     const p = tree.parent[c] as number;
     if (p < 0) continue;
     const vc = values[c] as number;
     const vp = values[p] as number;
     const diff = vc - vp;
-    const advantage = method === "diff" ? diff : diff / ((sigma[p] as number) + epsilon);
+    const advantage = method === "diff" ? diff : diff / ((std[p] as number) + epsilon);
     const proverAdvantage = bok(vc) - bok(vp);
     const total = advantage + (prover === false ? 0 : prover.weight * proverAdvantage);
     if (dropZero && total === 0) continue;
-    edges.push({ parent: p, child: c, value: vc, parentValue: vp, advantage, proverAdvantage, total });
+    edges.push({ parent: p, child: c, value: vc, parentValue: vp, leaf: kids.length === 0, advantage, proverAdvantage, total });
   }
-  return { edges, values: new Matrix(values, [n]) };
+  return { edges, values: new Matrix(values, [n]), std };
 }
 
-function treeValues(tree: SegmentTree, fn: string): { values: Float64Array; children: number[][] } {
+/** Population std of the children's values; `null` without children. */
+function populationStd(values: Float64Array, kids: readonly number[]): number | null {
+  if (kids.length === 0) return null;
+  let mu = 0;
+  for (const c of kids) mu += values[c] as number;
+  mu /= kids.length;
+  let v = 0;
+  for (const c of kids) v += ((values[c] as number) - mu) ** 2;
+  return Math.sqrt(v / kids.length);
+}
+
+function treeValues(tree: SegmentTree, fn: string): { values: Float64Array; children: number[][]; roots: number[] } {
   if (typeof tree !== "object" || tree === null || !isList(tree.parent) || !isList(tree.reward)) {
     throw new RLError("INVALID_INPUT", `${fn}: the input must be a segment tree { parent, reward } (arrays of one entry per node)`);
   }
@@ -170,7 +185,7 @@ function treeValues(tree: SegmentTree, fn: string): { values: Float64Array; chil
       values[k] = s / kids.length;
     }
   }
-  return { values, children };
+  return { values, children, roots };
 }
 
 /**

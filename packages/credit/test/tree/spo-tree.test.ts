@@ -6,6 +6,15 @@ import { spoTreeEdges, spoTreeTokenAdvantages, spoTreeValues, type SegmentTree }
 // spec credit.md §14 example 1: root → A{a1:1, a2:1}, B{b1:1, b2:0}
 const tree: SegmentTree = { parent: [-1, 0, 0, 1, 1, 2, 2], reward: [null, null, null, 1, 1, 1, 0] };
 
+// random trees: node k > 0 hangs off an earlier node; leaf rewards in {0, 0.25, …, 1}
+const arbTree = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 4 })), { minLength: 1, maxLength: 30 }).map((spec) => {
+  const parent = [-1];
+  for (const [p] of spec) parent.push(p % parent.length);
+  const hasChild = new Set(parent.filter((p) => p >= 0));
+  const reward = parent.map((_, k) => (hasChild.has(k) ? null : ((spec[k - 1]?.[1] ?? 0) as number) / 4));
+  return { parent, reward };
+});
+
 describe("spoTreeValues / spoTreeEdges (SPO-tree)", () => {
   it("values are means over children (spec §14 examples 1 and 3)", () => {
     expect(spoTreeValues(tree).toFlatArray()).toEqual([0.75, 1, 0.5, 1, 1, 1, 0]);
@@ -47,19 +56,33 @@ describe("spoTreeValues / spoTreeEdges (SPO-tree)", () => {
   });
 
   it("diff advantages of siblings sum to 0 (property)", () => {
-    const arbTree = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 4 })), { minLength: 1, maxLength: 30 }).map((spec) => {
-      const parent = [-1];
-      for (const [p] of spec) parent.push(p % parent.length);
-      const hasChild = new Set(parent.filter((p) => p >= 0));
-      const reward = parent.map((_, k) => (hasChild.has(k) ? null : ((spec[k - 1]?.[1] ?? 0) as number) / 4));
-      return { parent, reward };
-    });
     fc.assert(
       fc.property(arbTree, (t) => {
         const { edges } = spoTreeEdges(t, { dropZero: false });
         const sums = new Map<number, number>();
         for (const e of edges) sums.set(e.parent, (sums.get(e.parent) ?? 0) + e.advantage);
         for (const s of sums.values()) expect(Math.abs(s)).toBeLessThanOrEqual(1e-12);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("the order is a pre-order of the same edges as by id (property)", () => {
+    fc.assert(
+      fc.property(arbTree, (t) => {
+        const { edges } = spoTreeEdges(t, { dropZero: false });
+        // every non-root node once
+        expect(edges.map((e) => e.child).sort((x, y) => x - y)).toEqual(t.parent.flatMap((p, k) => (p >= 0 ? [k] : [])));
+        // pre-order: each edge hangs off the current root-to-node path; siblings by increasing id
+        const path = [0];
+        const lastChild = new Map<number, number>();
+        for (const e of edges) {
+          while (path.length > 0 && path[path.length - 1] !== e.parent) path.pop();
+          expect(path.length).toBeGreaterThan(0);
+          expect(e.child).toBeGreaterThan(lastChild.get(e.parent) ?? -1);
+          lastChild.set(e.parent, e.child);
+          path.push(e.child);
+        }
       }),
       { numRuns: 100 },
     );

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseConfig, RLError } from "@rl/core";
 import { checkNumbers, checkRewardBatch, contextRefs, type RewardBatch, type RewardTransform } from "./types.js";
+import { applyParShaping, parShapingFields } from "./par-shaping.js";
 
 const A = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
 const B = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
@@ -107,10 +108,14 @@ export function andCombine(utilities: readonly RewardBatch[]): (number | null)[]
   });
 }
 
-/** Config schema of {@link lscTransform} (zod; the defaults are the reference defaults). */
+/**
+ * Config schema of {@link lscTransform}: a `fixedReference` or {@link lscReferenceConfig}, plus
+ * the PAR code's ceiling and length penalty (`rewardCeil` null, `penalizeLength` **false** here,
+ * `genValidLen` 300, `lenPenalty` 0.01; see {@link parTransform}).
+ */
 export const lscTransformConfig = z.union([
-  z.object({ fixedReference: z.number() }).strict(),
-  lscReferenceConfig.strict(),
+  z.object({ fixedReference: z.number(), ...parShapingFields(false) }).strict(),
+  lscReferenceConfig.extend(parShapingFields(false)).strict(),
 ]);
 /** Input type of `lscTransformConfig` (every field optional where it has a default). */
 export type LscTransformConfig = z.input<typeof lscTransformConfig>;
@@ -120,23 +125,31 @@ export type LscTransformConfig = z.input<typeof lscTransformConfig>;
  * sample's `context.refRewards` ({@link lscReference}) or a `fixedReference` for every sample.
  * Order-preserving within a prompt. `null` passes through.
  *
+ * Defaults: `quantile = 0.85`, `stdEpsilon = 1e-5`, no ceiling, no length penalty (the LSC paper
+ * has none). The PAR repository's LSC baseline (`reward_lsc` in PorUna-byte/PAR @ b8caf406
+ * `RewardShaper.shaped_reward`; conformance op `reward.lscPar`) is the preset
+ * `{ penalizeLength: true }`: ceiling, then length penalty, then `log σ(r − r_ref)` with every
+ * reference (no `maxRef`). No code from the LSC paper's authors was found.
+ *
  * @example
  * const t = lscTransform();
  * t.update({ rewards: [1], context: { refRewards: [[0, 0.5, 2]] } }, undefined).output; // [-1.2497698]
  * @remarks Wang et al. (arXiv:2402.00742)
  */
 export function lscTransform(config: LscTransformConfig = {}): RewardTransform<undefined> {
-  const cfg = parseConfig(lscTransformConfig, config, "lscTransform");
+  const fn = "lscTransform";
+  const cfg = parseConfig(lscTransformConfig, config, fn);
   return {
     init: () => undefined,
     update: (input) => {
-      const rewards = checkRewardBatch(input.rewards, "lscTransform");
+      const rewards = applyParShaping(checkRewardBatch(input.rewards, fn), input, cfg, fn);
       if ("fixedReference" in cfg) {
-        const ref = cfg.fixedReference as number;
+        const ref = cfg.fixedReference;
         return { output: rewards.map((r) => (r === null ? null : logSigmoidScalar(r - ref))), state: undefined };
       }
-      const refs = contextRefs(input, "lscTransform");
-      const output = rewards.map((r, i) => (r === null ? null : logSigmoidScalar(r - lscReference(refs[i] as number[], cfg))));
+      const refs = contextRefs(input, fn);
+      const reference = { quantile: cfg.quantile, stdEpsilon: cfg.stdEpsilon };
+      const output = rewards.map((r, i) => (r === null ? null : logSigmoidScalar(r - lscReference(refs[i] as number[], reference))));
       return { output, state: undefined };
     },
   };

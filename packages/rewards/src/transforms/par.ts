@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseConfig, RLError } from "@rl/core";
 import { checkNumbers, checkRewardBatch, contextRefs, type RewardTransform } from "./types.js";
+import { applyParShaping, parShapingFields } from "./par-shaping.js";
 
 function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
@@ -22,8 +23,8 @@ export type PreferenceAsRewardConfig = z.input<typeof preferenceAsRewardConfig>;
  * `r_PAR = (1/M) Σ_m σ(k·(r − r_ref^(m)))`, over the first `maxRef` references.
  *
  * Defaults `k = 1`, `maxRef = 10`. Output in `(0, 1)`, increasing in `r`. No references → error.
- * (PAR's code applies its length penalty, `r − 0.01·max(0, len − 300)`, before shaping; do that
- * upstream if you want it.)
+ * This is the formula alone: {@link parTransform} adds the PAR code's ceiling and length penalty
+ * (on by default there), applied before the sigmoid.
  *
  * @example
  * preferenceAsReward(1, [0, 0.5, 2]);          // 0.5408198
@@ -53,22 +54,46 @@ export function centeredReward(reward: number, refRewards: readonly number[], co
 }
 
 /**
- * PAR as a stateless transform over a batch, using each sample's `context.refRewards`.
- * `null` passes through.
+ * Config schema of {@link parTransform}: {@link preferenceAsRewardConfig} plus the steps the PAR
+ * code runs before the sigmoid, with the code's defaults (PorUna-byte/PAR @ b8caf406,
+ * `configs/config.py`): `rewardCeil` (`null`), `penalizeLength` (**true**), `genValidLen` (300),
+ * `lenPenalty` (0.01).
+ */
+export const parTransformConfig = preferenceAsRewardConfig.extend(parShapingFields(true));
+/** Input type of `parTransformConfig` (every field optional where it has a default). */
+export type ParTransformConfig = z.input<typeof parTransformConfig>;
+
+/**
+ * PAR as a stateless transform over a batch: the PAR code's `RewardShaper.shaped_reward` with
+ * `reward_sigmoid` and `reward_relative` (PorUna-byte/PAR @ b8caf406; conformance op
+ * `reward.par`). Per sample, in this order:
+ *
+ *   r ← min(r, rewardCeil)                                   (when rewardCeil is set)
+ *   r ← r − lenPenalty · max(0, len − genValidLen)           (when penalizeLength; len from context.responseLengths)
+ *   r ← (1/M) Σ_{m ≤ maxRef} σ(k·(r − r_ref^(m)))            ({@link preferenceAsReward}, refs from context.refRewards)
+ *
+ * Defaults: `k = 1`, `maxRef = 10`, `rewardCeil = null`, `penalizeLength = true`,
+ * `genValidLen = 300`, `lenPenalty = 0.01` — the code's defaults: its length penalty is on
+ * (`--reward_penalize_length` is a `type=bool` flag that defaults to True) and comes before the
+ * sigmoid. With the penalty on, `context.responseLengths` is required (`RLError` otherwise);
+ * `penalizeLength: false` is PAR alone. `null` passes through.
  *
  * @example
- * parTransform().update({ rewards: [1, null], context: { refRewards: [[0, 0.5, 2], []] } }, undefined).output;
+ * parTransform({ penalizeLength: false }).update({ rewards: [1, null], context: { refRewards: [[0, 0.5, 2], []] } }, undefined).output;
  * // [0.5408198, null]
+ * parTransform().update({ rewards: [1], context: { refRewards: [[0, 0.5, 2]], responseLengths: [350] } }, undefined).output;
+ * // [0.4349616]  (r = 1 − 0.01·50 = 0.5 before the sigmoid)
  * @remarks PAR (arXiv:2502.18770)
  */
-export function parTransform(config: PreferenceAsRewardConfig = {}): RewardTransform<undefined> {
-  const cfg = parseConfig(preferenceAsRewardConfig, config, "parTransform");
+export function parTransform(config: ParTransformConfig = {}): RewardTransform<undefined> {
+  const fn = "parTransform";
+  const { k, maxRef, ...shaping } = parseConfig(parTransformConfig, config, fn);
   return {
     init: () => undefined,
     update: (input) => {
-      const rewards = checkRewardBatch(input.rewards, "parTransform");
-      const refs = contextRefs(input, "parTransform");
-      return { output: rewards.map((r, i) => (r === null ? null : preferenceAsReward(r, refs[i] as number[], cfg))), state: undefined };
+      const rewards = applyParShaping(checkRewardBatch(input.rewards, fn), input, shaping, fn);
+      const refs = contextRefs(input, fn);
+      return { output: rewards.map((r, i) => (r === null ? null : preferenceAsReward(r, refs[i] as number[], { k, maxRef }))), state: undefined };
     },
   };
 }

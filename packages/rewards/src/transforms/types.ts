@@ -8,6 +8,8 @@ export type RewardBatch = readonly (number | null)[];
 export interface RewardContext {
   /** Rewards of reference responses for each sample's prompt (PAR, LSC), `[B][M]`. */
   refRewards?: readonly (readonly number[])[];
+  /** Response lengths in tokens (the PAR code's length penalty), `[B]`. */
+  responseLengths?: readonly number[];
   /** Verbalised confidences in `[0, 1]` (PPO-C); `null` = none stated (neutral 0.5). */
   confidences?: readonly (number | null)[];
 }

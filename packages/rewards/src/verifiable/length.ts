@@ -50,6 +50,34 @@ export function dapoOverlongPenalty(length: number, config: DapoOverlongPenaltyC
   return length <= maxLength ? ramp : -penaltyFactor;
 }
 
+/** Config schema of {@link linearOverlongPenalty} (zod; the defaults are the PAR code's). */
+export const linearOverlongPenaltyConfig = z.object({
+  /** Tokens allowed without penalty (PAR's `--gen_valid_len`). */
+  genValidLen: z.number().int().nonnegative().default(300),
+  /** Penalty per token beyond `genValidLen` (PAR's `--len_penalty`). */
+  lenPenalty: z.number().nonnegative().default(0.01),
+});
+/** Input type of `linearOverlongPenaltyConfig` (every field optional where it has a default). */
+export type LinearOverlongPenaltyConfig = z.input<typeof linearOverlongPenaltyConfig>;
+
+/**
+ * The linear length penalty of the PAR code's reward shaper (PorUna-byte/PAR @ b8caf406,
+ * `RewardShaper.shaped_reward`), added to the raw reward before any shaping:
+ * `−lenPenalty · max(0, |y| − genValidLen)`.
+ *
+ * Defaults `genValidLen = 300`, `lenPenalty = 0.01` (the code's). `|y| ≤ genValidLen` → 0.
+ *
+ * @example
+ * [250, 300, 350].map((n) => linearOverlongPenalty(n)); // [0, 0, -0.5]
+ * @remarks Fu et al., Reward Shaping to Mitigate Reward Hacking in RLHF (arXiv:2502.18770)
+ */
+export function linearOverlongPenalty(length: number, config: LinearOverlongPenaltyConfig = {}): number {
+  const { genValidLen, lenPenalty } = parseConfig(linearOverlongPenaltyConfig, config, "linearOverlongPenalty");
+  checkLength(length, "linearOverlongPenalty");
+  const penalty = length > genValidLen ? -lenPenalty * (length - genValidLen) : 0;
+  return penalty === 0 ? 0 : penalty; // no -0
+}
+
 /** Config schema of {@link cosineScaledReward} (zod; the defaults are the reference defaults). */
 export const cosineScaledRewardConfig = z.object({
   /** `L_max`: length at which the cosine reaches its end value. */

@@ -171,7 +171,7 @@ describe("PAR (spec §24)", () => {
     );
   });
   it("transform and errors", () => {
-    const out = parTransform().update({ rewards: [1, null], context: { refRewards: [[0, 0.5, 2], []] } }, undefined).output;
+    const out = parTransform({ penalizeLength: false }).update({ rewards: [1, null], context: { refRewards: [[0, 0.5, 2], []] } }, undefined).output;
     expect(out[0]).toBeCloseTo(0.5408198, 7);
     expect(out[1]).toBeNull();
     expect(() => preferenceAsReward(1, [])).toThrow(/refRewards is empty/);

@@ -7,6 +7,7 @@ import { creditProcessOps } from "./credit-process.js";
 import { creditTreeOps } from "./credit-tree.js";
 import { rewardsModelsOps } from "./rewards-models.js";
 import { rewardsVerifiableOps } from "./rewards-verifiable.js";
+import { seedReposOps } from "./seed-repos.js";
 
 /** Every op the runner knows. */
 export const allOps: OpTable = {
@@ -18,4 +19,5 @@ export const allOps: OpTable = {
   ...alignmentPolicyOps,
   ...rewardsVerifiableOps,
   ...rewardsModelsOps,
+  ...seedReposOps,
 };

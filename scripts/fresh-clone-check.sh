@@ -7,7 +7,11 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-git clone --quiet "$root" "$tmp/repo"
+# a clone of the committed HEAD; when the checkout cannot be cloned (no .git), a copy of its files
+if ! git clone --quiet "$root" "$tmp/repo" 2>/dev/null; then
+  mkdir -p "$tmp/repo"
+  tar -C "$root" --exclude=node_modules --exclude=dist --exclude=.turbo -cf - . | tar -x -C "$tmp/repo"
+fi
 cd "$tmp/repo"
 if [ -e ../shared ]; then echo "fresh-clone-check: $tmp/shared exists" >&2; exit 1; fi
 unset RL_CONFORMANCE_DIR

@@ -9,10 +9,11 @@ import { runConformance, summariseByOp } from "./run.js";
 /**
  * `pnpm conformance [DIR...] [--strict] [--verbose]`
  *
- * Runs every `*.json` vector file in the folders (default: `../shared/conformance` beside the
- * repository), prints a per-op summary and the closing line `N passed, N failed` (plus skipped),
- * and exits non-zero on a failure; `--strict` also fails on an op it does not know.
- * A missing default folder is reported, and is a failure when `CI=true`.
+ * Runs every `*.json` vector file in the folders (default: the repository's copy
+ * `tools/conformance/vectors`, or `RL_CONFORMANCE_DIR`; `pnpm conformance:sync` refreshes the copy
+ * from `../shared/conformance`), prints a per-op summary and the closing line
+ * `N passed, N failed` (plus skipped), and exits non-zero on a failure; `--strict` also fails on an
+ * op it does not know. A missing default folder is reported, and is a failure when `CI=true`.
  */
 async function main(argv: readonly string[]): Promise<number> {
   const strict = argv.includes("--strict");
@@ -20,7 +21,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const backendArg = argv.find((a) => a.startsWith("--backend="));
   const dirsArg = argv.filter((a) => !a.startsWith("--"));
   const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-  const defaultDir = process.env.RL_CONFORMANCE_DIR ?? resolve(repoRoot, "../shared/conformance");
+  const defaultDir = process.env.RL_CONFORMANCE_DIR ?? resolve(repoRoot, "tools/conformance/vectors");
   const usingDefault = dirsArg.length === 0;
   const dirs = usingDefault ? [defaultDir] : dirsArg.map((d) => resolve(process.cwd(), d));
 

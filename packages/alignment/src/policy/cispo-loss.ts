@@ -5,12 +5,13 @@ import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs,
 /** Config of {@link cispoLoss}. The clip has no shared default between references: pick a mode. */
 export const cispoLossConfig = z.object({
   /**
-   * `{ mode: "relative", low, high }` (verl: `clip(r, 1 − low, 1 + high)`, defaults 0.2 / 0.28) or
+   * `{ mode: "relative", low, high }` (verl: `clip(r, 1 − low, 1 + high)`, defaults 0.2 / 0.28;
+   * `low` up to 1, where the lower bound is 0) or
    * `{ mode: "absolute", max }` (TRL: `min(r, max)`, ScaleRL's 5). Default relative 0.2 / 0.28.
    */
   clip: z
     .discriminatedUnion("mode", [
-      z.object({ mode: z.literal("relative"), low: z.number().min(0).lt(1).default(0.2), high: z.number().min(0).default(0.28) }),
+      z.object({ mode: z.literal("relative"), low: z.number().min(0).max(1).default(0.2), high: z.number().min(0).default(0.28) }),
       z.object({ mode: z.literal("absolute"), max: z.number().positive().default(5) }),
     ])
     .default({ mode: "relative", low: 0.2, high: 0.28 }),
@@ -31,22 +32,29 @@ export type CispoLossConfig = z.input<typeof cispoLossConfig>;
  *
  * `clip` is relative (verl: `clip(r, 1 − low, 1 + high)`) or absolute (TRL: `min(r, max)`) — the
  * references disagree on what `ε_high` means (0.28 is "cap 1.28" in verl, "cap 0.28" in TRL).
- * Metric `clipFraction` = masked mean of `1[r ≠ clip(r)]`.
+ * Metrics (masked means): `clipFraction` = `1[r ≠ clip(r)]` (either side, verl `pg_clipfrac`),
+ * `approxKl` = `old − lp` after the ±20 clamp (verl `ppo_kl`). verl's `pg_clipfrac_lower` is a
+ * constant 0 for CISPO and is not reported.
  *
  * @example
  * cispoLoss({ logProbs, oldLogProbs, advantages, mask }); // spec E5 (0.2 / 0.28): 0.518426
  * @remarks arXiv:2506.13585
  */
-export function cispoLoss(inputs: TokenPolicyInputs, config: CispoLossConfig = {}): PolicyLossOutput<"clipFraction"> {
+export function cispoLoss(inputs: TokenPolicyInputs, config: CispoLossConfig = {}): PolicyLossOutput<"clipFraction" | "approxKl"> {
   const cfg = parseConfig(cispoLossConfig, config, "cispoLoss");
   checkPolicyInputs(inputs, "cispoLoss");
   return finishPolicyLoss("cispoLoss", inputs, () => {
     const { lp, old, adv, mask } = preparePolicyInputs(inputs);
-    const r = tf.exp(clampTensor(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp));
+    const delta = clampTensor(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp);
+    const r = tf.exp(delta);
     const clipped = cfg.clip.mode === "relative" ? clampTensor(r, 1 - cfg.clip.low, 1 + cfg.clip.high) : tf.minimum(r, cfg.clip.max);
     const weight = stopGradient(clipped);
     const perToken = tf.mul(tf.neg(tf.mul(tf.mul(weight, adv), lp)), mask) as tf.Tensor2D;
     const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });
-    return { loss, perToken, metrics: { clipFraction: maskedMeanOf(tf.cast(tf.notEqual(r, clipped), "float32"), mask) } };
+    return {
+      loss,
+      perToken,
+      metrics: { clipFraction: maskedMeanOf(tf.cast(tf.notEqual(r, clipped), "float32"), mask), approxKl: maskedMeanOf(tf.neg(delta), mask) },
+    };
   });
 }

@@ -20,14 +20,15 @@ export type GmpoLossConfig = z.input<typeof gmpoLossConfig>;
  *
  * The batch mean ignores any aggregation mode (as verl). No clamp on `δ` (verl has none).
  * `perToken` is `−Ā_i·ρ_i` spread over the row's valid tokens (`/n_i`), so its row sums are `L_i`.
- * Metrics: `clipFraction` (`δ` clipped ∧ `A > 0`), `clipFractionLower` (clipped ∧ `A < 0`).
+ * Metrics (masked token means): `clipFraction` (`δ` clipped on either side ∧ `A > 0`),
+ * `clipFractionLower` (clipped ∧ `A < 0`), `approxKl` = `old − lp` (unclamped; verl `ppo_kl`).
  * Edge case: an empty row has `ρ = 1`, `Ā = 0`: it contributes 0 and still counts in the mean.
  *
  * @example
  * gmpoLoss({ logProbs, oldLogProbs, advantages, mask }); // spec E5: ρ = [0.967216, 2.013753], loss 1.530145
  * @remarks arXiv:2507.20673
  */
-export function gmpoLoss(inputs: TokenPolicyInputs, config: GmpoLossConfig = {}): PolicyLossOutput<"clipFraction" | "clipFractionLower"> {
+export function gmpoLoss(inputs: TokenPolicyInputs, config: GmpoLossConfig = {}): PolicyLossOutput<"clipFraction" | "clipFractionLower" | "approxKl"> {
   const cfg = parseConfig(gmpoLossConfig, config, "gmpoLoss");
   checkPolicyInputs(inputs, "gmpoLoss");
   return finishPolicyLoss("gmpoLoss", inputs, () => {
@@ -50,6 +51,7 @@ export function gmpoLoss(inputs: TokenPolicyInputs, config: GmpoLossConfig = {})
       metrics: {
         clipFraction: maskedMeanOf(tf.cast(tf.logicalAnd(wasClipped, pos), "float32"), mask),
         clipFractionLower: maskedMeanOf(tf.cast(tf.logicalAnd(wasClipped, neg), "float32"), mask),
+        approxKl: maskedMeanOf(tf.neg(delta), mask),
       },
     };
   });

@@ -1,6 +1,6 @@
 import { clampTensor, aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
-import { checkPolicyInputs, finishPolicyLoss, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
+import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
 /** Config of {@link sapoLoss} (verl / TRL defaults). */
 export const sapoLossConfig = z.object({
@@ -25,22 +25,25 @@ export type SapoLossConfig = z.input<typeof sapoLossConfig>;
  *
  * The gate `(4/τ)·σ(τ(r − 1))` is 2 with slope 1 at `r = 1`, so on-policy `∂L/∂lp = −A` (the plain
  * policy gradient); far from 1 the gate saturates and the gradient fades smoothly.
- * No metrics. Defaults τ₊ = 1, τ₋ = 1.05, seq-mean-token-mean.
+ * Metric `approxKl` = masked mean of `old − lp` after the ±20 clamp (verl `ppo_kl`; SAPO clips
+ * nothing, so verl's `pg_clipfrac` / `pg_clipfrac_lower` are constant 0 and not reported).
+ * Defaults τ₊ = 1, τ₋ = 1.05, seq-mean-token-mean (verl `compute_policy_loss_sapo` forces it).
  *
  * @example
  * sapoLoss({ logProbs, oldLogProbs, advantages, mask }); // spec E5: 1.758351
  * @remarks arXiv:2511.20347
  */
-export function sapoLoss(inputs: TokenPolicyInputs, config: SapoLossConfig = {}): PolicyLossOutput<never> {
+export function sapoLoss(inputs: TokenPolicyInputs, config: SapoLossConfig = {}): PolicyLossOutput<"approxKl"> {
   const cfg = parseConfig(sapoLossConfig, config, "sapoLoss");
   checkPolicyInputs(inputs, "sapoLoss");
   return finishPolicyLoss("sapoLoss", inputs, () => {
     const { lp, old, adv, mask } = preparePolicyInputs(inputs);
-    const r = tf.exp(clampTensor(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp));
+    const delta = clampTensor(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp);
+    const r = tf.exp(delta);
     const tau = tf.where(tf.greater(adv, 0), tf.fill(lp.shape, cfg.temperaturePos), tf.fill(lp.shape, cfg.temperatureNeg));
     const gate = tf.mul(tf.div(4, tau), tf.sigmoid(tf.mul(tau, tf.sub(r, 1))));
     const perToken = tf.mul(tf.neg(tf.mul(gate, adv)), mask) as tf.Tensor2D;
     const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });
-    return { loss, perToken, metrics: {} as Record<never, tf.Scalar> };
+    return { loss, perToken, metrics: { approxKl: maskedMeanOf(tf.neg(delta), mask) } };
   });
 }

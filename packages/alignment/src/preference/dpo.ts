@@ -17,7 +17,7 @@ export interface PairwiseLogProbs {
   refChosen?: tf.Tensor;
   /** Reference log-probs of the rejected responses `[B]` (omit with `referenceFree`). */
   refRejected?: tf.Tensor;
-  /** Completion lengths of the chosen responses `[B]` (needed by `ipo`, `sigmoid_norm`; clamped ≥ 1). */
+  /** Completion lengths of the chosen responses `[B]` (needed by `ipo`, `sigmoid_norm`, `sft`; clamped ≥ 1). */
   chosenLengths?: tf.Tensor;
   /** Completion lengths of the rejected responses `[B]`. */
   rejectedLengths?: tf.Tensor;
@@ -25,7 +25,7 @@ export interface PairwiseLogProbs {
   sampleWeights?: tf.Tensor;
 }
 
-/** Every DPO `loss_type` of TRL, plus `cdpo` (conservative DPO: label-smoothed sigmoid). */
+/** Every DPO `loss_type` of TRL (`sft` included), plus `cdpo` (conservative DPO: label-smoothed sigmoid). */
 export const dpoLossTypes = [
   "sigmoid",
   "cdpo",
@@ -42,6 +42,7 @@ export const dpoLossTypes = [
   "apo_down",
   "discopop",
   "sigmoid_norm",
+  "sft",
 ] as const;
 /** One of {@link dpoLossTypes}. */
 export type DpoLossType = (typeof dpoLossTypes)[number];
@@ -95,7 +96,10 @@ interface DpoTerms {
   /** Raw log-ratios ℓ_c, ℓ_r. */
   lc: tf.Tensor;
   lr: tf.Tensor;
-  /** β·s(ℓ_c), β·s(ℓ_r), z = their difference (f-divergence scores). */
+  /** f-divergence scores s(ℓ_c), s(ℓ_r) (= ℓ_c, ℓ_r under reverse KL). */
+  sc: tf.Tensor;
+  sr: tf.Tensor;
+  /** β·s(ℓ_c), β·s(ℓ_r), z = their difference. */
   c: tf.Tensor;
   r: tf.Tensor;
   z: tf.Tensor;
@@ -130,7 +134,7 @@ function lengthNormalised(t: DpoTerms, type: string): { hc: tf.Tensor; hr: tf.Te
   if (t.lenC === undefined || t.lenR === undefined) {
     throw new RLError("INVALID_INPUT", `dpoLoss: lossType "${type}" needs chosenLengths and rejectedLengths`);
   }
-  return { hc: tf.div(t.lc, tf.maximum(t.lenC, 1)), hr: tf.div(t.lr, tf.maximum(t.lenR, 1)) };
+  return { hc: tf.div(t.sc, tf.maximum(t.lenC, 1)), hr: tf.div(t.sr, tf.maximum(t.lenR, 1)) };
 }
 
 const perPairLoss: Record<DpoLossType, (t: DpoTerms) => tf.Tensor> = {
@@ -138,7 +142,7 @@ const perPairLoss: Record<DpoLossType, (t: DpoTerms) => tf.Tensor> = {
   cdpo: (t) => smoothedSigmoid(t.z, t.eps),
   hinge: (t) => tf.relu(tf.sub(1, t.z)),
   ipo: (t) => {
-    if (t.ipoNormalize === "none") return tf.square(tf.sub(tf.sub(t.lc, t.lr), 1 / (2 * t.beta)));
+    if (t.ipoNormalize === "none") return tf.square(tf.sub(tf.sub(t.sc, t.sr), 1 / (2 * t.beta)));
     const { hc, hr } = lengthNormalised(t, "ipo");
     return tf.square(tf.sub(tf.sub(hc, hr), 1 / (2 * t.beta)));
   },
@@ -155,7 +159,7 @@ const perPairLoss: Record<DpoLossType, (t: DpoTerms) => tf.Tensor> = {
     return tf.div(tf.sub(clean, flipped), 1 - 2 * t.eps);
   },
   bco_pair: (t) => tf.neg(tf.add(logSigmoid(tf.sub(t.c, t.bcoShift)), logSigmoid(tf.neg(tf.sub(t.r, t.bcoShift))))),
-  sppo_hard: (t) => tf.add(tf.square(tf.sub(t.lc, 1 / (2 * t.beta))), tf.square(tf.add(t.lr, 1 / (2 * t.beta)))),
+  sppo_hard: (t) => tf.add(tf.square(tf.sub(t.sc, 1 / (2 * t.beta))), tf.square(tf.add(t.sr, 1 / (2 * t.beta)))),
   aot: (t) => {
     const d = tf.sub(permute(tf.sub(t.pc, t.pr), t.order.policyMargin), permute(tf.sub(t.rc, t.rr), t.order.refMargin));
     return smoothedSigmoid(tf.mul(d, t.beta), t.eps);
@@ -169,11 +173,7 @@ const perPairLoss: Record<DpoLossType, (t: DpoTerms) => tf.Tensor> = {
     const r = tf.mul(t.lr, t.beta);
     return tf.add(tf.sub(1, tf.sigmoid(c)), tf.sigmoid(r));
   },
-  apo_down: (t) => {
-    const c = tf.mul(t.lc, t.beta);
-    const z = tf.mul(tf.sub(t.lc, t.lr), t.beta);
-    return tf.add(tf.sigmoid(c), tf.sub(1, tf.sigmoid(z)));
-  },
+  apo_down: (t) => tf.add(tf.sigmoid(tf.mul(t.lc, t.beta)), tf.sub(1, tf.sigmoid(t.z))),
   discopop: (t) => {
     const zt = tf.div(t.z, t.tau);
     const logistic = tf.mul(tf.sigmoid(tf.neg(zt)), tf.softplus(tf.neg(t.z)));
@@ -185,33 +185,44 @@ const perPairLoss: Record<DpoLossType, (t: DpoTerms) => tf.Tensor> = {
     const { hc, hr } = lengthNormalised(t, "sigmoid_norm");
     return tf.softplus(tf.neg(tf.mul(tf.sub(hc, hr), t.beta)));
   },
+  sft: (t) => {
+    if (t.lenC === undefined) throw new RLError("INVALID_INPUT", 'dpoLoss: lossType "sft" needs chosenLengths');
+    // token-mean NLL of the chosen completions: −Σ_i π_c,i / Σ_i len_c,i, the same for every pair
+    const nll = tf.div(tf.neg(tf.sum(t.pc)), tf.maximum(tf.sum(t.lenC), 1));
+    return tf.mul(nll, tf.onesLike(t.pc));
+  },
 };
 
 /**
  * Direct Preference Optimisation and every TRL `loss_type` (spec alignment.md §§3–7).
  *
- * With `ℓ_c = π_c − ρ_c`, `ℓ_r = π_r − ρ_r` (log-ratios), f-divergence scores `s(·)`
- * (reverse KL: `s(ℓ) = ℓ`), `c = β s(ℓ_c)`, `r = β s(ℓ_r)`, `z = c − r`, ε = `labelSmoothing`:
+ * With `ℓ_c = π_c − ρ_c`, `ℓ_r = π_r − ρ_r` (log-ratios), f-divergence scores `s_c = s(ℓ_c)`,
+ * `s_r = s(ℓ_r)` (`fDivergenceScore`; reverse KL, the default: `s(ℓ) = ℓ`), `c = β s_c`, `r = β s_r`,
+ * `z = c − r`, ε = `labelSmoothing`:
  *
  * | type | per-pair loss |
  * |---|---|
  * | `sigmoid` (DPO, arXiv:2305.18290) | `−logσ(z)` (ignores ε, as current TRL) |
  * | `cdpo` (conservative DPO) | `−(1−ε)logσ(z) − ε logσ(−z)` |
  * | `hinge` (SLiC, arXiv:2305.10425) | `max(0, 1 − z)` |
- * | `ipo` (arXiv:2310.12036) | `(ℓ_c/len_c − ℓ_r/len_r − 1/(2β))²` (`ipoNormalize: "none"`: `(Δ − 1/(2β))²`) |
+ * | `ipo` (arXiv:2310.12036) | `(s_c/len_c − s_r/len_r − 1/(2β))²` (`ipoNormalize: "none"`: `(s_c − s_r − 1/(2β))²`) |
  * | `exo_pair` (arXiv:2402.00856) | `σ(z)(logσ(z) − log(1−ε)) + σ(−z)(logσ(−z) − log ε)`; needs ε > 0 |
  * | `nca_pair` (arXiv:2402.05369) | `−logσ(c) − ½logσ(−c) − ½logσ(−r)` |
  * | `robust` (rDPO, arXiv:2403.00409) | `[(1−ε)softplus(−z) − ε softplus(z)] / (1−2ε)` (can be negative) |
  * | `bco_pair` (arXiv:2404.04656) | `−logσ(c − δ) − logσ(−(r − δ))`, δ = `bcoRewardShift` (0 = current TRL) |
- * | `sppo_hard` (arXiv:2405.00675) | `(ℓ_c − 1/(2β))² + (ℓ_r + 1/(2β))²` (raw log-ratios) |
+ * | `sppo_hard` (arXiv:2405.00675) | `(s_c − 1/(2β))² + (s_r + 1/(2β))²` |
  * | `aot` (arXiv:2406.05882) | `d = sort(π_c−π_r) − sort(ρ_c−ρ_r)` over the batch; `−(1−ε)logσ(βd) − ε logσ(−βd)` |
  * | `aot_unpaired` | `d = sort(ℓ_c) − sort(ℓ_r)`, same smoothed loss |
  * | `apo_zero` (arXiv:2408.06266) | `(1 − σ(βℓ_c)) + σ(βℓ_r)` |
- * | `apo_down` | `σ(βℓ_c) + (1 − σ(β(ℓ_c − ℓ_r)))` |
+ * | `apo_down` | `σ(βℓ_c) + (1 − σ(z))` (the first term uses the raw log-ratio, as TRL) |
  * | `discopop` (arXiv:2406.08414) | `m = σ(z/τ)`: `(1−m)·softplus(−z) + m·e^{−z}` |
- * | `sigmoid_norm` | `softplus(−β(ℓ_c/len_c − ℓ_r/len_r))` |
+ * | `sigmoid_norm` | `softplus(−β(s_c/len_c − s_r/len_r))` |
+ * | `sft` (TRL's NLL term, e.g. MPO's `["sigmoid", "bco_pair", "sft"]`) | `−Σ_i π_c,i / Σ_i len_c,i` for every pair: the token-mean NLL of the chosen completions (needs `chosenLengths`; π_c are token sums) |
  *
- * `apo_*`, `aot*`, `sppo_hard`, `ipo` and `sigmoid_norm` use the raw log-ratios (no f-divergence).
+ * As TRL (`f_divergence_type`), the scores replace the log-ratios everywhere except `apo_zero`,
+ * `aot`, `aot_unpaired`, `apo_down`'s first term and `sft`, which use the raw log-ratios or
+ * log-probs (earlier releases ignored `fDivergence` in `ipo`, `sppo_hard`, `sigmoid_norm` and
+ * `apo_down`; under reverse KL, the default, the numbers are unchanged).
  * Several types combine as `loss = Σ_k w_k · mean(L_k)`; `losses = Σ_k w_k L_k` per pair.
  * `sampleWeights` multiplies each pair's loss. Rewards (stop-gradient): `R_c = βℓ_c`, `R_r = βℓ_r`.
  * Metrics: `rewards/chosen|rejected|accuracies|margins`, `logps/chosen|rejected` (TRL names).
@@ -251,6 +262,7 @@ export function dpoLoss(inputs: PairwiseLogProbs, config: DpoConfig = {}): Prefe
     const type = types.includes("sigmoid_norm") ? "sigmoid_norm" : "ipo";
     throw new RLError("INVALID_INPUT", `dpoLoss: lossType "${type}" needs chosenLengths and rejectedLengths`);
   }
+  if (types.includes("sft") && chosenLengths === undefined) throw new RLError("INVALID_INPUT", 'dpoLoss: lossType "sft" needs chosenLengths');
   const order = { policyMargin: [] as number[], refMargin: [] as number[], chosenRatio: [] as number[], rejectedRatio: [] as number[] };
   if (types.includes("aot") || types.includes("aot_unpaired")) {
     const zeros = (): Float32Array => new Float32Array(policyChosen.shape[0] as number);
@@ -271,8 +283,10 @@ export function dpoLoss(inputs: PairwiseLogProbs, config: DpoConfig = {}): Prefe
     const lc = tf.sub(pc, rc);
     const lr = tf.sub(pr, rr);
     const fd = { fDivergence: cfg.fDivergence, fAlpha: cfg.fAlpha };
-    const c = tf.mul(fDivergenceScore(lc, fd), cfg.beta);
-    const r = tf.mul(fDivergenceScore(lr, fd), cfg.beta);
+    const sc = fDivergenceScore(lc, fd);
+    const sr = fDivergenceScore(lr, fd);
+    const c = tf.mul(sc, cfg.beta);
+    const r = tf.mul(sr, cfg.beta);
     const terms: DpoTerms = {
       beta: cfg.beta,
       eps: cfg.labelSmoothing,
@@ -281,6 +295,8 @@ export function dpoLoss(inputs: PairwiseLogProbs, config: DpoConfig = {}): Prefe
       bcoShift: cfg.bcoRewardShift,
       lc,
       lr,
+      sc,
+      sr,
       c,
       r,
       z: tf.sub(c, r),

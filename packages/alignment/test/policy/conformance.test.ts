@@ -1,9 +1,26 @@
-// Runs the conformance vectors of this folder's ops (loss.ppoPolicy, loss.gspoPolicy, loss.value,
-// loss.grpoTrl) through the same argument mapping as tools/conformance/src/ops/alignment-policy.ts.
-import { tf, type LossAggregation } from "@rl/core";
+// Runs the conformance vectors of this folder's ops (tools/conformance/vectors: loss.ppoPolicy,
+// loss.gspoPolicy, loss.value, loss.grpoTrl, and verl's sapo / gpg / kl-cov / clip-cov / geo-mean /
+// cispo losses and entropy) through the same argument mapping as
+// tools/conformance/src/ops/alignment-policy.ts.
+import { createRng, tf, type LossAggregation } from "@rl/core";
 import { assertClose, loadConformanceCases } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
-import { grpoLoss, gspoLoss, ppoPolicyLoss, valueLoss, type GrpoLossType } from "../../src/index.js";
+import {
+  cispoLoss,
+  clipCovLoss,
+  entropyBonus,
+  gmpoLoss,
+  gpgLoss,
+  grpoLoss,
+  gspoLoss,
+  klCovLoss,
+  ppoPolicyLoss,
+  sapoLoss,
+  valueLoss,
+  type GrpoLossType,
+  type PolicyLossOutput,
+  type TokenPolicyInputs,
+} from "../../src/index.js";
 
 interface Case {
   id: string;
@@ -13,7 +30,30 @@ interface Case {
   tol?: { abs?: number; rel?: number };
 }
 
-const ops = new Set(["loss.ppoPolicy", "loss.gspoPolicy", "loss.value", "loss.grpoTrl"]);
+/** verl's losses of verl-trl-losses-2.json; SAPO / CISPO's pg_clipfrac(_lower) are verl's constant zeros. */
+const verlLosses: Record<string, (a: Record<string, unknown>, x: TokenPolicyInputs) => PolicyLossOutput> = {
+  "loss.sapoPolicy": (a, x) => sapoLoss(x, { temperaturePos: a.tauPos as number, temperatureNeg: a.tauNeg as number }),
+  "loss.gpgPolicy": (a, x) => gpgLoss(x, { aggregation: a.aggregation as LossAggregation }),
+  "loss.klCovPolicy": (a, x) => klCovLoss(x, { aggregation: a.aggregation as LossAggregation, ratio: a.klCovRatio as number, coef: a.ppoKlCoef as number }),
+  "loss.clipCovPolicy": (a, x) =>
+    clipCovLoss(x, createRng(0), {
+      aggregation: a.aggregation as LossAggregation,
+      clipLow: a.clipLow as number,
+      clipHigh: a.clipHigh as number,
+      ratio: a.clipCovRatio as number,
+      lb: a.clipCovLb as number,
+      ub: a.clipCovUb as number,
+    }),
+  "loss.geoMeanPolicy": (a, x) => gmpoLoss(x, { clipLow: a.clipLow as number, clipHigh: a.clipHigh as number }),
+  "loss.cispoPolicy": (a, x) =>
+    cispoLoss(x, { aggregation: a.aggregation as LossAggregation, clip: { mode: "relative", low: a.clipLow as number, high: a.clipHigh as number } }),
+};
+const constantZero: Record<string, Record<string, number>> = {
+  "loss.sapoPolicy": { clipFraction: 0, clipFractionLower: 0 },
+  "loss.cispoPolicy": { clipFractionLower: 0 },
+};
+
+const ops = new Set(["loss.ppoPolicy", "loss.gspoPolicy", "loss.value", "loss.grpoTrl", "loss.entropy", ...Object.keys(verlLosses)]);
 const cases = loadConformanceCases([...ops]) as Case[];
 
 const t2 = (x: unknown): tf.Tensor2D => tf.tensor2d(x as number[][]);
@@ -30,6 +70,11 @@ function run(c: Case): Record<string, number> {
     return t;
   };
   try {
+    if (c.op === "loss.entropy") {
+      const out = entropyBonus(keep(tf.tensor3d(a.logits as number[][][])), keep(t2(a.mask)), { aggregation: a.aggregation as LossAggregation });
+      created.push(out.loss, out.perToken);
+      return { loss: out.metrics.entropy };
+    }
     if (c.op === "loss.value") {
       const out = valueLoss(
         { values: keep(t2(a.values)), oldValues: keep(t2(a.oldValues)), returns: keep(t2(a.returns)), mask: keep(t2(a.mask)) },
@@ -45,6 +90,12 @@ function run(c: Case): Record<string, number> {
       mask: keep(t2(a.mask)),
       ...(a.refLogprobs !== undefined ? { refLogProbs: keep(t2(a.refLogprobs)) } : {}),
     };
+    const verl = verlLosses[c.op];
+    if (verl !== undefined) {
+      const out = verl(a, inputs);
+      created.push(out.loss, out.perToken);
+      return { loss: out.loss.dataSync()[0] as number, ...(out.metrics as Record<string, number>), ...constantZero[c.op] };
+    }
     const out =
       c.op === "loss.ppoPolicy"
         ? ppoPolicyLoss(inputs, {
@@ -75,8 +126,9 @@ function run(c: Case): Record<string, number> {
 }
 
 describe("conformance: alignment policy ops", () => {
-  it("finds the 30 cases (ppoPolicy 3, gspoPolicy 3, value 3, grpoTrl 21)", () => {
-    expect(cases.length).toBe(30);
+  it("finds the 154 cases (ppoPolicy 3, gspoPolicy 3, value 3, grpoTrl 21; sapo 20, gpg 16, klCov 20, clipCov 16, geoMean 20, cispo 20, entropy 12)", () => {
+    expect(cases.length).toBe(154);
+    expect(new Set(cases.map((c) => c.op))).toEqual(ops);
   });
   it.each(cases.map((c) => [c.id, c] as const))("%s", (_id, c) => {
     const before = tf.memory().numTensors;

@@ -160,3 +160,53 @@ describe("grpoLoss", () => {
     disposeAll(x);
   });
 });
+
+describe("grpoLoss: biasCorrectedKl (DeepSeek-V3.2, TRL use_bias_correction_kl)", () => {
+  // One row, lp = [−1, −2], old = [−1.2, −1.5], ref = [−0.8, −2.5], A = 1, bnpo, ε 0.2, β 0.1.
+  // c₁ = e^{lp−old} = [1.2214028, 0.6065307]; policy term −min(c₁A, clip(c₁)A) = [−1.2, −0.6065307];
+  // k3 with d = ref − lp = [0.2, −0.5]: e^d − d − 1 = [0.0214028, 0.1065307].
+  // plain: Σ(policy + 0.1·k)/2 = −0.8968687; bias-corrected (k·c₁): −0.8987276.
+  const inputs = () => ({
+    logProbs: tf.tensor2d([[-1, -2]]),
+    oldLogProbs: tf.tensor2d([[-1.2, -1.5]]),
+    refLogProbs: tf.tensor2d([[-0.8, -2.5]]),
+    advantages: tf.tensor1d([1]),
+    mask: tf.tensor2d([[1, 1]]),
+  });
+  const cfg = { lossType: "bnpo" as const, epsilonLow: 0.2, epsilonHigh: 0.2, beta: 0.1 };
+
+  it("multiplies the per-token KL by the importance ratio: loss and kl metric", () => {
+    const x = inputs();
+    const plain = grpoLoss(x, cfg);
+    const corrected = grpoLoss(x, { ...cfg, biasCorrectedKl: true });
+    assertClose(num(plain.loss), -0.8968687, 1e-6, 1e-6);
+    assertClose(num(corrected.loss), -0.8987276, 1e-6, 1e-6);
+    assertClose(plain.metrics.kl, 0.0639667, 1e-6, 1e-6); // mean k
+    assertClose(corrected.metrics.kl, 0.0453777, 1e-6, 1e-6); // mean k·c₁
+    tf.dispose([plain.loss, plain.perToken, corrected.loss, corrected.perToken, ...Object.values(x)]);
+  });
+
+  it("gradient: ∂(k·c₁)/∂lp = −d·c₁ (the ratio is not detached, as TRL), checked by hand and by finite differences", () => {
+    const x = inputs();
+    // token 0 is clipped (no policy gradient); token 1: −c₁ = −0.6065307. Halved by bnpo's mean.
+    // plain KL: ∂k/∂lp = 1 − e^d = [−0.2214028, 0.3934693]; corrected: −d·c₁ = [−0.2442806, 0.3032653]
+    const grad = (biasCorrectedKl: boolean) =>
+      tf.grad((lp: tf.Tensor) => grpoLoss({ ...x, logProbs: lp }, { ...cfg, biasCorrectedKl }).loss)(x.logProbs);
+    const g0 = grad(false);
+    const g1 = grad(true);
+    assertClose(Array.from(g0.dataSync()), [(0.1 * -0.2214028) / 2, (-0.6065307 + 0.1 * 0.3934693) / 2], 1e-5, 1e-5);
+    assertClose(Array.from(g1.dataSync()), [(0.1 * -0.2442806) / 2, (-0.6065307 + 0.1 * 0.3032653) / 2], 1e-5, 1e-5);
+    checkGradient((lp) => grpoLoss({ ...x, logProbs: lp }, { ...cfg, biasCorrectedKl: true }).loss, x.logProbs, { step: 1e-3 });
+    tf.dispose([g0, g1, ...Object.values(x)]);
+  });
+
+  it("is off by default and leaves no tensors behind", async () => {
+    const x = inputs();
+    const a = grpoLoss(x, cfg);
+    const b = grpoLoss(x, { ...cfg, biasCorrectedKl: false });
+    expect(num(a.loss)).toBe(num(b.loss));
+    tf.dispose([a.loss, a.perToken, b.loss, b.perToken]);
+    await expectNoTensorLeak(() => grpoLoss(x, { ...cfg, biasCorrectedKl: true }));
+    tf.dispose(Object.values(x));
+  });
+});

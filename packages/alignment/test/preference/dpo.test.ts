@@ -93,6 +93,53 @@ describe("dpoLoss: spec worked examples (E1)", () => {
     assertClose(lossesOf(one, { beta: 0.5, fDivergence: "alpha_divergence", fAlpha: 1 }).loss, 0.386871, 1e-5, 1e-5);
   });
 
+  it("the f-divergence reaches ipo, sppo_hard, sigmoid_norm and apo_down, as TRL (E1 pair 1, β 0.5)", () => {
+    // ℓ_c = 1, ℓ_r = −0.5, lengths 5 / 4. forward KL: s_c = −e^{−1} = −0.3678794, s_r = −e^{0.5} = −1.6487213
+    //   sppo_hard: (s_c − 1)² + (s_r + 1)² = 2.2919335 (the raw log-ratios gave 0.25)
+    //   ipo: (s_c/5 − s_r/4 − 1)² = 0.4374441;  sigmoid_norm: softplus(−β(s_c/5 − s_r/4)) = 0.6120747
+    //   apo_down: σ(βℓ_c) + 1 − σ(β(s_c − s_r)) = 0.9676107 (the first term keeps the raw log-ratio)
+    // js_divergence: s = logσ(ℓ): 1.7253283, 0.6709790, 0.6489524, 1.0406008
+    const one = { policyChosen: [-10], policyRejected: [-12], refChosen: [-11], refRejected: [-11.5], chosenLengths: [5], rejectedLengths: [4] };
+    const want: Record<string, [number, number, number, number]> = {
+      forward_kl: [2.2919335, 0.4374441, 0.6120747, 0.9676107],
+      js_divergence: [1.7253283, 0.670979, 0.6489524, 1.0406008],
+    };
+    for (const [fDivergence, values] of Object.entries(want) as [keyof typeof want & ("forward_kl" | "js_divergence"), number[]][]) {
+      (["sppo_hard", "ipo", "sigmoid_norm", "apo_down"] as const).forEach((lossType, k) =>
+        assertClose(lossesOf(one, { beta: 0.5, lossType, fDivergence }).loss, values[k] as number, 1e-5, 1e-5, `${lossType} ${fDivergence}`),
+      );
+    }
+    expect(lossesOf(one, { beta: 0.5, lossType: "sppo_hard" }).loss).toBe(0.25); // reverse KL: unchanged
+  });
+
+  it("sft: TRL's token-mean NLL of the chosen completions, the same for every pair", () => {
+    // Two chosen completions of 2 and 3 tokens over a vocabulary of 3; TRL computes
+    // F.cross_entropy(logits[mask], labels[mask]) = −mean over the 5 tokens of log softmax(z)[label].
+    const logits = [[[2, 0, -1], [0.5, 0.5, 0]], [[0, 1, 2], [1, -1, 0], [3, 0, 0]]];
+    const labels = [[0, 2], [1, 0, 0]];
+    const logp = logits.map((row, i) =>
+      row.map((z, t) => (z[labels[i]![t]!] as number) - Math.log(z.reduce((a, v) => a + Math.exp(v), 0))),
+    );
+    const crossEntropy = -logp.flat().reduce((a, v) => a + v, 0) / 5;
+    assertClose(crossEntropy, 0.7076002, 1e-6, 1e-6); // (0.16984 + 1.45801 + 1.40761 + 0.40761 + 0.09492) / 5
+    const sums = logp.map((r) => r.reduce((a, v) => a + v, 0));
+    const x = { policyChosen: sums, policyRejected: [-3, -4], refChosen: [-2, -2], refRejected: [-3, -3], chosenLengths: [2, 3], rejectedLengths: [2, 2] };
+    const sft = lossesOf(x, { lossType: "sft" });
+    assertClose(sft.losses, [crossEntropy, crossEntropy], 1e-6, 1e-6);
+    assertClose(sft.loss, crossEntropy, 1e-6, 1e-6);
+    // MPO (TRL's ["sigmoid", "bco_pair", "sft"] with weights [0.8, 0.2, 1])
+    const mpo = lossesOf(x, { lossType: ["sigmoid", "bco_pair", "sft"], lossWeights: [0.8, 0.2, 1] });
+    const parts = [lossesOf(x, {}).loss, lossesOf(x, { lossType: "bco_pair" }).loss];
+    assertClose(mpo.loss, 0.8 * (parts[0] as number) + 0.2 * (parts[1] as number) + crossEntropy, 1e-5, 1e-5);
+    // ∂loss/∂π_c,i = −1/Σ len_c = −0.2 for every pair
+    scoped(() => {
+      const p = pairs(x);
+      const gc = tf.grad((pc: tf.Tensor) => dpoLoss({ ...p, policyChosen: pc }, { lossType: "sft" }).loss)(p.policyChosen);
+      assertClose(read(gc), [-0.2, -0.2], 1e-6, 1e-6);
+    });
+    expect(() => lossesOf({ ...x, chosenLengths: undefined as unknown as number[] }, { lossType: "sft" })).toThrow(/lossType "sft" needs chosenLengths/);
+  });
+
   it("several loss types combine with weights (TRL loss_weights)", () => {
     const s = lossesOf(E1, { beta: 0.5 });
     const b = lossesOf(E1, { beta: 0.5, lossType: "bco_pair" });
@@ -144,9 +191,9 @@ describe("dpoLoss: properties", () => {
   );
   const types = dpoLossTypes.filter((t) => t !== "exo_pair");
 
-  it("every loss type is invariant to adding one constant to policy and reference log-probs", () => {
+  it("every loss type but sft (a plain NLL of π_c) is invariant to adding one constant to policy and reference log-probs", () => {
     fc.assert(
-      fc.property(batch, fc.double({ min: -20, max: 20, noNaN: true }), fc.constantFrom(...types), (x, c, lossType) => {
+      fc.property(batch, fc.double({ min: -20, max: 20, noNaN: true }), fc.constantFrom(...types.filter((t) => t !== "sft")), (x, c, lossType) => {
         const shifted = {
           ...x,
           policyChosen: x.policyChosen.map((v) => v + c),

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
-/** One case of an `rl-conformance/1` vector file (see ../shared/conformance/README.md). */
+/** One case of an `rl-conformance/1` vector file (see tools/conformance/vectors/README.md). */
 export interface ConformanceCase {
   id: string;
   op: string;
@@ -10,9 +10,16 @@ export interface ConformanceCase {
   tol: { abs: number; rel: number };
 }
 
+/** Where the repository keeps its copy of the public vectors, relative to the repository root. */
+const conformanceVectorsPath = "tools/conformance/vectors";
+
 /**
- * The folder of the reference vectors: `RL_CONFORMANCE_DIR`, else `../shared/conformance` beside
- * the repository root (the nearest folder above `from` holding `pnpm-workspace.yaml`).
+ * The folder of the reference vectors: `RL_CONFORMANCE_DIR` when set, else the repository's own
+ * copy `tools/conformance/vectors` under the repository root (the nearest folder above `from`
+ * holding `pnpm-workspace.yaml`). The copy is kept in step with the project's shared vectors by
+ * `pnpm conformance:sync`, so a fresh clone needs nothing outside the repository.
+ * @example
+ * conformanceDir().endsWith("tools/conformance/vectors"); // true
  * @remarks no paper
  */
 export function conformanceDir(from: string = process.cwd()): string {
@@ -24,15 +31,16 @@ export function conformanceDir(from: string = process.cwd()): string {
     if (up === dir) throw new Error(`conformanceDir: no pnpm-workspace.yaml above ${from}; set RL_CONFORMANCE_DIR`);
     dir = up;
   }
-  return resolve(dir, "../shared/conformance");
+  return resolve(dir, conformanceVectorsPath);
 }
 
 /**
  * Every case of the given ops from every `*.json` vector file (all ops when `ops` is omitted),
- * with the README's default tolerance (abs 2e-4, rel 2e-4) where a case has none. Throws when the
- * folder is missing, so a test that depends on the vectors cannot pass vacuously.
+ * with the README's default tolerance (abs 2e-4, rel 2e-4) where a case has none. Reads
+ * {@link conformanceDir} by default (the repository's copy). Throws when the folder is missing,
+ * so a test that depends on the vectors cannot pass vacuously.
  * @example
- * for (const c of loadConformanceCases(["advantage.grpo"])) it(c.id, () => { ... });
+ * loadConformanceCases(["kl.estimate"]).length; // 12
  * @remarks no paper
  */
 export function loadConformanceCases(ops?: readonly string[], dir: string = conformanceDir()): ConformanceCase[] {

@@ -27,9 +27,10 @@ describe("test utilities can fail", () => {
 });
 
 describe("loadConformanceCases", () => {
-  it("finds ../shared/conformance from the repository and filters by op", async () => {
+  it("reads the repository's copy tools/conformance/vectors (no folder outside the repository) and filters by op", async () => {
     const { loadConformanceCases, conformanceDir } = await import("../../src/testing/index.js");
-    expect(conformanceDir()).toMatch(/shared\/conformance$/);
+    expect(conformanceDir()).toMatch(/tools\/conformance\/vectors$/);
+    expect(() => conformanceDir("/")).toThrow(/no pnpm-workspace.yaml above \//);
     const kl = loadConformanceCases(["kl.estimate"]);
     expect(kl.length).toBe(12);
     expect(kl.every((c) => c.op === "kl.estimate" && c.tol.abs > 0)).toBe(true);

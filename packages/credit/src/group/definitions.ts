@@ -3,6 +3,7 @@ import { gaeAdvantages, gaeConfig } from "../value/gae.js";
 import { defineCreditAssigner, type CreditBatch, type CreditDefinition } from "./credit-definition.js";
 import { gpgAdvantages, gpgConfig } from "./gpg.js";
 import { grpoAdvantages, grpoConfig } from "./grpo.js";
+import { grpoPasskAdvantages, grpoPasskConfig } from "./grpo-passk.js";
 import { opoAdvantages, opoConfig } from "./opo.js";
 import { reinforcePlusPlusBaselineAdvantages, reinforcePlusPlusBaselineConfig } from "./reinforce-plus-plus-baseline.js";
 import { reinforcePlusPlusAdvantages, reinforcePlusPlusConfig } from "./reinforce-plus-plus.js";
@@ -28,6 +29,14 @@ export const drGrpoDefinition = defineCreditAssigner({
   description: "Dr. GRPO: group mean subtracted, no std (arXiv:2503.20783)",
   configSchema: grpoConfig.extend({ normalizeByStd: z.boolean().default(false) }),
   assign: (batch, config) => grpoAdvantages(asGroupBatch(batch), config),
+});
+
+/** `rl/grpo-passk`: {@link grpoPasskAdvantages} (verl `grpo_passk`). */
+export const grpoPasskDefinition = defineCreditAssigner({
+  name: "rl/grpo-passk",
+  description: "Pass@k GRPO: only each group's best response is credited, with its margin over the runner-up (arXiv:2503.19595)",
+  configSchema: grpoPasskConfig,
+  assign: (batch, config) => grpoPasskAdvantages(asGroupBatch(batch), config),
 });
 
 /** `rl/rloo`: {@link rlooAdvantages}. */
@@ -90,6 +99,7 @@ export const gaeDefinition = defineCreditAssigner({
 export const groupCreditDefinitions: readonly CreditDefinition[] = [
   grpoDefinition,
   drGrpoDefinition,
+  grpoPasskDefinition,
   rlooDefinition,
   opoDefinition,
   gpgDefinition,

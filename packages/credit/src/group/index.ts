@@ -1,5 +1,6 @@
 export * from "./types.js";
 export * from "./grpo.js";
+export * from "./grpo-passk.js";
 export * from "./rloo.js";
 export * from "./opo.js";
 export * from "./gpg.js";

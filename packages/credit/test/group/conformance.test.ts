@@ -2,7 +2,9 @@ import { loadConformanceCases } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
 import {
   gaeAdvantages,
+  gpgAdvantages,
   grpoAdvantages,
+  grpoPasskAdvantages,
   opoAdvantages,
   reinforcePlusPlusAdvantages,
   reinforcePlusPlusBaselineAdvantages,
@@ -12,7 +14,7 @@ import {
   type GroupIds,
 } from "../../src/index.js";
 
-// The shared vectors of section A, checked without the CLI (same rule: skip mask = 0 entries).
+// The vectors of section A (tools/conformance/vectors), checked without the CLI (same rule: skip mask = 0 entries).
 interface Case {
   id: string;
   op: string;
@@ -29,6 +31,13 @@ const run: Record<string, (a: Record<string, unknown>) => AdvantageResult> = {
       { tokenRewards: a.tokenRewards as M, mask: a.mask as M, groups: a.groups as GroupIds },
       { epsilon: a.epsilon as number, normalizeByStd: a.normalizeByStd as boolean },
     ),
+  "advantage.grpoPassk": (a) =>
+    grpoPasskAdvantages(
+      { tokenRewards: a.tokenRewards as M, mask: a.mask as M, groups: a.groups as GroupIds },
+      { epsilon: a.epsilon as number, normalizeByStd: a.normalizeByStd as boolean },
+    ),
+  "advantage.gpg": (a) =>
+    gpgAdvantages({ tokenRewards: a.tokenRewards as M, mask: a.mask as M, groups: a.groups as GroupIds }, { fNorm: a.fNorm as number }),
   "advantage.rloo": (a) => rlooAdvantages({ tokenRewards: a.tokenRewards as M, mask: a.mask as M, groups: a.groups as GroupIds }),
   "advantage.opo": (a) => opoAdvantages({ tokenRewards: a.tokenRewards as M, mask: a.mask as M, groups: a.groups as GroupIds }),
   "advantage.reinforcePlusPlusBaseline": (a) =>
@@ -48,7 +57,7 @@ const mine = cases.filter((c) => c.op in run);
 describe("conformance vectors of section A", () => {
   it("covers every op of section A", () => {
     expect(new Set(mine.map((c) => c.op))).toEqual(new Set(Object.keys(run)));
-    expect(mine.length).toBe(24);
+    expect(mine.length).toBe(56); // 24 of verl-trl-core, 16 + 16 (grpoPassk, gpg) of verl-trl-losses-2
   });
   it.each(mine.map((c) => [c.id, c] as const))("%s", (_id, c) => {
     const result = run[c.op]!(c.args) as unknown as Record<string, { toArray(): M }>;

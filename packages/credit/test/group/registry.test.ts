@@ -22,7 +22,7 @@ const batch = { tokenRewards: [[0, 1], [0, 0], [0, 1], [0, 0]], mask: [[1, 1], [
 describe("the registry door", () => {
   it("lists every section-A estimator as a frozen credit-assigner definition", () => {
     const names = creditRegistry().list("credit-assigner").map((d) => d.name);
-    for (const n of ["rl/grpo", "rl/dr-grpo", "rl/rloo", "rl/opo", "rl/gpg", "rl/reinforce-plus-plus", "rl/reinforce-plus-plus-baseline", "rl/remax", "rl/gae"]) {
+    for (const n of ["rl/grpo", "rl/dr-grpo", "rl/grpo-passk", "rl/rloo", "rl/opo", "rl/gpg", "rl/reinforce-plus-plus", "rl/reinforce-plus-plus-baseline", "rl/remax", "rl/gae"]) {
       expect(names).toContain(n);
     }
     expect(creditDefinitions.every((d) => Object.isFrozen(d) && d.kind === "credit-assigner")).toBe(true);
@@ -97,7 +97,7 @@ describe("the registry door", () => {
       expect(stored.advantages.data, def.name).toEqual(Float32Array.from(exact.advantages.data));
       expect(stored.returns.data, def.name).toEqual(Float32Array.from(exact.returns.data));
     }
-    for (const n of ["rl/grpo", "rl/dr-grpo", "rl/rloo", "rl/opo", "rl/gpg", "rl/reinforce-plus-plus", "rl/reinforce-plus-plus-baseline", "rl/remax", "rl/gae"]) {
+    for (const n of ["rl/grpo", "rl/dr-grpo", "rl/grpo-passk", "rl/rloo", "rl/opo", "rl/gpg", "rl/reinforce-plus-plus", "rl/reinforce-plus-plus-baseline", "rl/remax", "rl/gae"]) {
       expect(ran).toContain(n);
     }
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { expectCloseMasked as expectClose } from "../conformance-helpers.js";
 import { spoChainAdvantages, type CutValues } from "../../src/index.js";
 
-// Vectors of ../shared/conformance (SPO-chain vectors follow spec credit.md §13).
+// Vectors of tools/conformance/vectors (a copy of ../shared/conformance; SPO-chain vectors follow spec credit.md §13).
 const cases = loadConformanceCases();
 
 describe("conformance segment.spoChain", () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { expectCloseMasked as expectClose } from "../conformance-helpers.js";
 import { tempoAdvantages } from "../../src/index.js";
 
-// Vectors of ../shared/conformance (the TEMPO ones come from the official TEMPO code).
+// Vectors of tools/conformance/vectors (a copy of ../shared/conformance; the TEMPO ones come from the official TEMPO code).
 const cases = loadConformanceCases();
 
 describe("conformance advantage.tempo", () => {

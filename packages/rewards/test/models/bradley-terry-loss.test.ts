@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
 import { tf } from "@rl/core";
-import { assertClose, checkGradient, expectNoTensorLeak, rlErrorCode } from "@rl/core/testing";
+import { assertClose, checkGradient, expectNoTensorLeak, loadConformanceCases, rlErrorCode } from "@rl/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bradleyTerryLoss, pairwiseMetrics } from "../../src/index.js";
@@ -53,10 +52,12 @@ describe("bradleyTerryLoss", () => {
   });
 
   it("passes the conformance vectors of loss.bradleyTerry", () => {
-    const file = JSON.parse(readFileSync(new URL("../../../../../shared/conformance/verl-trl-core.json", import.meta.url), "utf8")) as {
-      cases: { id: string; op: string; args: Record<string, unknown>; expected: { loss: number; accuracy: number } }[];
-    };
-    const cases = file.cases.filter((c) => c.op === "loss.bradleyTerry");
+    const cases = loadConformanceCases(["loss.bradleyTerry"]) as unknown as {
+      id: string;
+      op: string;
+      args: Record<string, unknown>;
+      expected: { loss: number; accuracy: number };
+    }[];
     expect(cases.length).toBe(3);
     for (const c of cases) {
       const out = bradleyTerryLoss(

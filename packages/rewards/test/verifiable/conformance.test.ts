@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { loadConformanceCases } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
 import { gsm8kVerlReward, minervaVerlReward, verlMathReward } from "../../src/index.js";
 
@@ -9,8 +9,7 @@ interface Case {
   expected: Record<string, unknown>;
 }
 
-const file = new URL("../../../../../shared/conformance/rewards-verl.json", import.meta.url);
-const cases = (JSON.parse(readFileSync(file, "utf8")) as { cases: Case[] }).cases;
+const cases = loadConformanceCases(["reward.minervaVerl", "reward.mathEquivVerl", "reward.gsm8kVerl"]) as unknown as Case[];
 
 function run(c: Case): Record<string, unknown> {
   const a = c.args;

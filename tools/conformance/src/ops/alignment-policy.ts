@@ -1,5 +1,20 @@
-import { grpoLoss, gspoLoss, ppoPolicyLoss, valueLoss, type GrpoLossType } from "@rl/alignment";
-import { tf, type LossAggregation } from "@rl/core";
+import {
+  cispoLoss,
+  clipCovLoss,
+  entropyBonus,
+  gmpoLoss,
+  gpgLoss,
+  grpoLoss,
+  gspoLoss,
+  klCovLoss,
+  ppoPolicyLoss,
+  sapoLoss,
+  valueLoss,
+  type GrpoLossType,
+  type PolicyLossOutput,
+  type TokenPolicyInputs,
+} from "@rl/alignment";
+import { createRng, tf, type LossAggregation } from "@rl/core";
 import type { OpTable } from "../types.js";
 
 const t2 = (x: unknown): tf.Tensor2D => tf.tensor2d(x as number[][], undefined, "float32");
@@ -23,7 +38,26 @@ function scalar(t: tf.Tensor): number {
   return v;
 }
 
-/** Conformance ops of this area (see ../shared/conformance/README.md). */
+/**
+ * Runs a token policy loss on `{ logprobs, oldLogprobs, advantages, mask }` and returns its loss and
+ * metrics as numbers (every tensor disposed).
+ */
+function tokenLoss(a: Record<string, unknown>, loss: (x: TokenPolicyInputs) => PolicyLossOutput): Record<string, number> {
+  return withTensors(
+    () => [t2(a.logprobs), t2(a.oldLogprobs), adv(a.advantages), t2(a.mask)],
+    ([logProbs, oldLogProbs, advantages, mask]) => {
+      const out = loss({ logProbs: logProbs!, oldLogProbs: oldLogProbs!, advantages: advantages!, mask: mask! });
+      const value = scalar(out.loss);
+      out.loss.dispose();
+      out.perToken.dispose();
+      return { loss: value, ...(out.metrics as Record<string, number>) };
+    },
+  );
+}
+
+const aggregation = (a: Record<string, unknown>) => ({ aggregation: a.aggregation as LossAggregation });
+
+/** Conformance ops of this area (see tools/conformance/vectors/README.md). */
 export const alignmentPolicyOps: OpTable = {
   "loss.ppoPolicy": (a) =>
     withTensors(
@@ -95,6 +129,44 @@ export const alignmentPolicyOps: OpTable = {
         out.loss.dispose();
         out.perToken.dispose();
         return { loss };
+      },
+    ),
+  // verl-trl-losses-2.json (verl core_algos.py). SAPO and CISPO clip nothing that verl counts in
+  // pg_clipfrac(_lower): verl logs constant zeros there, which the library does not report.
+  "loss.sapoPolicy": (a) => ({
+    ...tokenLoss(a, (x) => sapoLoss(x, { temperaturePos: a.tauPos as number, temperatureNeg: a.tauNeg as number })),
+    clipFraction: 0,
+    clipFractionLower: 0,
+  }),
+  "loss.gpgPolicy": (a) => tokenLoss(a, (x) => gpgLoss(x, aggregation(a))),
+  "loss.klCovPolicy": (a) =>
+    tokenLoss(a, (x) => klCovLoss(x, { ...aggregation(a), ratio: a.klCovRatio as number, coef: a.ppoKlCoef as number })),
+  // verl zeroes a random subset of the candidates; every case has no more candidates than the
+  // subset's size, so all of them are zeroed and any seed gives the reference's numbers.
+  "loss.clipCovPolicy": (a) =>
+    tokenLoss(a, (x) =>
+      clipCovLoss(x, createRng(0), {
+        ...aggregation(a),
+        clipLow: a.clipLow as number,
+        clipHigh: a.clipHigh as number,
+        ratio: a.clipCovRatio as number,
+        lb: a.clipCovLb as number,
+        ub: a.clipCovUb as number,
+      }),
+    ),
+  "loss.geoMeanPolicy": (a) => tokenLoss(a, (x) => gmpoLoss(x, { clipLow: a.clipLow as number, clipHigh: a.clipHigh as number })),
+  "loss.cispoPolicy": (a) => ({
+    ...tokenLoss(a, (x) => cispoLoss(x, { ...aggregation(a), clip: { mode: "relative", low: a.clipLow as number, high: a.clipHigh as number } })),
+    clipFractionLower: 0,
+  }),
+  "loss.entropy": (a) =>
+    withTensors(
+      () => [tf.tensor3d(a.logits as number[][][], undefined, "float32"), t2(a.mask)],
+      ([logits, mask]) => {
+        const out = entropyBonus(logits!, mask!, aggregation(a));
+        out.loss.dispose();
+        out.perToken.dispose();
+        return { loss: out.metrics.entropy };
       },
     ),
 };

@@ -1,6 +1,8 @@
 import {
   gaeAdvantages,
+  gpgAdvantages,
   grpoAdvantages,
+  grpoPasskAdvantages,
   opoAdvantages,
   reinforcePlusPlusAdvantages,
   reinforcePlusPlusBaselineAdvantages,
@@ -20,7 +22,7 @@ const groupBatch = (a: Args) => ({
 });
 const tokenBatch = (a: Args) => ({ tokenRewards: a.tokenRewards as MatrixLike, mask: a.mask as MatrixLike });
 
-/** Conformance ops of @rl/credit section A (see ../shared/conformance/README.md). */
+/** Conformance ops of @rl/credit section A (see tools/conformance/vectors/README.md). */
 export const creditGroupOps: OpTable = {
   "advantage.grpo": (a) => ({
     advantages: grpoAdvantages(groupBatch(a), {
@@ -28,6 +30,13 @@ export const creditGroupOps: OpTable = {
       normalizeByStd: a.normalizeByStd as boolean,
     }).advantages.toArray(),
   }),
+  "advantage.grpoPassk": (a) => ({
+    advantages: grpoPasskAdvantages(groupBatch(a), {
+      epsilon: a.epsilon as number,
+      normalizeByStd: a.normalizeByStd as boolean,
+    }).advantages.toArray(),
+  }),
+  "advantage.gpg": (a) => ({ advantages: gpgAdvantages(groupBatch(a), { fNorm: a.fNorm as number }).advantages.toArray() }),
   "advantage.rloo": (a) => ({ advantages: rlooAdvantages(groupBatch(a)).advantages.toArray() }),
   "advantage.opo": (a) => ({ advantages: opoAdvantages(groupBatch(a)).advantages.toArray() }),
   "advantage.reinforcePlusPlusBaseline": (a) => ({

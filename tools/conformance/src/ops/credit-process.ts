@@ -11,7 +11,7 @@ import type { OpTable } from "../types.js";
 type Rows = number[][];
 type Ids = (string | number)[];
 
-/** Conformance ops of this area (see ../shared/conformance/README.md). */
+/** Conformance ops of this area (see tools/conformance/vectors/README.md). */
 export const creditProcessOps: OpTable = {
   "process.minFormRewards": (a) => ({
     rewards: minFormRewards(a.stepRewards as Rows, a.stepMask as Rows, {

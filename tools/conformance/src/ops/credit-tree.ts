@@ -2,7 +2,7 @@ import { spoChainAdvantages, tempoAdvantages, type CutValues } from "@rl/credit"
 import type { MatrixLike } from "@rl/core";
 import type { OpTable } from "../types.js";
 
-/** Conformance ops of @rl/credit's tree/ and segment/ folders (see ../shared/conformance/README.md). */
+/** Conformance ops of @rl/credit's tree/ and segment/ folders (see tools/conformance/vectors/README.md). */
 export const creditTreeOps: OpTable = {
   "advantage.tempo": (a) => ({
     advantages: tempoAdvantages(

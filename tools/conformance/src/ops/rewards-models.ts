@@ -1,7 +1,7 @@
 import { bradleyTerryLoss } from "@rl/rewards";
 import type { OpTable } from "../types.js";
 
-/** Conformance ops of this area (see ../shared/conformance/README.md). */
+/** Conformance ops of this area (see tools/conformance/vectors/README.md). */
 export const rewardsModelsOps: OpTable = {
   "loss.bradleyTerry": (a) => {
     const { loss, metrics } = bradleyTerryLoss(

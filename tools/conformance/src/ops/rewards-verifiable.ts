@@ -1,7 +1,7 @@
 import { gsm8kVerlReward, minervaVerlReward, verlMathReward } from "@rl/rewards";
 import type { OpTable } from "../types.js";
 
-/** Conformance ops of this area (see ../shared/conformance/README.md). */
+/** Conformance ops of this area (see tools/conformance/vectors/README.md). */
 export const rewardsVerifiableOps: OpTable = {
   "reward.minervaVerl": (a) => {
     const r = minervaVerlReward(a.solution as string, a.groundTruth as string, { strictBox: a.strictBox === true });

@@ -6,7 +6,7 @@
  */
 export { tf, isTensor, type Tensor, type Rank } from "./tf.js";
 export { RLError, toRLError, tryRL, formatIssues, type RLErrorCode, type RLIssue } from "./errors.js";
-export { parseConfig, parseInput } from "./config.js";
+export { parseConfig, parseInput, isZod4Schema, assertZod4Schema } from "./config.js";
 export type { Stateful } from "./stateful.js";
 export {
   ready,

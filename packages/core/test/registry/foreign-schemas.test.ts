@@ -54,7 +54,7 @@ describe("foreign schemas are rejected loudly (zod 3, non-schemas)", () => {
     expect(parseConfig(schema as unknown as z.ZodType, {}, "myLoss")).toEqual({ beta: 0.1 });
     const e = thrown(() => parseConfig(schema as unknown as z.ZodType, { betta: 1 }, "myLoss"));
     expect(e.message).toBe('myLoss: invalid config: unrecognized key "betta"');
-    const r = createRegistry().register(defineDefinition({ ...base, configSchema: schema }));
+    const r = createRegistry().register(defineDefinition({ ...base, configSchema: schema as unknown as z.ZodType }));
     expect(() => r.create("reward-function", "acme/len", { bta: 2 })).toThrow(/unrecognized key "bta"/);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core";
+import { parseConfig, RLError } from "@rl/core/arrays";
 import { checkNumbers, checkRewardBatch, contextRefs, type RewardBatch, type RewardTransform } from "./types.js";
 
 const A = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];

@@ -1,6 +1,11 @@
 // Lint rules that encode the decisions of docs/core-decisions.md.
 import tseslint from "typescript-eslint";
 
+const restrictedPatterns = [
+  { regex: "^fp-ts/(?!lib/)", message: 'Import from "fp-ts" (e.g. `import { either } from "fp-ts"`), not a subpath (P11).' },
+  { regex: "^@tensorflow/tfjs-core/dist", message: "Deep tfjs-core imports fail in Node ESM (P4); use `tf` from @rl/core." },
+];
+
 export default tseslint.config(
   { ignores: ["**/dist/**", "**/node_modules/**", "**/out/**"] },
   ...tseslint.configs.recommended,
@@ -10,12 +15,7 @@ export default tseslint.config(
       // P11: fp-ts has no exports map; `fp-ts/Either` crashes in Node ESM.
       "no-restricted-imports": [
         "error",
-        {
-          patterns: [
-            { regex: "^fp-ts/(?!lib/)", message: 'Import from "fp-ts" (e.g. `import { either } from "fp-ts"`), not a subpath (P11).' },
-            { regex: "^@tensorflow/tfjs-core/dist", message: "Deep tfjs-core imports fail in Node ESM (P4); use `tf` from @rl/core." },
-          ],
-        },
+        { patterns: restrictedPatterns },
       ],
       // C9: named exports only.
       "no-restricted-syntax": [
@@ -33,6 +33,19 @@ export default tseslint.config(
       ],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/no-non-null-assertion": "off",
+    },
+  },
+  {
+    // The light install: array-only code loads no TensorFlow.js, so it imports the array layer.
+    files: ["packages/credit/src/**/*.ts", "packages/rewards/src/{verifiable,transforms,rubric,evaluation}/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "@rl/core", message: 'Array-only code imports "@rl/core/arrays" (it loads no TensorFlow.js); see docs/core-decisions.md, "The light install".' }],
+          patterns: restrictedPatterns,
+        },
+      ],
     },
   },
 );

@@ -43,6 +43,16 @@ writeFileSync(join(esm, "example.mjs"), example);
 const esmOut = sh(process.execPath, ["example.mjs"], esm);
 if (esmOut.trim() !== expected.trim()) throw new Error(`ESM app printed:\n${esmOut}\nexpected:\n${expected}`);
 console.log("ESM app: README example ok");
+// Gradients and chained ops come from @rl/core's build-time bundle (docs/core-decisions.md P4).
+writeFileSync(
+  join(esm, "grad.mjs"),
+  'import { tf, ready } from "@rl/core"; await ready();\n' +
+    "const g = tf.grad((x) => tf.sum(tf.logSumExp(x, -1)))(tf.tensor1d([0, Math.log(3)]));\n" +
+    'console.log(Array.from(g.dataSync()).map((v) => v.toFixed(2)).join(" "), tf.tensor1d([1, 2]).reshape([2, 1]).shape.join("x"));\n',
+);
+const gradOut = sh(process.execPath, ["grad.mjs"], esm).trim();
+if (gradOut !== "0.25 0.75 2x1") throw new Error(`ESM app: tf.grad / chained ops printed "${gradOut}", expected "0.25 0.75 2x1"`);
+console.log("ESM app: tf.grad and chained ops ok");
 
 const cjs = app("cjs");
 const cjsSource = example.replace(/^import \{([^}]*)\} from "([^"]+)";$/gm, 'const {$1} = require("$2");');
@@ -55,3 +65,36 @@ console.log("CommonJS app: README example ok");
 const pluginOut = sh(process.execPath, ["node_modules/@rl-examples/rank-advantages/smoke.mjs"], esm);
 console.log(`example plugin from its tarball: ${pluginOut.trim().split("\n").join(" | ")}`);
 console.log("pack smoke: 4 packages and the example plugin packed, installed and run");
+
+// The light install (issue: one vocabulary … and a light install): `npm i @rl/credit` alone, from
+// the tarballs, stays small, prints no install warnings, and `require("@rl/credit")` loads no
+// TensorFlow.js module. The load time is printed against its target (timings vary with load).
+{
+  const dir = join(work, "credit-only-app");
+  mkdirSync(dir);
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "credit-only-app", private: true, type: "commonjs" }));
+  const only = files.filter((f) => /rl-(core|credit)-\d/.test(f));
+  const install = execFileSync("npm", ["install", "--no-audit", "--no-fund", ...only], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const warnings = install.split("\n").filter((l) => /warn|postinstall/i.test(l));
+  if (warnings.length > 0) throw new Error(`npm i @rl/credit printed warnings:\n${warnings.join("\n")}`);
+  const bytes = Number(sh("du", ["-sb", "node_modules"], dir).split("\t")[0]);
+  const mb = bytes / 1e6;
+  if (mb > 60) throw new Error(`npm i @rl/credit: node_modules is ${mb.toFixed(1)} MB (target ≤ 60 MB)`);
+  // tfjs-core's Node entry is CommonJS, so any @tensorflow module loaded shows in require.cache
+  // (checked: require("@rl/alignment") lists 3 there).
+  writeFileSync(
+    join(dir, "load.cjs"),
+    'const t0 = performance.now(); const c = require("@rl/credit"); const ms = performance.now() - t0;\n' +
+      'if (typeof c.grpoAdvantages !== "function") throw new Error("no grpoAdvantages");\n' +
+      'console.log(JSON.stringify({ ms, tf: Object.keys(require.cache).filter((m) => m.includes("@tensorflow")) }));\n',
+  );
+  const hooked = JSON.parse(sh(process.execPath, ["load.cjs"], dir));
+  if (hooked.tf.length > 0) throw new Error(`require("@rl/credit") loaded TensorFlow.js modules:\n${hooked.tf.join("\n")}`);
+  const times = [];
+  for (let i = 0; i < 5; i++) times.push(JSON.parse(sh(process.execPath, ["load.cjs"], dir)).ms);
+  const median = times.sort((a, b) => a - b)[2];
+  console.log(
+    `light install: npm i @rl/credit = ${mb.toFixed(1)} MB of node_modules (target ≤ 60: met), no warnings, ` +
+      `require("@rl/credit") loads no @tensorflow module and takes ${median.toFixed(0)} ms (median of 5; target ≤ 120 ms: ${median <= 120 ? "met" : "not met"})`,
+  );
+}

@@ -53,7 +53,8 @@ const bin = (name) => {
 };
 
 // 1. Pack the packages and install the tarballs (not workspace links) into a fresh folder, with
-//    @types/node, which tslab needs for `console` and friends.
+//    @types/node, which tslab needs for `console` and friends, and tfjs-layers (notebook 04's
+//    LayersModel; an optional peer of @rl/core).
 if (!reuse) {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(env, { recursive: true });
@@ -61,7 +62,7 @@ if (!reuse) {
   const rootPkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8"));
   writeFileSync(
     join(env, "package.json"),
-    JSON.stringify({ name: "rl-notebooks", private: true, type: "module", dependencies: { "@types/node": rootPkg.devDependencies["@types/node"] } }, null, 2),
+    JSON.stringify({ name: "rl-notebooks", private: true, type: "module", dependencies: { "@types/node": rootPkg.devDependencies["@types/node"], "@tensorflow/tfjs-layers": "4.22.0" } }, null, 2),
   );
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs], { cwd: env, stdio: ["ignore", "inherit", "inherit"] });
   console.log(`notebooks: installed ${tarballs.length} tarballs into ${env}`);

@@ -1,4 +1,4 @@
-import { either } from "fp-ts";
+import { tryCatch, type Either } from "fp-ts/lib/Either.js";
 import type { z } from "zod";
 
 /** Stable error codes. A code never changes meaning once published. */
@@ -80,8 +80,8 @@ export function toRLError(error: unknown): RLError {
  * const r = tryRL(() => grpoAdvantages(batch)); // Either<RLError, Advantages>
  * @remarks no paper
  */
-export function tryRL<T>(f: () => T): either.Either<RLError, T> {
-  return either.tryCatch(f, toRLError);
+export function tryRL<T>(f: () => T): Either<RLError, T> {
+  return tryCatch(f, toRLError);
 }
 
 /** Formats zod issues as `path: message; path: message` for error messages. */

@@ -1,5 +1,5 @@
 // Output storage of the credit estimators: one rule for the whole package.
-import { Matrix, type MatrixData } from "@rl/core";
+import { Matrix, type MatrixData } from "@rl/core/arrays";
 import { z } from "zod";
 
 /** Storage of an estimator's per-token output: `"float32"` (default) or `"float64"`. */

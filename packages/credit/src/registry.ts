@@ -1,4 +1,4 @@
-import { createRegistry, RLError, tryRL, type Registry } from "@rl/core";
+import { createRegistry, RLError, tryRL, type Registry } from "@rl/core/arrays";
 import type { either } from "fp-ts";
 import type { AdvantageResult } from "./group/types.js";
 import { groupCreditDefinitions } from "./group/definitions.js";

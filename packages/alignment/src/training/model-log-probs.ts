@@ -1,11 +1,11 @@
-import { RLError, gatherLogProbs, parseConfig, tf } from "@rl/core";
+import { RLError, gatherLogProbs, parseConfig, tf, type LayersModelLike } from "@rl/core";
 import { z } from "zod";
 
 /**
- * A causal language model: a tfjs `LayersModel` mapping token ids `[B, T]` (int32) to logits
+ * A causal language model: a tfjs-layers `LayersModel` (any {@link LayersModelLike}) mapping token ids `[B, T]` (int32) to logits
  * `[B, T, V]`, or a function doing the same over `tf.Variable`s the caller owns.
  */
-export type PolicyModel = tf.LayersModel | ((tokenIds: tf.Tensor2D) => tf.Tensor3D);
+export type PolicyModel = LayersModelLike | ((tokenIds: tf.Tensor2D) => tf.Tensor3D);
 
 /**
  * Runs the model forward: logits `[B, T, V]` (training mode for a LayersModel). Throws
@@ -88,7 +88,7 @@ export function predictionMask(lossMask: tf.Tensor2D): tf.Tensor2D {
  * `tf.Variable`s), or `variables` as given for a function model (which has no weights of its own;
  * omitting them throws `RLError("INVALID_INPUT")`).
  * @example
- * const layersModel = tf.sequential({ layers: [tf.layers.embedding({ inputDim: 4, outputDim: 4, inputLength: 2 })] });
+ * const layersModel = tfl.sequential({ layers: [tfl.layers.embedding({ inputDim: 4, outputDim: 4, inputLength: 2 })] }); // tfl: @tensorflow/tfjs-layers
  * const opt = adamW(trainableVariables(layersModel));
  * @remarks no paper
  */

@@ -1,5 +1,6 @@
 import { RLError, createRng, tf, type Stateful } from "@rl/core";
 import { assertClose, expectNoTensorLeak } from "@rl/core/testing";
+import * as tfl from "@tensorflow/tfjs-layers";
 import { describe, expect, it } from "vitest";
 import {
   adamW,
@@ -165,8 +166,8 @@ describe("trainStep", () => {
   });
 
   it("works with a tfjs LayersModel and AdamW (supervised log-likelihood goes up)", () => {
-    const model = tf.sequential({
-      layers: [tf.layers.embedding({ inputDim: 6, outputDim: 4, inputLength: 4 }), tf.layers.dense({ units: 6 })],
+    const model = tfl.sequential({
+      layers: [tfl.layers.embedding({ inputDim: 6, outputDim: 4, inputLength: 4 }), tfl.layers.dense({ units: 6 })],
     });
     const opt = adamW(trainableVariables(model), { learningRate: 0.05 });
     let state = opt.init();

@@ -12,10 +12,11 @@ export const backendNames = ["wasm", "cpu", "webgl", "webgpu", "node", "node-gpu
 export type BackendName = (typeof backendNames)[number];
 
 /** The npm package each optional backend lives in (imported only on request). */
-export const backendPackages: Readonly<Record<"node" | "node-gpu" | "webgpu", string>> = Object.freeze({
+export const backendPackages: Readonly<Record<"node" | "node-gpu" | "webgpu" | "webgl", string>> = Object.freeze({
   node: "@tensorflow/tfjs-node",
   "node-gpu": "@tensorflow/tfjs-node-gpu",
   webgpu: "@tensorflow/tfjs-backend-webgpu",
+  webgl: "@tensorflow/tfjs-backend-webgl",
 });
 
 /** Config of {@link ready}. */
@@ -51,7 +52,8 @@ const defaultImporter: Importer = (specifier) => import(/* @vite-ignore */ speci
  * - `wasm` (default, Node and browser): SIMD wasm shipped inside `@tensorflow/tfjs-backend-wasm`,
  *   about 30x the pure-JS `cpu` backend on matmul; Node finds the `.wasm` files by itself.
  * - `cpu`: the pure-JS fallback (always available).
- * - `webgl` / `webgpu`: browsers only (`webgpu` needs `@tensorflow/tfjs-backend-webgpu`).
+ * - `webgl` / `webgpu`: browsers only, from the optional peers `@tensorflow/tfjs-backend-webgl` /
+ *   `@tensorflow/tfjs-backend-webgpu` (imported only here).
  * - `node` / `node-gpu`: the optional peers `@tensorflow/tfjs-node` / `@tensorflow/tfjs-node-gpu`,
  *   imported only here. A missing or unbuilt package throws `RLError("BACKEND_UNAVAILABLE")`
  *   whose message names the package to install.
@@ -77,7 +79,10 @@ export async function readyWith(config: ReadyConfig, importer: Importer): Promis
     return { backend: cfg.backend, fellBack: false };
   }
   // A missing package is the user's to fix: never hidden by the fallback.
-  if (cfg.backend === "node" || cfg.backend === "node-gpu" || cfg.backend === "webgpu") {
+  if (cfg.backend === "webgl" && !isBrowser() && !cfg.fallbackToCpu) {
+    throw new RLError("BACKEND_UNAVAILABLE", `ready: the webgl backend needs a browser; in Node use "wasm" (default) or "node"`);
+  }
+  if (cfg.backend === "node" || cfg.backend === "node-gpu" || cfg.backend === "webgpu" || (cfg.backend === "webgl" && isBrowser())) {
     await importOptionalBackend(cfg.backend, importer);
   }
   try {
@@ -117,7 +122,7 @@ async function activate(name: BackendName, wasmPaths: string | Record<string, st
  * (`ERR_MODULE_NOT_FOUND`), or present but its native addon was never built (pnpm skips
  * install scripts: "The Node.js native addon module (tfjs_binding.node) can not be found").
  */
-export async function importOptionalBackend(name: "node" | "node-gpu" | "webgpu", importer: Importer): Promise<void> {
+export async function importOptionalBackend(name: "node" | "node-gpu" | "webgpu" | "webgl", importer: Importer): Promise<void> {
   const pkg = backendPackages[name];
   try {
     await importer(pkg);

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { parseConfig } from "../config.js";
 import { RLError } from "../errors.js";
 import { Matrix, assertSameShape, type MatrixLike } from "../matrix/matrix.js";
-import { tf, isTensor } from "../tf.js";
+import type * as tf from "@tensorflow/tfjs-core";
+import { isTensor, loadedTf } from "../tf-slot.js";
 
 /** Loss aggregation modes (verl `agg_loss`). */
 export const lossAggregationModes = [
@@ -52,6 +53,7 @@ export function aggregateLoss(
 ): number | tf.Scalar {
   const { mode, normalizer } = parseConfig(aggregateLossConfig, config, "aggregateLoss");
   if (isTensor(values)) {
+    const tf = loadedTf("aggregateLoss");
     const m = mask as tf.Tensor;
     assertSameShape({ values, mask: m }, "aggregateLoss");
     if (values.rank !== 2) throw new RLError("SHAPE_MISMATCH", `aggregateLoss: values must be [B, T], got [${values.shape.join(",")}]`);

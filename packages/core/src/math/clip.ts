@@ -1,5 +1,6 @@
 import { RLError } from "../errors.js";
-import { tf } from "../tf.js";
+import type * as tf from "@tensorflow/tfjs-core";
+import { loadedTf } from "../tf-slot.js";
 
 /**
  * Asymmetric clip of a ratio around 1 (PPO; "clip-higher" of DAPO, arXiv:2503.14476):
@@ -13,6 +14,7 @@ import { tf } from "../tf.js";
  * @remarks PPO arXiv:1707.06347
  */
 export function clipRatio(ratio: tf.Tensor, epsilonLow: number, epsilonHigh: number = epsilonLow): tf.Tensor {
+  const tf = loadedTf("clipRatio");
   if (!(epsilonLow >= 0) || !(epsilonHigh >= 0)) {
     throw new RLError("INVALID_CONFIG", `clipRatio: epsilons must be ≥ 0, got ${epsilonLow}, ${epsilonHigh}`);
   }
@@ -31,6 +33,7 @@ export function clipRatio(ratio: tf.Tensor, epsilonLow: number, epsilonHigh: num
  * @remarks no paper
  */
 export function clampTensor(x: tf.Tensor, lo: tf.Tensor | number, hi: tf.Tensor | number): tf.Tensor {
+  const tf = loadedTf("clampTensor");
   return tf.tidy(() => tf.minimum(tf.maximum(x, lo), hi));
 }
 
@@ -40,6 +43,7 @@ export function clampTensor(x: tf.Tensor, lo: tf.Tensor | number, hi: tf.Tensor 
  * @remarks no paper
  */
 export function safeExp(logRatio: tf.Tensor, maxAbs = 20): tf.Tensor {
+  const tf = loadedTf("safeExp");
   return tf.tidy(() => tf.exp(clampTensor(logRatio, -maxAbs, maxAbs)));
 }
 
@@ -52,6 +56,7 @@ export function safeExp(logRatio: tf.Tensor, maxAbs = 20): tf.Tensor {
  * @remarks arXiv:1211.5063
  */
 export function clipByGlobalNorm(tensors: readonly tf.Tensor[], maxNorm: number): { clipped: tf.Tensor[]; norm: number } {
+  const tf = loadedTf("clipByGlobalNorm");
   if (!(maxNorm > 0)) throw new RLError("INVALID_CONFIG", `clipByGlobalNorm: maxNorm must be > 0, got ${maxNorm}`);
   const normT = tf.tidy(() => tf.sqrt(tf.addN(tensors.map((t) => tf.sum(tf.square(t))))));
   const norm = (normT.dataSync() as Float32Array)[0] as number;

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { parseConfig } from "../config.js";
 import { Matrix, assertSameShape, type MatrixLike } from "../matrix/matrix.js";
-import { tf, isTensor } from "../tf.js";
+import type * as tf from "@tensorflow/tfjs-core";
+import { isTensor, loadedTf } from "../tf-slot.js";
 import { clampTensor } from "./clip.js";
 import { stopGradient } from "./stop-gradient.js";
 
@@ -54,6 +55,7 @@ export function klEstimate(
 ): Matrix | tf.Tensor {
   const { kind, clamp } = parseConfig(klEstimateConfig, config, "klEstimate");
   if (isTensor(logProbs)) {
+    const tf = loadedTf("klEstimate");
     const ref = refLogProbs as tf.Tensor;
     assertSameShape({ logProbs, refLogProbs: ref }, "klEstimate");
     return tf.tidy(() => {
@@ -96,6 +98,7 @@ function klScalar(lp: number, ref: number, kind: string, clamp: string): number 
 }
 
 function klTensor(lp: tf.Tensor, ref: tf.Tensor, kind: string, clamp: string): tf.Tensor {
+  const tf = loadedTf("klEstimate");
   const d = tf.sub(lp, ref);
   const outClamp = clamp === "openrlhf";
   switch (kind) {

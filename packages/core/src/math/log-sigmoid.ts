@@ -1,4 +1,5 @@
-import { tf, isTensor } from "../tf.js";
+import type * as tf from "@tensorflow/tfjs-core";
+import { isTensor, loadedTf } from "../tf-slot.js";
 
 /**
  * Numerically stable log-sigmoid: `log σ(x) = −softplus(−x) = min(x, 0) − log1p(e^{−|x|})`.
@@ -13,7 +14,10 @@ import { tf, isTensor } from "../tf.js";
 export function logSigmoid(x: number): number;
 export function logSigmoid<T extends tf.Tensor>(x: T): T;
 export function logSigmoid(x: number | tf.Tensor): number | tf.Tensor {
-  if (isTensor(x)) return tf.tidy(() => tf.neg(tf.softplus(tf.neg(x))));
+  if (isTensor(x)) {
+    const tf = loadedTf("logSigmoid");
+    return tf.tidy(() => tf.neg(tf.softplus(tf.neg(x))));
+  }
   return Math.min(x, 0) - Math.log1p(Math.exp(-Math.abs(x)));
 }
 
@@ -31,6 +35,7 @@ export function log1mexp(x: number): number;
 export function log1mexp<T extends tf.Tensor>(x: T): T;
 export function log1mexp(x: number | tf.Tensor): number | tf.Tensor {
   if (isTensor(x)) {
+    const tf = loadedTf("log1mexp");
     return tf.tidy(() => {
       const xc = tf.minimum(x, -1e-7);
       // The branch condition must not sit on the gradient tape (tfjs has no gradient for Greater).
@@ -42,7 +47,16 @@ export function log1mexp(x: number | tf.Tensor): number | tf.Tensor {
   return xc > -Math.LN2 ? Math.log(-Math.expm1(xc)) : Math.log1p(-Math.exp(xc));
 }
 
-const branchMask = tf.customGrad(((x: tf.Tensor) => ({
-  value: tf.greater(x, -Math.LN2),
-  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-})) as unknown as Parameters<typeof tf.customGrad>[0]);
+let branchMaskOp: ((x: tf.Tensor) => tf.Tensor) | undefined;
+
+/** `x > −ln 2` as a mask with a zero gradient (built on first use, once tfjs is loaded). */
+function branchMask(x: tf.Tensor): tf.Tensor {
+  if (branchMaskOp === undefined) {
+    const tf = loadedTf("log1mexp");
+    branchMaskOp = tf.customGrad(((v: tf.Tensor) => ({
+      value: tf.greater(v, -Math.LN2),
+      gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+    })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+  }
+  return branchMaskOp(x);
+}

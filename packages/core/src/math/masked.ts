@@ -1,6 +1,7 @@
 import { RLError } from "../errors.js";
 import { Matrix, assertSameShape, type MatrixLike } from "../matrix/matrix.js";
-import { tf, isTensor } from "../tf.js";
+import type * as tf from "@tensorflow/tfjs-core";
+import { isTensor, loadedTf } from "../tf-slot.js";
 
 /**
  * Masked sum: `Σ x·m` over `axis` (all entries when omitted).
@@ -15,6 +16,7 @@ export function maskedSum(x: MatrixLike, mask: MatrixLike): number;
 export function maskedSum(x: tf.Tensor, mask: tf.Tensor, axis?: number): tf.Tensor;
 export function maskedSum(x: MatrixLike | tf.Tensor, mask: MatrixLike | tf.Tensor, axis?: number): number | tf.Tensor {
   if (isTensor(x)) {
+    const tf = loadedTf("maskedSum");
     const m = mask as tf.Tensor;
     assertSameShape({ x, mask: m }, "maskedSum");
     return tf.tidy(() => tf.sum(tf.mul(x, m), axis));
@@ -38,6 +40,7 @@ export function maskedMean(x: MatrixLike, mask: MatrixLike): number;
 export function maskedMean(x: tf.Tensor, mask: tf.Tensor, axis?: number): tf.Tensor;
 export function maskedMean(x: MatrixLike | tf.Tensor, mask: MatrixLike | tf.Tensor, axis?: number): number | tf.Tensor {
   if (isTensor(x)) {
+    const tf = loadedTf("maskedMean");
     const m = mask as tf.Tensor;
     assertSameShape({ x, mask: m }, "maskedMean");
     return tf.tidy(() => tf.div(tf.sum(tf.mul(x, m), axis), tf.maximum(tf.sum(m, axis), 1)));
@@ -76,6 +79,7 @@ export function maskedVariance(
 ): number | tf.Tensor {
   const unbiased = options.unbiased ?? true;
   if (isTensor(x)) {
+    const tf = loadedTf("maskedVariance");
     const m = mask as tf.Tensor;
     assertSameShape({ x, mask: m }, "maskedVariance");
     return tf.tidy(() => tensorMeanVariance(x, m, unbiased).variance);
@@ -115,6 +119,7 @@ export function maskedWhiten(
   const shiftMean = options.shiftMean ?? true;
   const eps = options.epsilon ?? 1e-8;
   if (isTensor(x)) {
+    const tf = loadedTf("maskedWhiten");
     const m = mask as tf.Tensor;
     assertSameShape({ x, mask: m }, "maskedWhiten");
     return tf.tidy(() => {
@@ -139,6 +144,7 @@ export function maskedWhiten(
 
 /** Masked mean and variance over every entry (tensor form); n ≤ 1 gives variance 0. */
 function tensorMeanVariance(x: tf.Tensor, m: tf.Tensor, unbiased: boolean): { mean: tf.Tensor; variance: tf.Tensor } {
+  const tf = loadedTf("maskedVariance");
   const n = tf.sum(m);
   const mean = tf.div(tf.sum(tf.mul(x, m)), tf.maximum(n, 1));
   const ss = tf.sum(tf.mul(tf.square(tf.sub(x, mean)), m));

@@ -1,9 +1,7 @@
-import { tf } from "../tf.js";
+import type * as tf from "@tensorflow/tfjs-core";
+import { loadedTf } from "../tf-slot.js";
 
-const stopGradientOp = tf.customGrad(((x: tf.Tensor) => ({
-  value: tf.clone(x),
-  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-})) as unknown as Parameters<typeof tf.customGrad>[0]);
+let stopGradientOp: ((x: tf.Tensor) => tf.Tensor) | undefined;
 
 /**
  * Stop-gradient (`sg`, PyTorch's `.detach()`): the value of `x`, a zero gradient.
@@ -18,5 +16,12 @@ const stopGradientOp = tf.customGrad(((x: tf.Tensor) => ({
  * @remarks no paper
  */
 export function stopGradient<T extends tf.Tensor>(x: T): T {
+  if (stopGradientOp === undefined) {
+    const tf = loadedTf("stopGradient");
+    stopGradientOp = tf.customGrad(((v: tf.Tensor) => ({
+      value: tf.clone(v),
+      gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+    })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+  }
   return stopGradientOp(x) as T;
 }

@@ -1,6 +1,7 @@
 import { formatValue, jupyterDisplay, nodeInspect, type MimeBundle } from "../display/displayable.js";
 import { RLError } from "../errors.js";
-import { tf, isTensor } from "../tf.js";
+import type * as tf from "@tensorflow/tfjs-core";
+import { isTensor, loadedTf } from "../tf-slot.js";
 
 /** Storage of a {@link Matrix}: float64 for exact credit math, float32 to share with tensors. */
 export type MatrixData = Float64Array | Float32Array;
@@ -100,6 +101,7 @@ export class Matrix {
 
   /** A float32 tensor of the same shape; the caller owns (and disposes) it. */
   toTensor(): tf.Tensor {
+    const tf = loadedTf("Matrix.toTensor");
     const data = this.data instanceof Float32Array ? this.data : Float32Array.from(this.data);
     return tf.tensor(data, [...this.shape], "float32");
   }

@@ -1,6 +1,6 @@
 import { RLError } from "../errors.js";
 import { Matrix, type MatrixLike } from "../matrix/matrix.js";
-import { isTensor } from "../tf.js";
+import { isTensor } from "../tf-slot.js";
 import type { AnyDefinition, Definition } from "./registry.js";
 import type { z } from "zod";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig } from "../config.js";
+import { assertZod4Schema, parseConfig } from "../config.js";
 import { RLError } from "../errors.js";
 
 /** The plugin specification version this `@rl/core` understands. */
@@ -50,6 +50,7 @@ export function defineDefinition<K extends string, C extends z.ZodType, I>(def: 
     throw new RLError("INVALID_INPUT", `defineDefinition: ${def.name}: version "${def.version}" is not semver`);
   }
   if (typeof def.create !== "function") throw new RLError("INVALID_INPUT", `defineDefinition: ${def.name}: create must be a function`);
+  assertZod4Schema(def.configSchema, `defineDefinition: ${def.name}`);
   return Object.freeze({ ...def });
 }
 
@@ -94,6 +95,7 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
   const key = (kind: string, name: string) => `${kind}\u0000${name}`;
   const registry: Registry = {
     register(def) {
+      assertZod4Schema(def.configSchema, `registry.register: ${def.name}`);
       if (!accepted.includes(def.specVersion)) {
         throw new RLError(
           "REGISTRY_SPEC_VERSION",

@@ -1,4 +1,4 @@
-import { defineDefinition, type Definition, type MatrixLike } from "@rl/core";
+import { defineDefinition, type Definition, type MatrixLike } from "@rl/core/arrays";
 import type { z } from "zod";
 import type { AdvantageResult, GroupIds } from "./types.js";
 

@@ -1,4 +1,4 @@
-import type { MatrixLike } from "@rl/core";
+import type { MatrixLike } from "@rl/core/arrays";
 import { gaeAdvantages, gaeConfig } from "../value/gae.js";
 import { defineCreditAssigner, type CreditBatch, type CreditDefinition } from "./credit-definition.js";
 import { gpgAdvantages, gpgConfig } from "./gpg.js";

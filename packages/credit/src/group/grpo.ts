@@ -1,4 +1,4 @@
-import { Matrix, RLError, parseConfig } from "@rl/core";
+import { Matrix, RLError, parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
 import { broadcastRows, checkOutputBuffer, diagnosticsOf, groupStd, groupSums, parseGroups, parseOutcomeBatch } from "./parse-batch.js";
 import { outputBuffer, outputDtype, type AdvantageResult, type GroupBatch } from "./types.js";

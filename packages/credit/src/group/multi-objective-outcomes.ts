@@ -1,4 +1,4 @@
-import { Matrix, RLError, parseConfig, splitNulls, type MatrixLike } from "@rl/core";
+import { Matrix, RLError, parseConfig, splitNulls, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import { groupStd, groupSums, parseGroups, type GroupIndex } from "./parse-batch.js";
 import type { GroupIds } from "./types.js";

@@ -1,6 +1,6 @@
 // Internal: one validating pass over the inputs shared by the estimators of group/ and value/.
 // Not re-exported from the package (the public face is the estimators).
-import { Matrix, RLError, assertSameShape, splitNulls, type MatrixData, type MatrixLike } from "@rl/core";
+import { Matrix, RLError, assertSameShape, splitNulls, type MatrixData, type MatrixLike } from "@rl/core/arrays";
 import type { GroupIds } from "./types.js";
 import { outputArray, type OutputDtype } from "../output.js";
 

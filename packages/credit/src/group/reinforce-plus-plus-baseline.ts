@@ -1,4 +1,4 @@
-import { parseConfig } from "@rl/core";
+import { parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
 import { outputDtype, outputMatrix } from "../output.js";
 import { diagnosticsOf, groupSums, parseGroups, parseOutcomeBatch } from "./parse-batch.js";

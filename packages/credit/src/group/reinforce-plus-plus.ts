@@ -1,4 +1,4 @@
-import { Matrix, parseConfig } from "@rl/core";
+import { Matrix, parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
 import { outputArray, outputDtype, outputMatrix } from "../output.js";
 import { parseTokenRewards } from "./parse-batch.js";

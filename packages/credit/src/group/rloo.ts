@@ -1,4 +1,4 @@
-import { parseConfig } from "@rl/core";
+import { parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
 import { broadcastRows, checkOutputBuffer, diagnosticsOf, groupSums, parseGroups, parseOutcomeBatch } from "./parse-batch.js";
 import { outputBuffer, outputDtype, type AdvantageResult, type GroupBatch } from "./types.js";

@@ -1,4 +1,4 @@
-import type { Matrix, MatrixLike } from "@rl/core";
+import type { Matrix, MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 
 /**

@@ -1,5 +1,5 @@
 // Internal: masked whitening over the whole batch, in place, fused for the estimators.
-import type { MatrixData } from "@rl/core";
+import type { MatrixData } from "@rl/core/arrays";
 
 /** How the ε enters: verl adds it under the square root, OpenRLHF clamps the variance. */
 export type EpsilonPlacement = "inside" | "clampVariance";

@@ -1,4 +1,4 @@
-import { parseConfig } from "@rl/core";
+import { parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
 import { checkInput } from "./fixed-kl-controller.js";
 import type { KlController } from "./kl-controller.js";

@@ -1,4 +1,4 @@
-import type { Stateful } from "@rl/core";
+import type { Stateful } from "@rl/core/arrays";
 
 /** State of a KL controller: the current coefficient β. */
 export interface KlControllerState {

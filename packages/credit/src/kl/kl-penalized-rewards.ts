@@ -1,4 +1,4 @@
-import { Matrix, RLError, assertSameShape, klEstimate, parseConfig, type MatrixLike } from "@rl/core";
+import { Matrix, RLError, assertSameShape, klEstimate, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import { matrix2D } from "../group/parse-batch.js";
 

@@ -1,4 +1,4 @@
-import { Matrix, RLError, parseConfig } from "@rl/core";
+import { Matrix, RLError, parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
 
 /** Config of {@link mathShepherdLabels}. */

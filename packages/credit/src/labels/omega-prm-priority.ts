@@ -1,4 +1,4 @@
-import { RLError, parseConfig } from "@rl/core";
+import { RLError, parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
 
 /** Config of {@link omegaPrmPriority}. */

@@ -1,4 +1,4 @@
-import { Matrix, RLError } from "@rl/core";
+import { Matrix, RLError } from "@rl/core/arrays";
 
 /**
  * ReST-MCTS* value targets of a partial solution's steps: `v_0 = 0`,

@@ -1,4 +1,4 @@
-import { Matrix, RLError, assertMask, toMatrix2D, type MatrixLike } from "@rl/core";
+import { Matrix, RLError, assertMask, toMatrix2D, type MatrixLike } from "@rl/core/arrays";
 
 /** Group id of a row: any string or number (rows with equal ids form a group). */
 export type GroupId = string | number;

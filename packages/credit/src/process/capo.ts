@@ -1,4 +1,4 @@
-import { Matrix, RLError, parseConfig, type MatrixLike } from "@rl/core";
+import { Matrix, RLError, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import {
   finiteVector,

@@ -1,4 +1,4 @@
-import { defineDefinition } from "@rl/core";
+import { defineDefinition } from "@rl/core/arrays";
 import { gigpoAdvantages, gigpoConfig, type GigpoInput } from "../step/gigpo.js";
 import { macroGae, macroGaeConfig, type MacroGaeInput } from "../step/macro-gae.js";
 import { capoAdvantages, capoConfig, type CapoInput } from "./capo.js";

@@ -1,4 +1,4 @@
-import { Matrix, assertMask, parseConfig, type MatrixLike } from "@rl/core";
+import { Matrix, assertMask, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import { outputArray, outputDtype } from "../output.js";
 import { finiteVector, groupMembers, meanStd, nonEmptyMatrix, requireList, type GroupId } from "./batch-checks.js";

@@ -1,4 +1,4 @@
-import { Matrix, RLError, type MatrixLike } from "@rl/core";
+import { Matrix, RLError, type MatrixLike } from "@rl/core/arrays";
 import { nonEmptyMatrix } from "./batch-checks.js";
 
 /**

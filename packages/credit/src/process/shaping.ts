@@ -1,4 +1,4 @@
-import { Matrix, parseConfig, type MatrixLike } from "@rl/core";
+import { Matrix, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import { finiteVector, maskLike, nonEmptyMatrix } from "./batch-checks.js";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Matrix, RLError, parseConfig, toVector, type MatrixData, type MatrixLike } from "@rl/core";
+import { Matrix, RLError, parseConfig, toVector, type MatrixData, type MatrixLike } from "@rl/core/arrays";
 import { rowCutpoints, spoChainConfig, type SpoChainOptions } from "./spo-chain-cutpoints.js";
 import { outputArray, outputDtype } from "../output.js";
 

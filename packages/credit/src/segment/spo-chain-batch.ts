@@ -1,4 +1,4 @@
-import { Matrix, RLError, assertMask, assertSameShape, parseConfig, toMatrix2D, toVector, type MatrixLike } from "@rl/core";
+import { Matrix, RLError, assertMask, assertSameShape, parseConfig, toMatrix2D, toVector, type MatrixLike } from "@rl/core/arrays";
 import { rowCutpoints, spoChainConfig, type SpoChainConfig } from "./spo-chain-cutpoints.js";
 import { fillRowAdvantages, spoChainAdvantagesConfig, type CutValues, type SpoChainAdvantagesConfig } from "./spo-chain-advantages.js";
 import { outputArray } from "../output.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RLError, parseConfig, toVector, type MatrixLike } from "@rl/core";
+import { RLError, parseConfig, toVector, type MatrixLike } from "@rl/core/arrays";
 
 /**
  * Config of the SPO-chain functions (defaults of AIFrameResearch/SPO).

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RLError, parseConfig } from "@rl/core";
+import { RLError, parseConfig } from "@rl/core/arrays";
 
 /**
  * Config of {@link spoChainValues}.

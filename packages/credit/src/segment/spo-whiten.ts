@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Matrix, RLError, assertMask, assertSameShape, maskedWhiten, parseConfig, toMatrix2D, type MatrixLike } from "@rl/core";
+import { Matrix, RLError, assertMask, assertSameShape, maskedWhiten, parseConfig, toMatrix2D, type MatrixLike } from "@rl/core/arrays";
 
 /** Config of {@link spoWhiten}: `threshold` ρ (0.9), `epsilon` (1e-8, inside the square root). */
 export const spoWhitenConfig = z.object({

@@ -1,4 +1,4 @@
-import { Matrix, RLError, assertMask, createRng, parseConfig, type MatrixLike } from "@rl/core";
+import { Matrix, RLError, assertMask, createRng, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import { nonEmptyMatrix, sameShape } from "../process/batch-checks.js";
 

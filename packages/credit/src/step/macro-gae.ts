@@ -1,4 +1,4 @@
-import { Matrix, assertMask, parseConfig, type MatrixLike } from "@rl/core";
+import { Matrix, assertMask, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import { nonEmptyMatrix, sameShape } from "../process/batch-checks.js";
 import { macroLayout, macroSpans } from "./macro-actions.js";

@@ -1,4 +1,4 @@
-import { Matrix, parseConfig } from "@rl/core";
+import { Matrix, parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
 import { finiteVector, requireLength, type GroupId } from "../process/batch-checks.js";
 

@@ -1,4 +1,4 @@
-import { defineDefinition } from "@rl/core";
+import { defineDefinition } from "@rl/core/arrays";
 import { tempoAdvantages, tempoConfig, type TempoBatch, type TempoResult } from "./tempo.js";
 import { spoTreeConfig, spoTreeEdges, type SegmentTree, type SpoTreeResult } from "./spo-tree.js";
 import { spoChainBatchAdvantages, type SpoChainBatch, type SpoChainBatchResult } from "../segment/spo-chain-batch.js";

@@ -1,4 +1,4 @@
-import { RLError } from "@rl/core";
+import { RLError } from "@rl/core/arrays";
 
 /** Group ids of a batch: `groups[b]` is the prompt id of row `b`; equal ids form a group. */
 export type GroupIds = readonly (string | number)[];

@@ -1,4 +1,4 @@
-import { Matrix } from "@rl/core";
+import { Matrix } from "@rl/core/arrays";
 import type { PrefixForest } from "./prefix-tree.js";
 
 /** Per-token views of a {@link PrefixForest}, every one `[B][T]`. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Matrix, RLError, assertMask, assertSameShape, parseConfig, toMatrix2D, toVector, type MatrixLike } from "@rl/core";
+import { Matrix, RLError, assertMask, assertSameShape, parseConfig, toMatrix2D, toVector, type MatrixLike } from "@rl/core/arrays";
 import { indexGroups, type GroupIds, type GroupIndex } from "./group-index.js";
 
 /**

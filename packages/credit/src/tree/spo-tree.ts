@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Matrix, RLError, parseConfig } from "@rl/core";
+import { Matrix, RLError, parseConfig } from "@rl/core/arrays";
 import { isList } from "../process/batch-checks.js";
 import { outputArray, outputDtype } from "../output.js";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Matrix, RLError, assertMask, assertSameShape, parseConfig, splitNulls, toMatrix2D, toVector, type MatrixLike } from "@rl/core";
+import { Matrix, RLError, assertMask, assertSameShape, parseConfig, splitNulls, toMatrix2D, toVector, type MatrixLike } from "@rl/core/arrays";
 import { indexGroups, type GroupIds } from "./group-index.js";
 import { buildPrefixForest } from "./prefix-tree.js";
 import { outputArray, outputDtype } from "../output.js";

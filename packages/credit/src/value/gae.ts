@@ -1,4 +1,4 @@
-import { Matrix, RLError, assertSameShape, parseConfig, type MatrixLike } from "@rl/core";
+import { Matrix, RLError, assertSameShape, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import { matrix2D, parseTokenRewards } from "../group/parse-batch.js";
 import { outputArray, outputDtype, outputMatrix } from "../output.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Matrix, parseConfig, RLError, toVector, type MatrixLike } from "@rl/core";
+import { Matrix, parseConfig, RLError, toVector, type MatrixLike } from "@rl/core/arrays";
 
 /** Config schema of {@link pairwiseAccuracy} (zod; the defaults are the reference defaults). */
 export const pairwiseAccuracyConfig = z.object({

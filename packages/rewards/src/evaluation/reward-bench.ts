@@ -1,4 +1,4 @@
-import { RLError } from "@rl/core";
+import { RLError } from "@rl/core/arrays";
 
 /** RewardBench v1 example counts per subset (`rewardbench/constants.py::EXAMPLE_COUNTS`; `math-prm` up-weighted to 984 = 6×164). */
 export const REWARD_BENCH_V1_COUNTS: Readonly<Record<string, number>> = Object.freeze({

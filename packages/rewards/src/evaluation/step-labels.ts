@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core";
+import { parseConfig, RLError } from "@rl/core/arrays";
 
 /** Config schema of {@link monteCarloStepLabels} (zod; the defaults are the reference defaults). */
 export const monteCarloStepLabelsConfig = z.object({

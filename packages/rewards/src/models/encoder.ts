@@ -1,4 +1,4 @@
-import { RLError, createRng, linear, parseConfig, tf } from "@rl/core";
+import { RLError, createRng, linear, parseConfig, tf, type LayersModelLike } from "@rl/core";
 import { z } from "zod";
 import { normalVariable, zerosVariable } from "./variables.js";
 
@@ -84,10 +84,10 @@ export function createEmbeddingEncoder(config: EmbeddingEncoderConfig): Encoder 
  * causal model). `dispose()` does nothing: the caller owns the model.
  *
  * @example
- * const model = tf.sequential({ layers: [tf.layers.embedding({ inputDim: 16, outputDim: 64 })] }); // ids → [B, T, 64]
+ * const model = tfl.sequential({ layers: [tfl.layers.embedding({ inputDim: 16, outputDim: 64 })] }); // tfl: @tensorflow/tfjs-layers // ids → [B, T, 64]
  * const enc = layersModelEncoder(model, 64);
  */
-export function layersModelEncoder(model: tf.LayersModel, hiddenSize: number): Encoder {
+export function layersModelEncoder(model: LayersModelLike, hiddenSize: number): Encoder {
   return {
     hiddenSize,
     get variables() {

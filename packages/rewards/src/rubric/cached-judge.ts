@@ -1,4 +1,4 @@
-import { parseConfig } from "@rl/core";
+import { parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
 import type { RubricCriterion, RubricJudge, RubricVerdict } from "./rubric-schema.js";
 

@@ -1,4 +1,4 @@
-import { RLError, parseConfig } from "@rl/core";
+import { RLError, parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
 import type { RubricCriterion, RubricJudge, RubricVerdict } from "./rubric-schema.js";
 

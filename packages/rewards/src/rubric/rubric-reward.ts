@@ -1,4 +1,4 @@
-import { RLError, parseConfig } from "@rl/core";
+import { RLError, parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
 import { type AggregateRubricConfig, type RubricAggregate, aggregateRubric } from "./aggregate-rubric.js";
 import type { Rubric, RubricJudge, RubricVerdict } from "./rubric-schema.js";

@@ -1,4 +1,4 @@
-import { RLError, formatIssues } from "@rl/core";
+import { RLError, formatIssues } from "@rl/core/arrays";
 import { z } from "zod";
 
 /** Rubrics-as-Rewards categories. A `pitfall` is phrased as a failure; when triggered it subtracts its weight. */

@@ -1,4 +1,4 @@
-import { RLError } from "@rl/core";
+import { RLError } from "@rl/core/arrays";
 import type { RewardTransform } from "./types.js";
 
 /** A transform of any state type (the constraint of {@link chainTransforms}'s members). */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Matrix, parseConfig, RLError, splitNulls, toMatrix2D, type MatrixLike } from "@rl/core";
+import { Matrix, parseConfig, RLError, splitNulls, toMatrix2D, type MatrixLike } from "@rl/core/arrays";
 
 /** Config schema of {@link ensembleRewards} (zod; the defaults are the reference defaults). */
 export const ensembleRewardsConfig = z.object({

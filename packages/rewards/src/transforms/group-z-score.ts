@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core";
+import { parseConfig, RLError } from "@rl/core/arrays";
 import { checkRewardBatch, type RewardBatch } from "./types.js";
 
 /** Config schema of {@link groupZScoreRewards} (zod; the defaults are the reference defaults). */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core";
+import { parseConfig, RLError } from "@rl/core/arrays";
 import { checkRewardBatch, statelessTransform, type RewardBatch, type RewardTransform } from "./types.js";
 
 /** Config schema of {@link normalizeRewards} (zod; the defaults are the reference defaults). */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core";
+import { parseConfig, RLError } from "@rl/core/arrays";
 import { checkRewardBatch, type RewardTransform } from "./types.js";
 
 const CONFIDENCE = /Confidence:\s*(\d+(\.\d+)?)/i;

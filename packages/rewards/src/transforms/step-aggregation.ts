@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core";
+import { parseConfig, RLError } from "@rl/core/arrays";
 import { checkNumbers } from "./types.js";
 
 /** Config schema of {@link aggregateSteps} (zod; the defaults are the reference defaults). */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig } from "@rl/core";
+import { parseConfig } from "@rl/core/arrays";
 import { checkNumbers } from "./types.js";
 
 /** Config schema of {@link clipStepRewards} (zod; the defaults are the reference defaults). */

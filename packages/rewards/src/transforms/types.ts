@@ -1,4 +1,4 @@
-import { RLError, type Stateful } from "@rl/core";
+import { RLError, type Stateful } from "@rl/core/arrays";
 
 /** One reward per sample; `null` = "no signal" — it passes through every transform unchanged and is
  *  left out of every statistic (spec rewards.md §1.4). */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core";
+import { parseConfig, RLError } from "@rl/core/arrays";
 
 /**
  * The `13a` tokenizer of sacreBLEU / mteval-v13a, as HF `evaluate`'s `bleu` metric applies it:

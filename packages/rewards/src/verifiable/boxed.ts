@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig } from "@rl/core";
+import { parseConfig } from "@rl/core/arrays";
 
 /** Index of the brace closing the first `{` at or after `from`, or -1 (unbalanced / none). */
 function matchBraces(s: string, from: number): number {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core";
+import { parseConfig, RLError } from "@rl/core/arrays";
 
 /** Outcome of running code against tests in a sandbox. */
 export interface CodeExecutionResult {

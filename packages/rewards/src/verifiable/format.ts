@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core";
+import { parseConfig, RLError } from "@rl/core/arrays";
 
 /** TRL's `think_format_reward` pattern (DOTALL + MULTILINE). */
 export const THINK_FORMAT_PATTERN = /^<think>(?!.*<think>)(.*?)<\/think>.*$/ms;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig } from "@rl/core";
+import { parseConfig } from "@rl/core/arrays";
 import { lastCodePoints } from "./python-text.js";
 
 const STRICT = /#### (-?[0-9.,]+)/g;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core";
+import { parseConfig, RLError } from "@rl/core/arrays";
 
 function checkLength(length: number, fn: string): void {
   if (!Number.isInteger(length) || length < 0) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig } from "@rl/core";
+import { parseConfig } from "@rl/core/arrays";
 import { extractLastBoxed } from "./boxed.js";
 
 /** Where {@link extractMathAnswer} found the answer. */

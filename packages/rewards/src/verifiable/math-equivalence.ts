@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig } from "@rl/core";
+import { parseConfig } from "@rl/core/arrays";
 import { stripMathString } from "./hendrycks-normalize.js";
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core";
+import { parseConfig, RLError } from "@rl/core/arrays";
 import { mathAnswerReward, mathAnswerRewardConfig, type MathAnswerRewardResult } from "./math-reward.js";
 import { normalizeMathAnswer } from "./math-equivalence.js";
 import { extractLastBoxed } from "./boxed.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig } from "@rl/core";
+import { parseConfig } from "@rl/core/arrays";
 import { extractLastBoxed } from "./boxed.js";
 import { extractMathAnswer, type MathAnswerSource } from "./math-answer.js";
 import { mathAnswersEqual, type MathEquivalenceResult, type SymbolicEquivalence } from "./math-equivalence.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig } from "@rl/core";
+import { parseConfig } from "@rl/core/arrays";
 import { dapoLastBoxedContent } from "./boxed.js";
 import { PY_WHITESPACE, lastCodePoints, pyIsDigit, pyReplace, pyStrip } from "./python-text.js";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createRng, parseConfig } from "@rl/core";
+import { createRng, parseConfig } from "@rl/core/arrays";
 import type { SymbolicEquivalence } from "./math-equivalence.js";
 
 type Node =

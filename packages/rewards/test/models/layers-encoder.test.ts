@@ -1,11 +1,12 @@
 import { tf } from "@rl/core";
+import * as tfl from "@tensorflow/tfjs-layers";
 import { describe, expect, it } from "vitest";
 import { createRewardModel, layersModelEncoder } from "../../src/index.js";
 
 describe("layersModelEncoder", () => {
   it("trains a reward head over a tfjs LayersModel without leaking", async () => {
-    const model = tf.sequential({
-      layers: [tf.layers.embedding({ inputDim: 8, outputDim: 6, inputLength: 4 }), tf.layers.dense({ units: 6, activation: "tanh" })],
+    const model = tfl.sequential({
+      layers: [tfl.layers.embedding({ inputDim: 8, outputDim: 6, inputLength: 4 }), tfl.layers.dense({ units: 6, activation: "tanh" })],
     });
     const enc = layersModelEncoder(model, 6);
     const rm = createRewardModel(enc);

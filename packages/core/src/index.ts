@@ -75,6 +75,17 @@ export {
 } from "./schemas/data.js";
 export { rolloutGroupsToBatch, type OutcomeBatch } from "./schemas/rollouts.js";
 export {
+  rolloutTrainingBatch,
+  rolloutTrainingBatchConfig,
+  batchTensors,
+  type RolloutTrainingBatchConfig,
+  type RolloutTrainingInput,
+  type RolloutTrainingBatch,
+  type BatchTensors,
+} from "./batch/rollout-training-batch.js";
+export { maskTruncatedCompletions, maskTruncatedCompletionsConfig, type MaskTruncatedCompletionsConfig } from "./batch/mask-truncated.js";
+export type { Tokenizer, TemplateMessage, ApplyChatTemplateOptions } from "./text/tokenizer.js";
+export {
   createRegistry,
   defineDefinition,
   pluginSpecVersion,

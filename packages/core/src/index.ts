@@ -61,6 +61,15 @@ export { clipRatio, clampTensor, safeExp, clipByGlobalNorm } from "./math/clip.j
 export { linear } from "./math/linear.js";
 export { Rng, createRng, type RngState } from "./random/rng.js";
 export {
+  generate,
+  generateConfig,
+  sampleToken,
+  type GenerateConfig,
+  type Generation,
+  type LogitsModel,
+  type CachedLogitsModel,
+} from "./generate/generate.js";
+export {
   preferencePairSchema,
   rolloutResponseSchema,
   rolloutGroupSchema,

@@ -2,10 +2,11 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { adamW, type AdamWState } from "@rl/alignment";
 import { dpo, dpoEvaluate, type RecipeMetrics } from "@rl/alignment/recipes";
-import { createRng, linear, tf, type Rng } from "@rl/core";
+import { createRng, tf, type Rng } from "@rl/core";
 import { conversationalPreferenceSchema, preferenceBatch, readJsonlAll, type PreferenceBatch, type TokenizedPreference } from "@rl/core/data";
 import { loadCheckpoint, restoreCheckpoint, saveCheckpoint } from "@rl/core/runs";
 import { loadHuggingFaceTokenizer } from "@rl/core/tokenizers";
+import { compactVocabulary, tinyPolicy } from "../shared/tiny-text-policy.js";
 
 /** Options of {@link runTextToDpo}. */
 export interface TextToDpoOptions {
@@ -35,21 +36,6 @@ export interface TextToDpoResult {
   /** The resumed policy's weights equal the saved ones (bit for bit). */
   resumedExactly: boolean;
   steps: number;
-}
-
-/** A tiny causal policy over a compact vocabulary: logits[t] = E[x_t] W + b (a low-rank bigram model). */
-function tinyPolicy(vocab: number, rng: Rng, trainable = true) {
-  const d = 16;
-  const variable = (init: tf.Tensor) => {
-    const v = tf.variable(init, trainable); // copies its initial value: free the initialiser
-    init.dispose();
-    return v;
-  };
-  const E = variable(tf.randomNormal([vocab, d], 0, 0.1, "float32", rng.tfSeed()));
-  const W = variable(tf.randomNormal([d, vocab], 0, 0.1, "float32", rng.tfSeed()));
-  const b = variable(tf.zeros([vocab]));
-  const model = (ids: tf.Tensor2D): tf.Tensor3D => tf.tidy(() => linear(tf.gather(E, tf.cast(ids, "int32")), W as tf.Tensor2D, b as tf.Tensor1D) as tf.Tensor3D);
-  return { variables: [E, W, b], model, dispose: () => tf.dispose([E, W, b]) };
 }
 
 /**
@@ -82,11 +68,10 @@ export async function runTextToDpo(options: TextToDpoOptions): Promise<TextToDpo
     return { promptIds: rowIds(i).slice(0, P), chosenIds: rowIds(i).slice(P), rejectedIds: rowIds(N + i).slice(P) };
   });
   // 2. A compact vocabulary: the ids the data uses (and the pad id), renumbered 0..K−1.
-  const used = [...new Set([tokenizer.padTokenId ?? 0, ...tokenized.flatMap((r) => [...r.promptIds, ...r.chosenIds, ...r.rejectedIds])])].sort((a, b) => a - b);
-  const compact = new Map(used.map((id, k) => [id, k]));
-  const remap = (ids: readonly number[]) => ids.map((id) => compact.get(id) as number);
-  const rows = tokenized.map((r) => ({ promptIds: remap(r.promptIds), chosenIds: remap(r.chosenIds), rejectedIds: remap(r.rejectedIds) }));
-  const pad = compact.get(tokenizer.padTokenId ?? 0) as number;
+  const vocab = compactVocabulary(tokenized.flatMap((r) => [r.promptIds, r.chosenIds, r.rejectedIds]), [tokenizer.padTokenId ?? 0]);
+  const rows = tokenized.map((r) => ({ promptIds: vocab.map(r.promptIds), chosenIds: vocab.map(r.chosenIds), rejectedIds: vocab.map(r.rejectedIds) }));
+  const pad = vocab.map([tokenizer.padTokenId ?? 0])[0] as number;
+  const used = vocab.ids;
   const heldOutCount = options.heldOut ?? 36;
   const train = rows.slice(0, rows.length - heldOutCount);
   const heldOut = preferenceBatch(rows.slice(rows.length - heldOutCount), { padTokenId: pad });

@@ -40,7 +40,8 @@ export interface DpoRecipeOptions<S extends { step: number }> {
  * `pairedSequenceLogProbs` + `dpoLoss` → metrics with TRL's names → `onStep`. Returns the final
  * optimizer state and every step's metrics. Leak-free.
  * @example
- * const { state, history } = await dpo({ policy, reference, optimizer: opt, state: opt.init(), batches, loss: { beta: 0.1 } });
+ * const opt = adamW(vars, { learningRate: 1e-3, weightDecay: 0 }); // vars: the policy's tf.Variables
+ * const { state, history } = await dpo({ policy: model, reference: refModel, optimizer: opt, state: opt.init(), batches: [batch], loss: { beta: 0.1 } });
  * @remarks arXiv:2305.18290 (TRL DPOTrainer)
  */
 export async function dpo<S extends { step: number }>(options: DpoRecipeOptions<S>): Promise<{ state: S; history: RecipeMetrics[] }> {
@@ -76,7 +77,7 @@ function dpoObjective(lp: tf.Tensor2D, refLp: tf.Tensor2D, mask: tf.Tensor2D, co
  * `rewards/accuracies` (the share of pairs whose implicit reward ranks chosen above rejected),
  * `rewards/margins`, `rewards/chosen`, `rewards/rejected`, `logps/*`.
  * @example
- * dpoEvaluate({ policy, reference, batch: heldOut }).metrics["rewards/accuracies"]; // 0.5 before training
+ * dpoEvaluate({ policy: model, reference: refModel, batch }).metrics["rewards/accuracies"]; // a share in [0, 1]
  * @remarks arXiv:2305.18290
  */
 export function dpoEvaluate(options: { policy: PolicyModel; reference: PolicyModel; batch: StackedPreferenceBatch; loss?: DpoConfig }): { loss: number; metrics: Record<string, number> } {

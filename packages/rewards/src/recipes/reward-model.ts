@@ -30,7 +30,7 @@ export interface RewardModelRecipeOptions {
  * the rows' margins, Llama 2 style) → `optimizer.minimize` → TRL `RewardTrainer` metrics
  * (`loss`, `accuracy`, `margin`, `rewards/chosen`, `rewards/rejected`, `min_reward`, `max_reward`).
  * @example
- * const { history } = await rewardModel({ score, optimizer: tf.train.adam(1e-3), batches });
+ * const { history } = await rewardModel({ score: model, optimizer: tf.train.adam(1e-3), batches: [batch] });
  * @remarks arXiv:2203.02155 (TRL RewardTrainer)
  */
 export async function rewardModel(options: RewardModelRecipeOptions): Promise<{ history: ({ step: number } & Record<string, number>)[] }> {

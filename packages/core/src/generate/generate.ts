@@ -172,7 +172,9 @@ function pick(last: tf.Tensor2D, done: readonly boolean[], cfg: z.output<typeof 
   const sampling: number[] = [];
   if (cfg.greedy) {
     const z = last.dataSync();
-    const p = tf.tidy(() => tf.logSoftmax(tf.div(last, cfg.temperature), -1)).dataSync() as Float32Array;
+    const lpT = tf.tidy(() => tf.logSoftmax(tf.div(last, cfg.temperature), -1));
+    const p = lpT.dataSync() as Float32Array;
+    lpT.dispose();
     for (let b = 0; b < B; b++) {
       const id = done[b] ? cfg.padTokenId : argmax(z.subarray(b * V, (b + 1) * V));
       picked.push(id);

@@ -65,7 +65,9 @@ describe("generate", () => {
   it("ragged prompts: each row decodes as it would alone (causal model, right padding)", () => {
     const { table, model } = bigram(7, 4);
     const prompts = [[1, 2, 3], [4], [5, 6]];
+    const before = tf.memory().numTensors;
     const together = generate(model, prompts, { maxNewTokens: 5, greedy: true });
+    expect(tf.memory().numTensors).toBe(before);
     prompts.forEach((p, b) => {
       const alone = generate(model, [p], { maxNewTokens: 5, greedy: true });
       expect(together.tokenIds[b]).toEqual(alone.tokenIds[0]);

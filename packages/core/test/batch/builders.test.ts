@@ -174,6 +174,18 @@ describe("promptCompletionBatch", () => {
     expect(b.tokenIds.toArray()).toEqual([[1, 2, 3], [4, 0, 0]]);
     expect(b.lossMask.toArray()).toEqual([[0, 0, 1], [0, 0, 0]]);
   });
+  it("property: row identity survives (prompt ++ completion, loss on the completion only)", () => {
+    const ids = fc.array(fc.integer({ min: 3, max: 40 }), { maxLength: 6 });
+    fc.assert(
+      fc.property(fc.array(fc.record({ promptIds: ids, completionIds: ids }), { minLength: 1, maxLength: 6 }), (rows) => {
+        const b = promptCompletionBatch(rows, noLimits);
+        rows.forEach((r, i) => {
+          expect(b.rowIndex[i]).toBe(i);
+          expect(readRow(b, i)).toEqual({ all: [...r.promptIds, ...r.completionIds], completion: r.completionIds });
+        });
+      }),
+    );
+  });
   it("conversational prompt-only rows end with the generation prompt", () => {
     const tok = charTokenizer();
     const b = promptCompletionBatch([{ prompt: [{ role: "user", content: "hi" }] }, { prompt: "x", completion: "y" }], { tokenizer: tok });

@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRng, tf } from "@rl/core";
+import { createRng, generate, tf } from "@rl/core";
 import { describe, expect, it } from "vitest";
 import { demoBudgets, runDemo } from "../src/demo.js";
-import { clonePolicy, createPolicy, generate, responseLogProbs } from "../src/demo/policy.js";
+import { clonePolicy, createPolicy, responseLogProbs, taskDecoding } from "../src/demo/policy.js";
 import { checkGradient } from "@rl/core/testing";
 import { fastLinear } from "../src/demo/fast-linear.js";
 import { syntheticPairs } from "../src/demo/pairs.js";
@@ -66,14 +66,14 @@ describe("policy", () => {
     const policy = createPolicy({ vocabSize: VOCAB_SIZE, maxLength: 10, dModel: 16, nHeads: 2, nLayers: 1 }, createRng(2));
     const prompts = [encode("12+30="), encode("99+01=")];
     const before = tf.memory().numTensors;
-    const g1 = generate(policy, prompts, { maxNewTokens: 4, rng: createRng(5) });
-    const g2 = generate(policy, prompts, { maxNewTokens: 4, rng: createRng(5) });
+    const g1 = generate(policy.logits, prompts, { ...taskDecoding, maxNewTokens: 4, rng: createRng(5) });
+    const g2 = generate(policy.logits, prompts, { ...taskDecoding, maxNewTokens: 4, rng: createRng(5) });
     expect(g1).toEqual(g2);
-    for (const [i, row] of g1.tokens.entries()) {
+    for (const [i, row] of g1.tokenIds.entries()) {
       const end = row.indexOf(EOS);
       g1.mask[i]?.forEach((m, t) => expect(m).toBe(end < 0 || t <= end ? 1 : 0));
     }
-    const padded = g1.tokens.map((r) => [...r, ...new Array<number>(4 - r.length).fill(PAD)]);
+    const padded = g1.tokenIds.map((r) => [...r, ...new Array<number>(4 - r.length).fill(PAD)]);
     const lp = responseLogProbs(policy, prompts, padded);
     const tf2 = lp.arraySync();
     lp.dispose();
@@ -82,7 +82,7 @@ describe("policy", () => {
     }));
     expect(tf.memory().numTensors).toBe(before);
     const copy = clonePolicy(policy);
-    expect(generate(copy, prompts, { maxNewTokens: 4, greedy: true })).toEqual(generate(policy, prompts, { maxNewTokens: 4, greedy: true }));
+    expect(generate(copy.logits, prompts, { ...taskDecoding, maxNewTokens: 4, greedy: true })).toEqual(generate(policy.logits, prompts, { ...taskDecoding, maxNewTokens: 4, greedy: true }));
     copy.dispose();
     policy.dispose();
   });

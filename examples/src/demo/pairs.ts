@@ -1,5 +1,5 @@
-import type { Rng } from "@rl/core";
-import { generate, type Policy } from "./policy.js";
+import { generate, type Rng } from "@rl/core";
+import { taskDecoding, type Policy } from "./policy.js";
 import { maxAnswerTokens } from "./sft.js";
 import { EOS, PAD, encode, taskReward, type Problem } from "./task.js";
 
@@ -44,10 +44,10 @@ export function samplePreferencePairs(policy: Policy, problems: readonly Problem
   for (let start = 0; start < problems.length; start += batchProblems) {
     const batch = problems.slice(start, start + batchProblems);
     const rows = batch.flatMap((p) => new Array<Problem>(k).fill(p));
-    const gen = generate(policy, rows.map((p) => p.promptIds), { maxNewTokens: L, temperature: options.temperature ?? 1, rng });
+    const gen = generate(policy.logits, rows.map((p) => p.promptIds), { ...taskDecoding, maxNewTokens: L, temperature: options.temperature ?? 1, rng });
     batch.forEach((p, j) => {
       const idx = Array.from({ length: k }, (_, s) => j * k + s);
-      const scored = idx.map((i) => ({ i, r: taskReward(p, gen.tokens[i] as number[]) }));
+      const scored = idx.map((i) => ({ i, r: taskReward(p, gen.tokenIds[i] as number[]) }));
       const right = scored.find((s) => s.r >= 1);
       const wrong = scored.filter((s) => s.r < 1).sort((a, b) => b.r - a.r)[0];
       if (right === undefined || wrong === undefined) return;
@@ -55,8 +55,8 @@ export function samplePreferencePairs(policy: Policy, problems: readonly Problem
       const padMask = (row: readonly number[]) => [...row, ...new Array<number>(L - row.length).fill(0)];
       pairs.push({
         problem: p,
-        chosen: pad(gen.tokens[right.i] as number[]),
-        rejected: pad(gen.tokens[wrong.i] as number[]),
+        chosen: pad(gen.tokenIds[right.i] as number[]),
+        rejected: pad(gen.tokenIds[wrong.i] as number[]),
         chosenMask: padMask(gen.mask[right.i] as number[]),
         rejectedMask: padMask(gen.mask[wrong.i] as number[]),
       });

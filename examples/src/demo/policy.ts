@@ -171,92 +171,11 @@ function attention(qkv: tf.Tensor, B: number, T: number, d: number, H: number, c
   });
 }
 
-/** Response token ids, their sampling log-probs and 0/1 masks (1 up to and including EOS). */
-export interface Generation {
-  /** `[B][L]` response ids, PAD after EOS. */
-  readonly tokens: number[][];
-  /** `[B][L]` log-prob of each sampled token at the sampling temperature (0 where masked). */
-  readonly logProbs: number[][];
-  /** `[B][L]` 0/1 mask. */
-  readonly mask: number[][];
-}
-
-/** Options of {@link generate}. */
-export interface GenerateOptions {
-  /** Response length budget (tokens, EOS included). */
-  maxNewTokens: number;
-  /** Greedy (argmax) decoding. Default false. */
-  greedy?: boolean;
-  /** Sampling temperature. Default 1. */
-  temperature?: number;
-  /** Seeded generator; required unless greedy. */
-  rng?: Rng;
-}
-
 /**
- * Autoregressive decoding from equal-length prompts (no KV cache: T ≤ 10 here, so a full
- * forward pass per token is cheap). Rows stop at EOS; later positions are PAD with mask 0.
- * Log-probs come from core's `gatherLogProbs` at the sampling temperature (greedy: τ = 1).
- *
- * @example
- * const g = generate(policy, [encode("12+30=")], { maxNewTokens: 4, greedy: true });
- * decode(g.tokens[0]); // "42" once trained
+ * The task's token conventions for core's `generate`: a response ends at EOS (kept, mask 1) and
+ * is padded with PAD. Usage: `generate(policy.logits, prompts, { ...taskDecoding, maxNewTokens, rng })`.
  */
-export function generate(policy: Policy, prompts: readonly (readonly number[])[], options: GenerateOptions): Generation {
-  const greedy = options.greedy ?? false;
-  const temperature = options.temperature ?? 1;
-  if (!greedy && options.rng === undefined) throw new RLError("INVALID_CONFIG", "generate: rng is required when sampling");
-  const B = prompts.length;
-  const P = prompts[0]?.length ?? 0;
-  if (B === 0) return { tokens: [], logProbs: [], mask: [] };
-  if (prompts.some((p) => p.length !== P)) throw new RLError("SHAPE_MISMATCH", "generate: prompts must share one length");
-  const V = policy.config.vocabSize;
-  const seqs = prompts.map((p) => [...p]);
-  const tokens: number[][] = prompts.map(() => []);
-  const logProbs: number[][] = prompts.map(() => []);
-  const mask: number[][] = prompts.map(() => []);
-  const done = new Array<boolean>(B).fill(false);
-  for (let t = 0; t < options.maxNewTokens; t++) {
-    const last = lastLogits(policy, seqs);
-    const probs = greedy ? last : tf.tidy(() => tf.softmax(tf.div(last, temperature), -1));
-    const p = probs.dataSync() as Float32Array;
-    if (probs !== last) probs.dispose();
-    const picked: number[] = [];
-    for (let i = 0; i < B; i++) {
-      const row = p.subarray(i * V, (i + 1) * V);
-      picked.push(done[i] ? PAD : greedy ? argmax(row) : (options.rng as Rng).categorical(row));
-    }
-    const lp = tf.tidy(() => gatherLogProbs(last, tf.tensor1d(picked, "int32"), { temperature: greedy ? 1 : temperature }));
-    last.dispose();
-    const lps = lp.dataSync() as Float32Array;
-    lp.dispose();
-    for (let i = 0; i < B; i++) {
-      const id = picked[i] as number;
-      (seqs[i] as number[]).push(id);
-      (tokens[i] as number[]).push(id);
-      (logProbs[i] as number[]).push(done[i] ? 0 : (lps[i] as number));
-      (mask[i] as number[]).push(done[i] ? 0 : 1);
-      if (id === EOS) done[i] = true;
-    }
-    if (done.every(Boolean)) break;
-  }
-  return { tokens, logProbs, mask };
-}
-
-function lastLogits(policy: Policy, seqs: readonly (readonly number[])[]): tf.Tensor2D {
-  return tf.tidy(() => {
-    const ids = tf.tensor2d(seqs.map((s) => [...s]), undefined, "int32");
-    const [B, T] = ids.shape;
-    const logits = policy.logits(ids);
-    return tf.reshape(tf.slice(logits, [0, T - 1, 0], [B, 1, policy.config.vocabSize]), [B, policy.config.vocabSize]) as tf.Tensor2D;
-  });
-}
-
-function argmax(row: ArrayLike<number>): number {
-  let best = 0;
-  for (let k = 1; k < row.length; k++) if ((row[k] as number) > (row[best] as number)) best = k;
-  return best;
-}
+export const taskDecoding: { stopTokenIds: number[]; padTokenId: number } = { stopTokenIds: [EOS], padTokenId: PAD };
 
 /**
  * Per-token log-probs `[B, L]` of given responses under the policy (teacher forcing), differentiable

@@ -1,7 +1,7 @@
 import { adamW, grpoLoss, trainStep, type TrainBatch } from "@rl/alignment";
-import { RLError, tf, type Rng } from "@rl/core";
+import { RLError, generate, tf, type Rng } from "@rl/core";
 import { grpoAdvantages, tempoAdvantages } from "@rl/credit";
-import { generate, type Policy } from "./policy.js";
+import { taskDecoding, type Policy } from "./policy.js";
 import type { AdvantageHeatmap, RewardTrend, RlRunMetrics } from "./report.js";
 import { evaluate, maxAnswerTokens, type CurvePoint } from "./sft.js";
 import { VOCAB, taskReward, type Problem } from "./task.js";
@@ -78,9 +78,9 @@ export function runRl(policy: Policy, train: readonly Problem[], heldOut: readon
     for (let step = 1; step <= steps; step++) {
       const problems = Array.from({ length: promptsPerStep }, () => train[rng.int(train.length)] as Problem);
       const rows = problems.flatMap((p) => new Array<Problem>(groupSize).fill(p));
-      const gen = generate(policy, rows.map((p) => p.promptIds), { maxNewTokens, temperature, rng });
+      const gen = generate(policy.logits, rows.map((p) => p.promptIds), { ...taskDecoding, maxNewTokens, temperature, rng });
       const L = maxNewTokens;
-      const tokens = gen.tokens.map((r) => padTo(r, L, 0));
+      const tokens = gen.tokenIds.map((r) => padTo(r, L, 0));
       const mask = gen.mask.map((r) => padTo(r, L, 0));
       const rewards = rows.map((p, i) => taskReward(p, tokens[i] as number[]));
       const groups = rows.map((_, i) => Math.floor(i / groupSize));

@@ -1,5 +1,5 @@
-import { RLError, tf, type Rng } from "@rl/core";
-import { generate, padResponses, responseLogProbs, type Policy } from "./policy.js";
+import { RLError, generate, tf, type Rng } from "@rl/core";
+import { padResponses, responseLogProbs, taskDecoding, type Policy } from "./policy.js";
 import { verifyAnswer, type Problem } from "./task.js";
 
 /** One point of a training curve. */
@@ -90,7 +90,7 @@ export function evaluate(policy: Policy, problems: readonly Problem[], options: 
   let correct = 0;
   for (let start = 0; start < problems.length; start += batchSize) {
     const batch = problems.slice(start, start + batchSize);
-    const { tokens } = generate(policy, batch.map((p) => p.promptIds), { maxNewTokens, greedy: true });
+    const { tokenIds: tokens } = generate(policy.logits, batch.map((p) => p.promptIds), { ...taskDecoding, maxNewTokens, greedy: true });
     batch.forEach((p, i) => {
       if (verifyAnswer(p, tokens[i] as number[])) correct += 1;
     });

@@ -62,6 +62,15 @@ export { clipRatio, clampTensor, safeExp, clipByGlobalNorm } from "./math/clip.j
 export { linear } from "./math/linear.js";
 export { Rng, createRng, type RngState } from "./random/rng.js";
 export {
+  generate,
+  generateConfig,
+  sampleToken,
+  type GenerateConfig,
+  type Generation,
+  type LogitsModel,
+  type CachedLogitsModel,
+} from "./generate/generate.js";
+export {
   preferencePairSchema,
   rolloutResponseSchema,
   rolloutGroupSchema,
@@ -75,6 +84,17 @@ export {
   type TokenBatch,
 } from "./schemas/data.js";
 export { rolloutGroupsToBatch, type OutcomeBatch } from "./schemas/rollouts.js";
+export {
+  rolloutTrainingBatch,
+  rolloutTrainingBatchConfig,
+  batchTensors,
+  type RolloutTrainingBatchConfig,
+  type RolloutTrainingInput,
+  type RolloutTrainingBatch,
+  type BatchTensors,
+} from "./batch/rollout-training-batch.js";
+export { maskTruncatedCompletions, maskTruncatedCompletionsConfig, type MaskTruncatedCompletionsConfig } from "./batch/mask-truncated.js";
+export type { Tokenizer, TemplateMessage, ApplyChatTemplateOptions } from "./text/tokenizer.js";
 export {
   createRegistry,
   defineDefinition,

@@ -21,7 +21,9 @@ const PLACEHOLDERS = new Set<string>([
   // the caller's plugin (the definition another example or plugins/example-rank-advantages writes)
   "rankAdvantagesDefinition", "lengthPenalty", "myPluginDefinition", "myLoss",
   // the caller's rubric, judge server and sampler
-  "rubric", "baseUrl", "sampleReturns",
+  "rubric", "baseUrl", "sampleReturns", "sampleGroups",
+  // the caller's tokenizer files (a model folder, or its parsed tokenizer.json)
+  "modelDir", "tokenizerJson",
   // no network (the runner replaces `fetch` with a stub that throws "fetch is not defined"),
   // no user files, no test framework
   "fetch", "prefs.jsonl", "train-00000-of-00001.parquet", "it",
@@ -34,7 +36,7 @@ const here = new URL("..", import.meta.url).pathname;
 const root = new URL("../../..", import.meta.url).pathname;
 const packages = ["core", "credit", "alignment", "rewards"] as const;
 /** Every entry point an example may use, lowest priority first (the example's own package wins on a clash). */
-const entryPoints = ["@rl/core/testing", "@rl/core/data", "@rl/core/clients", "@rl/core", "@rl/rewards", "@rl/alignment", "@rl/credit"];
+const entryPoints = ["@rl/core/testing", "@rl/core/data", "@rl/core/clients", "@rl/core/runs", "@rl/core/tokenizers", "@rl/core", "@rl/rewards/recipes", "@rl/rewards", "@rl/alignment/recipes", "@rl/alignment", "@rl/credit"];
 // Besides these, the prelude brings zod's `z` (the schema library of the packages' config examples).
 const perExampleTimeoutMs = 20_000;
 

@@ -50,7 +50,7 @@ export function toRolloutGroup(batch: LogProbBatch, config: ToRolloutGroupConfig
       }
       return tok.id;
     });
-    return { tokenIds, logProbs: seq.tokens.map((tok) => tok.logProb), text: seq.text, reward: rewards?.[s] ?? null };
+    return { tokenIds, logProbs: seq.tokens.map((tok) => tok.logProb), text: seq.text, finishReason: seq.finishReason, reward: rewards?.[s] ?? null };
   });
   const group = {
     promptId,

@@ -1,6 +1,7 @@
 /**
  * The `@rl/core/data` entry point: schemas for chat, preference and KTO datasets
- * (standard, conversational, implicit and OpenAI formats).
+ * (standard, conversational, implicit and OpenAI formats), and the batch builders that tokenize,
+ * truncate (TRL's rules) and pad them for a model.
  * @module @rl/core/data
  */
 export {
@@ -80,3 +81,14 @@ export {
 export { jsonlWriterConfig, openJsonlWriter, toJsonlLine, type JsonlWriterConfig, type JsonlWriter } from "./jsonl-writer.js";
 export { writeFileAtomic, writeJsonlAtomic, type AtomicWriteData } from "./atomic-write.js";
 export { readParquetConfig, readParquet, type ParquetSource, type ReadParquetConfig } from "./parquet.js";
+export { truncationConfig, truncateRow, type TruncationConfig, type TruncatedRow, type SequenceBatch } from "../batch/sequence-batch.js";
+export {
+  preferenceBatch,
+  preferenceBatchConfig,
+  type PreferenceBatchConfig,
+  type PreferenceBatch,
+  type PreferenceRow,
+  type TokenizedPreference,
+} from "../batch/preference-batch.js";
+export { ktoBatch, ktoBatchConfig, type KtoBatchConfig, type KtoBatch, type KtoRow } from "../batch/kto-batch.js";
+export { promptCompletionBatch, type PromptCompletionRow } from "../batch/prompt-completion-batch.js";

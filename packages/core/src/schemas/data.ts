@@ -33,6 +33,8 @@ export const rolloutResponseSchema = z
     reward: finite.nullable(),
     /** Decoded text (optional). */
     text: z.string().optional(),
+    /** Why sampling stopped (`"stop"`, `"length"`, …; OpenAI `finish_reason`), `null` when unknown. */
+    finishReason: z.string().nullable().optional(),
     /** Token index of the last token of each step (process rewards), strictly increasing. */
     stepBoundaries: z.array(z.number().int().nonnegative()).optional(),
     /** One reward per step. */

@@ -43,17 +43,19 @@ describe("decoders", () => {
 });
 
 describe("rolloutGroupsToBatch", () => {
-  it("pads, places the outcome on the last valid token, and drops null rewards (never 0)", () => {
+  it("pads, places the outcome on the last valid token, and keeps null-reward rows (outcome null, never 0)", () => {
     const b = rolloutGroupsToBatch([
       { promptId: "a", responses: [{ tokenIds: [5, 6, 7], mask: [1, 1, 0], reward: 1 }, { tokenIds: [5], reward: null }] },
       { promptId: "b", responses: [{ tokenIds: [8], reward: null }] },
       { promptId: "c", responses: [{ tokenIds: [9, 9], reward: -0.5 }] },
     ]);
-    expect(b.tokenIds.toArray()).toEqual([[5, 6, 7], [9, 9, -1]]);
-    expect(b.mask.toArray()).toEqual([[1, 1, 0], [1, 1, 0]]);
-    expect(b.tokenRewards.toArray()).toEqual([[0, 1, 0], [0, -0.5, 0]]);
-    expect(b.groups).toEqual([0, 1]);
-    expect(b.promptIds).toEqual(["a", "c"]);
-    expect(() => rolloutGroupsToBatch([{ promptId: "x", responses: [{ tokenIds: [1], reward: null }] }])).toThrow(/no response carries a reward/);
+    expect(b.tokenIds.toArray()).toEqual([[5, 6, 7], [5, -1, -1], [8, -1, -1], [9, 9, -1]]);
+    expect(b.mask.toArray()).toEqual([[1, 1, 0], [1, 0, 0], [1, 0, 0], [1, 1, 0]]);
+    expect(b.tokenRewards.toArray()).toEqual([[0, 1, 0], [0, 0, 0], [0, 0, 0], [0, -0.5, 0]]);
+    expect(b.outcomes).toEqual([1, null, null, -0.5]);
+    expect(b.groups).toEqual([0, 0, 1, 2]);
+    expect(b.promptIds).toEqual(["a", "b", "c"]);
+    expect(rolloutGroupsToBatch([{ promptId: "x", responses: [{ tokenIds: [1], reward: null }] }]).outcomes).toEqual([null]);
+    expect(() => rolloutGroupsToBatch([])).toThrow(/groups/);
   });
 });

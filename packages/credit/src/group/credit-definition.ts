@@ -4,7 +4,7 @@ import type { AdvantageResult, GroupIds } from "./types.js";
 
 /**
  * The common batch of the registry door: `{ tokenRewards, mask, groups, ...extras }`.
- * Extras are estimator-specific (`values` for GAE, `baselines` for ReMax, `responses` for TEMPO…);
+ * Extras are estimator-specific (`values` for GAE, `baselines` for ReMax, `tokenIds` for TEMPO…);
  * each estimator validates the ones it needs.
  */
 export interface CreditBatch {

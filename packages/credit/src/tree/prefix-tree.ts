@@ -17,10 +17,12 @@ export type PrefixTreeConfig = z.input<typeof prefixTreeConfig>;
 /** Input of {@link prefixTree}. */
 export interface PrefixTreeBatch {
   /** Token ids `[B][T]` (integers; the value at a masked position is never read, e.g. `-1` padding). */
-  readonly responses: MatrixLike;
+  readonly tokenIds?: MatrixLike;
+  /** @deprecated The old name of `tokenIds` (still accepted; give one of the two). */
+  readonly responses?: MatrixLike;
   /** One outcome `s_b` per row `[B]` (usually the sequence reward). */
   readonly outcomes: MatrixLike;
-  /** 0/1 mask `[B][T]`. Default: `responses[b][t] >= 0` (the `-1` padding of `rolloutGroupsToBatch`). */
+  /** 0/1 mask `[B][T]`. Default: `tokenIds[b][t] >= 0` (the `-1` padding of `rolloutGroupsToBatch`). */
   readonly mask?: MatrixLike;
   /** Prompt id of every row; rows with equal ids form one tree. Default: one group. */
   readonly groups?: GroupIds;
@@ -80,7 +82,7 @@ export interface PrefixForest {
  *
  * @example
  * const forest = prefixTree({
- *   responses: [[5, 7, 9, 2], [5, 7, 8, -1], [5, 6, 1, 2], [5, 6, 1, 3]],
+ *   tokenIds: [[5, 7, 9, 2], [5, 7, 8, -1], [5, 6, 1, 2], [5, 6, 1, 3]],
  *   outcomes: [1, 1, 1, 0],
  * });
  * forest.value[forest.nodeAfter[1] as number]; // V(5,7) = 1
@@ -89,21 +91,21 @@ export interface PrefixForest {
 export function prefixTree(batch: PrefixTreeBatch, config: PrefixTreeConfig = {}): PrefixForest {
   const fn = "prefixTree";
   const { interiorMask } = parseConfig(prefixTreeConfig, config, fn);
-  const responses = toMatrix2D(batch.responses, "responses", fn, { finite: false }); // ids checked where valid
-  if (responses.rows === 0) throw new RLError("INVALID_INPUT", `${fn}: the batch is empty (responses has 0 rows)`);
+  const responses = toMatrix2D(tokenIdsOf(batch, fn), "tokenIds", fn, { finite: false }); // ids checked where valid
+  if (responses.rows === 0) throw new RLError("INVALID_INPUT", `${fn}: the batch is empty (tokenIds has 0 rows)`);
   const outcomes = toVector(batch.outcomes, "outcomes", fn);
   if (outcomes.size !== responses.rows) {
-    throw new RLError("SHAPE_MISMATCH", `${fn}: outcomes has ${outcomes.size} entries, responses has ${responses.rows} rows`);
+    throw new RLError("SHAPE_MISMATCH", `${fn}: outcomes has ${outcomes.size} entries, tokenIds has ${responses.rows} rows`);
   }
   let mask: Matrix;
   if (batch.mask === undefined) {
     mask = responses.map((v) => (v >= 0 ? 1 : 0));
   } else {
     mask = toMatrix2D(batch.mask, "mask", fn, { finite: false }); // assertMask rejects non-finite
-    assertSameShape({ responses, mask }, fn);
+    assertSameShape({ tokenIds: responses, mask }, fn);
     assertMask(mask, "mask", fn);
   }
-  const groups = indexGroups(batch.groups, responses.rows, fn, "responses");
+  const groups = indexGroups(batch.groups, responses.rows, fn, "tokenIds");
   return buildPrefixForest(responses, mask, outcomes.data, groups, interiorMask === "skip", fn);
 }
 
@@ -172,7 +174,7 @@ export function buildPrefixForest(
       const v = ids[base + t] as number;
       const tok = v | 0;
       if (tok !== v) {
-        throw new RLError("INVALID_INPUT", `${fn}: responses[${b}][${t}] is ${v}; token ids must be 32-bit integers`);
+        throw new RLError("INVALID_INPUT", `${fn}: tokenIds[${b}][${t}] is ${v}; token ids must be 32-bit integers`);
       }
       let child = 0;
       if (!fresh) {
@@ -249,4 +251,14 @@ function indexChildren(
     const c = firstChild[node] as number;
     map.set(token[c] as number, c);
   }
+}
+
+/** `tokenIds`, or its deprecated name `responses` (exactly one of the two). */
+export function tokenIdsOf(batch: { readonly tokenIds?: MatrixLike; readonly responses?: MatrixLike }, fn: string): MatrixLike {
+  if (batch.tokenIds !== undefined && batch.responses !== undefined) {
+    throw new RLError("INVALID_INPUT", `${fn}: give tokenIds or responses (its deprecated name), not both`);
+  }
+  const ids = batch.tokenIds ?? batch.responses;
+  if (ids === undefined) throw new RLError("INVALID_INPUT", `${fn}: tokenIds (token ids [B][T]) is required`);
+  return ids;
 }

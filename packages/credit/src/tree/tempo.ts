@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { Matrix, RLError, assertMask, assertSameShape, parseConfig, splitNulls, toMatrix2D, toVector, type MatrixLike } from "@rl/core/arrays";
 import { indexGroups, type GroupIds } from "./group-index.js";
-import { buildPrefixForest } from "./prefix-tree.js";
+import { buildPrefixForest, tokenIdsOf } from "./prefix-tree.js";
 import { outputArray, outputDtype } from "../output.js";
 
 /**
@@ -25,12 +25,14 @@ export const tempoConfig = z.object({
 /** Input type of {@link tempoConfig}. */
 export type TempoConfig = z.input<typeof tempoConfig>;
 
-/** Input of {@link tempoAdvantages} (the registry door's `CreditBatch` plus `responses`). */
+/** Input of {@link tempoAdvantages} (the registry door's `CreditBatch` plus `tokenIds`). */
 export interface TempoBatch {
   /** `[B][T]`; the outcome `s_b = Σ_t tokenRewards[b][t]` (reward on the last valid token). Optional when `outcomes` is given. */
   readonly tokenRewards?: MatrixLike;
-  /** Token ids `[B][T]` (integers; padding ids are never read). */
-  readonly responses: MatrixLike;
+  /** Token ids `[B][T]` (integers; padding ids are never read), as `rolloutGroupsToBatch` names them. */
+  readonly tokenIds?: MatrixLike;
+  /** @deprecated The old name of `tokenIds` (still accepted; give one of the two). */
+  readonly responses?: MatrixLike;
   /** 0/1 mask `[B][T]`. */
   readonly mask: MatrixLike;
   /** Prompt id of every row; rows with equal ids form a group (any order, any sizes). */
@@ -90,7 +92,7 @@ export interface TempoResult {
  *
  * @example
  * const { advantages } = tempoAdvantages({
- *   tokenRewards: [[0, 1], [0, 0]], responses: [[1, 2], [3, 4]], mask: [[1, 1], [1, 1]], groups: [0, 0],
+ *   tokenRewards: [[0, 1], [0, 0]], tokenIds: [[1, 2], [3, 4]], mask: [[1, 1], [1, 1]], groups: [0, 0],
  * });
  * advantages.toArray(); // [[1.414212, 0.707106], [-1.414212, -0.707106]]
  * @remarks arXiv:2509.18314
@@ -99,9 +101,9 @@ export function tempoAdvantages(batch: TempoBatch, config: TempoConfig = {}): Te
   const fn = "tempoAdvantages";
   const { epsilon, normalizeByStd, singleton, interiorMask, dtype } = parseConfig(tempoConfig, config, fn);
   if (typeof batch !== "object" || batch === null) {
-    throw new RLError("INVALID_INPUT", `${fn}: batch must be an object { tokenRewards, responses, mask, groups }`);
+    throw new RLError("INVALID_INPUT", `${fn}: batch must be an object { tokenRewards, tokenIds, mask, groups }`);
   }
-  if (batch.responses === undefined) throw new RLError("INVALID_INPUT", `${fn}: responses (token ids [B][T]) is required`);
+  const idsInput = tokenIdsOf(batch, fn);
   if (batch.mask === undefined) throw new RLError("INVALID_INPUT", `${fn}: mask is required`);
   if (batch.groups === undefined) throw new RLError("INVALID_INPUT", `${fn}: groups is required`);
   if (batch.tokenRewards === undefined && batch.outcomes === undefined) {
@@ -111,9 +113,9 @@ export function tempoAdvantages(batch: TempoBatch, config: TempoConfig = {}): Te
   const tokenRewards = batch.tokenRewards !== undefined ? toMatrix2D(batch.tokenRewards, "tokenRewards", fn) : undefined;
   const mask = toMatrix2D(batch.mask, "mask", fn, { finite: false }); // assertMask rejects non-finite
   if ((tokenRewards ?? mask).rows === 0) throw new RLError("INVALID_INPUT", `${fn}: the batch is empty (${first} has 0 rows)`);
-  const responses = toMatrix2D(batch.responses, "responses", fn, { finite: false }); // ids checked where valid
-  if (tokenRewards !== undefined) assertSameShape({ tokenRewards, responses, mask }, fn);
-  else assertSameShape({ mask, responses }, fn);
+  const tokenIds = toMatrix2D(idsInput, "tokenIds", fn, { finite: false }); // ids checked where valid
+  if (tokenRewards !== undefined) assertSameShape({ tokenRewards, tokenIds, mask }, fn);
+  else assertSameShape({ mask, tokenIds }, fn);
   assertMask(mask, "mask", fn);
   const B = mask.rows;
   const T = mask.cols;
@@ -185,7 +187,7 @@ export function tempoAdvantages(batch: TempoBatch, config: TempoConfig = {}): Te
     denom[g] = normalizeByStd ? std + epsilon : 1;
   }
 
-  const forest = buildPrefixForest(responses, mask, scores, groups, interiorMask === "skip", fn, unscored);
+  const forest = buildPrefixForest(tokenIds, mask, scores, groups, interiorMask === "skip", fn, unscored);
   const { nodeAfter, parent, count, value } = forest;
   const m = mask.data;
   const adv = outputArray(B * T, dtype);

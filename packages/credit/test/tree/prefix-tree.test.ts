@@ -146,10 +146,10 @@ describe("prefixTree (P2T)", () => {
 
   it("throws clear errors", () => {
     expect(() => prefixTree({ responses: [], outcomes: [] })).toThrow(/prefixTree: the batch is empty/);
-    expect(() => prefixTree({ responses: [[1, 2]], outcomes: [1, 2] })).toThrow(/outcomes has 2 entries, responses has 1 rows/);
-    expect(() => prefixTree({ responses: [[1, 2]], outcomes: [1], mask: [[1, 1, 1]] })).toThrow(/mask has shape \[1,3\], responses has \[1,2\]/);
-    expect(() => prefixTree({ responses: [[1.5]], outcomes: [1] })).toThrow(/responses\[0\]\[0\] is 1.5/);
-    expect(() => prefixTree({ responses: [[1], [2]], outcomes: [1, 0], groups: [0] })).toThrow(/groups has 1 entries, responses has 2 rows/);
+    expect(() => prefixTree({ responses: [[1, 2]], outcomes: [1, 2] })).toThrow(/outcomes has 2 entries, tokenIds has 1 rows/);
+    expect(() => prefixTree({ responses: [[1, 2]], outcomes: [1], mask: [[1, 1, 1]] })).toThrow(/mask has shape \[1,3\], tokenIds has \[1,2\]/);
+    expect(() => prefixTree({ responses: [[1.5]], outcomes: [1] })).toThrow(/tokenIds\[0\]\[0\] is 1.5/);
+    expect(() => prefixTree({ responses: [[1], [2]], outcomes: [1, 0], groups: [0] })).toThrow(/groups has 1 entries, tokenIds has 2 rows/);
     expect(() => prefixTree({ responses: [[1]], outcomes: [Number.NaN] })).toThrow(RLError);
     expect(() => prefixTree({ responses: [[1]], outcomes: [1] }, { interiorMask: "nope" as "skip" })).toThrow(/invalid config/);
   });

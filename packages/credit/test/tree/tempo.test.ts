@@ -370,14 +370,14 @@ describe("tempoAdvantages", () => {
   it("throws clear errors", () => {
     expect(() => tempoAdvantages({ responses: [], mask: [], tokenRewards: [], groups: [] })).toThrow(/tempoAdvantages: the batch is empty/);
     expect(() => tempoAdvantages({ ...example, mask: [[1, 1, 1]] })).toThrow(/tempoAdvantages: mask has shape \[1,3\], tokenRewards has \[4,4\]/);
-    expect(() => tempoAdvantages({ ...example, responses: [[1, 2, 3, 4]] })).toThrow(/responses has shape \[1,4\], tokenRewards has \[4,4\]/);
+    expect(() => tempoAdvantages({ ...example, responses: [[1, 2, 3, 4]] })).toThrow(/tokenIds has shape \[1,4\], tokenRewards has \[4,4\]/);
     expect(() => tempoAdvantages({ ...example, groups: [0, 0] })).toThrow(/groups has 2 entries, tokenRewards has 4 rows/);
     expect(() => tempoAdvantages({ ...example, outcomes: [1] })).toThrow(/outcomes has 1 entries, tokenRewards has 4 rows/);
     expect(() => tempoAdvantages({ ...example, mask: [[1, 1, 1, 1], [1, 1, 1, 0], [1, 1, 1, 1], [1, 1, 1, 2]] })).toThrow(/mask\[3\]\[3\] is 2/);
     expect(() => tempoAdvantages({ ...example, tokenRewards: [[Number.NaN, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]] })).toThrow(RLError);
     expect(() => tempoAdvantages(example, { epsilon: -1 })).toThrow(/tempoAdvantages: invalid config/);
     expect(() => tempoAdvantages({ responses: example.responses, mask: example.mask, groups: example.groups })).toThrow(/give tokenRewards \[B\]\[T\] or outcomes \[B\]/);
-    expect(() => tempoAdvantages({ ...example, responses: undefined as unknown as number[][] })).toThrow(/responses \(token ids \[B\]\[T\]\) is required/);
+    expect(() => tempoAdvantages({ ...example, responses: undefined as unknown as number[][] })).toThrow(/tokenIds \(token ids \[B\]\[T\]\) is required/);
   });
 
   it("is registered as rl/tempo and builds (batch) => result", () => {
@@ -390,5 +390,17 @@ describe("tempoAdvantages", () => {
     const tempo64 = registry.create<(b: TempoBatch) => TempoResult>("credit-assigner", "rl/tempo", { dtype: "float64" });
     expect(tempo64(example).advantages.data).toBeInstanceOf(Float64Array);
     expect(tempo(example).advantages.data).toBeInstanceOf(Float32Array);
+  });
+});
+
+describe("tempoAdvantages: tokenIds (responses is its deprecated alias)", () => {
+  it("gives the same advantages under either name and refuses both at once", () => {
+    const base = { tokenRewards: [[0, 1], [0, 0]], mask: [[1, 1], [1, 1]], groups: [0, 0] };
+    const ids = [[1, 2], [1, 4]];
+    const a = tempoAdvantages({ ...base, tokenIds: ids }).advantages.toArray();
+    expect(a).toEqual(tempoAdvantages({ ...base, responses: ids }).advantages.toArray());
+    expect(a[0]?.[1]).toBeCloseTo(1.414212, 5);
+    expect(() => tempoAdvantages({ ...base, tokenIds: ids, responses: ids })).toThrow(/not both/);
+    expect(() => tempoAdvantages(base as never)).toThrow(/tokenIds \(token ids \[B\]\[T\]\) is required/);
   });
 });

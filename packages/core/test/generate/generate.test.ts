@@ -6,8 +6,8 @@ function bigram(V: number, seed: number): { table: tf.Tensor2D; model: LogitsMod
   const table = tf.randomNormal([V, V], 0, 2, "float32", seed) as tf.Tensor2D;
   const model: LogitsModel = (ids) => tf.tidy(() => tf.gather(table, tf.cast(ids, "int32")) as unknown as tf.Tensor3D);
   const cached: CachedLogitsModel<number> = {
-    prefill: (ids) => ({ logits: tf.tidy(() => tf.gather(table, tf.cast(tf.slice(ids, [0, ids.shape[1] - 1], [ids.shape[0], 1]), "int32")).reshape([ids.shape[0], V]) as tf.Tensor2D), cache: 1 }),
-    step: (ids, cache) => ({ logits: tf.tidy(() => tf.gather(table, tf.cast(ids, "int32")).reshape([ids.shape[0], V]) as tf.Tensor2D), cache: cache + 1 }),
+    prefill: (ids) => ({ logits: tf.tidy(() => tf.reshape(tf.gather(table, tf.cast(tf.slice(ids, [0, ids.shape[1] - 1], [ids.shape[0], 1]), "int32")), [ids.shape[0], V]) as tf.Tensor2D), cache: 1 }),
+    step: (ids, cache) => ({ logits: tf.tidy(() => tf.reshape(tf.gather(table, tf.cast(ids, "int32")), [ids.shape[0], V]) as tf.Tensor2D), cache: cache + 1 }),
   };
   return { table, model, cached };
 }

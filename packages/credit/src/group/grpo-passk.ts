@@ -1,4 +1,4 @@
-import { RLError, parseConfig } from "@rl/core";
+import { RLError, parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
 import { broadcastRows, diagnosticsOf, groupStd, groupSums, parseGroups, parseOutcomeBatch } from "./parse-batch.js";
 import { outputDtype, type AdvantageResult, type GroupBatch } from "./types.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RLError } from "@rl/core";
+import { RLError } from "@rl/core/arrays";
 import { linearOverlongPenalty } from "../verifiable/length.js";
 import { clipRewards } from "./normalize.js";
 import type { RewardTransformInput } from "./types.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core/arrays";
+import { logSigmoid, parseConfig, RLError } from "@rl/core/arrays";
 import { checkNumbers, checkRewardBatch, contextRefs, type RewardBatch, type RewardTransform } from "./types.js";
 import { applyParShaping, parShapingFields } from "./par-shaping.js";
 
@@ -26,11 +26,6 @@ export function normalQuantile(p: number): number {
   const q = p - 0.5;
   const r = q * q;
   return (poly(A, r) * q) / (poly(B, r) * r + 1);
-}
-
-/** Stable `log σ(x) = −softplus(−x)`. @internal */
-export function logSigmoidScalar(x: number): number {
-  return -(Math.max(-x, 0) + Math.log1p(Math.exp(-Math.abs(x))));
 }
 
 /** Config schema of {@link lscReference} (zod; the defaults are the reference defaults). */
@@ -77,7 +72,7 @@ export function logSigmoidCentered(reward: number, reference: number): number {
   if (!Number.isFinite(reward) || !Number.isFinite(reference)) {
     throw new RLError("NON_FINITE", `logSigmoidCentered: reward ${reward} and reference ${reference} must be finite`);
   }
-  return logSigmoidScalar(reward - reference);
+  return logSigmoid(reward - reference);
 }
 
 /**
@@ -145,11 +140,11 @@ export function lscTransform(config: LscTransformConfig = {}): RewardTransform<u
       const rewards = applyParShaping(checkRewardBatch(input.rewards, fn), input, cfg, fn);
       if ("fixedReference" in cfg) {
         const ref = cfg.fixedReference;
-        return { output: rewards.map((r) => (r === null ? null : logSigmoidScalar(r - ref))), state: undefined };
+        return { output: rewards.map((r) => (r === null ? null : logSigmoid(r - ref))), state: undefined };
       }
       const refs = contextRefs(input, fn);
       const reference = { quantile: cfg.quantile, stdEpsilon: cfg.stdEpsilon };
-      const output = rewards.map((r, i) => (r === null ? null : logSigmoidScalar(r - lscReference(refs[i] as number[], reference))));
+      const output = rewards.map((r, i) => (r === null ? null : logSigmoid(r - lscReference(refs[i] as number[], reference))));
       return { output, state: undefined };
     },
   };

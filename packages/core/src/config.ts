@@ -58,7 +58,7 @@ export function isZod4Schema(x: unknown): x is z.ZodType {
 /**
  * Throws `RLError("INVALID_CONFIG")` unless `schema` is a zod 4 schema, with the fix in the
  * message. A zod 3 schema would parse, but its objects strip unknown keys silently, so a misspelt
- * option would be ignored; @rl rejects it at the door instead.
+ * option would be ignored; `@rl` rejects it at the door instead.
  * @example
  * assertZod4Schema(z.object({}), "myPlugin"); // returns
  * @remarks no paper

@@ -1,7 +1,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
 
 /**
- * What @rl needs of a tfjs-layers `LayersModel` (`tf.sequential`, `tf.model`, a loaded model):
+ * What `@rl` needs of a tfjs-layers `LayersModel` (`tf.sequential`, `tf.model`, a loaded model):
  * `apply` and its trainable weights. A structural type, so `@rl/core` does not depend on
  * `@tensorflow/tfjs-layers`; install that package yourself (it is an optional peer) and its
  * models fit here as they are.

@@ -2,7 +2,7 @@ import { RLError, gatherLogProbs, parseConfig, tf, type LayersModelLike } from "
 import { z } from "zod";
 
 /**
- * A causal language model: a tfjs-layers `LayersModel` (any {@link LayersModelLike}) mapping token ids `[B, T]` (int32) to logits
+ * A causal language model: a tfjs-layers `LayersModel` (any `LayersModelLike` of `@rl/core`) mapping token ids `[B, T]` (int32) to logits
  * `[B, T, V]`, or a function doing the same over `tf.Variable`s the caller owns.
  */
 export type PolicyModel = LayersModelLike | ((tokenIds: tf.Tensor2D) => tf.Tensor3D);

@@ -162,8 +162,15 @@ describe("collectRollouts against a local OpenAI-compatible server", () => {
     const { baseUrl, seen } = await serve(() => undefined);
     const controller = new AbortController();
     const t0 = Date.now();
-    setTimeout(() => controller.abort(), 100);
+    // abort once both requests are in flight (a fixed delay races the requests on a loaded machine)
+    const poll = setInterval(() => {
+      if (seen.length >= 2) {
+        clearInterval(poll);
+        controller.abort();
+      }
+    }, 10);
     const e = await rejection(collectRollouts(["a", "b"], { ...fast, baseUrl, signal: controller.signal, onError: "skip", timeoutMs: 30_000 }));
+    clearInterval(poll);
     expect(e.code).toBe("CANCELLED");
     expect(Date.now() - t0).toBeLessThan(5_000);
     expect(seen).toHaveLength(2);

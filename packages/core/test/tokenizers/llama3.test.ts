@@ -38,7 +38,7 @@ describe("huggingFaceTokenizer on Llama 3's tokenizer.json", () => {
     const row = { prompt: messages, chosen: [{ role: "assistant", content: "4" }], rejected: [{ role: "assistant", content: "5" }] };
     const b = preferenceBatch([row], { tokenizer: tok });
     const P = b.promptLengths[0] as number;
-    const ids = Array.from(b.tokenIds.row(0)).slice(0, P + b.lossMask.row(0).reduce((a, m) => a + m, 0));
+    const ids = Array.from(b.tokenIds.row(0)).slice(0, P + Array.from(b.lossMask.row(0)).reduce((a, m) => a + m, 0));
     expect(tok.decode(ids.slice(0, P))).toBe(prompt);
     // This template (Llama 3 Instruct's first one) appends the assistant header even without
     // add_generation_prompt, so TRL's "full render minus prompt render" completion ends with it too.

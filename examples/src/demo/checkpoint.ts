@@ -2,9 +2,8 @@ import { adamW, type AdamWState } from "@rl/alignment";
 import { RLError, createRng, tf, type Rng, type RngState } from "@rl/core";
 import { loadCheckpoint, restoreCheckpoint, saveCheckpoint } from "@rl/core/runs";
 import { createPolicy, type Policy } from "./policy.js";
-import type { PreferenceRunMetrics } from "./report.js";
+import type { DemoMetrics, PreferenceRunMetrics } from "./report.js";
 import type { CreditMethod, RlProgress, RlResult } from "./rl.js";
-import type { CurvePoint } from "./sft.js";
 import type { DemoBudget } from "./run-demo.js";
 
 /** The demo's phases, in order. A checkpoint is written at the end of each (and inside RL, every `saveSteps` steps). */
@@ -12,15 +11,8 @@ export type DemoPhase = "sft" | "rewardModel" | "grpo" | "tempo" | "dpo" | "simp
 
 /** The results of the finished phases (JSON). */
 export interface DemoPhaseResults {
-  sft?: { heldOutAccuracy: number; loss: CurvePoint[]; seconds: number };
-  rewardModel?: {
-    heldOutPairwiseAccuracy: number;
-    loss: CurvePoint[];
-    trainPairs: number;
-    heldOutPairs: number;
-    heldOutPairSource: string;
-    seconds: number;
-  };
+  sft?: DemoMetrics["sft"];
+  rewardModel?: DemoMetrics["rewardModel"];
   grpo?: RlResult;
   tempo?: RlResult;
   dpo?: PreferenceRunMetrics;

@@ -60,7 +60,7 @@ export {
 } from "./math/log-probs.js";
 export { clipRatio, clampTensor, safeExp, clipByGlobalNorm } from "./math/clip.js";
 export { linear } from "./math/linear.js";
-export { Rng, createRng, type RngState } from "./random/rng.js";
+export { Rng, createRng, isRngState, type RngState } from "./random/rng.js";
 export {
   generate,
   generateConfig,

@@ -4,6 +4,7 @@ import { backendNames, type BackendName } from "@rl/core";
 import { runDemo } from "./demo/run-demo.js";
 
 export { runDemo, demoBudgets, type DemoOptions, type DemoBudget } from "./demo/run-demo.js";
+export type { DemoPhase } from "./demo/checkpoint.js";
 
 function positiveInt(name: string) {
   return (value: string): number => {
@@ -22,10 +23,22 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option("--steps <n>", "RL steps per variant", positiveInt("--steps"))
     .option("--seed <n>", "seed of everything", positiveInt("--seed"), 7)
     .addOption(new Option("--backend <name>", "tfjs backend").choices([...backendNames]).default("wasm"))
-    .option("--out <dir>", "output folder", "out/demo");
+    .option("--out <dir>", "output folder", "out/demo")
+    .option("--checkpoint <file>", "save a checkpoint (.safetensors) after every phase and every --save-steps RL steps")
+    .option("--save-steps <n>", "RL steps between checkpoints", positiveInt("--save-steps"), 10)
+    .option("--resume", "continue from --checkpoint (same seed and budget): the numbers of an uninterrupted run", false);
   program.parse([...argv]);
-  const o = program.opts<{ quick: boolean; steps?: number; seed: number; backend: BackendName; out: string }>();
-  await runDemo({ quick: o.quick, seed: o.seed, backend: o.backend, out: o.out, ...(o.steps === undefined ? {} : { steps: o.steps }) });
+  const o = program.opts<{ quick: boolean; steps?: number; seed: number; backend: BackendName; out: string; checkpoint?: string; saveSteps: number; resume: boolean }>();
+  await runDemo({
+    quick: o.quick,
+    seed: o.seed,
+    backend: o.backend,
+    out: o.out,
+    saveSteps: o.saveSteps,
+    resume: o.resume,
+    ...(o.steps === undefined ? {} : { steps: o.steps }),
+    ...(o.checkpoint === undefined ? {} : { checkpoint: o.checkpoint }),
+  });
 }
 
 const isEntry = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;

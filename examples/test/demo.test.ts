@@ -122,11 +122,11 @@ describe("RL", () => {
   // From an untrained policy on 1-digit addition the format reward (0.1) is rare at first; GRPO
   // and TEMPO must make well-formed (and then right) answers more likely within a few steps.
   for (const method of ["grpo", "tempo"] as const) {
-    it(`${method}: the mean sampled reward rises`, () => {
+    it(`${method}: the mean sampled reward rises`, async () => {
       const task = createAdditionTask({ seed: 1, digits: 1, heldOutSize: 10 });
       const policy = createPolicy({ vocabSize: VOCAB_SIZE, maxLength: 7, dModel: 16, nHeads: 2, nLayers: 1 }, createRng(3));
       const before = tf.memory().numTensors;
-      const res = runRl(policy, task.train, task.heldOut, createRng(4), {
+      const res = await runRl(policy, task.train, task.heldOut, createRng(4), {
         method, steps: 12, promptsPerStep: 8, groupSize: 8, learningRate: 1e-2, evalEvery: 100,
       });
       expect(tf.memory().numTensors).toBe(before);
@@ -151,14 +151,14 @@ describe("rewardTrend", () => {
     expect(rewardTrend([], 10)).toBeNull();
   });
 
-  it("rejects a bad window and a non-finite reward", () => {
+  it("rejects a bad window and a non-finite reward", async () => {
     expect(() => rewardTrend(curve([0.1, 0.2]), 0)).toThrow(/window/);
     expect(() => rewardTrend(curve([0.1, 0.2]), 1.5)).toThrow(/window/);
     expect(() => rewardTrend(curve([Number.NaN, 0.2]), 1)).toThrow(/non-finite/);
     const task = createAdditionTask({ seed: 1, digits: 1, heldOutSize: 10 });
     const policy = createPolicy({ vocabSize: VOCAB_SIZE, maxLength: 7, dModel: 16, nHeads: 2, nLayers: 1 }, createRng(3));
     const before = tf.memory().numTensors;
-    expect(() => runRl(policy, task.train, task.heldOut, createRng(4), { method: "grpo", rewardWindow: 0 })).toThrow(/rewardWindow/);
+    await expect(runRl(policy, task.train, task.heldOut, createRng(4), { method: "grpo", rewardWindow: 0 })).rejects.toThrow(/rewardWindow/);
     expect(tf.memory().numTensors).toBe(before);
     policy.dispose();
   });

@@ -1,10 +1,11 @@
 import { adamW, dpoLoss, simpoLoss, trainStep, type TrainBatch } from "@rl/alignment";
-import { sequenceLogProbs, tf, type Rng } from "@rl/core";
+import { batchTensors, sequenceLogProbs, tf, type Rng } from "@rl/core";
+import { preferenceBatch } from "@rl/core/data";
 import type { ResponsePair } from "./pairs.js";
 import { responseLogProbs, type Policy } from "./policy.js";
 import type { PreferenceRunMetrics } from "./report.js";
 import { evaluate, type CurvePoint } from "./sft.js";
-import type { Problem } from "./task.js";
+import { PAD, type Problem } from "./task.js";
 
 /** Offline preference objective. */
 export type PreferenceMethod = "dpo" | "simpo";
@@ -95,13 +96,16 @@ export function runPreference(
 
 function buildBatch(pairs: readonly ResponsePair[], idx: readonly number[], refSums: { chosen: number[]; rejected: number[] } | null): PairBatch {
   const picked = idx.map((i) => pairs[i] as ResponsePair);
-  const P = (picked[0] as ResponsePair).problem.promptIds.length;
-  const zeros = new Array<number>(P).fill(0);
-  const rowsIds = [...picked.map((p) => [...p.problem.promptIds, ...p.chosen]), ...picked.map((p) => [...p.problem.promptIds, ...p.rejected])];
-  const rowsMask = [...picked.map((p) => [...zeros, ...p.chosenMask]), ...picked.map((p) => [...zeros, ...p.rejectedMask])];
+  const upToEos = (ids: readonly number[], mask: readonly number[]) => ids.slice(0, mask.lastIndexOf(1) + 1);
+  // @rl/core's preference collator (TRL's stacked layout): chosen rows, then rejected rows, right-padded, loss on the responses.
+  const stacked = preferenceBatch(
+    picked.map((p) => ({ promptIds: p.problem.promptIds, chosenIds: upToEos(p.chosen, p.chosenMask), rejectedIds: upToEos(p.rejected, p.rejectedMask) })),
+    { padTokenId: PAD },
+  );
+  const { tokenIds, lossMask } = batchTensors({ tokenIds: stacked.tokenIds, lossMask: stacked.lossMask });
   return {
-    tokenIds: tf.tensor2d(rowsIds, undefined, "int32"),
-    lossMask: tf.tensor2d(rowsMask),
+    tokenIds,
+    lossMask,
     ref: refSums === null ? null : tf.tensor1d([...idx.map((i) => refSums.chosen[i] as number), ...idx.map((i) => refSums.rejected[i] as number)]),
     pairs: picked.length,
   };

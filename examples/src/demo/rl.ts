@@ -1,4 +1,4 @@
-import { adamW, grpoLoss, trainStep, type TrainBatch } from "@rl/alignment";
+import { adamW, grpoLoss, trainStep, type AdamWState, type TrainBatch } from "@rl/alignment";
 import { RLError, generate, tf, type Rng } from "@rl/core";
 import { grpoAdvantages, tempoAdvantages } from "@rl/credit";
 import { taskDecoding, type Policy } from "./policy.js";
@@ -31,6 +31,19 @@ export interface RlOptions {
   rewardWindow?: number;
   /** Called after every step (progress bars). */
   onStep?: (step: number, meanReward: number, loss: number) => void;
+  /** Called after every step with what a resume needs besides the weights and `rng` (checkpoints); awaited. */
+  onCheckpoint?: (progress: RlProgress, optimizerState: AdamWState) => void | Promise<void>;
+  /** Continue a run saved from `onCheckpoint`: the caller has restored the policy's weights and `rng`. */
+  resume?: { progress: RlProgress; optimizerState: AdamWState };
+}
+
+/** Where an RL run stands after `step` steps: its curves so far (JSON). */
+export interface RlProgress {
+  step: number;
+  reward: CurvePoint[];
+  loss: CurvePoint[];
+  accuracy: CurvePoint[];
+  heatmap: AdvantageHeatmap | null;
 }
 
 /** What {@link runRl} returns. */
@@ -49,12 +62,13 @@ interface RlBatch extends TrainBatch {
  * `promptsPerStep` train prompts, score them with {@link taskReward}, turn rewards into per-token
  * advantages with `@rl/credit` (`grpoAdvantages` or `tempoAdvantages`), and take one
  * `@rl/alignment` `trainStep` on `grpoLoss` (loss type `"grpo"`, on-policy so every ratio is 1)
- * with `adamW`. Trains `policy` in place.
+ * with `adamW`. Trains `policy` in place. `onCheckpoint` / `resume` make it stop and resume with
+ * identical numbers.
  *
  * @example
- * const res = runRl(clonePolicy(sft), task.train, task.heldOut, createRng(3), { method: "tempo" });
+ * const res = await runRl(clonePolicy(sft), task.train, task.heldOut, createRng(3), { method: "tempo" });
  */
-export function runRl(policy: Policy, train: readonly Problem[], heldOut: readonly Problem[], rng: Rng, options: RlOptions): RlResult {
+export async function runRl(policy: Policy, train: readonly Problem[], heldOut: readonly Problem[], rng: Rng, options: RlOptions): Promise<RlResult> {
   const start = performance.now();
   const steps = options.steps ?? 40;
   const promptsPerStep = options.promptsPerStep ?? 16;
@@ -68,14 +82,15 @@ export function runRl(policy: Policy, train: readonly Problem[], heldOut: readon
   }
   const maxNewTokens = maxAnswerTokens(train);
   const optimizer = adamW(policy.variables, { learningRate: options.learningRate ?? 1e-3, weightDecay: 0 });
-  let state = optimizer.init();
-  const reward: CurvePoint[] = [];
-  const loss: CurvePoint[] = [];
-  const accuracy: CurvePoint[] = [{ step: 0, value: evaluate(policy, curveProblems) }];
-  let heatmap: AdvantageHeatmap | null = null;
+  const resume = options.resume?.progress;
+  let state = options.resume?.optimizerState ?? optimizer.init();
+  const reward: CurvePoint[] = [...(resume?.reward ?? [])];
+  const loss: CurvePoint[] = [...(resume?.loss ?? [])];
+  const accuracy: CurvePoint[] = resume === undefined ? [{ step: 0, value: evaluate(policy, curveProblems) }] : [...resume.accuracy];
+  let heatmap: AdvantageHeatmap | null = resume?.heatmap ?? null;
   const model = (ids: tf.Tensor2D) => policy.logits(ids);
   try {
-    for (let step = 1; step <= steps; step++) {
+    for (let step = (resume?.step ?? 0) + 1; step <= steps; step++) {
       const problems = Array.from({ length: promptsPerStep }, () => train[rng.int(train.length)] as Problem);
       const rows = problems.flatMap((p) => new Array<Problem>(groupSize).fill(p));
       const gen = generate(policy.logits, rows.map((p) => p.promptIds), { ...taskDecoding, maxNewTokens, temperature, rng });
@@ -117,6 +132,7 @@ export function runRl(policy: Policy, train: readonly Problem[], heldOut: readon
         tf.dispose([batch.tokenIds, batch.lossMask, batch.advantages]);
       }
       if (step % evalEvery === 0 || step === steps) accuracy.push({ step, value: evaluate(policy, curveProblems) });
+      await options.onCheckpoint?.({ step, reward, loss, accuracy, heatmap }, state);
     }
   } finally {
     optimizer.dispose(state);

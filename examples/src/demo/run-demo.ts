@@ -1,11 +1,12 @@
-import { activeBackend, createRng, ready, tf, type BackendName } from "@rl/core";
+import { RLError, Rng, activeBackend, createRng, ready, tf, type BackendName } from "@rl/core";
+import { loadDemoCheckpoint, saveDemoCheckpoint, type DemoPhase, type DemoPhaseResults, type DemoRlSnapshot, type DemoRunState } from "./checkpoint.js";
 import { samplePreferencePairs, syntheticPairs } from "./pairs.js";
 import { clonePolicy, createPolicy } from "./policy.js";
 import { runPreference } from "./preference.js";
 import { progressBar } from "./progress.js";
 import { summaryTable, writeReport, type DemoMetrics } from "./report.js";
 import { trainRewardModel } from "./reward-model.js";
-import { runRl } from "./rl.js";
+import { runRl, type RlResult } from "./rl.js";
 import { evaluate, supervisedWarmStart } from "./sft.js";
 import { VOCAB_SIZE, createAdditionTask } from "./task.js";
 
@@ -23,6 +24,16 @@ export interface DemoOptions {
   out?: string;
   /** Progress bars and the summary table on stdout. Default true. */
   verbose?: boolean;
+  /** Checkpoint file (`.safetensors`), saved at the end of every phase and every `saveSteps` RL steps. Default none. */
+  checkpoint?: string;
+  /** Continue from `checkpoint` (it must exist and come from the same seed and budget). Default false. */
+  resume?: boolean;
+  /** RL steps between checkpoints (TRL's `save_steps`). Default 10. */
+  saveSteps?: number;
+  /** Called after each checkpoint is written (tests stop the run here by throwing). */
+  onCheckpoint?: (saved: { phase: DemoPhase; step: number; path: string }) => void | Promise<void>;
+  /** Overrides of the preset budget (small runs, tests). */
+  budget?: Partial<DemoBudget>;
 }
 
 /** Budgets of one run. */
@@ -104,9 +115,15 @@ export const demoBudgets: Readonly<Record<"full" | "quick", Readonly<DemoBudget>
  * GRPO+TEMPO (same seed, same budget, both from the warm start) → DPO and SimPO on pairs of the
  * warm-start policy's own samples → `metrics.json`, `report.html` and a summary table.
  *
+ * With `checkpoint`, the run saves its state (core's `saveCheckpoint`: weights, `adamW` state,
+ * step, generators, finished phases' results) at the end of every phase and every `saveSteps` RL
+ * steps; `resume` continues from that file and gives the numbers of an uninterrupted run (only
+ * the `seconds` fields differ).
+ *
  * @example
  * const metrics = await runDemo({ quick: true, verbose: false, out: "/tmp/demo" });
  * metrics.rl.tempo.heldOutAccuracy; // in [0, 1]
+ * await runDemo({ quick: true, checkpoint: "/tmp/demo.safetensors", resume: true }); // after a stop
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoMetrics> {
   const t0 = performance.now();
@@ -114,145 +131,196 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoMetrics> {
   const seed = options.seed ?? 7;
   const verbose = options.verbose ?? true;
   const out = options.out ?? "out/demo";
-  const budget: DemoBudget = { ...demoBudgets[quick ? "quick" : "full"] };
+  const budget: DemoBudget = { ...demoBudgets[quick ? "quick" : "full"], ...options.budget };
   if (options.steps !== undefined) budget.rlSteps = options.steps;
+  const checkpoint = options.checkpoint;
+  const saveSteps = options.saveSteps ?? 10;
+  if (!Number.isInteger(saveSteps) || saveSteps < 1) throw new RLError("INVALID_CONFIG", `runDemo: saveSteps must be a positive integer, got ${saveSteps}`);
+  if (options.resume === true && checkpoint === undefined) throw new RLError("INVALID_CONFIG", "runDemo: resume needs a checkpoint path");
   await ready({ backend: options.backend ?? "wasm" });
   const log = (line: string) => {
     if (verbose) console.log(line);
   };
   const tensorsBefore = tf.memory().numTensors;
 
-  const root = createRng(seed);
+  let root = createRng(seed);
   const task = createAdditionTask({ seed: root.int(2 ** 31), digits: budget.digits, heldOutSize: budget.heldOut });
   const sft = createPolicy({ vocabSize: VOCAB_SIZE, maxLength: task.promptLength + task.maxAnswerLength }, root.fork());
-  log(`task: ${task.digits}-digit addition, ${task.train.length} train / ${task.heldOut.length} held-out problems; backend ${activeBackend()}`);
-
-  // 1. Supervised warm start.
-  let t = performance.now();
-  let bar = progressBar("SFT warm start", budget.sftSteps, verbose);
-  const sftRun = supervisedWarmStart(sft, task.train, root.fork(), {
-    steps: budget.sftSteps,
-    batchSize: budget.sftBatch,
-    onStep: (s, loss) => bar.update(s + 1, `loss ${loss.toFixed(3)}`),
-  });
-  bar.stop();
-  const sftAccuracy = evaluate(sft, task.heldOut);
-  const sftSeconds = (performance.now() - t) / 1000;
-  log(`SFT held-out accuracy ${sftAccuracy.toFixed(3)}`);
-
-  // 2. Reward model on pairs of the warm-start policy's samples (+ synthetic near misses).
-  t = performance.now();
-  const pairRng = root.fork();
-  bar = progressBar("RM: sampling pairs", budget.rmTrainProblems + budget.rmHeldOutProblems, verbose);
-  const rmTrainPairs = samplePreferencePairs(sft, task.train.slice(0, budget.rmTrainProblems), pairRng, {
-    onBatch: (done) => bar.update(done),
-  });
-  let rmHeldOutPairs = samplePreferencePairs(sft, task.heldOut.slice(0, budget.rmHeldOutProblems), pairRng, {
-    onBatch: (done) => bar.update(budget.rmTrainProblems + done),
-  });
-  bar.stop();
-  // A policy that is never right on the held-out prompts (--quick) yields no held-out pairs:
-  // score synthetic near misses of those prompts instead, and say so in metrics.json.
-  const heldOutPairSource = rmHeldOutPairs.length > 0 ? "policy samples" : "synthetic near misses";
-  if (rmHeldOutPairs.length === 0) rmHeldOutPairs = syntheticPairs(task.heldOut.slice(0, budget.rmHeldOutProblems), root.fork());
-  // Plus synthetic near-miss pairs on other train prompts (after the DPO/SimPO slice).
-  const synthStart = budget.rmTrainProblems + budget.prefProblems;
-  rmTrainPairs.push(...syntheticPairs(task.train.slice(synthStart, synthStart + budget.rmSyntheticProblems), root.fork()));
-  bar = progressBar("RM: Bradley-Terry fit", budget.rmEpochs, verbose);
-  const rm = await trainRewardModel(sft, rmTrainPairs, rmHeldOutPairs, {
-    epochs: budget.rmEpochs,
-    seed,
-    onEpoch: (e, _n, loss) => bar.update(e, `loss ${loss.toFixed(3)}`),
-  });
-  bar.stop();
-  const rmSeconds = (performance.now() - t) / 1000;
-  log(`reward model: ${rm.trainPairs} train pairs, held-out pairwise accuracy ${rm.heldOutPairwiseAccuracy.toFixed(3)} (${rm.heldOutPairs} pairs)`);
-
-  // 3. RL: GRPO vs GRPO+TEMPO, same seed and budget, both from the warm start.
-  const rlSeed = root.int(2 ** 31);
-  const rlPrompts = budget.rlPromptPool === "all" ? task.train : task.train.slice(0, budget.rlPromptPool);
-  const runVariant = (method: "grpo" | "tempo") => {
-    const policy = clonePolicy(sft);
-    const b = progressBar(method === "grpo" ? "RL: GRPO" : "RL: GRPO+TEMPO", budget.rlSteps, verbose);
-    try {
-      return runRl(policy, rlPrompts, task.heldOut, createRng(rlSeed), {
-        method,
-        steps: budget.rlSteps,
-        promptsPerStep: budget.rlPrompts,
-        groupSize: budget.rlGroup,
-        learningRate: budget.rlLearningRate,
-        evalEvery: budget.rlEvalEvery,
-        rewardWindow: budget.rlRewardWindow,
-        onStep: (s, r, l) => b.update(s, `reward ${r.toFixed(3)} loss ${l.toFixed(3)}`),
-      });
-    } finally {
-      b.stop();
-      policy.dispose();
+  let resumedRl: DemoRlSnapshot | null = null;
+  try {
+    log(`task: ${task.digits}-digit addition, ${task.train.length} train / ${task.heldOut.length} held-out problems; backend ${activeBackend()}`);
+    let run: DemoRunState = { seed, quick, budget, root: root.state(), done: {} };
+    if (options.resume === true && checkpoint !== undefined) {
+      const loaded = await loadDemoCheckpoint(checkpoint, sft, { seed, quick, budget });
+      run = loaded.state;
+      resumedRl = loaded.rl;
+      root = Rng.fromState(run.root);
+      const finished = Object.keys(run.done);
+      log(`resumed from ${checkpoint}: ${finished.length > 0 ? finished.join(", ") : "no phase"} done${run.rl === undefined ? "" : `, ${run.rl.method} at step ${run.rl.progress.step}`}`);
     }
-  };
-  const grpo = runVariant("grpo");
-  log(`GRPO held-out accuracy ${grpo.heldOutAccuracy.toFixed(3)}`);
-  const tempo = runVariant("tempo");
-  log(`GRPO+TEMPO held-out accuracy ${tempo.heldOutAccuracy.toFixed(3)}`);
+    const save = async (phase: DemoPhase, rl?: DemoRlSnapshot & { step: number }) => {
+      if (checkpoint === undefined) return;
+      await saveDemoCheckpoint(checkpoint, run, sft, rl);
+      await options.onCheckpoint?.({ phase, step: rl?.step ?? 0, path: checkpoint });
+    };
 
-  // 4. Offline preference: DPO and SimPO on pairs of the warm-start policy's own samples.
-  bar = progressBar("DPO/SimPO: pairs", budget.prefProblems, verbose);
-  const prefPairs = samplePreferencePairs(sft, task.train.slice(budget.rmTrainProblems, budget.rmTrainProblems + budget.prefProblems), root.fork(), {
-    onBatch: (done) => bar.update(done),
-  });
-  bar.stop();
-  const prefSeed = root.int(2 ** 31);
-  const runPref = (method: "dpo" | "simpo") => {
-    const policy = clonePolicy(sft);
-    const b = progressBar(method === "dpo" ? "DPO" : "SimPO", budget.prefSteps, verbose);
-    try {
-      return runPreference(policy, prefPairs, task.heldOut, createRng(prefSeed), {
-        method,
-        steps: budget.prefSteps,
-        onStep: (s, l) => b.update(s, `loss ${l.toFixed(3)}`),
+    // 1. Supervised warm start.
+    let bar: ReturnType<typeof progressBar>;
+    if (run.done.sft === undefined) {
+      const t = performance.now();
+      bar = progressBar("SFT warm start", budget.sftSteps, verbose);
+      const sftRun = supervisedWarmStart(sft, task.train, root.fork(), {
+        steps: budget.sftSteps,
+        batchSize: budget.sftBatch,
+        onStep: (s, loss) => bar.update(s + 1, `loss ${loss.toFixed(3)}`),
       });
-    } finally {
-      b.stop();
-      policy.dispose();
+      bar.stop();
+      run.done.sft = { heldOutAccuracy: evaluate(sft, task.heldOut), loss: sftRun.loss, seconds: (performance.now() - t) / 1000 };
+      run.root = root.state();
+      await save("sft");
     }
-  };
-  const dpo = runPref("dpo");
-  const simpo = runPref("simpo");
-  sft.dispose();
+    const sftDone = run.done.sft;
+    log(`SFT held-out accuracy ${sftDone.heldOutAccuracy.toFixed(3)}`);
 
-  const metrics: DemoMetrics = {
-    backend: activeBackend(),
-    seconds: (performance.now() - t0) / 1000,
-    seed,
-    quick,
-    task: { name: `${task.digits}-digit addition`, trainSize: task.train.length, heldOutSize: task.heldOut.length },
-    sft: { heldOutAccuracy: sftAccuracy, loss: sftRun.loss, seconds: sftSeconds },
-    rewardModel: {
-      heldOutPairwiseAccuracy: rm.heldOutPairwiseAccuracy,
-      loss: rm.loss,
-      trainPairs: rm.trainPairs,
-      heldOutPairs: rm.heldOutPairs,
-      heldOutPairSource,
-      seconds: rmSeconds,
-    },
-    rl: { grpo: stripHeatmap(grpo), tempo: stripHeatmap(tempo) },
-    dpo,
-    simpo,
-    tempoHeatmap: tempo.heatmap,
-    wiring: {
-      "reward model": "@rl/rewards createRewardModel (bradleyTerry) + pairwiseAccuracy",
-      "GRPO credit": "@rl/credit grpoAdvantages",
-      "TEMPO credit": "@rl/credit tempoAdvantages",
-      "policy loss": "@rl/alignment grpoLoss (lossType grpo) via trainStep + adamW",
-      DPO: "@rl/alignment dpoLoss via trainStep + adamW",
-      SimPO: "@rl/alignment simpoLoss via trainStep + adamW",
-    },
-  };
-  const leaked = tf.memory().numTensors - tensorsBefore;
-  if (leaked !== 0) log(`warning: ${leaked} tensors left after the run`);
-  const { metricsPath, reportPath } = writeReport(metrics, out);
-  log(`\n${summaryTable(metrics)}\n\nwrote ${metricsPath} and ${reportPath}`);
-  return metrics;
+    // 2. Reward model on pairs of the warm-start policy's samples (+ synthetic near misses).
+    if (run.done.rewardModel === undefined) {
+      const t = performance.now();
+      const pairRng = root.fork();
+      bar = progressBar("RM: sampling pairs", budget.rmTrainProblems + budget.rmHeldOutProblems, verbose);
+      const rmTrainPairs = samplePreferencePairs(sft, task.train.slice(0, budget.rmTrainProblems), pairRng, {
+        onBatch: (done) => bar.update(done),
+      });
+      let rmHeldOutPairs = samplePreferencePairs(sft, task.heldOut.slice(0, budget.rmHeldOutProblems), pairRng, {
+        onBatch: (done) => bar.update(budget.rmTrainProblems + done),
+      });
+      bar.stop();
+      // A policy that is never right on the held-out prompts (--quick) yields no held-out pairs:
+      // score synthetic near misses of those prompts instead, and say so in metrics.json.
+      const heldOutPairSource = rmHeldOutPairs.length > 0 ? "policy samples" : "synthetic near misses";
+      if (rmHeldOutPairs.length === 0) rmHeldOutPairs = syntheticPairs(task.heldOut.slice(0, budget.rmHeldOutProblems), root.fork());
+      // Plus synthetic near-miss pairs on other train prompts (after the DPO/SimPO slice).
+      const synthStart = budget.rmTrainProblems + budget.prefProblems;
+      rmTrainPairs.push(...syntheticPairs(task.train.slice(synthStart, synthStart + budget.rmSyntheticProblems), root.fork()));
+      bar = progressBar("RM: Bradley-Terry fit", budget.rmEpochs, verbose);
+      const rm = await trainRewardModel(sft, rmTrainPairs, rmHeldOutPairs, {
+        epochs: budget.rmEpochs,
+        seed,
+        onEpoch: (e, _n, loss) => bar.update(e, `loss ${loss.toFixed(3)}`),
+      });
+      bar.stop();
+      run.done.rewardModel = { ...rm, heldOutPairSource, seconds: (performance.now() - t) / 1000 };
+      run.rlSeed = root.int(2 ** 31);
+      run.root = root.state();
+      await save("rewardModel");
+    }
+    const rm = run.done.rewardModel;
+    log(`reward model: ${rm.trainPairs} train pairs, held-out pairwise accuracy ${rm.heldOutPairwiseAccuracy.toFixed(3)} (${rm.heldOutPairs} pairs)`);
+
+    // 3. RL: GRPO vs GRPO+TEMPO, same seed and budget, both from the warm start.
+    const rlSeed = run.rlSeed ?? 0;
+    const rlPrompts = budget.rlPromptPool === "all" ? task.train : task.train.slice(0, budget.rlPromptPool);
+    const runVariant = async (method: "grpo" | "tempo"): Promise<RlResult> => {
+      const finished = run.done[method];
+      if (finished !== undefined) return finished;
+      const resume = resumedRl !== null && run.rl?.method === method ? { snapshot: resumedRl, progress: run.rl.progress } : null;
+      if (resume !== null) resumedRl = null;
+      const policy = resume?.snapshot.policy ?? clonePolicy(sft);
+      const rng = resume?.snapshot.rng ?? createRng(rlSeed);
+      const b = progressBar(method === "grpo" ? "RL: GRPO" : "RL: GRPO+TEMPO", budget.rlSteps, verbose);
+      try {
+        const result = await runRl(policy, rlPrompts, task.heldOut, rng, {
+          method,
+          steps: budget.rlSteps,
+          promptsPerStep: budget.rlPrompts,
+          groupSize: budget.rlGroup,
+          learningRate: budget.rlLearningRate,
+          evalEvery: budget.rlEvalEvery,
+          rewardWindow: budget.rlRewardWindow,
+          onStep: (s, r, l) => b.update(s, `reward ${r.toFixed(3)} loss ${l.toFixed(3)}`),
+          ...(resume === null ? {} : { resume: { progress: resume.progress, optimizerState: resume.snapshot.optimizerState } }),
+          onCheckpoint: async (progress, optimizerState) => {
+            if (progress.step % saveSteps !== 0 || progress.step === budget.rlSteps) return; // the last step is saved with the phase
+            run.rl = { method, progress };
+            await save(method, { policy, optimizerState, rng, step: progress.step });
+          },
+        });
+        run.done[method] = result;
+        delete run.rl;
+        await save(method);
+        return result;
+      } finally {
+        b.stop();
+        policy.dispose();
+      }
+    };
+    const grpo = await runVariant("grpo");
+    log(`GRPO held-out accuracy ${grpo.heldOutAccuracy.toFixed(3)}`);
+    const tempo = await runVariant("tempo");
+    log(`GRPO+TEMPO held-out accuracy ${tempo.heldOutAccuracy.toFixed(3)}`);
+
+    // 4. Offline preference: DPO and SimPO on pairs of the warm-start policy's own samples.
+    // On resume the pairs are drawn again: the root generator is saved after the reward model.
+    if (run.done.dpo === undefined || run.done.simpo === undefined) {
+      bar = progressBar("DPO/SimPO: pairs", budget.prefProblems, verbose);
+      const prefPairs = samplePreferencePairs(sft, task.train.slice(budget.rmTrainProblems, budget.rmTrainProblems + budget.prefProblems), root.fork(), {
+        onBatch: (done) => bar.update(done),
+      });
+      bar.stop();
+      const prefSeed = root.int(2 ** 31);
+      for (const method of ["dpo", "simpo"] as const) {
+        if (run.done[method] !== undefined) continue;
+        const policy = clonePolicy(sft);
+        const b = progressBar(method === "dpo" ? "DPO" : "SimPO", budget.prefSteps, verbose);
+        try {
+          run.done[method] = runPreference(policy, prefPairs, task.heldOut, createRng(prefSeed), {
+            method,
+            steps: budget.prefSteps,
+            onStep: (s, l) => b.update(s, `loss ${l.toFixed(3)}`),
+          });
+        } finally {
+          b.stop();
+          policy.dispose();
+        }
+        await save(method);
+      }
+    }
+    const { dpo, simpo } = run.done as Required<DemoPhaseResults>;
+
+    const metrics: DemoMetrics = {
+      backend: activeBackend(),
+      seconds: (performance.now() - t0) / 1000,
+      seed,
+      quick,
+      task: { name: `${task.digits}-digit addition`, trainSize: task.train.length, heldOutSize: task.heldOut.length },
+      sft: sftDone,
+      rewardModel: rm,
+      rl: { grpo: stripHeatmap(grpo), tempo: stripHeatmap(tempo) },
+      dpo,
+      simpo,
+      tempoHeatmap: tempo.heatmap,
+      wiring: {
+        "reward model": "@rl/rewards createRewardModel (bradleyTerry) + pairwiseAccuracy",
+        "GRPO credit": "@rl/credit grpoAdvantages",
+        "TEMPO credit": "@rl/credit tempoAdvantages",
+        "policy loss": "@rl/alignment grpoLoss (lossType grpo) via trainStep + adamW",
+        DPO: "@rl/alignment dpoLoss via trainStep + adamW",
+        SimPO: "@rl/alignment simpoLoss via trainStep + adamW",
+      },
+    };
+    sft.dispose();
+    const leaked = tf.memory().numTensors - tensorsBefore;
+    if (leaked !== 0) log(`warning: ${leaked} tensors left after the run`);
+    const { metricsPath, reportPath } = writeReport(metrics, out);
+    log(`\n${summaryTable(metrics)}\n\nwrote ${metricsPath} and ${reportPath}`);
+    return metrics;
+  } finally {
+    if (sft.variables[0]?.isDisposed === false) sft.dispose();
+    const pending = resumedRl as DemoRlSnapshot | null;
+    if (pending !== null) {
+      tf.dispose([...pending.optimizerState.m, ...pending.optimizerState.v]);
+      pending.policy.dispose();
+    }
+  }
 }
 
 function stripHeatmap<T extends { heatmap: unknown }>(r: T): Omit<T, "heatmap"> {

@@ -39,7 +39,7 @@ export {
   type LossAggregation,
   type AggregateLossConfig,
 } from "./math/aggregate.js";
-export { Rng, createRng, type RngState } from "./random/rng.js";
+export { Rng, createRng, isRngState, type RngState } from "./random/rng.js";
 export { rolloutGroupsToBatch, type OutcomeBatch } from "./schemas/rollouts.js";
 export {
   createRegistry,

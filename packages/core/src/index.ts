@@ -61,7 +61,7 @@ export {
 export { clipRatio, clampTensor, safeExp, clipTensorsByGlobalNorm } from "./math/clip.js";
 export * from "./optim/index.js";
 export { linear } from "./math/linear.js";
-export { Rng, createRng, type RngState } from "./random/rng.js";
+export { Rng, createRng, isRngState, type RngState } from "./random/rng.js";
 export {
   generate,
   generateConfig,

@@ -1,7 +1,11 @@
 import { RLError } from "../errors.js";
 
-/** The state of a {@link Rng}: four 32-bit words of xoshiro128**. Plain data: copy it to fork or save. */
-export type RngState = readonly [number, number, number, number];
+/**
+ * The state of a {@link Rng}: four 32-bit words of xoshiro128**, and a fifth entry when
+ * {@link Rng.normal} holds the cached second value of its last Box–Muller draw. Plain data (JSON
+ * round-trips it exactly): copy it to fork or save, so save → restore → next draws are identical.
+ */
+export type RngState = readonly [number, number, number, number] | readonly [number, number, number, number, number];
 
 /**
  * A seeded pseudo-random generator (xoshiro128**, Blackman & Vigna 2018) for everything that
@@ -25,6 +29,7 @@ export class Rng {
   private constructor(state: RngState) {
     [this.s0, this.s1, this.s2, this.s3] = state;
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    this.spareNormal = state[4];
   }
 
   /** A generator seeded from a number (any finite number; splitmix32 expands it). */
@@ -41,14 +46,20 @@ export class Rng {
     return new Rng([next(), next(), next(), next()]);
   }
 
-  /** A generator continuing from a saved state. */
+  /**
+   * A generator continuing from a saved state ({@link Rng.state}). Throws `INVALID_INPUT` unless
+   * it is four 32-bit unsigned integers, optionally followed by a finite number (the cached normal).
+   */
   static fromState(state: RngState): Rng {
+    if (!isRngState(state)) {
+      throw new RLError("INVALID_INPUT", `Rng.fromState: state must be four 32-bit unsigned integers and an optional finite number, got ${JSON.stringify(state)}`);
+    }
     return new Rng(state);
   }
 
-  /** The current state (plain data). */
+  /** The current state (plain data): the four words, plus the cached normal when there is one. */
   state(): RngState {
-    return [this.s0, this.s1, this.s2, this.s3];
+    return this.spareNormal === undefined ? [this.s0, this.s1, this.s2, this.s3] : [this.s0, this.s1, this.s2, this.s3, this.spareNormal];
   }
 
   /** The next 32-bit unsigned integer. */
@@ -132,6 +143,22 @@ export class Rng {
   tfSeed(): number {
     return this.nextUint32() >>> 1;
   }
+}
+
+/**
+ * Whether `value` is a {@link RngState}: four 32-bit unsigned integers and an optional finite
+ * fifth number (the cached Box–Muller value).
+ * @example
+ * isRngState(createRng(1).state()); // true
+ * isRngState([1, 2, 3]); // false
+ * @remarks no paper
+ */
+export function isRngState(value: unknown): value is RngState {
+  return (
+    Array.isArray(value) &&
+    (value.length === 4 || (value.length === 5 && typeof value[4] === "number" && Number.isFinite(value[4]))) &&
+    value.slice(0, 4).every((w) => Number.isInteger(w) && (w as number) >= 0 && (w as number) < 2 ** 32)
+  );
 }
 
 function rotl(x: number, k: number): number {

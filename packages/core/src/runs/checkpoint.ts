@@ -1,6 +1,6 @@
 import { RLError } from "../errors.js";
 import { writeFileAtomic } from "../data/atomic-write.js";
-import { Rng, type RngState } from "../random/rng.js";
+import { Rng, isRngState, type RngState } from "../random/rng.js";
 import { tf } from "../tf.js";
 import { decodeSafetensors, encodeSafetensors, type SafetensorsEntry } from "./safetensors.js";
 
@@ -61,8 +61,8 @@ export function encodeCheckpoint(contents: CheckpointContents): Uint8Array {
   for (const [key, v] of entries) tensors[`variables/${key}`] = entryOf(v, `variables.${key}`, fn);
   const skeleton = optimizerState === undefined ? null : walk(optimizerState, "optimizer", tensors, fn);
   const rngState = rng === undefined ? null : rng instanceof Rng ? rng.state() : rng;
-  if (rngState !== null && !(Array.isArray(rngState) && rngState.length === 4 && rngState.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32))) {
-    throw new RLError("INVALID_INPUT", `${fn}: rng must be an Rng or its state (four 32-bit words)`);
+  if (rngState !== null && !isRngState(rngState)) {
+    throw new RLError("INVALID_INPUT", `${fn}: rng must be an Rng or its state (four 32-bit words and an optional cached normal)`);
   }
   let meta: string;
   try {
@@ -154,9 +154,11 @@ export function decodeCheckpoint(bytes: Uint8Array): LoadedCheckpoint {
     }
     return node;
   };
+  const rng = json("rng");
+  if (rng !== null && !isRngState(rng)) throw new RLError("PARSE", `${fn}: __metadata__.rng is not an RNG state`);
   return {
     step,
-    rng: json("rng") as RngState | null,
+    rng,
     metadata: json("metadata") as Record<string, unknown>,
     variableNames: vars.names as string[],
     variableLayout: vars.layout,

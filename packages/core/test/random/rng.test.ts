@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Rng, createRng } from "../../src/index.js";
+import { RLError, Rng, createRng, type RngState } from "../../src/index.js";
 
 describe("createRng", () => {
   it("is deterministic per seed and differs across seeds", () => {
@@ -19,6 +19,25 @@ describe("createRng", () => {
     expect(Rng.fromState(saved).uniform()).toBe(next);
     const f = a.fork();
     expect(f.uniform()).not.toBe(a.uniform());
+  });
+
+  it("state() holds the cached Box–Muller value: save → restore → the next draws are identical", () => {
+    fc.assert(
+      fc.property(fc.integer(), fc.integer({ min: 0, max: 7 }), (seed, k) => {
+        const a = createRng(seed);
+        for (let i = 0; i < k; i++) a.normal();
+        const saved = JSON.parse(JSON.stringify(a.state())) as RngState;
+        expect(saved.length).toBe(k % 2 === 1 ? 5 : 4);
+        const b = Rng.fromState(saved);
+        const next = () => [a.normal(), a.uniform(), a.normal(), a.normal()];
+        const nextB = [b.normal(), b.uniform(), b.normal(), b.normal()];
+        expect(nextB).toEqual(next());
+      }),
+      { numRuns: 50 },
+    );
+    expect(() => Rng.fromState([1, 2, 3] as unknown as RngState)).toThrow(/four 32-bit/);
+    expect(() => Rng.fromState([1, 2, 3, 4, Number.NaN])).toThrow(/finite/);
+    expect(() => Rng.fromState([1, 2, 3, 2 ** 32])).toThrow(RLError);
   });
 
   it("uniform in [0,1), int in range, normal has mean 0 and variance 1 (n = 20000)", () => {

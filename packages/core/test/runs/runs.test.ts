@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createRng, tf } from "../../src/index.js";
+import { createRng, tf, type RngState } from "../../src/index.js";
 import {
   decodeCheckpoint,
   decodeSafetensors,
@@ -133,6 +133,16 @@ describe("checkpoints", () => {
     expect([...b.w.dataSync(), ...b.b.dataSync()]).toEqual(weights);
     a.dispose();
     b.dispose();
+  });
+
+  it("the RNG resumes mid Box–Muller pair: an odd number of normal() draws before the save", () => {
+    const rng = createRng(5);
+    rng.normal();
+    const ckpt = decodeCheckpoint(encodeCheckpoint({ variables: [], step: 1, rng }));
+    expect(ckpt.rng).toHaveLength(5);
+    const w = restoreCheckpoint(ckpt, { variables: [] }).rng;
+    expect([w?.normal(), w?.normal(), w?.uniform()]).toEqual([rng.normal(), rng.normal(), rng.uniform()]);
+    expect(() => encodeCheckpoint({ variables: [], step: 0, rng: [1, 2, 3] as unknown as RngState })).toThrow(/rng must be an Rng/);
   });
 
   it("restore is all or nothing: a shape mismatch assigns nothing", () => {

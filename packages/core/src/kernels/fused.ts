@@ -2,12 +2,13 @@ import { tf } from "../tf.js";
 import { registerRlKernels, rlKernelNames } from "./register.js";
 
 /**
- * Fused log-probabilities of given ids, `[N, V]` float32 logits and `[N]` int32 ids → `[N]`:
+ * Fused log-probabilities of given ids, `[..., V]` float32 logits and int32 ids with `N` elements
+ * (`N` = the logits' rows; any shape) → `[N]`:
  * `lp_i = z_{i,y_i}/τ − logsumexp_v(z_{i,v}/τ)`, one pass per row, no `[N, V]` temporary.
  * Backward (kernel `RlGatherLogProbsGrad`): `∂lp_i/∂z_{i,v} = (onehot(y_i)_v − softmax(z_i/τ)_v)/τ`,
  * times the upstream gradient. Inputs are not validated here (see `gatherLogProbs`).
  */
-export function fusedGatherLogProbs(logits: tf.Tensor2D, ids: tf.Tensor1D, temperature: number): tf.Tensor1D {
+export function fusedGatherLogProbs(logits: tf.Tensor, ids: tf.Tensor, temperature: number): tf.Tensor1D {
   registerRlKernels();
   const attrs = { temperature };
   const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -25,11 +26,11 @@ export function fusedGatherLogProbs(logits: tf.Tensor2D, ids: tf.Tensor1D, tempe
 }
 
 /**
- * Fused entropy of `softmax(z/τ)` per row, `[N, V]` float32 → `[N]`:
+ * Fused entropy of `softmax(z/τ)` per row, `[..., V]` float32 (N rows) → `[N]`:
  * `H_i = logsumexp(y_i) − Σ_v p_v y_v` with `y = z/τ`, one pass per row, no `[N, V]` temporary.
  * Backward (kernel `RlEntropyFromLogitsGrad`): `∂H_i/∂z_{i,v} = p_v (E_p[y] − y_v)/τ`.
  */
-export function fusedEntropyFromLogits(logits: tf.Tensor2D, temperature = 1): tf.Tensor1D {
+export function fusedEntropyFromLogits(logits: tf.Tensor, temperature = 1): tf.Tensor1D {
   registerRlKernels();
   const attrs = { temperature };
   const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {

@@ -48,8 +48,12 @@ function simdOf(b: WasmBackendLike): RlKernelsExports | null {
   return rlKernelsOn(b.wasm.asm?.memory ?? b.wasm.wasmMemory);
 }
 
+/** Rows and row length of `[..., V]` logits (any rank ≥ 1: no reshape, so no tensor view). */
 function dims(x: tf.TensorInfo): [number, number] {
-  return [x.shape[0] as number, x.shape[1] as number];
+  const v = x.shape[x.shape.length - 1] as number;
+  let n = 1;
+  for (let k = 0; k < x.shape.length - 1; k++) n *= x.shape[k] as number;
+  return [n, v];
 }
 
 type KernelImpl = (inputs: Record<string, tf.TensorInfo>, invT: number) => tf.TensorInfo | tf.TensorInfo[];
@@ -59,7 +63,7 @@ function wasmKernels(b: WasmBackendLike): Record<string, KernelImpl> {
   const heap = (t: tf.TensorInfo) => b.typedArrayFromHeap(t);
   return {
     [rlKernelNames.gatherLogProbs]: ({ logits, ids }, invT) => {
-      const [n, v] = dims(logits as tf.TensorInfo);
+      const [n, v] = dims(logits!);
       const lp = b.makeOutput([n], "float32");
       const lse = b.makeOutput([n], "float32");
       const k = simdOf(b);
@@ -69,7 +73,7 @@ function wasmKernels(b: WasmBackendLike): Record<string, KernelImpl> {
     },
     [rlKernelNames.gatherLogProbsGrad]: ({ logits, ids, lse, dy }, invT) => {
       const [n, v] = dims(logits!);
-      const g = b.makeOutput([n, v], "float32");
+      const g = b.makeOutput(logits!.shape, "float32");
       const k = simdOf(b);
       if (k !== null) k.gather_bwd(ptr(logits!), ptr(ids!), ptr(lse!), ptr(dy!), n, v, invT, ptr(g));
       else gatherBackwardJs(heap(logits!), heap(ids!), heap(lse!), heap(dy!), n, v, invT, heap(g) as Float32Array);
@@ -87,7 +91,7 @@ function wasmKernels(b: WasmBackendLike): Record<string, KernelImpl> {
     },
     [rlKernelNames.entropyFromLogitsGrad]: ({ logits, lse, mu, dy }, invT) => {
       const [n, v] = dims(logits!);
-      const g = b.makeOutput([n, v], "float32");
+      const g = b.makeOutput(logits!.shape, "float32");
       const k = simdOf(b);
       if (k !== null) k.entropy_bwd(ptr(logits!), ptr(lse!), ptr(mu!), ptr(dy!), n, v, invT, ptr(g));
       else entropyBackwardJs(heap(logits!), heap(lse!), heap(mu!), heap(dy!), n, v, invT, heap(g) as Float32Array);
@@ -111,7 +115,7 @@ function cpuKernels(b: CpuBackendLike): Record<string, KernelImpl> {
       const [n, v] = dims(logits!);
       const g = new Float32Array(n * v);
       gatherBackwardJs(read(logits!), read(ids!) as Int32Array, read(lse!), read(dy!), n, v, invT, g);
-      return out([n, v], g);
+      return out(logits!.shape, g);
     },
     [rlKernelNames.entropyFromLogits]: ({ logits }, invT) => {
       const [n, v] = dims(logits!);
@@ -125,7 +129,7 @@ function cpuKernels(b: CpuBackendLike): Record<string, KernelImpl> {
       const [n, v] = dims(logits!);
       const g = new Float32Array(n * v);
       entropyBackwardJs(read(logits!), read(lse!), read(mu!), read(dy!), n, v, invT, g);
-      return out([n, v], g);
+      return out(logits!.shape, g);
     },
   };
 }

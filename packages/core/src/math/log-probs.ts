@@ -39,9 +39,11 @@ export function gatherLogProbs(logits: tf.Tensor, ids: tf.Tensor, config: Gather
   const { N, V, idShape } = checkGatherInputs(logits, ids, "gatherLogProbs");
   if (N === 0 || V === 0 || !fusedKernelsActive()) return compositeGather(logits, ids, temperature, N, V, idShape);
   return tf.tidy(() => {
-    const flat = tf.reshape(logits.dtype === "float32" ? logits : tf.cast(logits, "float32"), [N, V]) as tf.Tensor2D;
-    const flatIds = tf.reshape(ids.dtype === "int32" ? ids : tf.cast(ids, "int32"), [N]) as tf.Tensor1D;
-    return tf.reshape(fusedGatherLogProbs(flat, flatIds, temperature), idShape);
+    // no reshape of the logits: the kernel reads [..., V] rows as they are (a reshape would be a
+    // second tensor over the same buffer, which tf.memory() and tf.profile count as new bytes)
+    const z = logits.dtype === "float32" ? logits : tf.cast(logits, "float32");
+    const y = ids.dtype === "int32" ? ids : tf.cast(ids, "int32");
+    return tf.reshape(fusedGatherLogProbs(z, y, temperature), idShape);
   });
 }
 
@@ -173,8 +175,8 @@ export function entropyFromLogits(logits: tf.Tensor): tf.Tensor {
   const N = outShape.reduce((a, b) => a * b, 1);
   if (N === 0 || V === 0 || !fusedKernelsActive()) return compositeEntropy(logits);
   return tf.tidy(() => {
-    const flat = tf.reshape(logits.dtype === "float32" ? logits : tf.cast(logits, "float32"), [N, V]) as tf.Tensor2D;
-    return tf.reshape(fusedEntropyFromLogits(flat), outShape);
+    const z = logits.dtype === "float32" ? logits : tf.cast(logits, "float32");
+    return tf.reshape(fusedEntropyFromLogits(z), outShape);
   });
 }
 

@@ -4,6 +4,8 @@ import { compileRlKernels, rlKernelsOn, type RlKernelsExports } from "./wasm-mod
 
 /**
  * The names under which the fused kernels are registered with tfjs (`tf.registerKernel`).
+ * @example
+ * rlKernelNames.gatherLogProbs; // "RlGatherLogProbs"
  * @remarks no paper
  */
 export const rlKernelNames = Object.freeze({
@@ -15,6 +17,8 @@ export const rlKernelNames = Object.freeze({
 
 /**
  * The backends the fused kernels are registered for; others run the composite ops.
+ * @example
+ * rlKernelBackends; // ["wasm", "cpu"]
  * @remarks no paper
  */
 export const rlKernelBackends: readonly string[] = Object.freeze(["wasm", "cpu"]);
@@ -169,7 +173,7 @@ export function registerRlKernels(): void {
  * WebAssembly SIMD (the `wasm` backend's kernels then run plain JS loops).
  *
  * @example
- * await initRlKernels(); // true in Node 20
+ * await initRlKernels(); // true
  * @remarks no paper
  */
 export async function initRlKernels(): Promise<boolean> {
@@ -181,7 +185,7 @@ export async function initRlKernels(): Promise<boolean> {
  * True when the active backend runs the fused kernels (`wasm` or `cpu`); other backends run the
  * composite ops.
  * @example
- * fusedKernelsActive(); // true on wasm
+ * fusedKernelsActive(); // true
  * @remarks no paper
  */
 export function fusedKernelsActive(): boolean {

@@ -11,7 +11,9 @@ import {
   sequenceLogProbs,
   tf,
 } from "../../src/index.js";
+import { fusedEntropyFromLogits } from "../../src/kernels/fused.js";
 import { setWasmKernelImplementation } from "../../src/kernels/register.js";
+import { rlKernelsOn } from "../../src/kernels/wasm-module.js";
 import { assertClose, checkGradient, rlErrorCode } from "../../src/testing/index.js";
 
 // Each case runs on: wasm with the SIMD module, wasm with the JS loops, and cpu (JS loops).
@@ -80,6 +82,11 @@ for (const mode of modes) {
       expect(await initRlKernels()).toBe(true);
       expect(tf.getKernel(rlKernelNames.gatherLogProbs, mode.backend)).toBeDefined();
       expect(tf.getKernel(rlKernelNames.entropyFromLogitsGrad, mode.backend)).toBeDefined();
+      if (mode.backend === "wasm") {
+        // the SIMD module imports the tfjs heap (no silent fall back to the JS loops in Node)
+        const wasm = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm;
+        expect(rlKernelsOn(wasm.asm.memory)).not.toBeNull();
+      }
     });
 
     it("gatherLogProbs forward and gradient equal the composite and the float64 reference", () => {
@@ -120,6 +127,17 @@ for (const mode of modes) {
         expect(tf.memory().numTensors).toBe(before);
         tf.dispose([logits, dy]);
       });
+    });
+
+    it("the entropy kernel's temperature equals the composite on z/τ (forward and gradient)", () => {
+      const logits = randomLogits([3, 11], 60);
+      const before = tf.memory().numTensors;
+      assertClose(read(fusedEntropyFromLogits(logits, 2.5)), read(tf.tidy(() => entropyFromLogitsComposite(tf.div(logits, 2.5)))), 1e-5, 1e-5);
+      const gF = tf.grad((z: tf.Tensor) => tf.sum(fusedEntropyFromLogits(z, 2.5)))(logits);
+      const gC = tf.grad((z: tf.Tensor) => tf.sum(entropyFromLogitsComposite(tf.div(z, 2.5))))(logits);
+      assertClose(read(gF), read(gC), 1e-6, 1e-5);
+      expect(tf.memory().numTensors).toBe(before);
+      logits.dispose();
     });
 
     it("gradients match finite differences", () => {

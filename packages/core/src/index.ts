@@ -52,12 +52,15 @@ export {
   gatherLogProbs,
   gatherLogProbsConfig,
   gatherLogProbsOneHot,
+  gatherLogProbsComposite,
   sequenceLogProbs,
   sequenceLogProbsConfig,
   entropyFromLogits,
+  entropyFromLogitsComposite,
   type GatherLogProbsConfig,
   type SequenceLogProbsConfig,
 } from "./math/log-probs.js";
+export { rlKernelNames, rlKernelBackends, fusedKernelsActive, initRlKernels } from "./kernels/index.js";
 export { clipRatio, clampTensor, safeExp, clipTensorsByGlobalNorm } from "./math/clip.js";
 export * from "./optim/index.js";
 export { linear } from "./math/linear.js";

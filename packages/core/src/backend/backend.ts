@@ -4,6 +4,7 @@ import { z } from "zod";
 import { parseConfig } from "../config.js";
 import { RLError } from "../errors.js";
 import { tf } from "../tf.js";
+import { initRlKernels } from "../kernels/register.js";
 import { registerMissingWasmKernels } from "./wasm-kernels.js";
 
 /** Backends `ready` knows. */
@@ -58,6 +59,9 @@ const defaultImporter: Importer = (specifier) => import(/* @vite-ignore */ speci
  *   imported only here. A missing or unbuilt package throws `RLError("BACKEND_UNAVAILABLE")`
  *   whose message names the package to install.
  *
+ * It also registers the fused RL kernels (`rlKernelNames`) for `wasm` and `cpu` and compiles
+ * their SIMD module asynchronously ({@link initRlKernels}).
+ *
  * Idempotent: calling it again with the active backend is cheap.
  *
  * @example
@@ -75,6 +79,7 @@ export async function readyWith(config: ReadyConfig, importer: Importer): Promis
   const cfg = parseConfig(readyConfig, config, "ready");
   if (cfg.quiet && !tf.env().getBool("PROD")) tf.enableProdMode();
   if (cfg.backend === "wasm") registerMissingWasmKernels();
+  await initRlKernels();
   if (tf.getBackend() === cfg.backend && tf.findBackend(cfg.backend) !== null) {
     return { backend: cfg.backend, fellBack: false };
   }

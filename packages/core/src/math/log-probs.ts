@@ -2,6 +2,8 @@ import { z } from "zod";
 import { parseConfig } from "../config.js";
 import { RLError } from "../errors.js";
 import { assertSameShape } from "../matrix/matrix.js";
+import { fusedEntropyFromLogits, fusedGatherLogProbs } from "../kernels/fused.js";
+import { fusedKernelsActive } from "../kernels/register.js";
 import { tf } from "../tf.js";
 
 /** Config of {@link gatherLogProbs}. */
@@ -17,10 +19,16 @@ export type GatherLogProbsConfig = z.input<typeof gatherLogProbsConfig>;
  *
  *   log p(y | ·) = z_y / τ − logsumexp_v(z_v / τ)
  *
- * `logits` is `[..., V]`, `ids` is `[...]` (int32); the result has the shape of `ids`.
- * The picked logit is gathered with flat indices (`i·V + y_i`), so no `[N, V]` one-hot is built;
- * the only `[N, V]` intermediates are the logsumexp's. Differentiable w.r.t. `logits`.
- * Ids outside `[0, V)` throw `RLError("INVALID_INPUT")` (tfjs would silently gather 0).
+ * `logits` is `[..., V]` (float32; int32 is cast), `ids` is `[...]` (int32; float32 is cast);
+ * the result has the shape of `ids`. Differentiable w.r.t. `logits`:
+ * `∂/∂z_v = (onehot(y)_v − softmax(z/τ)_v) / τ` times the upstream gradient.
+ *
+ * On the `wasm` and `cpu` backends this runs the fused kernels `RlGatherLogProbs` /
+ * `RlGatherLogProbsGrad` (one pass over each row, no `[N, V]` temporary in the forward; the
+ * backward writes only the `[N, V]` gradient). On other backends it runs
+ * {@link gatherLogProbsComposite}; both agree to float32 rounding.
+ * Ids outside `[0, V)` throw `RLError("INVALID_INPUT")` (tfjs would silently gather 0); a
+ * string, bool or complex dtype throws `RLError("INVALID_INPUT")`.
  *
  * @example
  * const lp = gatherLogProbs(tf.tensor2d([[2, 1, 0]]), tf.tensor1d([0], "int32")); // [-0.40761]
@@ -28,17 +36,35 @@ export type GatherLogProbsConfig = z.input<typeof gatherLogProbsConfig>;
  */
 export function gatherLogProbs(logits: tf.Tensor, ids: tf.Tensor, config: GatherLogProbsConfig = {}): tf.Tensor {
   const { temperature } = parseConfig(gatherLogProbsConfig, config, "gatherLogProbs");
-  const V = logits.shape[logits.rank - 1] as number;
-  const idShape = logits.shape.slice(0, -1);
-  if (ids.shape.length !== idShape.length || ids.shape.some((s, k) => s !== idShape[k])) {
-    throw new RLError(
-      "SHAPE_MISMATCH",
-      `gatherLogProbs: ids has shape [${ids.shape.join(",")}], logits [${logits.shape.join(",")}] needs ids [${idShape.join(",")}]`,
-    );
-  }
-  assertIdsInRange(ids, V, "gatherLogProbs");
+  const { N, V, idShape } = checkGatherInputs(logits, ids, "gatherLogProbs");
+  if (N === 0 || V === 0 || !fusedKernelsActive()) return compositeGather(logits, ids, temperature, N, V, idShape);
   return tf.tidy(() => {
-    const N = ids.size;
+    // no reshape of the logits: the kernel reads [..., V] rows as they are (a reshape would be a
+    // second tensor over the same buffer, which tf.memory() and tf.profile count as new bytes)
+    const z = logits.dtype === "float32" ? logits : tf.cast(logits, "float32");
+    const y = ids.dtype === "int32" ? ids : tf.cast(ids, "int32");
+    return tf.reshape(fusedGatherLogProbs(z, y, temperature), idShape);
+  });
+}
+
+/**
+ * {@link gatherLogProbs} from tfjs's own ops, on any backend (the implementation used on
+ * `webgl`, `webgpu` and `node`): the picked logit is gathered with flat indices (`i·V + y_i`), so
+ * no `[N, V]` one-hot is built; the logsumexp makes `[N, V]` temporaries. Same signature, validation
+ * and result as {@link gatherLogProbs}; kept public as the cross-check of the fused kernel.
+ *
+ * @example
+ * const lp = gatherLogProbsComposite(tf.tensor2d([[2, 1, 0]]), tf.tensor1d([0], "int32")); // [-0.40761]
+ * @remarks no paper
+ */
+export function gatherLogProbsComposite(logits: tf.Tensor, ids: tf.Tensor, config: GatherLogProbsConfig = {}): tf.Tensor {
+  const { temperature } = parseConfig(gatherLogProbsConfig, config, "gatherLogProbsComposite");
+  const { N, V, idShape } = checkGatherInputs(logits, ids, "gatherLogProbsComposite");
+  return compositeGather(logits, ids, temperature, N, V, idShape);
+}
+
+function compositeGather(logits: tf.Tensor, ids: tf.Tensor, temperature: number, N: number, V: number, idShape: number[]): tf.Tensor {
+  return tf.tidy(() => {
     const flat = tf.reshape(logits, [N, V]);
     const scaled = temperature === 1 ? flat : tf.div(flat, temperature);
     const offsets = tf.mul(tf.range(0, N, 1, "int32"), tf.scalar(V, "int32"));
@@ -47,6 +73,30 @@ export function gatherLogProbs(logits: tf.Tensor, ids: tf.Tensor, config: Gather
     const lse = tf.logSumExp(scaled, -1);
     return tf.reshape(tf.sub(picked, lse), idShape);
   });
+}
+
+function checkGatherInputs(logits: tf.Tensor, ids: tf.Tensor, fn: string): { N: number; V: number; idShape: number[] } {
+  assertNumericDtype(logits, "logits", fn);
+  assertNumericDtype(ids, "ids", fn);
+  if (logits.rank < 1) {
+    throw new RLError("SHAPE_MISMATCH", `${fn}: logits must be [..., V], got a scalar`);
+  }
+  const V = logits.shape[logits.rank - 1] as number;
+  const idShape = logits.shape.slice(0, -1);
+  if (ids.shape.length !== idShape.length || ids.shape.some((s, k) => s !== idShape[k])) {
+    throw new RLError(
+      "SHAPE_MISMATCH",
+      `${fn}: ids has shape [${ids.shape.join(",")}], logits [${logits.shape.join(",")}] needs ids [${idShape.join(",")}]`,
+    );
+  }
+  assertIdsInRange(ids, V, fn);
+  return { N: ids.size, V, idShape };
+}
+
+function assertNumericDtype(t: tf.Tensor, name: string, fn: string): void {
+  if (t.dtype !== "float32" && t.dtype !== "int32") {
+    throw new RLError("INVALID_INPUT", `${fn}: ${name} must be float32 or int32, got ${t.dtype}`);
+  }
 }
 
 function assertIdsInRange(ids: tf.Tensor, V: number, fn: string): void {
@@ -107,16 +157,48 @@ export function sequenceLogProbs(tokenLogProbs: tf.Tensor, mask: tf.Tensor, conf
  *
  *   H = logsumexp(z) − Σ_v softmax(z)_v · z_v
  *
- * Differentiable; the result drops the last axis.
+ * Differentiable (`∂H/∂z_v = p_v (Σ_u p_u z_u − z_v)`); the result drops the last axis.
+ * `logits` is float32 (int32 is cast); another dtype throws `RLError("INVALID_INPUT")`.
+ * On the `wasm` and `cpu` backends this runs the fused kernels `RlEntropyFromLogits` /
+ * `RlEntropyFromLogitsGrad` (one pass per row, no `[N, V]` temporary in the forward); on other
+ * backends {@link entropyFromLogitsComposite}. Both agree to float32 rounding.
  *
  * @example
  * entropyFromLogits(tf.tensor1d([2, 1, 0])); // 0.832396
  * @remarks no paper
  */
 export function entropyFromLogits(logits: tf.Tensor): tf.Tensor {
+  assertNumericDtype(logits, "logits", "entropyFromLogits");
+  if (logits.rank < 1) throw new RLError("SHAPE_MISMATCH", "entropyFromLogits: logits must be [..., V], got a scalar");
+  const V = logits.shape[logits.rank - 1] as number;
+  const outShape = logits.shape.slice(0, -1);
+  const N = outShape.reduce((a, b) => a * b, 1);
+  if (N === 0 || V === 0 || !fusedKernelsActive()) return compositeEntropy(logits);
   return tf.tidy(() => {
-    const lse = tf.logSumExp(logits, -1);
-    const p = tf.softmax(logits, -1);
-    return tf.sub(lse, tf.sum(tf.mul(p, logits), -1));
+    const z = logits.dtype === "float32" ? logits : tf.cast(logits, "float32");
+    return tf.reshape(fusedEntropyFromLogits(z), outShape);
+  });
+}
+
+/**
+ * {@link entropyFromLogits} from tfjs's own ops (logsumexp, softmax, sum), on any backend: the
+ * implementation used on `webgl`, `webgpu` and `node`, and the cross-check of the fused kernel.
+ *
+ * @example
+ * entropyFromLogitsComposite(tf.tensor1d([2, 1, 0])); // 0.832396
+ * @remarks no paper
+ */
+export function entropyFromLogitsComposite(logits: tf.Tensor): tf.Tensor {
+  assertNumericDtype(logits, "logits", "entropyFromLogitsComposite");
+  if (logits.rank < 1) throw new RLError("SHAPE_MISMATCH", "entropyFromLogitsComposite: logits must be [..., V], got a scalar");
+  return compositeEntropy(logits);
+}
+
+function compositeEntropy(logits: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const z = logits.dtype === "float32" ? logits : tf.cast(logits, "float32");
+    const lse = tf.logSumExp(z, -1);
+    const p = tf.softmax(z, -1);
+    return tf.sub(lse, tf.sum(tf.mul(p, z), -1));
   });
 }

@@ -1,0 +1,2 @@
+export { fusedEntropyFromLogits, fusedGatherLogProbs } from "./fused.js";
+export { fusedKernelsActive, initRlKernels, registerRlKernels, rlKernelBackends, rlKernelNames } from "./register.js";

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { RLError } from "@rl/core/arrays";
 import { Job, Queue, QueueEvents, Worker, type ConnectionOptions } from "bullmq";
 import { abortReason, scoreItems, type RewardComposition, type RewardItem, type ScoredItem } from "./composition.js";
@@ -31,7 +32,7 @@ export interface BatchQueueOptions {
 
 /** Options of one {@link BatchQueue.run} call. */
 export interface BatchRunOptions {
-  /** The idempotency key: job ids are `<key>:<chunk>`, so running the same key again reuses the jobs (and their results) instead of adding new ones. Default: a random UUID. */
+  /** The idempotency key: job ids are `<key>.<chunk>`, so running the same key again reuses the jobs (and their results) instead of adding new ones. Default: a random UUID. */
   key?: string;
   /** Cancels the wait and removes the run's jobs that no worker has taken yet. */
   signal?: AbortSignal;
@@ -61,6 +62,8 @@ export interface BatchWorkerOptions {
   stalledIntervalMs?: number;
   /** How many times a job may stall (its worker died) before it fails. Default 5. */
   maxStalledCount?: number;
+  /** This worker's name, stored on every job it takes (BullMQ `processedBy`). Default `rl-serve-<host>-<pid>`. */
+  name?: string;
   /** A line per finished batch (items, ms, items/s). Default: to stderr. `false` silences it. */
   log?: ((line: string) => void) | false;
 }
@@ -102,7 +105,7 @@ export function redisOptions(connection: RedisConnection): ConnectionOptions {
 /**
  * A producer of batch jobs on the BullMQ queue `name`: the building block of {@link rewardQueue}
  * and {@link rolloutQueue}. A run is split into jobs of `jobSize` items; job `k` has id
- * `<key>:<k>`, so a retried run (same key) never adds a job twice, and a job that BullMQ retries
+ * `<key>.<k>`, so a retried run (same key) never adds a job twice, and a job that BullMQ retries
  * (a failure, or a stalled job whose worker died) still has one result. Results come back in input
  * order; a job that exhausts its `attempts` gives its items `null` with the reason, never 0.
  *
@@ -147,26 +150,29 @@ export function createBatchQueue<P, I, O>(name: string, connection: RedisConnect
   async function check(id: string): Promise<void> {
     const w = waiters.get(id);
     if (w === undefined) return;
-    const job = await Job.fromId<BatchJobData<P, I>, O[]>(queue, id);
-    if (job === undefined) {
+    // The state first, then the job: a job that completes in between is read with its result.
+    const state = await queue.getJobState(id);
+    if (state === "unknown") {
       await add(id); // lost (a Redis restart without persistence): add it again under the same id
       return;
     }
-    const state = await job.getState();
+    if (state !== "completed" && state !== "failed") return;
+    const job = await Job.fromId<BatchJobData<P, I>, O[]>(queue, id);
+    if (job === undefined) return;
     if (state === "completed") w.settle({ ok: true, value: job.returnvalue });
-    else if (state === "failed") w.settle({ ok: false, reason: `retries exhausted (${job.attemptsMade} attempts): ${job.failedReason}` });
+    else w.settle({ ok: false, reason: `retries exhausted (${job.attemptsMade} attempts): ${job.failedReason}` });
   }
   const ready = events.waitUntilReady();
   return {
     queue,
     async run(payload, items, runOptions = {}) {
-      const key = runOptions.key ?? randomUUID();
+      const key = (runOptions.key ?? randomUUID()).replaceAll(":", "_"); // BullMQ job ids cannot hold ':'
       const signal = runOptions.signal;
       if (signal?.aborted) throw abortReason(signal);
       await ready;
       const chunks: { id: string; start: number; size: number }[] = [];
       for (let start = 0, k = 0; start < items.length; start += jobSize, k++) {
-        chunks.push({ id: `${key}:${k}`, start, size: Math.min(jobSize, items.length - start) });
+        chunks.push({ id: `${key}.${k}`, start, size: Math.min(jobSize, items.length - start) });
       }
       const out = new Array<BatchResult<O>>(items.length);
       const done = chunks.map(
@@ -245,6 +251,7 @@ export function createBatchWorker<P, I, O>(
 ): BatchWorker {
   const log = options.log === false ? () => undefined : (options.log ?? ((line: string) => process.stderr.write(`${line}\n`)));
   const stop = new AbortController();
+  const workerName = options.name ?? `rl-serve-${hostname()}-${process.pid}`;
   let processed = 0;
   const worker = new Worker<BatchJobData<P, I>, O[]>(
     name,
@@ -257,11 +264,12 @@ export function createBatchWorker<P, I, O>(
       }
       processed += items.length;
       const ms = performance.now() - t0;
-      log(`[rl-serve ${name}] job ${job.id}: ${items.length} items in ${ms.toFixed(0)} ms (${((items.length / Math.max(ms, 1e-3)) * 1000).toFixed(0)} items/s), attempt ${job.attemptsMade + 1}, ${processed} items so far`);
+      log(`[${workerName}] ${name} job ${job.id}: ${items.length} items in ${ms.toFixed(0)} ms (${((items.length / Math.max(ms, 1e-3)) * 1000).toFixed(0)} items/s), attempt ${job.attemptsMade + 1}, ${processed} items so far`);
       return results;
     },
     {
       connection: redisOptions(connection),
+      name: workerName,
       concurrency: options.concurrency ?? 1,
       lockDuration: options.lockDurationMs ?? 30_000,
       stalledInterval: options.stalledIntervalMs ?? 30_000,

@@ -90,11 +90,10 @@ print(json.dumps([module.compute_score(c["data_source"], c["solution_str"], c["g
       env: { ...process.env, RL_SERVE_URL: url, RL_SERVE_API_KEY: key },
     });
     const got = JSON.parse(stdout) as unknown[];
-    const signal = new AbortController().signal;
     const expected = calls.map((c) => {
       const item: RewardItem = { query: c.solution_str, prompt: null, response: c.solution_str, label: c.ground_truth, dataSource: c.data_source, extraInfo: c.extra_info };
       if (c.data_source === "openai/gsm8k") {
-        const r = composition.rewards.gsm8k(item, { signal }) as { score: number; parsed: boolean };
+        const r = composition.rewards.gsm8k(item);
         return { score: r.score, parsed: r.parsed ? 1 : 0 };
       }
       return mathScore(c.solution_str, c.ground_truth);

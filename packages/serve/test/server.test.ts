@@ -49,7 +49,7 @@ describe("POST /get_reward (OpenRLHF remote RM protocol)", () => {
     expect(ok.json()).toMatchObject({ scores: [1], extra_logs: { parsed: [1] } });
     const bad = await post(app, "/get_reward?reward=nope", { query: ["x"] });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json()).toEqual({ error: { code: "UNKNOWN_REWARD", field: "reward", message: expect.stringContaining("math, gsm8k") } });
+    expect(bad.json()).toEqual({ error: { code: "UNKNOWN_REWARD", field: "reward", message: expect.stringContaining("math, judged, gsm8k") } });
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Queue } from "bullmq";
-import { REWARD_QUEUE, redisOptions } from "../src/index.js";
+import { REWARD_QUEUE, redisOptions, rolloutQueue, rolloutWorker } from "../src/index.js";
 import { mathScore } from "./fixtures/rewards.js";
 import { fixtureConfig, freePort, mathItems, startCli, startRedis, type Proc } from "./helpers.js";
 
@@ -142,6 +142,32 @@ describe("reward server in queue mode with worker processes (real redis-server)"
     expect(metrics).toMatch(/rl_serve_items_total\{reward="judged"\} \d+/);
   });
 
+});
+
+describe("rollouts on the queue (library API, in-process worker)", () => {
+  it("rolloutQueue / rolloutWorker: prompts in, rollouts out, in input order, with the job's payload", async () => {
+    const redis = await startRedis();
+    const worker = rolloutWorker<{ prompt: string }, { text: string }, { suffix: string }>(
+      redis.url,
+      async ({ prompt }, { payload }) => {
+        await new Promise((r) => setTimeout(r, prompt.length % 3));
+        return { text: prompt.toUpperCase() + payload.suffix };
+      },
+      { log: false },
+    );
+    const queue = rolloutQueue<{ prompt: string }, { text: string }, { suffix: string }>(redis.url, { jobSize: 7 });
+    try {
+      const prompts = Array.from({ length: 50 }, (_, i) => ({ prompt: `prompt ${i}` }));
+      const out = await queue.run({ suffix: "!" }, prompts, { key: "rollouts-1" });
+      expect(out).toEqual(prompts.map((p) => ({ ok: true, value: { text: p.prompt.toUpperCase() + "!" } })));
+      expect(worker.processed()).toBe(50);
+      expect((await queue.depth()).completed).toBe(Math.ceil(50 / 7));
+    } finally {
+      await worker.close();
+      await queue.close();
+      await redis.stop();
+    }
+  });
 });
 
 describe("Redis goes away and comes back", () => {

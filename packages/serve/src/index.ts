@@ -32,7 +32,7 @@ export {
   type ComputeScoreRequest,
 } from "./protocol.js";
 export { createServeMetrics, type ServeMetrics, type ServeMetricsSources } from "./metrics.js";
-export { createRewardServer, serverMetrics, type RewardServerOptions, type ServeErrorBody } from "./server.js";
+export { createRewardServer, rewardServerLimits, serverMetrics, type RewardServerOptions, type ServeErrorBody } from "./server.js";
 export {
   createBatchQueue,
   createBatchWorker,

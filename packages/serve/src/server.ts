@@ -1,8 +1,9 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
-import { RLError } from "@rl/core/arrays";
+import { RLError, parseConfig } from "@rl/core/arrays";
+import { z } from "zod";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
-import { Semaphore, resolveRewardName, scoreItems, type RewardComposition, type RewardItem, type ScoredItem } from "./composition.js";
+import { Semaphore, defineRewards, resolveRewardName, scoreItems, type RewardComposition, type RewardItem, type ScoredItem } from "./composition.js";
 import { createServeMetrics, type ServeMetrics } from "./metrics.js";
 import { computeScoreRequest, getRewardRequest, itemsFromComputeScore, itemsFromGetReward, rewardQuerystring } from "./protocol.js";
 import type { RewardQueue } from "./queue.js";
@@ -34,6 +35,17 @@ export interface RewardServerOptions {
   /** Fastify's logger: `false` (default), `true`, or pino options (the `Authorization` header is always redacted). */
   logger?: boolean | Record<string, unknown>;
 }
+
+/** The numeric limits of {@link RewardServerOptions}, with their defaults (zod; checked once by {@link createRewardServer}). */
+export const rewardServerLimits = z.object({
+  bodyLimit: z.number().int().positive().default(64 * 1024 * 1024),
+  maxBatch: z.number().int().positive().default(16_384),
+  deadlineMs: z.number().int().positive().default(170_000),
+  concurrency: z.number().int().positive().default(64),
+  maxPendingItems: z.number().int().positive().default(65_536),
+  retryAfterSeconds: z.number().int().nonnegative().default(1),
+  nullReward: z.number().finite().nullable().default(null),
+});
 
 /** The JSON body of every error answer: a stable `code`, a message, and the offending `field` when there is one. */
 export interface ServeErrorBody {
@@ -73,12 +85,13 @@ class HttpError extends Error {
  * @remarks no paper
  */
 export function createRewardServer(composition: RewardComposition, options: RewardServerOptions = {}): FastifyInstance {
-  const maxBatch = options.maxBatch ?? 16_384;
-  const deadlineMs = options.deadlineMs ?? 170_000;
-  const maxPending = options.maxPendingItems ?? 65_536;
-  const retryAfter = options.retryAfterSeconds ?? 1;
-  const nullReward = options.nullReward ?? null;
-  const gate = new Semaphore(options.concurrency ?? 64);
+  const { maxBatch, deadlineMs, maxPendingItems: maxPending, retryAfterSeconds: retryAfter, nullReward, concurrency, bodyLimit } = parseConfig(
+    rewardServerLimits,
+    Object.fromEntries(Object.entries(options).filter(([k, v]) => k in rewardServerLimits.shape && v !== undefined)),
+    "createRewardServer",
+  );
+  defineRewards(composition);
+  const gate = new Semaphore(concurrency);
   const queue = options.queue;
   const metrics: ServeMetrics = createServeMetrics({
     ...(composition.judges !== undefined ? { judges: composition.judges } : {}),
@@ -88,7 +101,7 @@ export function createRewardServer(composition: RewardComposition, options: Rewa
     options.logger === undefined || options.logger === false
       ? false
       : { ...(typeof options.logger === "object" ? options.logger : {}), redact: { paths: ["req.headers.authorization", "headers.authorization"], censor: "[redacted]" } };
-  const app = Fastify({ bodyLimit: options.bodyLimit ?? 64 * 1024 * 1024, logger, genReqId: () => randomUUID() });
+  const app = Fastify({ bodyLimit, logger, genReqId: () => randomUUID() });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate("rlMetrics", metrics);

@@ -195,3 +195,11 @@ describe("API key, logging, health and metrics", () => {
     expect(text).toMatch(/rl_serve_items_total\{reward="rubric"\} 2/);
   });
 });
+
+describe("createRewardServer options", () => {
+  it("bad limits and bad compositions are RLErrors at creation, not at the first request", () => {
+    expect(() => createRewardServer(composition, { maxBatch: 0 })).toThrow(/createRewardServer.*maxBatch/);
+    expect(() => createRewardServer(composition, { nullReward: Number.NaN })).toThrow(/nullReward/);
+    expect(() => createRewardServer({ rewards: {} })).toThrow(/rewards is empty/);
+  });
+});

@@ -98,3 +98,29 @@ console.log("pack smoke: 4 packages and the example plugin packed, installed and
       `require("@rl/credit") loads no @tensorflow module and takes ${median.toFixed(0)} ms (median of 5; target ≤ 120 ms: ${median <= 120 ? "met" : "not met"})`,
   );
 }
+
+// @rl/serve (the reward server and queue workers) is packed apart from the four math packages: it
+// brings fastify, bullmq and ioredis, which the light installs above must never see. Its tarball
+// passes publint + attw, installs next to the @rl tarballs, its `rl-serve` bin runs and a server
+// answers the OpenRLHF protocol in-process.
+{
+  const serveTarballs = join(work, "serve-tarball");
+  mkdirSync(serveTarballs);
+  sh("pnpm", ["pack", "--pack-destination", serveTarballs], join(root, "packages", "serve"));
+  const serve = join(serveTarballs, sh("ls", [serveTarballs]).trim());
+  sh(bin("publint"), ["run", serve, "--strict"], root);
+  sh(bin("attw"), [serve, "--ignore-rules", "cjs-resolves-to-esm", "--format", "table-flipped"], root);
+  sh("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", serve], esm);
+  const help = sh(join(esm, "node_modules", ".bin", "rl-serve"), ["--help"], esm);
+  if (!help.includes("rl-serve rewards --config")) throw new Error(`rl-serve --help printed:\n${help}`);
+  writeFileSync(
+    join(esm, "serve.mjs"),
+    'import { createRewardServer, defineRewards } from "@rl/serve";\n' +
+      "const app = createRewardServer(defineRewards({ rewards: { len: (item) => item.response.length } }));\n" +
+      'const res = await app.inject({ method: "POST", url: "/get_reward", payload: { query: ["Q: hi", "Q: hello"], prompts: ["Q: ", "Q: "] } });\n' +
+      "console.log(res.statusCode, JSON.stringify(res.json().rewards)); await app.close();\n",
+  );
+  const served = sh(process.execPath, ["serve.mjs"], esm).trim();
+  if (served !== "200 [2,5]") throw new Error(`@rl/serve from its tarball printed "${served}", expected "200 [2,5]"`);
+  console.log("@rl/serve: publint + attw ok, installed from its tarball, rl-serve --help and /get_reward ok");
+}

@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { backendNames, type BackendName } from "@rl/core";
 import { runDemo } from "./demo/run-demo.js";
 
-export { runDemo, demoBudgets, type DemoOptions, type DemoBudget } from "./demo/run-demo.js";
+export { runDemo, demoBudgets, defaultWorkers, type DemoOptions, type DemoBudget } from "./demo/run-demo.js";
 
 function positiveInt(name: string) {
   return (value: string): number => {
@@ -22,10 +22,18 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option("--steps <n>", "RL steps per variant", positiveInt("--steps"))
     .option("--seed <n>", "seed of everything", positiveInt("--seed"), 7)
     .addOption(new Option("--backend <name>", "tfjs backend").choices([...backendNames]).default("wasm"))
-    .option("--out <dir>", "output folder", "out/demo");
+    .option("--out <dir>", "output folder", "out/demo")
+    .option("--workers <n>", "worker threads for the RL training steps (0 = in-process; default 2 on a machine with 2+ cores)", positiveInt("--workers"));
   program.parse([...argv]);
-  const o = program.opts<{ quick: boolean; steps?: number; seed: number; backend: BackendName; out: string }>();
-  await runDemo({ quick: o.quick, seed: o.seed, backend: o.backend, out: o.out, ...(o.steps === undefined ? {} : { steps: o.steps }) });
+  const o = program.opts<{ quick: boolean; steps?: number; seed: number; backend: BackendName; out: string; workers?: number }>();
+  await runDemo({
+    quick: o.quick,
+    seed: o.seed,
+    backend: o.backend,
+    out: o.out,
+    ...(o.steps === undefined ? {} : { steps: o.steps }),
+    ...(o.workers === undefined ? {} : { workers: o.workers }),
+  });
 }
 
 const isEntry = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;

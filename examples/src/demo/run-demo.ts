@@ -1,10 +1,13 @@
-import { activeBackend, createRng, ready, tf, type BackendName } from "@rl/core";
+import { availableParallelism } from "node:os";
+import { createDataParallel, type DataParallelPool } from "@rl/alignment/parallel";
+import { RLError, activeBackend, createRng, ready, tf, type BackendName } from "@rl/core";
 import { samplePreferencePairs, syntheticPairs } from "./pairs.js";
 import { clonePolicy, createPolicy } from "./policy.js";
 import { runPreference } from "./preference.js";
 import { progressBar } from "./progress.js";
 import { summaryTable, writeReport, type DemoMetrics } from "./report.js";
 import { trainRewardModel } from "./reward-model.js";
+import { replicaModule } from "./replica.js";
 import { runRl } from "./rl.js";
 import { evaluate, supervisedWarmStart } from "./sft.js";
 import { VOCAB_SIZE, createAdditionTask } from "./task.js";
@@ -23,6 +26,22 @@ export interface DemoOptions {
   out?: string;
   /** Progress bars and the summary table on stdout. Default true. */
   verbose?: boolean;
+  /**
+   * Worker threads the RL phases' training steps run on (`@rl/alignment/parallel`: the rollout
+   * rows sharded across policy replicas, one optimizer update here); 0 = in this thread.
+   * Default {@link defaultWorkers} (2 when the machine has 2 or more cores).
+   */
+  workers?: number;
+}
+
+/**
+ * The demo's default worker count: 2 when the machine has at least 2 cores (`os.availableParallelism()`), else 0 (in-process).
+ *
+ * @example
+ * defaultWorkers(); // 2 on a 2-core machine
+ */
+export function defaultWorkers(): number {
+  return availableParallelism() >= 2 ? 2 : 0;
 }
 
 /** Budgets of one run. */
@@ -116,6 +135,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoMetrics> {
   const out = options.out ?? "out/demo";
   const budget: DemoBudget = { ...demoBudgets[quick ? "quick" : "full"] };
   if (options.steps !== undefined) budget.rlSteps = options.steps;
+  const workers = options.workers ?? defaultWorkers();
+  if (!Number.isInteger(workers) || workers < 0) throw new RLError("INVALID_CONFIG", `runDemo: workers must be a non-negative integer, got ${workers}`);
   await ready({ backend: options.backend ?? "wasm" });
   const log = (line: string) => {
     if (verbose) console.log(line);
@@ -171,11 +192,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoMetrics> {
   // 3. RL: GRPO vs GRPO+TEMPO, same seed and budget, both from the warm start.
   const rlSeed = root.int(2 ** 31);
   const rlPrompts = budget.rlPromptPool === "all" ? task.train : task.train.slice(0, budget.rlPromptPool);
-  const runVariant = (method: "grpo" | "tempo") => {
+  // With workers: one pool of policy replicas for both variants (each variant's first step copies its weights in).
+  const pool: DataParallelPool | undefined =
+    workers > 0 ? await createDataParallel({ workers, modelModule: replicaModule(), factoryName: "createPolicyReplica", factoryArgs: [sft.config], backend: activeBackend() }) : undefined;
+  if (pool !== undefined) log(`RL training steps on ${workers} worker threads (@rl/alignment/parallel)`);
+  const runVariant = async (method: "grpo" | "tempo") => {
     const policy = clonePolicy(sft);
     const b = progressBar(method === "grpo" ? "RL: GRPO" : "RL: GRPO+TEMPO", budget.rlSteps, verbose);
     try {
-      return runRl(policy, rlPrompts, task.heldOut, createRng(rlSeed), {
+      return await runRl(policy, rlPrompts, task.heldOut, createRng(rlSeed), {
         method,
         steps: budget.rlSteps,
         promptsPerStep: budget.rlPrompts,
@@ -184,16 +209,23 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoMetrics> {
         evalEvery: budget.rlEvalEvery,
         rewardWindow: budget.rlRewardWindow,
         onStep: (s, r, l) => b.update(s, `reward ${r.toFixed(3)} loss ${l.toFixed(3)}`),
+        ...(pool !== undefined ? { pool } : {}),
       });
     } finally {
       b.stop();
       policy.dispose();
     }
   };
-  const grpo = runVariant("grpo");
-  log(`GRPO held-out accuracy ${grpo.heldOutAccuracy.toFixed(3)}`);
-  const tempo = runVariant("tempo");
-  log(`GRPO+TEMPO held-out accuracy ${tempo.heldOutAccuracy.toFixed(3)}`);
+  let grpo: Awaited<ReturnType<typeof runVariant>>;
+  let tempo: Awaited<ReturnType<typeof runVariant>>;
+  try {
+    grpo = await runVariant("grpo");
+    log(`GRPO held-out accuracy ${grpo.heldOutAccuracy.toFixed(3)}`);
+    tempo = await runVariant("tempo");
+    log(`GRPO+TEMPO held-out accuracy ${tempo.heldOutAccuracy.toFixed(3)}`);
+  } finally {
+    await pool?.close();
+  }
 
   // 4. Offline preference: DPO and SimPO on pairs of the warm-start policy's own samples.
   bar = progressBar("DPO/SimPO: pairs", budget.prefProblems, verbose);
@@ -222,6 +254,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoMetrics> {
 
   const metrics: DemoMetrics = {
     backend: activeBackend(),
+    workers,
     seconds: (performance.now() - t0) / 1000,
     seed,
     quick,

@@ -107,7 +107,12 @@ describe("dataParallelStep", () => {
             expect(par.metrics.shardRows.reduce((a, b) => a + b, 0)).toBe(rows);
             // The replicas now hold the updated weights.
             const sums = await pool.map<null, number[]>("weightSum", new Array(pool.workers).fill(null));
-            const mainSums = main.params.map((p) => tf.tidy(() => tf.sum(p).dataSync()[0] as number));
+            const mainSums = main.params.map((p) => {
+              const t = tf.sum(p);
+              const x = t.dataSync()[0] as number;
+              t.dispose();
+              return x;
+            });
             for (const s of sums) s.forEach((x, i) => expect(x).toBeCloseTo(mainSums[i]!, 4));
           } finally {
             disposeBatch(batch);

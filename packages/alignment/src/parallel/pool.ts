@@ -120,6 +120,20 @@ function workerExecArgv(): string[] {
   return out;
 }
 
+/**
+ * A worker with the parent's flags (minus export conditions); when Node rejects one of them for a
+ * worker (process-wide V8 flags such as `--max-old-space-size`: ERR_WORKER_INVALID_EXEC_ARGV), with none.
+ */
+function startWorker(script: URL, w: number): Worker {
+  const name = `@rl/alignment replica ${w}`;
+  try {
+    return new Worker(script, { execArgv: workerExecArgv(), name });
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ERR_WORKER_INVALID_EXEC_ARGV") throw error;
+    return new Worker(script, { execArgv: [], name });
+  }
+}
+
 /** An RLError from a worker's serialised error: its code when it was an RLError, else `INTERNAL`; its message. */
 function fromWire(worker: number, error: WireError): RLError {
   const code = (error.code ?? "INTERNAL") as RLErrorCode;
@@ -167,7 +181,7 @@ export async function createDataParallel(config: DataParallelConfig): Promise<Da
     }
   };
   for (let w = 0; w < cfg.workers; w++) {
-    const t = new Worker(script, { execArgv: workerExecArgv(), name: `@rl/alignment replica ${w}` });
+    const t = startWorker(script, w);
     t.on("message", (reply: Reply) => {
       const p = pending.get(reply.id);
       if (p === undefined) return;

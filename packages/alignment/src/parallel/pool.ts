@@ -154,9 +154,14 @@ function fromWire(worker: number, error: WireError): RLError {
  * keep the process alive; still, call `close()`.
  *
  * @example
- * // model.mjs: export function createReplica(cfg) { const params = ...; return { model: (ids) => ..., params }; }
- * const pool = await createDataParallel({ workers: 2, modelModule: new URL("./model.mjs", import.meta.url), factoryName: "createReplica", factoryArgs: [cfg] });
- * try { ... dataParallelStep(pool, batch, { loss: "policyLoss", optimizer, state }) ... } finally { await pool.close(); }
+ * // model.js exports createReplica(config) → { model, params } and the TrainLoss "policyLoss"
+ * const pool = await createDataParallel({ workers: 2, modelModule: new URL("./model.js", import.meta.url), factoryName: "createReplica", factoryArgs: [model.config] });
+ * try {
+ *   const opt = adamW(vars);
+ *   const out = await dataParallelStep(pool, batch, { loss: "policyLoss", optimizer: opt, state: opt.init() });
+ * } finally {
+ *   await pool.close();
+ * }
  * @remarks no paper
  */
 export async function createDataParallel(config: DataParallelConfig): Promise<DataParallelPool> {

@@ -81,7 +81,8 @@ export function shardRows(rows: number, workers: number): [number, number][] {
  * it was an RLError); a non-finite gradient norm throws `RLError("NON_FINITE")` before any update.
  *
  * @example
- * const opt = adamW(params, { learningRate: 1e-3 });
+ * const pool = await createDataParallel({ workers: 2, modelModule: new URL("./model.js", import.meta.url), factoryName: "createReplica", factoryArgs: [model.config] });
+ * const opt = adamW(vars, { learningRate: 1e-3 });
  * let state = opt.init();
  * const out = await dataParallelStep(pool, batch, { loss: "policyLoss", optimizer: opt, state, shardWeight: "rows" });
  * state = out.state; // out.metrics: trainStep's metrics + shardRows, shardWeights

@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { backendNames, type BackendName } from "@rl/core";
 import { runDemo } from "./demo/run-demo.js";
 
-export { runDemo, demoBudgets, type DemoOptions, type DemoBudget } from "./demo/run-demo.js";
+export { runDemo, demoBudgets, defaultWorkers, type DemoOptions, type DemoBudget } from "./demo/run-demo.js";
 export type { DemoPhase } from "./demo/checkpoint.js";
 
 function positiveInt(name: string) {
@@ -26,9 +26,10 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option("--out <dir>", "output folder", "out/demo")
     .option("--checkpoint <file>", "save a checkpoint (.safetensors) after every phase and every --save-steps RL steps")
     .option("--save-steps <n>", "RL steps between checkpoints", positiveInt("--save-steps"), 10)
-    .option("--resume", "continue from --checkpoint (same seed and budget): the numbers of an uninterrupted run", false);
+    .option("--resume", "continue from --checkpoint (same seed and budget): the numbers of an uninterrupted run", false)
+    .option("--workers <n>", "worker threads for the RL training steps (0 = in-process; default 2 on a machine with 2+ cores)", positiveInt("--workers"));
   program.parse([...argv]);
-  const o = program.opts<{ quick: boolean; steps?: number; seed: number; backend: BackendName; out: string; checkpoint?: string; saveSteps: number; resume: boolean }>();
+  const o = program.opts<{ quick: boolean; steps?: number; seed: number; backend: BackendName; out: string; checkpoint?: string; saveSteps: number; resume: boolean; workers?: number }>();
   await runDemo({
     quick: o.quick,
     seed: o.seed,
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     resume: o.resume,
     ...(o.steps === undefined ? {} : { steps: o.steps }),
     ...(o.checkpoint === undefined ? {} : { checkpoint: o.checkpoint }),
+    ...(o.workers === undefined ? {} : { workers: o.workers }),
   });
 }
 

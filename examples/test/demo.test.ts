@@ -3,11 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRng, generate, tf } from "@rl/core";
 import { describe, expect, it } from "vitest";
+import { createDataParallel } from "@rl/alignment/parallel";
 import { demoBudgets, runDemo } from "../src/demo.js";
 import { clonePolicy, createPolicy, responseLogProbs, taskDecoding } from "../src/demo/policy.js";
 import { checkGradient } from "@rl/core/testing";
 import { fastLinear } from "../src/demo/fast-linear.js";
 import { syntheticPairs } from "../src/demo/pairs.js";
+import { replicaModule } from "../src/demo/replica.js";
 import { rewardTrend, runRl } from "../src/demo/rl.js";
 import { heatmapPlot, reportHtml, summaryTable, type DemoMetrics } from "../src/demo/report.js";
 import { EOS, PAD, VOCAB_SIZE, checkFormat, createAdditionTask, decode, encode, makeProblem, taskReward, verifyAnswer } from "../src/demo/task.js";
@@ -140,6 +142,31 @@ describe("RL", () => {
   }
 });
 
+describe("RL on worker replicas", () => {
+  it("runRl with a 2-worker pool gives the in-process run's rewards and losses", async () => {
+    const task = createAdditionTask({ seed: 1, digits: 1, heldOutSize: 10 });
+    const config = { vocabSize: VOCAB_SIZE, maxLength: 7, dModel: 16, nHeads: 2, nLayers: 1 };
+    const a = createPolicy(config, createRng(3));
+    const b = clonePolicy(a);
+    const pool = await createDataParallel({ workers: 2, modelModule: replicaModule(), factoryName: "createPolicyReplica", factoryArgs: [a.config] });
+    try {
+      const opts = { method: "grpo" as const, steps: 4, promptsPerStep: 4, groupSize: 4, learningRate: 1e-2, evalEvery: 100 };
+      const local = await runRl(a, task.train, task.heldOut, createRng(4), opts);
+      const before = tf.memory().numTensors;
+      const parallel = await runRl(b, task.train, task.heldOut, createRng(4), { ...opts, pool });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(parallel.reward).toEqual(local.reward);
+      parallel.loss.forEach((p, i) => expect(p.value).toBeCloseTo(local.loss[i]!.value, 5));
+      const wa = a.variables.map((v) => Array.from(v.dataSync()));
+      b.variables.forEach((v, i) => Array.from(v.dataSync()).forEach((x, j) => expect(Math.abs(x - wa[i]![j]!)).toBeLessThan(1e-4)));
+    } finally {
+      await pool.close();
+      a.dispose();
+      b.dispose();
+    }
+  }, 120_000);
+});
+
 describe("rewardTrend", () => {
   const curve = (values: number[]) => values.map((value, i) => ({ step: i + 1, value }));
 
@@ -261,6 +288,7 @@ function minimalMetrics(): DemoMetrics {
   const pref = { heldOutAccuracy: 0.5, loss: [], pairAccuracy: [], pairs: 0, seconds: 1 };
   return {
     backend: "wasm",
+    workers: 0,
     seconds: 1,
     seed: 1,
     quick: true,

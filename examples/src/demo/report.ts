@@ -54,6 +54,8 @@ export interface AdvantageHeatmap {
 /** Everything the demo writes to `metrics.json`. */
 export interface DemoMetrics {
   backend: string;
+  /** Worker threads of the RL training steps (0 = in-process). */
+  workers: number;
   seconds: number;
   seed: number;
   quick: boolean;
@@ -118,7 +120,7 @@ export function summaryTable(m: DemoMetrics): string {
   const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => (r[c] as string).length)));
   const line = (r: string[]) => r.map((cell, c) => (c === 1 ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number))).join("  ");
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
-  return [line(header), rule, ...rows.slice(1).map(line), rule, `backend ${m.backend}, seed ${m.seed}, ${m.seconds.toFixed(1)} s total`].join("\n");
+  return [line(header), rule, ...rows.slice(1).map(line), rule, `backend ${m.backend}, ${m.workers > 0 ? `${m.workers} workers` : "in-process"}, seed ${m.seed}, ${m.seconds.toFixed(1)} s total`].join("\n");
 }
 
 interface Trace {

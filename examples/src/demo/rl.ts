@@ -1,7 +1,9 @@
-import { adamW, grpoLoss, trainStep, type AdamWState, type TrainBatch } from "@rl/alignment";
-import { RLError, generate, tf, type Rng } from "@rl/core";
+import { adamW, trainStep, type AdamWState, type TrainBatch } from "@rl/alignment";
+import { dataParallelStep, type DataParallelPool } from "@rl/alignment/parallel";
+import { RLError, batchTensors, generate, rolloutTrainingBatch, tf, type Rng } from "@rl/core";
 import { grpoAdvantages, tempoAdvantages } from "@rl/credit";
 import { taskDecoding, type Policy } from "./policy.js";
+import { rlPolicyLoss } from "./replica.js";
 import type { AdvantageHeatmap, RewardTrend, RlRunMetrics } from "./report.js";
 import { evaluate, maxAnswerTokens, type CurvePoint } from "./sft.js";
 import { VOCAB, taskReward, type Problem } from "./task.js";
@@ -35,6 +37,13 @@ export interface RlOptions {
   onCheckpoint?: (progress: RlProgress, optimizerState: AdamWState) => void | Promise<void>;
   /** Continue a run saved from `onCheckpoint`: the caller has restored the policy's weights and `rng`. */
   resume?: { progress: RlProgress; optimizerState: AdamWState };
+  /**
+   * Run each step's gradients on these replicas (`dataParallelStep`, rows sharded across workers,
+   * shard weight `"rows"`) instead of `trainStep` in this thread; same update to float32 rounding.
+   * Sampling stays in this thread (one RNG stream, so the numbers match the in-process run).
+   * Default: none (in-process).
+   */
+  pool?: DataParallelPool;
 }
 
 /** Where an RL run stands after `step` steps: its curves so far (JSON). */
@@ -53,7 +62,7 @@ export interface RlResult extends RlRunMetrics {
 }
 
 /** The rollout batch of one RL step, as `trainStep` wants it (`[B, P + L]`). */
-interface RlBatch extends TrainBatch {
+export interface RlBatch extends TrainBatch {
   advantages: tf.Tensor2D;
 }
 
@@ -109,20 +118,15 @@ export async function runRl(policy: Policy, train: readonly Problem[], heldOut: 
           : tempoAdvantages({ tokenRewards, responses: tokens, mask, groups, outcomes: rewards }).advantages.toArray();
       const adv = advantages as number[][];
       if (heatmap === null) heatmap = firstMixedGroup(rows, tokens, mask, rewards, adv, groupSize);
-      const P = (rows[0] as Problem).promptIds.length;
-      const batch: RlBatch = {
-        tokenIds: tf.tensor2d(rows.map((p, i) => [...p.promptIds, ...(tokens[i] as number[])]), [rows.length, P + L], "int32"),
-        lossMask: tf.tensor2d(mask.map((m) => [...new Array<number>(P).fill(0), ...m])),
-        advantages: tf.tensor2d(adv.map((a) => [...new Array<number>(P).fill(0), ...a])),
-      };
+      // prompt ++ completion, [B, P + L]: lossMask and advantages shifted by the prompt.
+      const full = batchTensors(rolloutTrainingBatch({ batch: { tokenIds: tokens, mask }, advantages: adv, promptTokenIds: rows.map((p) => p.promptIds) }));
+      tf.dispose([full.attentionMask, full.oldLogProbs]);
+      const batch: RlBatch = { tokenIds: full.tokenIds, lossMask: full.lossMask, advantages: full.advantages };
       try {
-        const out = trainStep(
-          model,
-          batch,
-          (lp, b, ctx) => grpoLoss({ logProbs: lp, advantages: b.advantages, mask: ctx.mask }, { lossType: "grpo" }),
-          optimizer,
-          state,
-        );
+        const out =
+          options.pool === undefined
+            ? trainStep(model, batch, rlPolicyLoss, optimizer, state)
+            : await dataParallelStep(options.pool, batch, { loss: "rlPolicyLoss", optimizer, state, shardWeight: "rows" });
         state = out.state;
         const meanReward = rewards.reduce((a, b) => a + b, 0) / rewards.length;
         reward.push({ step, value: meanReward });

@@ -1,3 +1,5 @@
+import { availableParallelism } from "node:os";
+import { createDataParallel, type DataParallelPool } from "@rl/alignment/parallel";
 import { RLError, Rng, activeBackend, createRng, ready, tf, type BackendName } from "@rl/core";
 import { loadDemoCheckpoint, saveDemoCheckpoint, type DemoPhase, type DemoPhaseResults, type DemoRlSnapshot, type DemoRunState } from "./checkpoint.js";
 import { samplePreferencePairs, syntheticPairs } from "./pairs.js";
@@ -6,6 +8,7 @@ import { runPreference } from "./preference.js";
 import { progressBar } from "./progress.js";
 import { summaryTable, writeReport, type DemoMetrics } from "./report.js";
 import { trainRewardModel } from "./reward-model.js";
+import { replicaModule } from "./replica.js";
 import { runRl, type RlResult } from "./rl.js";
 import { evaluate, supervisedWarmStart } from "./sft.js";
 import { VOCAB_SIZE, createAdditionTask } from "./task.js";
@@ -34,6 +37,22 @@ export interface DemoOptions {
   onCheckpoint?: (saved: { phase: DemoPhase; step: number; path: string }) => void | Promise<void>;
   /** Overrides of the preset budget (small runs, tests). */
   budget?: Partial<DemoBudget>;
+  /**
+   * Worker threads the RL phases' training steps run on (`@rl/alignment/parallel`: the rollout
+   * rows sharded across policy replicas, one optimizer update here); 0 = in this thread.
+   * Default {@link defaultWorkers} (2 when the machine has 2 or more cores).
+   */
+  workers?: number;
+}
+
+/**
+ * The demo's default worker count: 2 when the machine has at least 2 cores (`os.availableParallelism()`), else 0 (in-process).
+ *
+ * @example
+ * defaultWorkers(); // 2 on a 2-core machine
+ */
+export function defaultWorkers(): number {
+  return availableParallelism() >= 2 ? 2 : 0;
 }
 
 /** Budgets of one run. */
@@ -137,6 +156,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoMetrics> {
   const saveSteps = options.saveSteps ?? 10;
   if (!Number.isInteger(saveSteps) || saveSteps < 1) throw new RLError("INVALID_CONFIG", `runDemo: saveSteps must be a positive integer, got ${saveSteps}`);
   if (options.resume === true && checkpoint === undefined) throw new RLError("INVALID_CONFIG", "runDemo: resume needs a checkpoint path");
+  const workers = options.workers ?? defaultWorkers();
+  if (!Number.isInteger(workers) || workers < 0) throw new RLError("INVALID_CONFIG", `runDemo: workers must be a non-negative integer, got ${workers}`);
   await ready({ backend: options.backend ?? "wasm" });
   const log = (line: string) => {
     if (verbose) console.log(line);
@@ -219,6 +240,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoMetrics> {
     // 3. RL: GRPO vs GRPO+TEMPO, same seed and budget, both from the warm start.
     const rlSeed = run.rlSeed ?? 0;
     const rlPrompts = budget.rlPromptPool === "all" ? task.train : task.train.slice(0, budget.rlPromptPool);
+    // With workers: one pool of policy replicas for both variants (each variant's first step copies its weights in).
+    const needRl = run.done.grpo === undefined || run.done.tempo === undefined;
+    const pool: DataParallelPool | undefined =
+      workers > 0 && needRl ? await createDataParallel({ workers, modelModule: replicaModule(), factoryName: "createPolicyReplica", factoryArgs: [sft.config], backend: activeBackend() }) : undefined;
+    if (pool !== undefined) log(`RL training steps on ${workers} worker threads (@rl/alignment/parallel)`);
     const runVariant = async (method: "grpo" | "tempo"): Promise<RlResult> => {
       const finished = run.done[method];
       if (finished !== undefined) return finished;
@@ -237,6 +263,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoMetrics> {
           evalEvery: budget.rlEvalEvery,
           rewardWindow: budget.rlRewardWindow,
           onStep: (s, r, l) => b.update(s, `reward ${r.toFixed(3)} loss ${l.toFixed(3)}`),
+          ...(pool !== undefined ? { pool } : {}),
           ...(resume === null ? {} : { resume: { progress: resume.progress, optimizerState: resume.snapshot.optimizerState } }),
           onCheckpoint: async (progress, optimizerState) => {
             if (progress.step % saveSteps !== 0 || progress.step === budget.rlSteps) return; // the last step is saved with the phase
@@ -253,10 +280,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoMetrics> {
         policy.dispose();
       }
     };
-    const grpo = await runVariant("grpo");
-    log(`GRPO held-out accuracy ${grpo.heldOutAccuracy.toFixed(3)}`);
-    const tempo = await runVariant("tempo");
-    log(`GRPO+TEMPO held-out accuracy ${tempo.heldOutAccuracy.toFixed(3)}`);
+    let grpo: RlResult;
+    let tempo: RlResult;
+    try {
+      grpo = await runVariant("grpo");
+      log(`GRPO held-out accuracy ${grpo.heldOutAccuracy.toFixed(3)}`);
+      tempo = await runVariant("tempo");
+      log(`GRPO+TEMPO held-out accuracy ${tempo.heldOutAccuracy.toFixed(3)}`);
+    } finally {
+      await pool?.close();
+    }
 
     // 4. Offline preference: DPO and SimPO on pairs of the warm-start policy's own samples.
     // On resume the pairs are drawn again: the root generator is saved after the reward model.
@@ -288,6 +321,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoMetrics> {
 
     const metrics: DemoMetrics = {
       backend: activeBackend(),
+      workers,
       seconds: (performance.now() - t0) / 1000,
       seed,
       quick,

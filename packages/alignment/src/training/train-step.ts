@@ -1,7 +1,8 @@
-import { RLError, clipTensorsByGlobalNorm, parseConfig, tf } from "@rl/core";
+import { parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import type { ParameterOptimizer } from "./adamw.js";
-import { modelTokenLogProbs, predictionMask, type PolicyModel } from "./model-log-probs.js";
+import type { PolicyModel } from "./model-log-probs.js";
+import { applyStepGradients, checkTrainBatches, computeStepGradients } from "./step-parts.js";
 
 /** A training batch: token ids and a loss mask, both `[B, T]` and aligned; extend it with what the loss needs. */
 export interface TrainBatch {
@@ -93,89 +94,19 @@ export function trainStep<B extends TrainBatch, S extends { step: number }>(
 ): { state: S; metrics: TrainStepMetrics } {
   const cfg = parseConfig(trainStepConfig, config, "trainStep");
   const batches: readonly B[] = Array.isArray(batch) ? (batch as readonly B[]) : [batch as B];
-  if (batches.length === 0) throw new RLError("INVALID_INPUT", "trainStep: no micro-batches");
-  const params = optimizer.params;
-  for (const b of batches) {
-    if (b.tokenIds.rank !== 2 || b.lossMask.rank !== 2 || b.tokenIds.shape[0] !== b.lossMask.shape[0] || b.tokenIds.shape[1] !== b.lossMask.shape[1]) {
-      throw new RLError("SHAPE_MISMATCH", `trainStep: tokenIds [${b.tokenIds.shape.join(",")}] and lossMask [${b.lossMask.shape.join(",")}] must be the same [B, T]`);
-    }
-  }
+  checkTrainBatches(batches, "trainStep");
   const K = batches.length;
   const scale = cfg.accumulation === "mean" ? 1 / K : 1;
-  let acc: (tf.Tensor | null)[] = params.map(() => null);
-  let lossSum = 0;
-  const metricSums: Record<string, number> = {};
+  const parts = computeStepGradients(model, batches, loss, optimizer.params, { temperature: cfg.temperature, scale, where: "trainStep" });
   try {
-    for (const b of batches) {
-      let metrics: Record<string, number> | undefined;
-      let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
-      try {
-        result = tf.variableGrads(() => {
-          const { logProbs, logits } = modelTokenLogProbs(model, b.tokenIds, { temperature: cfg.temperature });
-          const mask = predictionMask(b.lossMask);
-          const out = loss(logProbs, b, { mask, logits });
-          metrics = out.metrics;
-          return out.loss;
-        }, [...params]);
-      } catch (error) {
-        releaseAbandonedTape();
-        if (RLError.isInstance(error)) throw error;
-        throw new RLError("INVALID_INPUT", `trainStep: the loss does not depend on any of the variables, or the forward pass failed: ${String(error)}`, { cause: error });
-      }
-      const { value, grads } = result;
-      lossSum += value.dataSync()[0] as number;
-      value.dispose();
-      for (const [k, v] of Object.entries(metrics ?? {})) metricSums[k] = (metricSums[k] ?? 0) + v;
-      acc = params.map((p, i) => {
-        const g = grads[p.name];
-        const prev = acc[i] ?? null;
-        if (g === undefined) return prev;
-        if (prev === null) return g;
-        const sum = tf.add(prev, g);
-        prev.dispose();
-        g.dispose();
-        return sum;
-      });
-    }
-    const present = acc.filter((g): g is tf.Tensor => g !== null);
-    if (present.length === 0) throw new RLError("INVALID_INPUT", "trainStep: the loss does not depend on any of the variables");
-    const scaled = present.map((g) => tf.mul(g, scale));
-    let clipResult: { clipped: tf.Tensor[]; norm: number };
-    try {
-      clipResult = clipTensorsByGlobalNorm(scaled, cfg.maxGradNorm ?? Number.POSITIVE_INFINITY);
-    } finally {
-      for (const t of scaled) t.dispose();
-    }
-    const { clipped, norm } = clipResult;
-    let j = 0;
-    const finalGrads = acc.map((g) => (g === null ? null : (clipped[j++] as tf.Tensor)));
-    const learningRate = cfg.schedule !== undefined ? cfg.schedule(state.step) : undefined;
-    let next: { output: { learningRate: number }; state: S };
-    try {
-      next = optimizer.update({ grads: finalGrads, ...(learningRate !== undefined ? { learningRate } : {}) }, state);
-    } finally {
-      for (const t of clipped) t.dispose();
-    }
+    const next = applyStepGradients(parts.grads, optimizer, state, { maxGradNorm: cfg.maxGradNorm, schedule: cfg.schedule, where: "trainStep" });
     const lossMetrics: Record<string, number> = {};
-    for (const [k, v] of Object.entries(metricSums)) lossMetrics[k] = v / K;
+    for (const [k, v] of Object.entries(parts.metricSums)) lossMetrics[k] = v / K;
     return {
       state: next.state,
-      metrics: { loss: lossSum * scale, gradNorm: norm, learningRate: next.output.learningRate, step: next.state.step, lossMetrics },
+      metrics: { loss: parts.loss, gradNorm: next.gradNorm, learningRate: next.learningRate, step: next.state.step, lossMetrics },
     };
   } finally {
-    for (const g of acc) g?.dispose();
+    for (const g of parts.grads) g?.dispose();
   }
-}
-
-/**
- * tfjs keeps clones of the tensors each recorded op saves for its gradient and frees them only when
- * `gradients()` completes; when the function under the tape throws (a loss rejecting NaN input),
- * they stay allocated. This frees them. It reads the engine's state (tfjs-core 4.x field names) and
- * does nothing if those fields are absent or a gradient computation is still open.
- */
-function releaseAbandonedTape(): void {
-  const state = (tf.engine() as unknown as { state?: { gradientDepth?: number; activeTape?: { saved?: tf.Tensor[] }[] | null } }).state;
-  if (state === undefined || state.gradientDepth !== 0 || !Array.isArray(state.activeTape)) return;
-  for (const node of state.activeTape) for (const t of node.saved ?? []) t.dispose();
-  state.activeTape = null;
 }

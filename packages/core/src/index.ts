@@ -58,7 +58,8 @@ export {
   type GatherLogProbsConfig,
   type SequenceLogProbsConfig,
 } from "./math/log-probs.js";
-export { clipRatio, clampTensor, safeExp, clipByGlobalNorm } from "./math/clip.js";
+export { clipRatio, clampTensor, safeExp, clipTensorsByGlobalNorm } from "./math/clip.js";
+export * from "./optim/index.js";
 export { linear } from "./math/linear.js";
 export { Rng, createRng, type RngState } from "./random/rng.js";
 export {

@@ -154,7 +154,9 @@ beforeAll(async () => {
     const own = new Set(ex.rewritten.imports.flatMap((l) => /\{([^}]*)\}/.exec(l)?.[1]?.split(",").map((n) => n.trim().split(/\s+as\s+/).pop() ?? "") ?? []));
     for (const [spec, ns] of bySpec) bySpec.set(spec, ns.filter((n) => !own.has(n)));
     if (!own.has("z")) bySpec.set("zod", ["z"]);
-    const imports = [...ex.rewritten.imports, ...[...bySpec].filter(([, ns]) => ns.length > 0).map(([spec, ns]) => `import { ${ns.join(", ")} } from "${spec}";`)].join("\n");
+    // `tfl` in an example is the caller's @tensorflow/tfjs-layers namespace (it shares @rl/core's engine)
+    const layers = /\btfl\./.test(ex.js as string) && !own.has("tfl") ? ['import * as tfl from "@tensorflow/tfjs-layers";'] : [];
+    const imports = [...ex.rewritten.imports, ...layers, ...[...bySpec].filter(([, ns]) => ns.length > 0).map(([spec, ns]) => `import { ${ns.join(", ")} } from "${spec}";`)].join("\n");
     const src = `${imports}\nconst __rec = globalThis.__tsdocRec(${ex.index});\n{\n${ex.js as string}\n}\n`;
     writeFileSync(join(dir, `ex${ex.index}.mjs`), src);
   }

@@ -1,4 +1,4 @@
-import { RLError, clipByGlobalNorm, parseConfig, tf } from "@rl/core";
+import { RLError, clipTensorsByGlobalNorm, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import type { ParameterOptimizer } from "./adamw.js";
 import { modelTokenLogProbs, predictionMask, type PolicyModel } from "./model-log-probs.js";
@@ -66,7 +66,7 @@ export interface TrainStepMetrics {
  * One optimisation step of a causal policy: for each micro-batch, forward → per-token log-probs
  * (core's `gatherLogProbs`, shifted so logits at `t` score token `t + 1`) → loss → gradients
  * (`tf.variableGrads`); gradients accumulated over the micro-batches (`batch` may be a list), then
- * clipped by global norm (core's `clipByGlobalNorm`), then one optimizer update (e.g. {@link adamW})
+ * clipped by global norm (core's `clipTensorsByGlobalNorm`), then one optimizer update (e.g. {@link adamW})
  * at the scheduled learning rate. The variables trained are the optimizer's parameters
  * (`adamW(trainableVariables(model))` for a LayersModel, your own `tf.Variable`s for a function model).
  *
@@ -142,7 +142,7 @@ export function trainStep<B extends TrainBatch, S extends { step: number }>(
     const scaled = present.map((g) => tf.mul(g, scale));
     let clipResult: { clipped: tf.Tensor[]; norm: number };
     try {
-      clipResult = clipByGlobalNorm(scaled, cfg.maxGradNorm ?? Number.POSITIVE_INFINITY);
+      clipResult = clipTensorsByGlobalNorm(scaled, cfg.maxGradNorm ?? Number.POSITIVE_INFINITY);
     } finally {
       for (const t of scaled) t.dispose();
     }

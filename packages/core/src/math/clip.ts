@@ -55,13 +55,13 @@ export function safeExp(logRatio: tf.Tensor, maxAbs = 20): tf.Tensor {
  * Returns the clipped tensors (caller owns them) and the norm before clipping.
  * @remarks arXiv:1211.5063
  */
-export function clipByGlobalNorm(tensors: readonly tf.Tensor[], maxNorm: number): { clipped: tf.Tensor[]; norm: number } {
-  const tf = loadedTf("clipByGlobalNorm");
-  if (!(maxNorm > 0)) throw new RLError("INVALID_CONFIG", `clipByGlobalNorm: maxNorm must be > 0, got ${maxNorm}`);
+export function clipTensorsByGlobalNorm(tensors: readonly tf.Tensor[], maxNorm: number): { clipped: tf.Tensor[]; norm: number } {
+  const tf = loadedTf("clipTensorsByGlobalNorm");
+  if (!(maxNorm > 0)) throw new RLError("INVALID_CONFIG", `clipTensorsByGlobalNorm: maxNorm must be > 0, got ${maxNorm}`);
   const normT = tf.tidy(() => tf.sqrt(tf.addN(tensors.map((t) => tf.sum(tf.square(t))))));
   const norm = (normT.dataSync() as Float32Array)[0] as number;
   normT.dispose();
-  if (!Number.isFinite(norm)) throw new RLError("NON_FINITE", `clipByGlobalNorm: the gradient norm is ${norm}`);
+  if (!Number.isFinite(norm)) throw new RLError("NON_FINITE", `clipTensorsByGlobalNorm: the gradient norm is ${norm}`);
   const scale = Math.min(1, maxNorm / (norm + 1e-6));
   const clipped = tensors.map((t) => tf.tidy(() => tf.mul(t, scale)));
   return { clipped, norm };

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { clampTensor, clipByGlobalNorm, clipRatio, linear, log1mexp, logSigmoid, safeExp, stopGradient, tf } from "../../src/index.js";
+import { clampTensor, clipTensorsByGlobalNorm, clipRatio, linear, log1mexp, logSigmoid, safeExp, stopGradient, tf } from "../../src/index.js";
 import { assertClose, checkGradient, expectNoTensorLeak } from "../../src/testing/index.js";
 
 describe("logSigmoid", () => {
@@ -80,17 +80,17 @@ describe("clipping helpers", () => {
     tf.dispose([x, a, b, g]);
   });
 
-  it("clipByGlobalNorm scales every tensor by one factor", async () => {
+  it("clipTensorsByGlobalNorm scales every tensor by one factor", async () => {
     await expectNoTensorLeak(() => {
       const a = tf.tensor1d([3, 0]);
       const b = tf.tensor1d([4]);
-      const { clipped, norm } = clipByGlobalNorm([a, b], 1);
+      const { clipped, norm } = clipTensorsByGlobalNorm([a, b], 1);
       assertClose(norm, 5, 1e-6);
       assertClose(Array.from(clipped[0]!.dataSync()), [0.6, 0], 1e-5);
       assertClose(Array.from(clipped[1]!.dataSync()), [0.8], 1e-5);
       tf.dispose([a, b, ...clipped]);
     });
-    expect(() => clipByGlobalNorm([], 0)).toThrow(/maxNorm must be > 0/);
+    expect(() => clipTensorsByGlobalNorm([], 0)).toThrow(/maxNorm must be > 0/);
   });
 });
 

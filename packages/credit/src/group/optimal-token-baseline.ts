@@ -32,7 +32,9 @@ export interface OptimalTokenBaselineBatch {
  * - `dtype` ("float32"): storage of `advantages` and `returns` (see `outputDtype`).
  */
 export const optimalTokenBaselineConfig = z.object({
+  /** Zero the baseline of a group's strictly longest row from the second-longest length on (verl `handle_zero_tail`). */
   handleZeroTail: z.boolean().default(false),
+  /** ε added to the denominator Σ W of the per-token baseline. */
   epsilon: z.number().nonnegative().default(1e-8),
   dtype: outputDtype,
 });
@@ -40,6 +42,7 @@ export type OptimalTokenBaselineConfig = z.input<typeof optimalTokenBaselineConf
 
 /** Config of {@link tirOptimalTokenBaselineAdvantages}: as OTB's, but `handleZeroTail` defaults to true (verl). */
 export const tirOptimalTokenBaselineConfig = optimalTokenBaselineConfig.extend({
+  /** As OTB's, on by default (verl): in valid-token index. */
   handleZeroTail: z.boolean().default(true),
 });
 export type TirOptimalTokenBaselineConfig = z.input<typeof tirOptimalTokenBaselineConfig>;
@@ -147,6 +150,35 @@ function zeroTail(rowsOfGroup: readonly number[], lengths: Int32Array): { row: n
   return longest.length === 1 && max > second ? { row: longest[0] as number, from: second } : undefined;
 }
 
+/**
+ * Writes B_k = Σ_i R(i,k) W(i,k) / (Σ_i W(i,k) + ε) for k < width into `baselines` (row stride
+ * `width`) for the rows of one group of two or more, then verl's zero tail when asked.
+ */
+function groupBaseline(
+  members: readonly number[],
+  width: number,
+  valueAt: (i: number, k: number) => { r: number; w: number },
+  epsilon: number,
+  baselines: Float64Array,
+  zeroTailOf: { lengths: Int32Array } | undefined,
+): void {
+  for (let k = 0; k < width; k++) {
+    let num = 0;
+    let den = 0;
+    for (const i of members) {
+      const { r, w } = valueAt(i, k);
+      num += r * w;
+      den += w;
+    }
+    const bk = num / (den + epsilon);
+    for (const i of members) baselines[i * width + k] = bk;
+  }
+  if (zeroTailOf !== undefined) {
+    const tail = zeroTail(members, zeroTailOf.lengths);
+    if (tail !== undefined) baselines.fill(0, tail.row * width + tail.from, tail.row * width + width);
+  }
+}
+
 function finish(adv: Float64Array, ret: Float64Array, mask: Float64Array, rows: number, cols: number, dtype: "float32" | "float64", fn: string): AdvantageResult {
   const a = outputArray(rows * cols, dtype);
   const g = outputArray(rows * cols, dtype);
@@ -197,22 +229,11 @@ export function optimalTokenBaselineAdvantages(batch: OptimalTokenBaselineBatch,
   const baselines = new Float64Array(rows * cols);
   for (const members of groupMembers(p.groupOf, p.groupCount)) {
     if (members.length < 2) continue;
-    for (let t = 0; t < cols; t++) {
-      let num = 0;
-      let den = 0;
-      for (const i of members) {
-        const k = i * cols + t;
-        const wm = (wCum[k] as number) * (mask[k] as number);
-        num += (returns[k] as number) * wm;
-        den += wm;
-      }
-      const bt = num / (den + epsilon);
-      for (const i of members) baselines[i * cols + t] = bt;
-    }
-    if (handleZeroTail) {
-      const tail = zeroTail(members, lengths);
-      if (tail !== undefined) baselines.fill(0, tail.row * cols + tail.from, tail.row * cols + cols);
-    }
+    const at = (i: number, t: number): { r: number; w: number } => {
+      const k = i * cols + t;
+      return { r: returns[k] as number, w: (wCum[k] as number) * (mask[k] as number) };
+    };
+    groupBaseline(members, cols, at, epsilon, baselines, handleZeroTail ? { lengths } : undefined);
   }
   const adv = new Float64Array(rows * cols);
   for (let k = 0; k < rows * cols; k++) adv[k] = ((returns[k] as number) - (baselines[k] as number)) * (mask[k] as number);
@@ -255,28 +276,13 @@ export function tirOptimalTokenBaselineAdvantages(batch: OptimalTokenBaselineBat
     let k = 0;
     for (let t = 0; t < cols; t++) if (mask[i * cols + t] === 1) pos[i * maxLen + k++] = i * cols + t;
   }
-  const at = (arr: Float64Array, i: number, k: number): number => {
+  const at = (i: number, k: number): { r: number; w: number } => {
     const q = pos[i * maxLen + k] as number;
-    return q < 0 ? 0 : (arr[q] as number);
+    return q < 0 ? { r: 0, w: 0 } : { r: returns[q] as number, w: wCum[q] as number };
   };
   const baselines = new Float64Array(rows * maxLen);
   for (const members of groupMembers(p.groupOf, p.groupCount, (i) => lengths[i] === 0)) {
-    if (members.length < 2) continue;
-    for (let k = 0; k < maxLen; k++) {
-      let num = 0;
-      let den = 0;
-      for (const i of members) {
-        const w = at(wCum, i, k);
-        num += at(returns, i, k) * w;
-        den += w;
-      }
-      const bk = num / (den + epsilon);
-      for (const i of members) baselines[i * maxLen + k] = bk;
-    }
-    if (handleZeroTail) {
-      const tail = zeroTail(members, lengths);
-      if (tail !== undefined) baselines.fill(0, tail.row * maxLen + tail.from, tail.row * maxLen + maxLen);
-    }
+    if (members.length >= 2) groupBaseline(members, maxLen, at, epsilon, baselines, handleZeroTail ? { lengths } : undefined);
   }
   const adv = new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++) {

@@ -7,11 +7,11 @@ import { z } from "zod";
  *   by the policy after trajectory i's context before turn k (k = 0: the prompt alone; k = 1: the
  *   prompt, turn 0 and its tool output; …), for k = 0 … K_i − 1. Every entry has the same answer
  *   tokens, so the lengths agree within a trajectory.
- * - `outcomes[i]`: the trajectory's outcome reward (F1 or exact match of the final answer).
+ * - `rewards[i]`: the trajectory's outcome reward (F1 or exact match of the final answer), given to its last turn.
  */
 export interface IgpoInput {
   readonly answerLogProbs: readonly (readonly (readonly number[])[])[];
-  readonly outcomes: MatrixLike | readonly number[];
+  readonly rewards: MatrixLike | readonly number[];
 }
 
 /**
@@ -23,7 +23,9 @@ export interface IgpoInput {
  *   the last turn.
  */
 export const igpoConfig = z.object({
+  /** What the information gain is measured on: `"probability"` (exp of the mean answer-token log-prob, official) or `"logProbability"` (its log). */
   form: z.enum(["probability", "logProbability"]).default("probability"),
+  /** Scale of the outcome reward on the last turn (`alpha` in the official code). */
   outcomeWeight: z.number().default(1),
 });
 export type IgpoConfig = z.input<typeof igpoConfig>;
@@ -61,20 +63,20 @@ const LOGPROB_SLACK = 1e-4;
  * @example
  * const r = igpoTurnRewards({
  *   answerLogProbs: [[[Math.log(0.1), Math.log(0.1)], [Math.log(0.4), Math.log(0.4)], [Math.log(0.5), Math.log(0.5)]]],
- *   outcomes: [1],
+ *   rewards: [1],
  * });
  * r.stepRewards.toArray()[0].map((x) => +x.toFixed(4)); // [0.3, 0.1, 1]
  */
 export function igpoTurnRewards(input: IgpoInput, config: IgpoConfig = {}): IgpoTurnRewards {
   const fn = "igpoTurnRewards";
   const { form, outcomeWeight } = parseConfig(igpoConfig, config, fn);
-  if (typeof input !== "object" || input === null) throw new RLError("INVALID_INPUT", `${fn}: input must be an object { answerLogProbs, outcomes }`);
+  if (typeof input !== "object" || input === null) throw new RLError("INVALID_INPUT", `${fn}: input must be an object { answerLogProbs, rewards }`);
   const lp = input.answerLogProbs;
   if (!Array.isArray(lp) || lp.length === 0) throw new RLError("INVALID_INPUT", `${fn}: answerLogProbs must be a non-empty array [B][K][answer tokens]`);
-  if (input.outcomes === undefined || input.outcomes === null) throw new RLError("INVALID_INPUT", `${fn}: outcomes is required`);
-  const outM = Matrix.from(input.outcomes, { name: "outcomes", fn });
-  if (outM.shape.length !== 1 || outM.size !== lp.length) {
-    throw new RLError("SHAPE_MISMATCH", `${fn}: outcomes has shape [${outM.shape.join(",")}], answerLogProbs has ${lp.length} trajectories`);
+  if (input.rewards === undefined || input.rewards === null) throw new RLError("INVALID_INPUT", `${fn}: rewards is required`);
+  const rewardM = Matrix.from(input.rewards, { name: "rewards", fn });
+  if (rewardM.shape.length !== 1 || rewardM.size !== lp.length) {
+    throw new RLError("SHAPE_MISMATCH", `${fn}: rewards has shape [${rewardM.shape.join(",")}], answerLogProbs has ${lp.length} trajectories`);
   }
   const B = lp.length;
   let K = 0;
@@ -83,7 +85,7 @@ export function igpoTurnRewards(input: IgpoInput, config: IgpoConfig = {}): Igpo
     if (!Array.isArray(turns) || turns.length === 0) throw new RLError("INVALID_INPUT", `${fn}: answerLogProbs[${i}] must hold one entry per turn (at least one)`);
     K = Math.max(K, turns.length);
   }
-  const rewards = new Float64Array(B * K);
+  const turnRewards = new Float64Array(B * K);
   const stepMask = new Float64Array(B * K);
   const scores = new Float64Array(B * K);
   for (let i = 0; i < B; i++) {
@@ -104,10 +106,10 @@ export function igpoTurnRewards(input: IgpoInput, config: IgpoConfig = {}): Igpo
       scores[i * K + k] = form === "probability" ? Math.exp(mean) : mean;
       stepMask[i * K + k] = 1;
     }
-    for (let k = 0; k + 1 < turns.length; k++) rewards[i * K + k] = (scores[i * K + k + 1] as number) - (scores[i * K + k] as number);
-    const last = outcomeWeight * (outM.data[i] as number);
-    if (!Number.isFinite(last)) throw new RLError("NON_FINITE", `${fn}: outcomeWeight · outcomes[${i}] is ${last}`);
-    rewards[i * K + turns.length - 1] = last;
+    for (let k = 0; k + 1 < turns.length; k++) turnRewards[i * K + k] = (scores[i * K + k + 1] as number) - (scores[i * K + k] as number);
+    const last = outcomeWeight * (rewardM.data[i] as number);
+    if (!Number.isFinite(last)) throw new RLError("NON_FINITE", `${fn}: outcomeWeight · rewards[${i}] is ${last}`);
+    turnRewards[i * K + turns.length - 1] = last;
   }
-  return { stepRewards: new Matrix(rewards, [B, K]), stepMask: new Matrix(stepMask, [B, K]), answerScores: new Matrix(scores, [B, K]) };
+  return { stepRewards: new Matrix(turnRewards, [B, K]), stepMask: new Matrix(stepMask, [B, K]), answerScores: new Matrix(scores, [B, K]) };
 }

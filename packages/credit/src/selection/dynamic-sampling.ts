@@ -1,7 +1,7 @@
-import { parseConfig, type MatrixLike } from "@rl/core/arrays";
+import { RLError, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import type { GroupIds } from "../group/types.js";
-import { droppedRows, finiteVector, groupIndex, type SelectionResult } from "./types.js";
+import { droppedRows, finiteVector, groupMembers, type SelectionResult } from "./types.js";
 
 /** Input of {@link dynamicSamplingFilter}: a per-row metric and the prompt id of each row. */
 export interface DynamicSamplingInput {
@@ -10,7 +10,7 @@ export interface DynamicSamplingInput {
    * `seq_reward` = Σ token scores, `seq_final_reward` = Σ token rewards), for every row generated
    * so far in this step, all generation rounds concatenated in order.
    */
-  readonly scores: MatrixLike | readonly number[];
+  readonly rewards: MatrixLike | readonly number[];
   /** Prompt id per row. Ids must be unique per generation round (verl `uid`). */
   readonly groups: GroupIds;
 }
@@ -23,7 +23,9 @@ export interface DynamicSamplingInput {
  *   (`batch[:traj_bsz]`); when absent, to the rows of its first `promptBatchSize` kept groups.
  */
 export const dynamicSamplingConfig = z.object({
+  /** Prompts per training batch (verl `data.train_batch_size`). */
   promptBatchSize: z.number().int().positive(),
+  /** Responses sampled per prompt (verl `rollout.n`); when given, a full batch is cut to `promptBatchSize · rolloutsPerPrompt` rows. */
   rolloutsPerPrompt: z.number().int().positive().optional(),
 });
 export type DynamicSamplingConfig = z.input<typeof dynamicSamplingConfig>;
@@ -52,13 +54,13 @@ export interface DynamicSamplingResult extends SelectionResult<DynamicSamplingRe
  * Refill: call it on the concatenation of every round's rows so far; while `full` is false,
  * generate another round (verl stops with an error after `max_num_gen_batches` rounds, a loop
  * bound left to the caller) and call again. Kept rows are in input order. Reasons:
- * `"zero-variance"` (the group's scores are all equal), `"overflow"` (passed, but past the full
+ * `"zero-variance"` (the group's rewards are all equal), `"overflow"` (passed, but past the full
  * batch). verl tests `np.std(values) > 0`, which float round-off can make positive for equal
  * non-dyadic values (e.g. three 0.1s); this tests the intent, exact equality.
  *
  * @example
  * const r = dynamicSamplingFilter(
- *   { scores: [1, 0, 1, 1, 0, 0, 1, 0], groups: ["a", "a", "b", "b", "c", "c", "d", "d"] },
+ *   { rewards: [1, 0, 1, 1, 0, 0, 1, 0], groups: ["a", "a", "b", "b", "c", "c", "d", "d"] },
  *   { promptBatchSize: 1 },
  * );
  * r.kept; // [0, 1]
@@ -67,16 +69,17 @@ export interface DynamicSamplingResult extends SelectionResult<DynamicSamplingRe
 export function dynamicSamplingFilter(input: DynamicSamplingInput, config: DynamicSamplingConfig): DynamicSamplingResult {
   const fn = "dynamicSamplingFilter";
   const { promptBatchSize, rolloutsPerPrompt } = parseConfig(dynamicSamplingConfig, config, fn);
-  const scores = finiteVector(input?.scores, "scores", fn);
-  const rows = scores.length;
-  const { of, members } = groupIndex(input.groups, rows, fn, "scores");
+  const rewards = finiteVector(input?.rewards, "rewards", fn);
+  const rows = rewards.length;
+  if (input.groups === undefined) throw new RLError("INVALID_INPUT", `${fn}: groups is required (one prompt id per row, number or string)`);
+  const { of, members } = groupMembers(input.groups, rows, fn, "rewards");
   const passes = members.map((rs) => {
     if (rs.length === 1) return true;
     let min = Infinity;
     let max = -Infinity;
     for (const i of rs) {
-      min = Math.min(min, scores[i] as number);
-      max = Math.max(max, scores[i] as number);
+      min = Math.min(min, rewards[i] as number);
+      max = Math.max(max, rewards[i] as number);
     }
     return max > min;
   });

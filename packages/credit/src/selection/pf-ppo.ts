@@ -11,8 +11,11 @@ import { droppedRows, finiteVector, type SelectionResult } from "./types.js";
  * - `seed` (0): seed of core's `createRng` for the multinomial draw of {@link pfPpoResample}.
  */
 export const pfPpoConfig = z.object({
+  /** How a row's reward becomes its sampling weight: `"pow"` |s|^p, `"max_min"` best and worst, `"max_random"` best 0.4, others 0.1 (verl). */
   reweightMethod: z.enum(["pow", "max_min", "max_random"]).default("pow"),
+  /** The exponent p of `"pow"` weights. */
   weightPow: z.number().nonnegative().default(2),
+  /** Seed of the multinomial draw (core's `createRng`). */
   seed: z.number().int().default(0),
 });
 export type PfPpoConfig = z.input<typeof pfPpoConfig>;
@@ -20,16 +23,16 @@ export type PfPpoConfig = z.input<typeof pfPpoConfig>;
 // verl: weights = clamp(weights + 1e-8, min=1e-8), so every row keeps a tiny chance.
 const WEIGHT_FLOOR = 1e-8;
 
-function weightsOf(scores: Float64Array, method: "pow" | "max_min" | "max_random", weightPow: number, fn: string): Float64Array {
+function weightsOf(rewards: Float64Array, method: "pow" | "max_min" | "max_random", weightPow: number, fn: string): Float64Array {
   let max = -Infinity;
   let min = Infinity;
-  for (const s of scores) {
+  for (const s of rewards) {
     max = Math.max(max, s);
     min = Math.min(min, s);
   }
-  const w = new Float64Array(scores.length);
-  for (let i = 0; i < scores.length; i++) {
-    const s = scores[i] as number;
+  const w = new Float64Array(rewards.length);
+  for (let i = 0; i < rewards.length; i++) {
+    const s = rewards[i] as number;
     let v: number;
     if (method === "pow") v = Math.abs(s) ** weightPow;
     else if (method === "max_min") v = s === max || s === min ? 1 : 0;
@@ -55,10 +58,10 @@ function weightsOf(scores: Float64Array, method: "pow" | "max_min" | "max_random
  * @example
  * Array.from(pfPpoWeights([0.5, -1, 2, 0], { reweightMethod: "max_min" })); // [1e-8, 1.00000001, 1.00000001, 1e-8]
  */
-export function pfPpoWeights(scores: MatrixLike | readonly number[], config: PfPpoConfig = {}): Float64Array {
+export function pfPpoWeights(rewards: MatrixLike | readonly number[], config: PfPpoConfig = {}): Float64Array {
   const fn = "pfPpoWeights";
   const { reweightMethod, weightPow } = parseConfig(pfPpoConfig, config, fn);
-  return weightsOf(finiteVector(scores, "scores", fn), reweightMethod, weightPow, fn);
+  return weightsOf(finiteVector(rewards, "rewards", fn), reweightMethod, weightPow, fn);
 }
 
 /** Result of {@link pfPpoResample}. */
@@ -82,10 +85,10 @@ export interface PfPpoResampleResult extends SelectionResult<"not-drawn"> {
  * r.kept; // [0, 0, 0, 0]
  * r.dropped.map((d) => d.row); // [1, 2, 3]
  */
-export function pfPpoResample(scores: MatrixLike | readonly number[], config: PfPpoConfig = {}): PfPpoResampleResult {
+export function pfPpoResample(rewards: MatrixLike | readonly number[], config: PfPpoConfig = {}): PfPpoResampleResult {
   const fn = "pfPpoResample";
   const { reweightMethod, weightPow, seed } = parseConfig(pfPpoConfig, config, fn);
-  const s = finiteVector(scores, "scores", fn);
+  const s = finiteVector(rewards, "rewards", fn);
   const weights = weightsOf(s, reweightMethod, weightPow, fn);
   const rng = createRng(seed);
   const kept: number[] = [];

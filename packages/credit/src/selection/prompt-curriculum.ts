@@ -9,7 +9,9 @@ import { droppedRows, finiteVector, type SelectionResult } from "./types.js";
  *   p(1 − p), the expected gradient signal of a binary reward.
  */
 export const promptCurriculumConfig = z.object({
+  /** Prompts to keep from the candidate pool. */
   promptBatchSize: z.number().int().positive(),
+  /** The predicted success rate a kept prompt should be nearest. */
   target: z.number().min(0).max(1).default(0.5),
 });
 export type PromptCurriculumConfig = z.input<typeof promptCurriculumConfig>;

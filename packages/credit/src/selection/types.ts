@@ -1,5 +1,5 @@
 import { Matrix, RLError, type MatrixLike } from "@rl/core/arrays";
-import type { GroupIds } from "../group/types.js";
+import { indexGroups, type GroupIds } from "../tree/group-index.js";
 
 /** A row left out of the batch by a selection function, and why. */
 export interface DroppedRow<R extends string = string> {
@@ -28,29 +28,16 @@ export function finiteVector(input: unknown, name: string, fn: string): Float64A
   return Float64Array.from(m.data);
 }
 
-/** Group index per row, in order of first appearance; throws naming both lengths on a mismatch. */
-export function groupIndex(groups: unknown, rows: number, fn: string, rowsName: string): { of: Int32Array; members: number[][] } {
-  if (!Array.isArray(groups)) throw new RLError("INVALID_INPUT", `${fn}: groups is required (one prompt id per row, number or string)`);
-  const ids = groups as GroupIds;
-  if (ids.length !== rows) throw new RLError("SHAPE_MISMATCH", `${fn}: groups has ${ids.length} entries, ${rowsName} has ${rows} rows`);
-  const of = new Int32Array(rows);
-  const index = new Map<string | number, number>();
-  const members: number[][] = [];
-  for (let b = 0; b < rows; b++) {
-    const id = ids[b];
-    if (typeof id !== "string" && !(typeof id === "number" && Number.isFinite(id))) {
-      throw new RLError("INVALID_INPUT", `${fn}: groups[${b}] is ${String(id)}; expected a string or a finite number`);
-    }
-    let g = index.get(id);
-    if (g === undefined) {
-      g = members.length;
-      index.set(id, g);
-      members.push([]);
-    }
-    of[b] = g;
-    (members[g] as number[]).push(b);
-  }
-  return { of, members };
+/**
+ * The rows of each group, in order of first appearance (core of the tree estimators'
+ * `indexGroups`); `groups` undefined puts every row in one group.
+ */
+export function groupMembers(groups: unknown, rows: number, fn: string, rowsName: string): { of: Int32Array; members: number[][] } {
+  if (groups !== undefined && !Array.isArray(groups)) throw new RLError("INVALID_INPUT", `${fn}: groups must be an array (one prompt id per row, number or string)`);
+  const index = indexGroups(groups as GroupIds | undefined, rows, fn, rowsName);
+  const members: number[][] = Array.from({ length: index.ids.length }, () => []);
+  for (let b = 0; b < rows; b++) (members[index.of[b] as number] as number[]).push(b);
+  return { of: index.of, members };
 }
 
 /** `dropped` from a per-row reason array (undefined = kept or not dropped), in row order. */

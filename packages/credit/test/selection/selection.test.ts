@@ -14,17 +14,17 @@ function partitions(kept: readonly number[], dropped: readonly { row: number }[]
 
 const scoresAndGroups = fc
   .array(fc.record({ g: fc.integer({ min: 0, max: 5 }), s: fc.integer({ min: 0, max: 2 }) }), { minLength: 1, maxLength: 24 })
-  .map((rows) => ({ scores: rows.map((r) => r.s / 2), groups: rows.map((r) => r.g) }));
+  .map((rows) => ({ rewards: rows.map((r) => r.s / 2), groups: rows.map((r) => r.g) }));
 
 describe("dynamicSamplingFilter (DAPO)", () => {
   it("worked example: equal groups dropped, the batch refilled across rounds, then cut", () => {
-    const round1 = { scores: [1, 1, 0, 1, 0, 0], groups: ["a", "a", "b", "b", "c", "c"] };
+    const round1 = { rewards: [1, 1, 0, 1, 0, 0], groups: ["a", "a", "b", "b", "c", "c"] };
     const r1 = dynamicSamplingFilter(round1, { promptBatchSize: 2 });
     expect(r1.kept).toEqual([2, 3]);
     expect(reasons(r1)).toEqual(["0:zero-variance", "1:zero-variance", "4:zero-variance", "5:zero-variance"]);
     expect(r1).toMatchObject({ keptPrompts: 1, full: false, missingPrompts: 1 });
     // round 2 appended: d and e vary; the batch is full with b and d, e overflows
-    const both = { scores: [...round1.scores, 0, 1, 1, 0.5], groups: [...round1.groups, "d", "d", "e", "e"] };
+    const both = { rewards: [...round1.rewards, 0, 1, 1, 0.5], groups: [...round1.groups, "d", "d", "e", "e"] };
     const r2 = dynamicSamplingFilter(both, { promptBatchSize: 2 });
     expect(r2.kept).toEqual([2, 3, 6, 7]);
     expect(reasons(r2).slice(-2)).toEqual(["8:overflow", "9:overflow"]);
@@ -32,27 +32,27 @@ describe("dynamicSamplingFilter (DAPO)", () => {
   });
 
   it("a group of one is kept (verl); rolloutsPerPrompt cuts by rows like verl's batch[:traj_bsz]", () => {
-    expect(dynamicSamplingFilter({ scores: [1], groups: [0] }, { promptBatchSize: 1 }).kept).toEqual([0]);
-    const r = dynamicSamplingFilter({ scores: [1, 0, 0, 1, 1, 0], groups: [0, 0, 1, 1, 2, 2] }, { promptBatchSize: 2, rolloutsPerPrompt: 1 });
+    expect(dynamicSamplingFilter({ rewards: [1], groups: [0] }, { promptBatchSize: 1 }).kept).toEqual([0]);
+    const r = dynamicSamplingFilter({ rewards: [1, 0, 0, 1, 1, 0], groups: [0, 0, 1, 1, 2, 2] }, { promptBatchSize: 2, rolloutsPerPrompt: 1 });
     expect(r.kept).toEqual([0, 1]);
     expect(reasons(r)).toEqual(["2:overflow", "3:overflow", "4:overflow", "5:overflow"]);
   });
 
   it("bad input: RLError", () => {
-    expect(() => dynamicSamplingFilter({ scores: [1, 0], groups: [0] }, { promptBatchSize: 1 })).toThrow(/groups has 1 entries, scores has 2 rows/);
-    expect(() => dynamicSamplingFilter({ scores: [1, Number.NaN], groups: [0, 0] }, { promptBatchSize: 1 })).toThrow(RLError);
-    expect(() => dynamicSamplingFilter({ scores: [1], groups: [0] }, { promptBatchSize: 0 })).toThrow(RLError);
+    expect(() => dynamicSamplingFilter({ rewards: [1, 0], groups: [0] }, { promptBatchSize: 1 })).toThrow(/groups has 1 entries, rewards has 2 rows/);
+    expect(() => dynamicSamplingFilter({ rewards: [1, Number.NaN], groups: [0, 0] }, { promptBatchSize: 1 })).toThrow(RLError);
+    expect(() => dynamicSamplingFilter({ rewards: [1], groups: [0] }, { promptBatchSize: 0 })).toThrow(RLError);
   });
 
   it("properties: a partition of the rows; kept groups vary or are singletons; whole groups unless cut by rows", () => {
     fc.assert(
-      fc.property(scoresAndGroups, fc.integer({ min: 1, max: 6 }), ({ scores, groups }, n) => {
-        const r = dynamicSamplingFilter({ scores, groups }, { promptBatchSize: n });
-        if (!partitions(r.kept, r.dropped, scores.length)) return false;
+      fc.property(scoresAndGroups, fc.integer({ min: 1, max: 6 }), ({ rewards, groups }, n) => {
+        const r = dynamicSamplingFilter({ rewards, groups }, { promptBatchSize: n });
+        if (!partitions(r.kept, r.dropped, rewards.length)) return false;
         const keptGroups = new Set(r.kept.map((i) => groups[i]));
         for (const g of keptGroups) {
           const rows = groups.map((x, i) => (x === g ? i : -1)).filter((i) => i >= 0);
-          const vals = rows.map((i) => scores[i]!);
+          const vals = rows.map((i) => rewards[i]!);
           if (rows.length > 1 && Math.min(...vals) === Math.max(...vals)) return false;
           if (!rows.every((i) => r.kept.includes(i))) return false;
         }
@@ -133,29 +133,29 @@ describe("promptCurriculumSelection (PCL)", () => {
 
 describe("rewardRankedSelection (RAFT)", () => {
   it("worked example: best per prompt; ties to the lower index; global ranking without groups", () => {
-    const scores = [0.2, 0.9, 0.5, 0.1, 0.7, 0.7];
-    expect(rewardRankedSelection({ scores, groups: [0, 0, 0, 1, 1, 1] }).kept).toEqual([1, 4]);
-    expect(rewardRankedSelection({ scores }, { topK: 2 }).kept).toEqual([1, 4]);
-    const r = rewardRankedSelection({ scores, groups: [0, 0, 0, 1, 1, 1] }, { topK: 2, minScore: 0.6 });
+    const rewards = [0.2, 0.9, 0.5, 0.1, 0.7, 0.7];
+    expect(rewardRankedSelection({ rewards, groups: [0, 0, 0, 1, 1, 1] }).kept).toEqual([1, 4]);
+    expect(rewardRankedSelection({ rewards }, { topK: 2 }).kept).toEqual([1, 4]);
+    const r = rewardRankedSelection({ rewards, groups: [0, 0, 0, 1, 1, 1] }, { topK: 2, minReward: 0.6 });
     expect(r.kept).toEqual([1, 4, 5]);
-    expect(reasons(r)).toEqual(["0:below-top-k", "2:below-min-score", "3:below-top-k"]);
+    expect(reasons(r)).toEqual(["0:below-top-k", "2:below-min-reward", "3:below-top-k"]);
   });
 
   it("bad input: RLError", () => {
-    expect(() => rewardRankedSelection({ scores: [1, 2], groups: [0, 0, 0] })).toThrow(/groups has 3 entries, scores has 2 rows/);
-    expect(() => rewardRankedSelection({ scores: [1] }, { topK: 0 })).toThrow(RLError);
+    expect(() => rewardRankedSelection({ rewards: [1, 2], groups: [0, 0, 0] })).toThrow(/groups has 3 entries, rewards has 2 rows/);
+    expect(() => rewardRankedSelection({ rewards: [1] }, { topK: 0 })).toThrow(RLError);
   });
 
   it("property: min(topK, |g|) rows per group, each scoring at least as high as the group's dropped rows", () => {
     fc.assert(
-      fc.property(scoresAndGroups, fc.integer({ min: 1, max: 4 }), ({ scores, groups }, k) => {
-        const r = rewardRankedSelection({ scores, groups }, { topK: k });
-        if (!partitions(r.kept, r.dropped, scores.length)) return false;
+      fc.property(scoresAndGroups, fc.integer({ min: 1, max: 4 }), ({ rewards, groups }, k) => {
+        const r = rewardRankedSelection({ rewards, groups }, { topK: k });
+        if (!partitions(r.kept, r.dropped, rewards.length)) return false;
         return [...new Set(groups)].every((g) => {
           const rows = groups.map((x, i) => (x === g ? i : -1)).filter((i) => i >= 0);
           const kept = rows.filter((i) => r.kept.includes(i));
-          const low = Math.min(...kept.map((i) => scores[i]!));
-          return kept.length === Math.min(k, rows.length) && rows.every((i) => r.kept.includes(i) || scores[i]! <= low);
+          const low = Math.min(...kept.map((i) => rewards[i]!));
+          return kept.length === Math.min(k, rows.length) && rows.every((i) => r.kept.includes(i) || rewards[i]! <= low);
         });
       }),
     );

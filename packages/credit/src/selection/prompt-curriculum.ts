@@ -21,9 +21,10 @@ export type PromptCurriculumReason = "too-easy" | "too-hard";
 
 /**
  * Prompt curriculum by intermediate difficulty ("Prompt Curriculum Learning for Efficient LLM
- * Post-Training", PCL): from a pool of candidate prompts, each with a predicted success rate
- * p_i ∈ [0, 1] (a value model's prediction, or a running pass rate), keep the `promptBatchSize`
- * prompts closest to the target difficulty τ:
+ * Post-Training", PCL, Gao et al., arXiv:2510.01135): from a pool of candidate prompts, each
+ * with a predicted success rate p_i ∈ [0, 1] (a value model's prediction, or a running pass
+ * rate), keep the `promptBatchSize` prompts closest to the target difficulty τ (the paper: 0.5,
+ * where a binary reward's variance p(1 − p) peaks):
  *
  *   kept = the promptBatchSize prompts with the smallest |p_i − τ|, ties to the lower index
  *

@@ -6,3 +6,4 @@
 export * from "./preference/index.js";
 export * from "./policy/index.js";
 export * from "./training/index.js";
+export * from "./distillation/index.js";

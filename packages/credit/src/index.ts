@@ -12,3 +12,4 @@ export * from "./process/index.js";
 export * from "./step/index.js";
 export * from "./registry.js";
 export * from "./labels/index.js";
+export * from "./selection/index.js";

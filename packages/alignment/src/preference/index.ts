@@ -38,3 +38,4 @@ export {
   type PairedSequenceLogProbs,
   type PairedSequenceLogProbsConfig,
 } from "./paired-log-probs.js";
+export { bcoLoss, bcoConfig, bcoRunningMoments, type BcoConfig, type BcoInputs, type BcoOutput, type BcoMetricName, type BcoRunningMomentsState } from "./bco.js";

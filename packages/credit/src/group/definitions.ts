@@ -5,6 +5,13 @@ import { gpgAdvantages, gpgConfig } from "./gpg.js";
 import { grpoAdvantages, grpoConfig } from "./grpo.js";
 import { grpoPasskAdvantages, grpoPasskConfig } from "./grpo-passk.js";
 import { opoAdvantages, opoConfig } from "./opo.js";
+import {
+  optimalTokenBaselineAdvantages,
+  optimalTokenBaselineConfig,
+  tirOptimalTokenBaselineAdvantages,
+  tirOptimalTokenBaselineConfig,
+  type OptimalTokenBaselineBatch,
+} from "./optimal-token-baseline.js";
 import { reinforcePlusPlusBaselineAdvantages, reinforcePlusPlusBaselineConfig } from "./reinforce-plus-plus-baseline.js";
 import { reinforcePlusPlusAdvantages, reinforcePlusPlusConfig } from "./reinforce-plus-plus.js";
 import { remaxAdvantages, remaxConfig } from "./remax.js";
@@ -55,6 +62,25 @@ export const opoDefinition = defineCreditAssigner({
   assign: (batch, config) => opoAdvantages(asGroupBatch(batch), config),
 });
 
+// The door's batch carries `oldLogProbs`, `sumPiSquared` (and optionally `rolloutIsWeights`) as extras; OTB validates them.
+const asOtbBatch = (batch: CreditBatch): OptimalTokenBaselineBatch => batch as unknown as OptimalTokenBaselineBatch;
+
+/** `rl/otb`: {@link optimalTokenBaselineAdvantages}; the batch carries `oldLogProbs` and `sumPiSquared [B, T]`. */
+export const optimalTokenBaselineDefinition = defineCreditAssigner({
+  name: "rl/otb",
+  description: "Optimal Token Baseline: per-token group baseline weighted by cumulative path variance (arXiv:2602.07078; verl optimal_token_baseline); batch.oldLogProbs, batch.sumPiSquared [B, T]",
+  configSchema: optimalTokenBaselineConfig,
+  assign: (batch, config) => optimalTokenBaselineAdvantages(asOtbBatch(batch), config),
+});
+
+/** `rl/tir-otb`: {@link tirOptimalTokenBaselineAdvantages} (multi-turn OTB); the batch carries `oldLogProbs` and `sumPiSquared [B, T]`. */
+export const tirOptimalTokenBaselineDefinition = defineCreditAssigner({
+  name: "rl/tir-otb",
+  description: "Multi-turn Optimal Token Baseline, aligned by valid-token index (verl tir_optimal_token_baseline); batch.oldLogProbs, batch.sumPiSquared [B, T]",
+  configSchema: tirOptimalTokenBaselineConfig,
+  assign: (batch, config) => tirOptimalTokenBaselineAdvantages(asOtbBatch(batch), config),
+});
+
 /** `rl/gpg`: {@link gpgAdvantages}. */
 export const gpgDefinition = defineCreditAssigner({
   name: "rl/gpg",
@@ -102,6 +128,8 @@ export const groupCreditDefinitions: readonly CreditDefinition[] = [
   grpoPasskDefinition,
   rlooDefinition,
   opoDefinition,
+  optimalTokenBaselineDefinition,
+  tirOptimalTokenBaselineDefinition,
   gpgDefinition,
   reinforcePlusPlusDefinition,
   reinforcePlusPlusBaselineDefinition,

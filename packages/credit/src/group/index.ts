@@ -3,6 +3,7 @@ export * from "./grpo.js";
 export * from "./grpo-passk.js";
 export * from "./rloo.js";
 export * from "./opo.js";
+export * from "./optimal-token-baseline.js";
 export * from "./gpg.js";
 export * from "./reinforce-plus-plus.js";
 export * from "./reinforce-plus-plus-baseline.js";

@@ -33,3 +33,4 @@ export {
 export { capoVotes, capoVotesConfig, type CapoVotesConfig } from "./capo-votes.js";
 export { capoAdvantages, capoConfig, type CapoConfig, type CapoInput } from "./capo.js";
 export { processDefinitions } from "./definitions.js";
+export { igpoTurnRewards, igpoConfig, type IgpoConfig, type IgpoInput, type IgpoTurnRewards } from "./igpo.js";

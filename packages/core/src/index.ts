@@ -60,6 +60,16 @@ export {
 } from "./math/log-probs.js";
 export { clipRatio, clampTensor, safeExp, clipByGlobalNorm } from "./math/clip.js";
 export { linear } from "./math/linear.js";
+export {
+  fusedPolicyLoss,
+  fusedPolicyLossAvailable,
+  fusedPolicyLossConfig,
+  fusedPolicyLossFlag,
+  type FusedPolicyLossConfig,
+  type FusedPolicyLossInputs,
+  type FusedPolicyLossMetrics,
+  type FusedPolicyLossOutput,
+} from "./math/fused-policy-loss.js";
 export { Rng, createRng, type RngState } from "./random/rng.js";
 export {
   generate,

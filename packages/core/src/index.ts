@@ -60,6 +60,7 @@ export {
 } from "./math/log-probs.js";
 export { clipRatio, clampTensor, safeExp, clipByGlobalNorm } from "./math/clip.js";
 export { linear } from "./math/linear.js";
+export { lmHeadLogProbs, lmHeadLogProbsConfig, type LmHeadLogProbsConfig, type LmHeadLogProbsInputs } from "./math/lm-head-log-probs.js";
 export {
   fusedPolicyLoss,
   fusedPolicyLossAvailable,

@@ -1,6 +1,6 @@
 // The fused path (core's fusedPolicyLoss) against the composite tfjs chain of every loss that uses
 // it: same loss, perToken, metrics, gradients of both, and errors; finite differences; no leaks.
-import { RLError, createRng, fusedPolicyLossAvailable, fusedPolicyLossFlag, tf } from "@rl/core";
+import { RLError, createRng, fusedPolicyLossAvailable, fusedPolicyLossFlag, ready, tf } from "@rl/core";
 import { assertClose, checkGradient, expectNoTensorLeak } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
 import { cispoLoss, grpoLoss, gspoLoss, ppoPolicyLoss, sapoLoss, type PolicyLossOutput, type TokenPolicyInputs } from "../../src/index.js";
@@ -41,6 +41,15 @@ function run(fn: Loss, inputs: TokenPolicyInputs, config: object, upstream: tf.T
   };
   tf.dispose([out.loss, out.perToken, gLoss, gPer]);
   return r;
+}
+
+function expectSameRun(fused: Run, composite: Run, name: string): void {
+  assertClose(fused.loss, composite.loss, 1e-5, 1e-5, `${name}: loss`);
+  assertClose(fused.perToken, composite.perToken, 1e-6, 1e-5, `${name}: perToken`);
+  expect(Object.keys(fused.metrics)).toEqual(Object.keys(composite.metrics));
+  for (const k of Object.keys(composite.metrics)) assertClose(fused.metrics[k], composite.metrics[k], 1e-6, 1e-5, `${name}: metrics.${k}`);
+  assertClose(fused.gLoss, composite.gLoss, 1e-6, 1e-5, `${name}: grad of loss`);
+  assertClose(fused.gPer, composite.gPer, 1e-6, 1e-5, `${name}: grad of perToken`);
 }
 
 /** A [B, T] batch with a fully masked row, NaN padding, ratios on both sides of the clip band. */
@@ -110,12 +119,7 @@ describe("fused policy loss = composite", () => {
           const upstream = tf.tensor2d(Array.from({ length: 4 }, (_, b) => Array.from({ length: 6 }, (__, t) => 1 + 0.1 * b - 0.3 * t)));
           const fused = withFused(true, () => run(fn, inputs, config, upstream));
           const composite = withFused(false, () => run(fn, inputs, config, upstream));
-          assertClose(fused.loss, composite.loss, 1e-5, 1e-5, "loss");
-          assertClose(fused.perToken, composite.perToken, 1e-6, 1e-5, "perToken");
-          expect(Object.keys(fused.metrics).sort()).toEqual(Object.keys(composite.metrics).sort());
-          assertClose(fused.metrics, composite.metrics, 1e-6, 1e-5, "metrics");
-          assertClose(fused.gLoss, composite.gLoss, 1e-6, 1e-5, "grad of loss");
-          assertClose(fused.gPer, composite.gPer, 1e-6, 1e-5, "grad of perToken");
+          expectSameRun(fused, composite, name);
           disposeAll({ ...inputs, upstream } as Record<string, tf.Tensor>);
         });
       }
@@ -169,5 +173,24 @@ describe("fused policy loss: finite differences, errors", () => {
       (x[field] as tf.Tensor).dispose();
     }
     disposeAll({ ...(inputs as unknown as Record<string, tf.Tensor>), bad });
+  });
+});
+
+describe("fused policy loss on the cpu backend", () => {
+  it("equals the composite there too (ppo, grpo sequence, gspo sequence, cispo, sapo)", async () => {
+    await ready({ backend: "cpu" });
+    try {
+      expect(fusedPolicyLossAvailable()).toBe(true);
+      for (const [name, fn, config] of cases.filter(([n]) => ["ppo default", "grpo grpo sequence", "gspo sequence", "cispo absolute", "sapo default"].includes(n))) {
+        const inputs = batch(11, 3, 5, { rowAdvantages: name.startsWith("gspo") });
+        const upstream = tf.onesLike(inputs.logProbs);
+        const fused = withFused(true, () => run(fn, inputs, config, upstream));
+        const composite = withFused(false, () => run(fn, inputs, config, upstream));
+        expectSameRun(fused, composite, name);
+        disposeAll({ ...inputs, upstream } as Record<string, tf.Tensor>);
+      }
+    } finally {
+      await ready();
+    }
   });
 });

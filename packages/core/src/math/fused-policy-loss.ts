@@ -91,9 +91,10 @@ let flagRegistered = false;
  * is a valid {@link FusedPolicyLossConfig}. On `webgl`, `webgpu` and `node` the composite tfjs
  * losses are faster than reading the data back, so callers keep them there.
  *
+ * `tf.env().set("RL_FUSED_POLICY_LOSS", false)` makes every `@rl/alignment` loss take its composite path.
+ *
  * @example
- * if (fusedPolicyLossAvailable({ dualClip: 3 })) ({ loss } = fusedPolicyLoss(inputs, { dualClip: 3 }));
- * tf.env().set("RL_FUSED_POLICY_LOSS", false); // every @rl loss takes its composite path
+ * fusedPolicyLossAvailable({ dualClip: 3 }); // true
  * @remarks no paper
  */
 export function fusedPolicyLossAvailable(config?: FusedPolicyLossConfig): boolean {

@@ -45,7 +45,7 @@ export interface LmHeadLogProbsInputs {
  * `[B, T]` and `bias` `[V]`; `RLError("INVALID_INPUT")` for ids outside `[0, V)`.
  *
  * @example
- * const lp = lmHeadLogProbs({ hidden, weight, ids }, { chunkSize: 128 }); // [B, T], = gatherLogProbs(linear(hidden, weight), ids)
+ * lmHeadLogProbs({ hidden: tf.zeros([1, 2, 3]), weight: tf.zeros([3, 4]), ids: tf.tensor2d([[0, 3]], [1, 2], "int32") }).arraySync(); // [[-1.386294, -1.386294]]
  * @remarks Liger-Kernel arXiv:2410.10989
  */
 export function lmHeadLogProbs(inputs: LmHeadLogProbsInputs, config: LmHeadLogProbsConfig = {}): tf.Tensor2D {

@@ -18,7 +18,7 @@ await ready({ backend });
 
 const rng = createRng(0);
 const hidden = tf.tensor3d(Float32Array.from({ length: B * T * d }, () => rng.normal(0, 1)), [B, T, d]);
-const weight = tf.tensor2d(Float32Array.from({ length: d * V }, () => rng.normal(0, 0.05)), [d, V]);
+const weight = tf.variable(tf.tensor2d(Float32Array.from({ length: d * V }, () => rng.normal(0, 0.05)), [d, V])); // model weights
 const ids = tf.tensor2d(Int32Array.from({ length: B * T }, () => rng.int(V)), [B, T], "int32");
 const upstream = tf.tensor2d(Float32Array.from({ length: B * T }, () => rng.normal(0, 1)), [B, T]);
 const logitsBytes = B * T * V * 4;
@@ -56,4 +56,4 @@ if (withComposite) {
 }
 console.log(`  target: forward peak extra ≤ 0.25x the logits: ${fwd <= 0.25 * logitsBytes ? "met" : "not met"} (backward ${(bwd / logitsBytes).toFixed(3)}x)`);
 tf.dispose([hidden, weight, ids, upstream]);
-if (tf.memory().numTensors !== before - 4) throw new Error("benchmark leaked tensors");
+if (tf.memory().numTensors > before - 4) throw new Error("benchmark leaked tensors");

@@ -13,11 +13,15 @@ function matMulFast(): MatMul2D {
   if (matMulFastOp === undefined) {
     const tf = loadedTf("linear");
     matMulFastOp = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: (ts: tf.Tensor[]) => void) => {
-      save([x, w]);
+      // `save` keeps a copy (a real one on wasm) for the backward; a tf.Variable outlives any tidy,
+      // so model weights are read directly instead of being copied on every call
+      const wDirect = w instanceof tf.Variable;
+      save(wDirect ? [x] : [x, w]);
       return {
         value: tf.matMul(x, w),
         gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-          const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+          const xs = saved[0] as tf.Tensor2D;
+          const ws = wDirect ? w : (saved[1] as tf.Tensor2D);
           return [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy)];
         },
       };

@@ -42,6 +42,19 @@ describe("linear", () => {
     tf.dispose([x, w, b, up]);
   });
 
+  it("reads a tf.Variable weight directly (same gradients, no leak)", async () => {
+    await expectNoTensorLeak(() => {
+      const x = randn([3, 4], 31);
+      const w0 = randn([4, 2], 32);
+      const w = tf.variable(w0);
+      const up = randn([3, 2], 33);
+      const g = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(linear(xx, ww as tf.Tensor2D), up)))([x, w]);
+      const gRef = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(tf.matMul(xx as tf.Tensor2D, ww as tf.Tensor2D), up)))([x, w0]);
+      g.forEach((t, k) => assertClose(Array.from(t.dataSync()), Array.from(gRef[k]!.dataSync()), 1e-5, 1e-5));
+      tf.dispose([x, w0, w, up, ...g, ...gRef]);
+    });
+  });
+
   it("works without bias, on rank-1 and rank-4 inputs, and with one output", () => {
     const w = tf.ones([3, 1]) as tf.Tensor2D;
     const y1 = linear(tf.tensor1d([1, 2, 3]), w);

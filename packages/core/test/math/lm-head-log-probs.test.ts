@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRng, gatherLogProbs, linear, lmHeadLogProbs, tf } from "../../src/index.js";
+import { createRng, gatherLogProbs, linear, lmHeadLogProbs, ready, tf } from "../../src/index.js";
 import { assertClose, checkGradient, expectNoTensorLeak, rlErrorCode } from "../../src/testing/index.js";
 
 const randn = (shape: number[], seed: number, sd = 1): tf.Tensor => {
@@ -65,7 +65,9 @@ describe("lmHeadLogProbs", () => {
   it("never holds the [B, T, V] logits: peak extra memory ≤ 0.25x of them (small shape)", async () => {
     const [B, T, d, V] = [2, 32, 8, 2000];
     const h = randn([B, T, d], 11);
-    const w = randn([d, V], 12) as tf.Tensor2D;
+    const w0 = randn([d, V], 12);
+    const w = tf.variable(w0) as unknown as tf.Tensor2D; // model weights: read directly, not copied for the backward
+    w0.dispose();
     const ids = randIds(B, T, V, 13);
     const logitsBytes = B * T * V * 4;
     const run = (): void => {
@@ -77,6 +79,14 @@ describe("lmHeadLogProbs", () => {
     const before = tf.memory().numBytes;
     const { peakBytes } = await tf.profile(run);
     expect(peakBytes - before).toBeLessThanOrEqual(0.25 * logitsBytes);
+    // the backward too, beyond the gradients it returns
+    const up = randn([B, T], 14);
+    const grads = (): void => tf.dispose(tf.grads((hh: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(lmHeadLogProbs({ hidden: hh, weight: ww as tf.Tensor2D, ids }, { chunkSize: 2 }), up)))([h, w]));
+    grads();
+    const gradBytes = (B * T * d + d * V) * 4;
+    const back = await tf.profile(grads);
+    expect(back.peakBytes - before - 4 * B * T - gradBytes).toBeLessThanOrEqual(0.25 * logitsBytes);
+    up.dispose();
     // the composite holds them (and more)
     const { peakBytes: compositePeak } = await tf.profile(() => tf.dispose(tf.tidy(() => composite(h, w, ids, undefined, 1))));
     expect(compositePeak - before).toBeGreaterThan(logitsBytes);
@@ -96,5 +106,22 @@ describe("lmHeadLogProbs", () => {
     expect(code({ ids: tf.tensor2d([[0, -1, 2], [0, 0, 0]], undefined, "int32") })).toBe("INVALID_INPUT");
     expect(rlErrorCode(() => lmHeadLogProbs({ hidden: h, weight: w, ids }, { chunkSize: 0 }))).toBe("INVALID_CONFIG");
     tf.dispose([h, w, ids]);
+  });
+
+  it("equals the composite on the cpu backend (in-place gradient columns there too)", async () => {
+    await ready({ backend: "cpu" });
+    try {
+      const h = randn([2, 3, 4], 21);
+      const w = randn([4, 9], 22) as tf.Tensor2D;
+      const b = randn([9], 23) as tf.Tensor1D;
+      const ids = randIds(2, 3, 9, 24);
+      const f = (hh: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor): tf.Scalar => tf.sum(lmHeadLogProbs({ hidden: hh, weight: ww as tf.Tensor2D, ids, bias: bb as tf.Tensor1D }, { chunkSize: 2, temperature: 0.9 }));
+      const g = tf.grads(f)([h, w, b]);
+      const gRef = tf.grads((hh: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(composite(hh, ww, ids, bb, 0.9)))([h, w, b]);
+      g.forEach((t, k) => assertClose(Array.from(t.dataSync()), Array.from(gRef[k]!.dataSync()), 1e-5, 1e-4));
+      tf.dispose([h, w, b, ids, ...g, ...gRef]);
+    } finally {
+      await ready();
+    }
   });
 });

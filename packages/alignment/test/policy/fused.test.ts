@@ -128,7 +128,7 @@ describe("fused policy loss = composite", () => {
 
   it("takes a fraction of the composite's kernels (the fused path really runs)", async () => {
     const inputs = batch(5);
-    const count = async (on: boolean): Promise<number> =>
+    const count = async (on: boolean): Promise<{ kernels: unknown[] }> =>
       withFused(on, () => tf.profile(() => tf.dispose(Object.values(ppoPolicyLoss(inputs)).filter((v) => v instanceof tf.Tensor) as tf.Tensor[])));
     const fused = (await count(true)).kernels.length;
     const composite = (await count(false)).kernels.length;

@@ -5,7 +5,24 @@
 // `node fused-policy-loss.bench.mjs [B T] [--backend=cpu]`
 import { createRng, fusedPolicyLossAvailable, fusedPolicyLossFlag, ready, tf } from "@rl/core";
 import { cispoLoss, grpoLoss, gspoLoss, ppoPolicyLoss, sapoLoss } from "@rl/alignment";
-import { timeMs } from "./harness.mjs";
+
+// median wall-clock and CPU milliseconds of `fn` over `runs` runs after `warmup` runs (CPU time is
+// steadier than wall time on a shared machine: the wasm backend runs on this one thread)
+function timeBoth(fn, { runs = 7, warmup = 2 } = {}) {
+  for (let i = 0; i < warmup; i++) fn();
+  const wall = [];
+  const cpu = [];
+  for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    fn();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return { wall: median(wall), cpu: median(cpu) };
+}
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const backend = process.argv.find((a) => a.startsWith("--backend="))?.slice(10) ?? "wasm";
@@ -41,14 +58,15 @@ const losses = [
 
 fusedPolicyLossAvailable();
 const before = tf.memory().numTensors;
-console.log(`backend ${tf.getBackend()}, [${B}, ${T}] tokens, loss + gradient w.r.t. logProbs (median of 5)`);
+console.log(`backend ${tf.getBackend()}, [${B}, ${T}] tokens, loss + gradient w.r.t. logProbs (median of 7; wall ms / CPU ms)`);
 for (const [name, fn] of losses) {
   tf.env().set(fusedPolicyLossFlag, true);
-  const fused = await timeMs(runOf(fn), { runs: 5, warmup: 2 });
+  const fused = timeBoth(runOf(fn));
   tf.env().set(fusedPolicyLossFlag, false);
-  const composite = await timeMs(runOf(fn), { runs: 5, warmup: 2 });
+  const composite = timeBoth(runOf(fn));
   tf.env().set(fusedPolicyLossFlag, true);
-  console.log(`  ${name.padEnd(15)} fused ${fused.toFixed(1).padStart(7)} ms   composite ${composite.toFixed(1).padStart(7)} ms   composite / fused ${(composite / fused).toFixed(1)}x`);
+  const f = (x) => `${x.wall.toFixed(1).padStart(7)} / ${x.cpu.toFixed(1).padStart(6)}`;
+  console.log(`  ${name.padEnd(15)} fused ${f(fused)} ms   composite ${f(composite)} ms   composite / fused (CPU) ${(composite.cpu / fused.cpu).toFixed(1)}x`);
 }
 tf.dispose(Object.values(t));
 if (tf.memory().numTensors !== before - 4) throw new Error("benchmark leaked tensors");

@@ -223,78 +223,38 @@ export function fusedPolicyLoss(inputs: FusedPolicyLossInputs, config: FusedPoli
     return cfg.aggregation === "seq-mean-token-sum" ? 1 / rowCount : 1 / (f32(n + f32(1e-8)) * rowCount);
   };
 
-  // masked positions hold −0, as the composite's `L·M` does with its zeroed inputs (L = −0)
-  const perToken = new Float32Array(N).fill(-0);
-  const diag = new Float32Array(N); // ∂per_t/∂lp_t through the token's own ratio (and CISPO's direct lp)
-  const seqQ = level === "sequence" ? new Float32Array(N) : undefined; // ∂per_t/∂x_b for the row's mean log-ratio
-  let loss = 0;
-  let clipCount = 0;
-  let lowerCount = 0;
-  let lowCount = 0;
-  let highCount = 0;
-  let regionCount = 0;
-  let klSum = 0;
-  for (let b = 0; b < B; b++) {
-    const wRow = rowWeight(b);
-    for (let t = 0; t < T; t++) {
-      const k = b * T + t;
-      if (M[k] === 0) continue;
-      const lp = lpD[k] as number;
-      const old = oldD !== undefined ? (oldD[k] as number) : lp;
-      const A = advD[advRow ? b : k] as number;
-      const d = f32(lp - old);
-      klSum -= Math.min(Math.max(d, klLo), klHi);
-      const x = seqX !== undefined ? (seqX[b] as number) : d;
-      const xc = Math.min(Math.max(x, lrLo), lrHi);
-      const xPass = x >= lrLo && x <= lrHi ? 1 : 0;
-      const r = f32(Math.exp(xc));
-      let per: number;
-      let dPerDr = 0;
-      let direct = 0;
-      if (isClip) {
-        const rc = r <= cap ? r : cap;
-        const l1 = -f32(A * rc);
-        const c2 = Math.min(Math.max(r, bandLo), bandHi);
-        const l2 = -f32(A * c2);
-        const take1 = l1 >= l2;
-        per = take1 ? l1 : l2;
-        dPerDr = take1 ? (r <= cap ? -A : 0) : r >= bandLo && r <= bandHi ? -A : 0;
-        if (l2 > l1) clipCount++;
-        if (dual !== null && A < 0) {
-          const capD = f32(-A * dual);
-          if (per > capD) lowerCount++;
-          if (!(per <= capD)) {
-            per = capD;
-            dPerDr = 0;
-          }
-        }
-      } else if (isCispo) {
-        const w = clipMax !== null ? Math.min(r, clipMax) : Math.min(Math.max(r, bandLo), bandHi);
-        per = -f32(f32(w * A) * lp);
-        direct = -w * A;
-        if (r !== w) clipCount++;
-      } else {
-        const tau = A > 0 ? tauPos : tauNeg;
-        const s = 1 / (1 + Math.exp(-f32(tau * f32(r - 1))));
-        per = -f32(f32(f32(4 / tau) * f32(s)) * A);
-        dPerDr = -A * 4 * s * (1 - s);
-      }
-      const low = r < bandLo && A < 0;
-      const high = r > bandHi && A > 0;
-      if (low) lowCount++;
-      if (high) highCount++;
-      if (low || high) regionCount++;
-      perToken[k] = per;
-      loss += per * wRow;
-      const q = dPerDr * r * xPass; // ∂per/∂x
-      if (seqQ !== undefined) {
-        seqQ[k] = q;
-        diag[k] = direct;
-      } else {
-        diag[k] = q + direct;
-      }
-    }
-  }
+  const rowW = new Float64Array(B);
+  for (let b = 0; b < B; b++) rowW[b] = rowWeight(b);
+  const asF32 = (x: ArrayLike<number>): Float32Array => (x instanceof Float32Array ? x : Float32Array.from(x));
+  const lpF = asF32(lpD as ArrayLike<number>);
+  const pass = tokenPass({
+    B,
+    T,
+    M,
+    lp: lpF,
+    old: oldD !== undefined ? asF32(oldD as ArrayLike<number>) : lpF,
+    adv: asF32(advD as ArrayLike<number>),
+    advRow,
+    seqX: seqX ?? new Float64Array(B),
+    useSeqX: seqX !== undefined,
+    seqGrad: level === "sequence",
+    rowW,
+    surrogate: isClip ? 0 : isCispo ? 1 : 2,
+    klLo,
+    klHi,
+    lrLo,
+    lrHi,
+    bandLo,
+    bandHi,
+    cap,
+    dual: dual ?? Number.NaN,
+    clipMax: clipMax ?? Number.NaN,
+    tauPos,
+    tauNeg,
+  });
+  const { perToken, diag, loss } = pass;
+  const seqQ = level === "sequence" ? pass.seqQ : undefined;
+  const { clipCount, lowerCount, lowCount, highCount, regionCount, klSum } = pass;
   if (!Number.isFinite(loss)) {
     throw new RLError("NON_FINITE", `${name}: the loss is ${loss}; check logProbs, oldLogProbs, refLogProbs and advantages for NaN / Inf`);
   }
@@ -347,4 +307,127 @@ export function fusedPolicyLoss(inputs: FusedPolicyLossInputs, config: FusedPoli
     gradFunc: (dy: tf.Tensor) => tf.tensor2d(perTokenGrad(dy.dataSync()), [B, T]),
   })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (lp: tf.Tensor) => tf.Tensor2D;
   return { loss: lossOp(logProbs), perToken: perTokenOp(logProbs), metrics };
+}
+
+interface TokenPassInput {
+  B: number;
+  T: number;
+  M: Uint8Array;
+  lp: Float32Array;
+  old: Float32Array;
+  adv: Float32Array;
+  advRow: boolean;
+  seqX: Float64Array;
+  useSeqX: boolean;
+  seqGrad: boolean;
+  rowW: Float64Array;
+  /** 0 clip, 1 cispo, 2 sapo */
+  surrogate: number;
+  klLo: number;
+  klHi: number;
+  lrLo: number;
+  lrHi: number;
+  bandLo: number;
+  bandHi: number;
+  cap: number;
+  /** NaN = none */
+  dual: number;
+  /** NaN = the band */
+  clipMax: number;
+  tauPos: number;
+  tauNeg: number;
+}
+
+// The one pass over [B, T] (kept apart, with monomorphic typed-array arguments, so the JIT compiles
+// one tight loop): per-token loss, its derivative, the weighted loss sum and the metric counts.
+function tokenPass(p: TokenPassInput): {
+  perToken: Float32Array;
+  diag: Float32Array;
+  seqQ: Float32Array;
+  loss: number;
+  clipCount: number;
+  lowerCount: number;
+  lowCount: number;
+  highCount: number;
+  regionCount: number;
+  klSum: number;
+} {
+  const { B, T, M, lp: lpD, old: oldD, adv: advD, advRow, seqX, useSeqX, seqGrad, rowW, surrogate } = p;
+  const { klLo, klHi, lrLo, lrHi, bandLo, bandHi, cap, dual, clipMax, tauPos, tauNeg } = p;
+  const N = B * T;
+  const hasDual = !Number.isNaN(dual);
+  const hasMax = !Number.isNaN(clipMax);
+  // masked positions hold −0, as the composite's `L·M` does with its zeroed inputs (L = −0)
+  const perToken = new Float32Array(N).fill(-0);
+  const diag = new Float32Array(N); // ∂per_t/∂lp_t through the token's own ratio (and CISPO's direct lp)
+  const seqQ = new Float32Array(seqGrad ? N : 0); // ∂per_t/∂x_b for the row's mean log-ratio
+  let loss = 0;
+  let clipCount = 0;
+  let lowerCount = 0;
+  let lowCount = 0;
+  let highCount = 0;
+  let regionCount = 0;
+  let klSum = 0;
+  for (let b = 0; b < B; b++) {
+    const wRow = rowW[b] as number;
+    const xRow = seqX[b] as number;
+    for (let t = 0; t < T; t++) {
+      const k = b * T + t;
+      if (M[k] === 0) continue;
+      const lp = lpD[k] as number;
+      const A = advD[advRow ? b : k] as number;
+      const d = f32(lp - (oldD[k] as number));
+      klSum -= Math.min(Math.max(d, klLo), klHi);
+      const x = useSeqX ? xRow : d;
+      const xc = Math.min(Math.max(x, lrLo), lrHi);
+      const xPass = x >= lrLo && x <= lrHi ? 1 : 0;
+      const r = f32(Math.exp(xc));
+      let per: number;
+      let dPerDr = 0;
+      let direct = 0;
+      if (surrogate === 0) {
+        const rc = r <= cap ? r : cap;
+        const l1 = -f32(A * rc);
+        const c2 = Math.min(Math.max(r, bandLo), bandHi);
+        const l2 = -f32(A * c2);
+        const take1 = l1 >= l2;
+        per = take1 ? l1 : l2;
+        dPerDr = take1 ? (r <= cap ? -A : 0) : r >= bandLo && r <= bandHi ? -A : 0;
+        if (l2 > l1) clipCount++;
+        if (hasDual && A < 0) {
+          const capD = f32(-A * dual);
+          if (per > capD) lowerCount++;
+          if (!(per <= capD)) {
+            per = capD;
+            dPerDr = 0;
+          }
+        }
+      } else if (surrogate === 1) {
+        const w = hasMax ? Math.min(r, clipMax) : Math.min(Math.max(r, bandLo), bandHi);
+        per = -f32(f32(w * A) * lp);
+        direct = -w * A;
+        if (r !== w) clipCount++;
+      } else {
+        const tau = A > 0 ? tauPos : tauNeg;
+        const s = 1 / (1 + Math.exp(-f32(tau * f32(r - 1))));
+        per = -f32(f32(f32(4 / tau) * f32(s)) * A);
+        dPerDr = -A * 4 * s * (1 - s);
+      }
+      const low = r < bandLo && A < 0;
+      const high = r > bandHi && A > 0;
+      if (low) lowCount++;
+      if (high) highCount++;
+      if (low || high) regionCount++;
+      perToken[k] = per;
+      loss += per * wRow;
+      const q = dPerDr * r * xPass; // ∂per/∂x
+      if (seqGrad) {
+        seqQ[k] = q;
+        diag[k] = direct;
+      } else {
+        diag[k] = q + direct;
+      }
+    }
+  }
+  return { perToken, diag, seqQ, loss, clipCount, lowerCount, lowCount, highCount, regionCount, klSum };
 }

@@ -6,8 +6,6 @@ import { describe, expect, it } from "vitest";
 import { createDataParallel } from "@rl/alignment/parallel";
 import { demoBudgets, runDemo } from "../src/demo.js";
 import { clonePolicy, createPolicy, responseLogProbs, taskDecoding } from "../src/demo/policy.js";
-import { checkGradient } from "@rl/core/testing";
-import { fastLinear } from "../src/demo/fast-linear.js";
 import { syntheticPairs } from "../src/demo/pairs.js";
 import { replicaModule } from "../src/demo/replica.js";
 import { rewardTrend, runRl } from "../src/demo/rl.js";
@@ -87,22 +85,6 @@ describe("policy", () => {
     expect(generate(copy.logits, prompts, { ...taskDecoding, maxNewTokens: 4, greedy: true })).toEqual(generate(policy.logits, prompts, { ...taskDecoding, maxNewTokens: 4, greedy: true }));
     copy.dispose();
     policy.dispose();
-  });
-});
-
-describe("fastLinear", () => {
-  it("matches a plain matmul and has the right gradient w.r.t. x and w", () => {
-    const x = tf.tensor3d([[[0.3, -1.2, 0.5], [2, 0.1, -0.7]]]);
-    const w = tf.tensor2d([[0.2, -0.4], [1.1, 0.6], [-0.3, 0.9]]);
-    const b = tf.tensor1d([0.05, -0.1]);
-    const y = fastLinear(x, w, b);
-    const want = tf.add(tf.matMul(tf.reshape(x, [2, 3]), w), b);
-    expect(Array.from(y.dataSync())).toEqual(Array.from(want.dataSync()).map((v) => expect.closeTo(v, 5)));
-    const weights = tf.tensor2d([[1, -2], [0.5, 3]]);
-    checkGradient((t) => tf.sum(tf.mul(fastLinear(t, w, b), tf.reshape(weights, [1, 2, 2]))), x);
-    checkGradient((t) => tf.sum(tf.mul(fastLinear(x, t as tf.Tensor2D), tf.reshape(weights, [1, 2, 2]))), w);
-    expect(() => fastLinear(x, tf.zeros([2, 2]) as tf.Tensor2D)).toThrow(/last axis 3/);
-    tf.dispose([x, w, b, y, want, weights]);
   });
 });
 

@@ -1,5 +1,4 @@
-import { RLError, createRng, gatherLogProbs, tf, type Rng } from "@rl/core";
-import { fastLinear as linear } from "./fast-linear.js";
+import { RLError, createRng, gatherLogProbs, linear, tf, type Rng } from "@rl/core";
 import { EOS, PAD } from "./task.js";
 
 /**

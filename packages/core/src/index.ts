@@ -64,6 +64,17 @@ export { rlKernelNames, rlKernelBackends, fusedKernelsActive, initRlKernels } fr
 export { clipRatio, clampTensor, safeExp, clipTensorsByGlobalNorm } from "./math/clip.js";
 export * from "./optim/index.js";
 export { linear } from "./math/linear.js";
+export { lmHeadLogProbs, lmHeadLogProbsConfig, type LmHeadLogProbsConfig, type LmHeadLogProbsInputs } from "./math/lm-head-log-probs.js";
+export {
+  fusedPolicyLoss,
+  fusedPolicyLossAvailable,
+  fusedPolicyLossConfig,
+  fusedPolicyLossFlag,
+  type FusedPolicyLossConfig,
+  type FusedPolicyLossInputs,
+  type FusedPolicyLossMetrics,
+  type FusedPolicyLossOutput,
+} from "./math/fused-policy-loss.js";
 export { Rng, createRng, isRngState, type RngState } from "./random/rng.js";
 export {
   generate,

@@ -1,5 +1,6 @@
 import { clampTensor, aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
+import { fusedPolicyPath } from "./fused-path.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
 /** Config of {@link cispoLoss}. The clip has no shared default between references: pick a mode. */
@@ -43,6 +44,19 @@ export type CispoLossConfig = z.input<typeof cispoLossConfig>;
 export function cispoLoss(inputs: TokenPolicyInputs, config: CispoLossConfig = {}): PolicyLossOutput<"clipFraction" | "approxKl"> {
   const cfg = parseConfig(cispoLossConfig, config, "cispoLoss");
   checkPolicyInputs(inputs, "cispoLoss");
+  const fused = fusedPolicyPath(
+    inputs,
+    {
+      surrogate: "cispo",
+      ...(cfg.clip.mode === "relative" ? { clipLow: cfg.clip.low, clipHigh: cfg.clip.high } : { clipMax: cfg.clip.max }),
+      logRatioClamp: cfg.logRatioClamp,
+      aggregation: cfg.aggregation,
+      ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}),
+    },
+    "cispoLoss",
+    (m) => ({ clipFraction: m.clipFraction, approxKl: m.approxKl }),
+  );
+  if (fused !== undefined) return fused;
   return finishPolicyLoss("cispoLoss", inputs, () => {
     const { lp, old, adv, mask } = preparePolicyInputs(inputs);
     const delta = clampTensor(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp);

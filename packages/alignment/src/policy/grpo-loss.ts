@@ -1,5 +1,6 @@
-import { clampTensor, RLError, aggregateLoss, klEstimate, klKinds, parseConfig, stopGradient, tf } from "@rl/core";
+import { clampTensor, RLError, aggregateLoss, klEstimate, klKinds, parseConfig, stopGradient, tf, type FusedPolicyLossConfig } from "@rl/core";
 import { z } from "zod";
+import { fusedPolicyPath } from "./fused-path.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 import { highEntropyTokenMask, offPolicySequenceMask } from "./token-masks.js";
 import { vespoPhiAndMean } from "./vespo-loss.js";
@@ -135,6 +136,16 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
     throw new RLError("INVALID_INPUT", "grpoLoss: offPolicyMaskThreshold needs samplingLogProbs (or oldLogProbs)");
   }
   const epsHigh = cfg.epsilonHigh ?? cfg.epsilonLow;
+  const fused = grpoFusedConfig(cfg, epsHigh, inputs.logProbs.shape[0] as number);
+  if (fused !== undefined) {
+    const out = fusedPolicyPath(inputs, fused, "grpoLoss", (m) => ({
+      "clipRatio/lowMean": m.ratioLowFraction,
+      "clipRatio/highMean": m.ratioHighFraction,
+      "clipRatio/regionMean": m.ratioRegionFraction,
+      kl: 0,
+    }));
+    if (out !== undefined) return out;
+  }
   return finishPolicyLoss<GrpoMetric | "vespo/phiSeqMean">("grpoLoss", inputs, () => {
     const { lp, old, adv, mask, ref, isRatio } = preparePolicyInputs(inputs, cfg.lossType === "luspo");
     const [B] = lp.shape as [number, number];
@@ -213,4 +224,34 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
       } as Record<GrpoMetric | "vespo/phiSeqMean", tf.Scalar>,
     };
   }) as GrpoLossOutput;
+}
+
+// The fused kernel's config for the loss types it covers (no KL term, no masks, no vLLM weight;
+// not luspo, whose mean runs over padding, nor vespo, whose φ is a sequence weight); else undefined.
+function grpoFusedConfig(cfg: z.output<typeof grpoLossConfig>, epsHigh: number, B: number): FusedPolicyLossConfig | undefined {
+  if (cfg.beta !== 0 || cfg.offPolicyMaskThreshold !== null || cfg.topEntropyQuantile < 1) return undefined;
+  if (cfg.lossType === "luspo" || cfg.lossType === "vespo") return undefined;
+  const base = {
+    ratioLevel: cfg.importanceSampling,
+    clipLow: cfg.epsilonLow,
+    clipHigh: epsHigh,
+    logRatioClamp: cfg.logRatioClamp,
+  } as const;
+  const surrogate: FusedPolicyLossConfig =
+    cfg.lossType === "cispo"
+      ? { ...base, surrogate: "cispo", clipMax: epsHigh }
+      : cfg.lossType === "sapo"
+        ? { ...base, surrogate: "sapo", temperaturePos: cfg.sapoTemperaturePos, temperatureNeg: cfg.sapoTemperatureNeg }
+        : { ...base, surrogate: "clip", ratioCap: cfg.delta };
+  switch (cfg.lossType) {
+    case "grpo":
+    case "sapo":
+      return { ...surrogate, aggregation: "seq-mean-token-mean", normalizer: B };
+    case "bnpo":
+      return { ...surrogate, aggregation: "token-mean" };
+    case "dr_grpo":
+      return { ...surrogate, aggregation: "seq-mean-token-sum-norm", normalizer: B * (cfg.maxCompletionLength as number) };
+    default:
+      return { ...surrogate, aggregation: "token-mean", ...(cfg.numItemsInBatch !== undefined ? { normalizer: Math.max(cfg.numItemsInBatch, 1) } : {}) };
+  }
 }

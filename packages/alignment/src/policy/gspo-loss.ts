@@ -1,5 +1,6 @@
 import { clampTensor, aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
+import { fusedPolicyPath } from "./fused-path.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
 /** Config of {@link gspoLoss} (GSPO paper / TRL doc / conformance defaults). */
@@ -46,6 +47,22 @@ export type GspoMetric = "clipFraction" | "approxKl";
 export function gspoLoss(inputs: TokenPolicyInputs, config: GspoLossConfig = {}): PolicyLossOutput<GspoMetric> {
   const cfg = parseConfig(gspoLossConfig, config, "gspoLoss");
   checkPolicyInputs(inputs, "gspoLoss");
+  const fused = fusedPolicyPath(
+    inputs,
+    {
+      surrogate: "clip",
+      ratioLevel: cfg.variant === "stopGradToken" ? "sequenceToken" : "sequence",
+      clipLow: cfg.clipLow,
+      clipHigh: cfg.clipHigh,
+      logRatioClamp: null,
+      maxLogRatio: cfg.maxLogRatio,
+      aggregation: cfg.aggregation,
+      ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}),
+    },
+    "gspoLoss",
+    (m) => ({ clipFraction: m.clipFraction, approxKl: m.approxKl }),
+  );
+  if (fused !== undefined) return fused;
   return finishPolicyLoss("gspoLoss", inputs, () => {
     const { lp, old, adv, mask } = preparePolicyInputs(inputs);
     const delta = tf.sub(lp, old);

@@ -1,5 +1,6 @@
 import { clampTensor, aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
+import { fusedPolicyPath } from "./fused-path.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
 /** Config of {@link ppoPolicyLoss} (verl actor defaults). */
@@ -49,6 +50,21 @@ export type PpoPolicyMetric = "clipFraction" | "clipFractionLower" | "approxKl";
 export function ppoPolicyLoss(inputs: TokenPolicyInputs, config: PpoPolicyLossConfig = {}): PolicyLossOutput<PpoPolicyMetric> {
   const cfg = parseConfig(ppoPolicyLossConfig, config, "ppoPolicyLoss");
   checkPolicyInputs(inputs, "ppoPolicyLoss");
+  const fused = fusedPolicyPath(
+    inputs,
+    {
+      surrogate: "clip",
+      clipLow: cfg.clipLow,
+      clipHigh: cfg.clipHigh,
+      dualClip: cfg.dualClip,
+      logRatioClamp: cfg.logRatioClamp,
+      aggregation: cfg.aggregation,
+      ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}),
+    },
+    "ppoPolicyLoss",
+    (m) => ({ clipFraction: m.clipFraction, clipFractionLower: m.clipFractionLower, approxKl: m.approxKl }),
+  );
+  if (fused !== undefined) return fused;
   return finishPolicyLoss("ppoPolicyLoss", inputs, () => {
     const { lp, old, adv, mask } = preparePolicyInputs(inputs);
     const delta = clampTensor(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp);

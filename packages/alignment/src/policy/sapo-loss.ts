@@ -1,5 +1,6 @@
 import { clampTensor, aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
+import { fusedPolicyPath } from "./fused-path.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
 /** Config of {@link sapoLoss} (verl / TRL defaults). */
@@ -36,6 +37,20 @@ export type SapoLossConfig = z.input<typeof sapoLossConfig>;
 export function sapoLoss(inputs: TokenPolicyInputs, config: SapoLossConfig = {}): PolicyLossOutput<"approxKl"> {
   const cfg = parseConfig(sapoLossConfig, config, "sapoLoss");
   checkPolicyInputs(inputs, "sapoLoss");
+  const fused = fusedPolicyPath(
+    inputs,
+    {
+      surrogate: "sapo",
+      temperaturePos: cfg.temperaturePos,
+      temperatureNeg: cfg.temperatureNeg,
+      logRatioClamp: cfg.logRatioClamp,
+      aggregation: cfg.aggregation,
+      ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}),
+    },
+    "sapoLoss",
+    (m) => ({ approxKl: m.approxKl }),
+  );
+  if (fused !== undefined) return fused;
   return finishPolicyLoss("sapoLoss", inputs, () => {
     const { lp, old, adv, mask } = preparePolicyInputs(inputs);
     const delta = clampTensor(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp);

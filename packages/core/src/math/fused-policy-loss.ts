@@ -1,0 +1,433 @@
+import { z } from "zod";
+import { parseConfig } from "../config.js";
+import { RLError } from "../errors.js";
+import { tf } from "../tf.js";
+import { lossAggregationModes } from "./aggregate.js";
+
+/** The tfjs environment flag that switches {@link fusedPolicyLoss} off (`tf.env().set(name, false)`). */
+export const fusedPolicyLossFlag = "RL_FUSED_POLICY_LOSS";
+
+/** Config of {@link fusedPolicyLoss}. Defaults give PPO's clipped surrogate with verl's actor defaults, no dual clip. */
+export const fusedPolicyLossConfig = z.object({
+  /**
+   * `"clip"`: `max(−A·r, −A·clip(r, 1 − ε_l, 1 + ε_h))` (PPO, GRPO, GSPO); `"cispo"`: `−sg(clip(r))·A·lp`
+   * (CISPO); `"sapo"`: `−(4/τ)·σ(τ(r − 1))·A` (SAPO). Default `"clip"`.
+   */
+  surrogate: z.enum(["clip", "cispo", "sapo"]).default("clip"),
+  /**
+   * `"token"`: `r_t = e^{lp_t − old_t}`; `"sequence"`: one `r_b = e^{Σ_t (lp − old)·M / max(n_b, 1)}` per row with
+   * the gradient through the mean (GSPO `sequence`, GRPO `importanceSampling: "sequence"`);
+   * `"sequenceToken"`: the value of the sequence ratio, gradient `r_b·∇lp_t` per token (GSPO `stopGradToken`).
+   * Default `"token"`.
+   */
+  ratioLevel: z.enum(["token", "sequence", "sequenceToken"]).default("token"),
+  /** Lower clip `ε_l`: the band's lower end is `1 − ε_l`. Default 0.2. */
+  clipLow: z.number().min(0).max(1).default(0.2),
+  /** Upper clip `ε_h`: the band's upper end is `1 + ε_h`. Default 0.2. */
+  clipHigh: z.number().min(0).default(0.2),
+  /** `"cispo"` only: weight `min(r, clipMax)` instead of the band (TRL's absolute cap). Default `null` (the band). */
+  clipMax: z.number().positive().nullable().default(null),
+  /** `"clip"` only: the unclipped ratio is capped at this (> 1) inside the min (INTELLECT-2's two-sided clip). Default `null`. */
+  ratioCap: z.number().gt(1).nullable().default(null),
+  /** `"clip"` only: dual-clip constant `c > 1` (for `A < 0`, `L = min(L, −c·A)`). Default `null` (none). */
+  dualClip: z.number().gt(1).nullable().default(null),
+  /** The log-ratio (token or sequence) is clamped to `±logRatioClamp` before `exp`; `null` = none. Default 20. */
+  logRatioClamp: z.number().positive().nullable().default(20),
+  /** The log-ratio is also clamped above at this (GSPO: 10); `null` = none. Default `null`. */
+  maxLogRatio: z.number().positive().nullable().default(null),
+  /** `"sapo"` gate temperature for `A > 0`. Default 1. */
+  temperaturePos: z.number().positive().default(1),
+  /** `"sapo"` gate temperature for `A ≤ 0`. Default 1.05. */
+  temperatureNeg: z.number().positive().default(1.05),
+  /** Token-loss aggregation (core's `aggregateLoss` modes). Default `"token-mean"`. */
+  aggregation: z.enum(lossAggregationModes).default("token-mean"),
+  /** Replaces the aggregation's denominator (as in `aggregateLoss`). */
+  normalizer: z.number().positive().optional(),
+});
+export type FusedPolicyLossConfig = z.input<typeof fusedPolicyLossConfig>;
+
+/** Inputs of {@link fusedPolicyLoss} (the core of `@rl/alignment`'s `TokenPolicyInputs`). All `[B, T]` unless noted. */
+export interface FusedPolicyLossInputs {
+  /** Log-probs of the sampled tokens under the current policy (differentiated). */
+  logProbs: tf.Tensor;
+  /** Behaviour-policy log-probs (constant); absent: `sg(logProbs)`, every ratio 1. */
+  oldLogProbs?: tf.Tensor;
+  /** `[B]` (broadcast over the row) or `[B, T]` (constant). */
+  advantages: tf.Tensor;
+  /** 0/1 loss mask; positions with `mask ≤ 0` are ignored (they may hold NaN or ±Inf). */
+  mask: tf.Tensor;
+}
+
+/** Metrics of {@link fusedPolicyLoss}: masked token means (count clamped to ≥ 1), plain numbers. */
+export interface FusedPolicyLossMetrics {
+  /** `"clip"`: `1[l₂ > l₁]` (verl `pg_clipfrac`); `"cispo"`: `1[r ≠ clip(r)]`; `"sapo"`: 0. */
+  clipFraction: number;
+  /** `"clip"` with dual clip: `1[max(l₁, l₂) > −c·A ∧ A < 0]` (verl `pg_clipfrac_lower`); else 0. */
+  clipFractionLower: number;
+  /** `1[r < 1 − ε_l ∧ A < 0]` (TRL `clip_ratio/low_mean`). */
+  ratioLowFraction: number;
+  /** `1[r > 1 + ε_h ∧ A > 0]` (TRL `clip_ratio/high_mean`). */
+  ratioHighFraction: number;
+  /** Either of the two (TRL `clip_ratio/region_mean`). */
+  ratioRegionFraction: number;
+  /** `old − lp` per token, clamped to `±logRatioClamp` (verl `ppo_kl`). */
+  approxKl: number;
+}
+
+/** What {@link fusedPolicyLoss} returns. */
+export interface FusedPolicyLossOutput {
+  /** The scalar loss, differentiable w.r.t. `logProbs`. The caller owns it. */
+  loss: tf.Scalar;
+  /** The per-token loss, 0 at masked positions, differentiable w.r.t. `logProbs`. The caller owns it. */
+  perToken: tf.Tensor2D;
+  metrics: FusedPolicyLossMetrics;
+}
+
+let flagRegistered = false;
+
+/**
+ * Whether {@link fusedPolicyLoss} runs here: the active backend keeps tensors in CPU memory (`wasm`
+ * or `cpu`), the tfjs flag `RL_FUSED_POLICY_LOSS` is not set to `false`, and `config` (when given)
+ * is a valid {@link FusedPolicyLossConfig}. On `webgl`, `webgpu` and `node` the composite tfjs
+ * losses are faster than reading the data back, so callers keep them there.
+ *
+ * `tf.env().set("RL_FUSED_POLICY_LOSS", false)` makes every `@rl/alignment` loss take its composite path.
+ *
+ * @example
+ * fusedPolicyLossAvailable({ dualClip: 3 }); // true
+ * @remarks no paper
+ */
+export function fusedPolicyLossAvailable(config?: FusedPolicyLossConfig): boolean {
+  if (!flagRegistered) {
+    flagRegistered = true;
+    if (!(fusedPolicyLossFlag in tf.env().getFlags())) tf.env().registerFlag(fusedPolicyLossFlag, () => true);
+  }
+  if (!tf.env().getBool(fusedPolicyLossFlag)) return false;
+  const backend = tf.getBackend();
+  if (backend !== "wasm" && backend !== "cpu") return false;
+  return config === undefined || fusedPolicyLossConfig.safeParse(config).success;
+}
+
+const f32 = Math.fround;
+
+/**
+ * The PPO-family token loss in one pass over `[B, T]`, with a hand-written backward w.r.t.
+ * `logProbs` (a fused kernel: no `[B, T]` temporaries per op, one read of the inputs):
+ *
+ *   δ = lp − old (token) or Σ_t (lp − old)·M / max(n, 1) (sequence);  r = exp(clamp(δ, ±logRatioClamp, ≤ maxLogRatio))
+ *   clip:  l₁ = −A·min(r, ratioCap),  l₂ = −A·clip(r, 1 − ε_l, 1 + ε_h),  L = max(l₁, l₂),  A < 0 ∧ dualClip: L = min(L, −c·A)
+ *   cispo: L = −sg(clip(r))·A·lp   (clip = min(r, clipMax) when set)
+ *   sapo:  L = −(4/τ)·σ(τ(r − 1))·A,  τ = τ₊ if A > 0 else τ₋
+ *   perToken = L·M,   loss = aggregate(perToken, M)   (core's `aggregateLoss` modes and normaliser)
+ *
+ * Values and gradients equal the composite tfjs chain (`ppoPolicyLoss`, `grpoLoss`, `gspoLoss`,
+ * `cispoLoss`, `sapoLoss` in `@rl/alignment`) to float32 tolerance: the arithmetic is rounded to
+ * float32 at the same steps, and ties break as tfjs's `maximum` / `minimum` / clamp gradients do (the
+ * unclipped branch wins a tie; a clamp passes the gradient with its bounds included). Masked positions
+ * are read as 0 (NaN padding is harmless); `old`, `A` and the mask are constants.
+ * Use it where {@link fusedPolicyLossAvailable} says so; `@rl/alignment`'s losses do that themselves.
+ *
+ * Errors: `RLError("SHAPE_MISMATCH")` on shapes; `RLError("NON_FINITE")` when `logProbs`,
+ * `oldLogProbs` or `advantages` has NaN / Inf at a valid position, or the loss is not finite
+ * (messages name `name`, default `"fusedPolicyLoss"`).
+ *
+ * @example
+ * const { loss, metrics } = fusedPolicyLoss({ logProbs, oldLogProbs, advantages, mask }, { clipHigh: 0.28, dualClip: 3 });
+ * // = ppoPolicyLoss(…, { clipHigh: 0.28 }) on spec E5: loss 0.971871, metrics.clipFraction 0.2
+ * @remarks PPO arXiv:1707.06347; GSPO arXiv:2507.18071; CISPO arXiv:2506.13585; SAPO arXiv:2511.20347
+ */
+export function fusedPolicyLoss(inputs: FusedPolicyLossInputs, config: FusedPolicyLossConfig = {}, name = "fusedPolicyLoss"): FusedPolicyLossOutput {
+  const cfg = parseConfig(fusedPolicyLossConfig, config, name);
+  const { logProbs, oldLogProbs, advantages, mask } = inputs;
+  if (logProbs.rank !== 2) throw new RLError("SHAPE_MISMATCH", `${name}: logProbs must be [B, T], got [${logProbs.shape.join(",")}]`);
+  if (logProbs.dtype !== "float32") throw new RLError("INVALID_INPUT", `${name}: logProbs must be float32, got ${logProbs.dtype}`);
+  const [B, T] = logProbs.shape as [number, number];
+  for (const [field, t] of [["mask", mask], ["oldLogProbs", oldLogProbs]] as const) {
+    if (t !== undefined && (t.rank !== 2 || t.shape[0] !== B || t.shape[1] !== T)) {
+      throw new RLError("SHAPE_MISMATCH", `${name}: ${field} has shape [${t.shape.join(",")}], logProbs [${B},${T}]`);
+    }
+  }
+  const advRow = advantages.rank === 1;
+  if (!((advRow && advantages.shape[0] === B) || (advantages.rank === 2 && advantages.shape[0] === B && advantages.shape[1] === T))) {
+    throw new RLError("SHAPE_MISMATCH", `${name}: advantages has shape [${advantages.shape.join(",")}], expected [${B}] or [${B},${T}]`);
+  }
+  const N = B * T;
+  const lpD = logProbs.dataSync();
+  const oldD = oldLogProbs?.dataSync();
+  const advD = advantages.dataSync();
+  const maskD = mask.dataSync();
+
+  // validity and non-finite inputs at valid positions (the composite path's order of fields)
+  const M = new Uint8Array(N);
+  const rowN = new Float64Array(B);
+  let badLp = false;
+  let badOld = false;
+  let badAdv = false;
+  for (let b = 0; b < B; b++) {
+    let n = 0;
+    for (let t = 0; t < T; t++) {
+      const k = b * T + t;
+      if (!((maskD[k] as number) > 0)) continue;
+      M[k] = 1;
+      n++;
+      if (!Number.isFinite(lpD[k] as number)) badLp = true;
+      if (oldD !== undefined && !Number.isFinite(oldD[k] as number)) badOld = true;
+      if (!Number.isFinite(advD[advRow ? b : k] as number)) badAdv = true;
+    }
+    rowN[b] = n;
+  }
+  const bad = badLp ? "logProbs" : badOld ? "oldLogProbs" : badAdv ? "advantages" : undefined;
+  if (bad !== undefined) throw new RLError("NON_FINITE", `${name}: ${bad} has NaN or Inf entries at unmasked positions`);
+
+  const isClip = cfg.surrogate === "clip";
+  const isCispo = cfg.surrogate === "cispo";
+  const level = cfg.ratioLevel;
+  const lrLo = cfg.logRatioClamp !== null ? f32(-cfg.logRatioClamp) : -Infinity;
+  const lrHi = Math.min(cfg.logRatioClamp !== null ? f32(cfg.logRatioClamp) : Infinity, cfg.maxLogRatio !== null ? f32(cfg.maxLogRatio) : Infinity);
+  const klLo = cfg.logRatioClamp !== null ? f32(-cfg.logRatioClamp) : -Infinity;
+  const klHi = cfg.logRatioClamp !== null ? f32(cfg.logRatioClamp) : Infinity;
+  const bandLo = f32(1 - cfg.clipLow);
+  const bandHi = f32(1 + cfg.clipHigh);
+  const cap = cfg.ratioCap !== null ? f32(cfg.ratioCap) : Infinity;
+  const dual = cfg.dualClip !== null ? f32(cfg.dualClip) : null;
+  const clipMax = cfg.clipMax !== null ? f32(cfg.clipMax) : null;
+  const tauPos = f32(cfg.temperaturePos);
+  const tauNeg = f32(cfg.temperatureNeg);
+
+  // per-row log-ratio for the sequence levels
+  const seqX = level === "token" ? undefined : new Float64Array(B);
+  if (seqX !== undefined) {
+    for (let b = 0; b < B; b++) {
+      let s = 0;
+      for (let t = 0; t < T; t++) {
+        const k = b * T + t;
+        if (M[k] === 1) s += f32((lpD[k] as number) - (oldD !== undefined ? (oldD[k] as number) : (lpD[k] as number)));
+      }
+      seqX[b] = f32(f32(s) / Math.max(rowN[b] as number, 1));
+    }
+  }
+
+  // aggregation weights a_t = ∂loss/∂perToken_t (without the mask factor)
+  let tokenDenom = 1;
+  let validRows = 0;
+  for (let b = 0; b < B; b++) if ((rowN[b] as number) > 0) validRows++;
+  let totalN = 0;
+  for (let b = 0; b < B; b++) totalN += rowN[b] as number;
+  if (cfg.aggregation === "token-mean") tokenDenom = cfg.normalizer ?? Math.max(totalN, 1);
+  else if (cfg.aggregation === "seq-mean-token-sum-norm") tokenDenom = cfg.normalizer ?? Math.max(T, 1);
+  const rowCount = cfg.normalizer ?? Math.max(validRows, 1);
+  const rowWeight = (b: number): number => {
+    const n = rowN[b] as number;
+    if (cfg.aggregation === "token-mean" || cfg.aggregation === "seq-mean-token-sum-norm") return 1 / tokenDenom;
+    if (n === 0) return 0;
+    return cfg.aggregation === "seq-mean-token-sum" ? 1 / rowCount : 1 / (f32(n + f32(1e-8)) * rowCount);
+  };
+
+  const rowW = new Float64Array(B);
+  for (let b = 0; b < B; b++) rowW[b] = rowWeight(b);
+  const asF32 = (x: ArrayLike<number>): Float32Array => (x instanceof Float32Array ? x : Float32Array.from(x));
+  const lpF = asF32(lpD as ArrayLike<number>);
+  const pass = tokenPass({
+    B,
+    T,
+    M,
+    lp: lpF,
+    old: oldD !== undefined ? asF32(oldD as ArrayLike<number>) : lpF,
+    adv: asF32(advD as ArrayLike<number>),
+    advRow,
+    seqX: seqX ?? new Float64Array(B),
+    useSeqX: seqX !== undefined,
+    seqGrad: level === "sequence",
+    rowW,
+    surrogate: isClip ? 0 : isCispo ? 1 : 2,
+    klLo,
+    klHi,
+    lrLo,
+    lrHi,
+    bandLo,
+    bandHi,
+    cap,
+    dual: dual ?? Number.NaN,
+    clipMax: clipMax ?? Number.NaN,
+    tauPos,
+    tauNeg,
+  });
+  const { perToken, diag, loss } = pass;
+  const seqQ = level === "sequence" ? pass.seqQ : undefined;
+  const { clipCount, lowerCount, lowCount, highCount, regionCount, klSum } = pass;
+  if (!Number.isFinite(loss)) {
+    throw new RLError("NON_FINITE", `${name}: the loss is ${loss}; check logProbs, oldLogProbs, refLogProbs and advantages for NaN / Inf`);
+  }
+  const count = Math.max(totalN, 1);
+  const metrics: FusedPolicyLossMetrics = {
+    clipFraction: clipCount / count,
+    clipFractionLower: lowerCount / count,
+    ratioLowFraction: lowCount / count,
+    ratioHighFraction: highCount / count,
+    ratioRegionFraction: regionCount / count,
+    approxKl: klSum / count,
+  };
+
+  // ∂loss/∂lp, as one vector (the loss's upstream is a scalar)
+  const lossGrad = (): Float32Array => {
+    const g = new Float32Array(N);
+    for (let b = 0; b < B; b++) {
+      const wRow = rowWeight(b);
+      let acc = 0;
+      if (seqQ !== undefined) for (let t = 0; t < T; t++) acc += (seqQ[b * T + t] as number) * wRow;
+      const spread = acc / Math.max(rowN[b] as number, 1);
+      for (let t = 0; t < T; t++) {
+        const k = b * T + t;
+        if (M[k] === 1) g[k] = (diag[k] as number) * wRow + spread;
+      }
+    }
+    return g;
+  };
+  // ∂(Σ u·perToken)/∂lp for an upstream u [B, T]
+  const perTokenGrad = (u: ArrayLike<number>): Float32Array => {
+    const g = new Float32Array(N);
+    for (let b = 0; b < B; b++) {
+      let acc = 0;
+      if (seqQ !== undefined) for (let t = 0; t < T; t++) if (M[b * T + t] === 1) acc += (seqQ[b * T + t] as number) * (u[b * T + t] as number);
+      const spread = acc / Math.max(rowN[b] as number, 1);
+      for (let t = 0; t < T; t++) {
+        const k = b * T + t;
+        if (M[k] === 1) g[k] = (diag[k] as number) * (u[k] as number) + spread;
+      }
+    }
+    return g;
+  };
+
+  const lossOp = tf.customGrad(((_lp: tf.Tensor) => ({
+    value: tf.scalar(loss),
+    gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.tensor2d(lossGrad(), [B, T])),
+  })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (lp: tf.Tensor) => tf.Scalar;
+  const perTokenOp = tf.customGrad(((_lp: tf.Tensor) => ({
+    value: tf.tensor2d(perToken, [B, T]),
+    gradFunc: (dy: tf.Tensor) => tf.tensor2d(perTokenGrad(dy.dataSync()), [B, T]),
+  })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (lp: tf.Tensor) => tf.Tensor2D;
+  return { loss: lossOp(logProbs), perToken: perTokenOp(logProbs), metrics };
+}
+
+interface TokenPassInput {
+  B: number;
+  T: number;
+  M: Uint8Array;
+  lp: Float32Array;
+  old: Float32Array;
+  adv: Float32Array;
+  advRow: boolean;
+  seqX: Float64Array;
+  useSeqX: boolean;
+  seqGrad: boolean;
+  rowW: Float64Array;
+  /** 0 clip, 1 cispo, 2 sapo */
+  surrogate: number;
+  klLo: number;
+  klHi: number;
+  lrLo: number;
+  lrHi: number;
+  bandLo: number;
+  bandHi: number;
+  cap: number;
+  /** NaN = none */
+  dual: number;
+  /** NaN = the band */
+  clipMax: number;
+  tauPos: number;
+  tauNeg: number;
+}
+
+// The one pass over [B, T] (kept apart, with monomorphic typed-array arguments, so the JIT compiles
+// one tight loop): per-token loss, its derivative, the weighted loss sum and the metric counts.
+function tokenPass(p: TokenPassInput): {
+  perToken: Float32Array;
+  diag: Float32Array;
+  seqQ: Float32Array;
+  loss: number;
+  clipCount: number;
+  lowerCount: number;
+  lowCount: number;
+  highCount: number;
+  regionCount: number;
+  klSum: number;
+} {
+  const { B, T, M, lp: lpD, old: oldD, adv: advD, advRow, seqX, useSeqX, seqGrad, rowW, surrogate } = p;
+  const { klLo, klHi, lrLo, lrHi, bandLo, bandHi, cap, dual, clipMax, tauPos, tauNeg } = p;
+  const N = B * T;
+  const hasDual = !Number.isNaN(dual);
+  const hasMax = !Number.isNaN(clipMax);
+  // masked positions hold −0, as the composite's `L·M` does with its zeroed inputs (L = −0)
+  const perToken = new Float32Array(N).fill(-0);
+  const diag = new Float32Array(N); // ∂per_t/∂lp_t through the token's own ratio (and CISPO's direct lp)
+  const seqQ = new Float32Array(seqGrad ? N : 0); // ∂per_t/∂x_b for the row's mean log-ratio
+  let loss = 0;
+  let clipCount = 0;
+  let lowerCount = 0;
+  let lowCount = 0;
+  let highCount = 0;
+  let regionCount = 0;
+  let klSum = 0;
+  for (let b = 0; b < B; b++) {
+    const wRow = rowW[b] as number;
+    const xRow = seqX[b] as number;
+    for (let t = 0; t < T; t++) {
+      const k = b * T + t;
+      if (M[k] === 0) continue;
+      const lp = lpD[k] as number;
+      const A = advD[advRow ? b : k] as number;
+      const d = f32(lp - (oldD[k] as number));
+      klSum -= Math.min(Math.max(d, klLo), klHi);
+      const x = useSeqX ? xRow : d;
+      const xc = Math.min(Math.max(x, lrLo), lrHi);
+      const xPass = x >= lrLo && x <= lrHi ? 1 : 0;
+      const r = f32(Math.exp(xc));
+      let per: number;
+      let dPerDr = 0;
+      let direct = 0;
+      if (surrogate === 0) {
+        const rc = r <= cap ? r : cap;
+        const l1 = -f32(A * rc);
+        const c2 = Math.min(Math.max(r, bandLo), bandHi);
+        const l2 = -f32(A * c2);
+        const take1 = l1 >= l2;
+        per = take1 ? l1 : l2;
+        dPerDr = take1 ? (r <= cap ? -A : 0) : r >= bandLo && r <= bandHi ? -A : 0;
+        if (l2 > l1) clipCount++;
+        if (hasDual && A < 0) {
+          const capD = f32(-A * dual);
+          if (per > capD) lowerCount++;
+          if (!(per <= capD)) {
+            per = capD;
+            dPerDr = 0;
+          }
+        }
+      } else if (surrogate === 1) {
+        const w = hasMax ? Math.min(r, clipMax) : Math.min(Math.max(r, bandLo), bandHi);
+        per = -f32(f32(w * A) * lp);
+        direct = -w * A;
+        if (r !== w) clipCount++;
+      } else {
+        const tau = A > 0 ? tauPos : tauNeg;
+        const s = 1 / (1 + Math.exp(-f32(tau * f32(r - 1))));
+        per = -f32(f32(f32(4 / tau) * f32(s)) * A);
+        dPerDr = -A * 4 * s * (1 - s);
+      }
+      const low = r < bandLo && A < 0;
+      const high = r > bandHi && A > 0;
+      if (low) lowCount++;
+      if (high) highCount++;
+      if (low || high) regionCount++;
+      perToken[k] = per;
+      loss += per * wRow;
+      const q = dPerDr * r * xPass; // ∂per/∂x
+      if (seqGrad) {
+        seqQ[k] = q;
+        diag[k] = direct;
+      } else {
+        diag[k] = q + direct;
+      }
+    }
+  }
+  return { perToken, diag, seqQ, loss, clipCount, lowerCount, lowCount, highCount, regionCount, klSum };
+}

@@ -67,11 +67,13 @@ if (typeof core.lmHeadLogProbs === "function") {
   const hidden = tf.tensor3d(randn(N * d, 0.1), [1, N, d]);
   const W = tf.tensor2d(randn(d * V, 0.05), [d, V]);
   const ids = tf.tensor2d(Int32Array.from({ length: N }, () => rng.int(V)), [1, N], "int32");
-  const f = tf.grads((h, w) => tf.sum(core.lmHeadLogProbs(h, w, ids)));
+  const f = tf.grads((h, w) => tf.sum(core.lmHeadLogProbs({ hidden: h, weight: w, ids })));
   const run = () => { const gs = f([hidden, W]); gs.forEach((g) => g.dataSync()); tf.dispose(gs); };
   try {
     rl.lm_head = await time(run, Math.min(RUNS, 3));
-    mem.lm_head = (await extraBytes(run)) / (N * V * 4);
+    // the memory target is the forward's (the gradient of W alone is d·V floats, 0.25x the logits here)
+    const forward = () => { const lp = core.lmHeadLogProbs({ hidden, weight: W, ids }); lp.dataSync(); lp.dispose(); };
+    mem.lm_head = (await extraBytes(forward)) / (N * V * 4);
   } catch (error) {
     rl.lm_head = `n/a (${String(error).slice(0, 40)})`;
   }
@@ -93,7 +95,11 @@ if (typeof core.lmHeadLogProbs === "function") {
   };
   rl.ppo = await timeLoss((x) => alignment.ppoPolicyLoss(x));
   rl.grpo_loss = await timeLoss((x) => alignment.grpoLoss(x, { lossType: "grpo" }));
-  rl.fused = typeof alignment.fusedPolicyLoss === "function" ? await timeLoss((x) => alignment.fusedPolicyLoss(x)) : "n/a";
+  rl.fused = typeof core.fusedPolicyLoss === "function" ? await timeLoss((x) => core.fusedPolicyLoss(x)) : "n/a";
+  // the composite chain the losses used before (the tfjs flag switches the fused path off)
+  tf.env().set("RL_FUSED_POLICY_LOSS", false);
+  rl.ppo_composite = await timeLoss((x) => alignment.ppoPolicyLoss(x));
+  tf.env().set("RL_FUSED_POLICY_LOSS", true);
   tf.dispose(Object.values(t));
 }
 // 5. the demo's GRPO step: trainStep, sampling 4 tokens, and trainStep on 1 vs 2 workers
@@ -168,10 +174,11 @@ const rows = [
   // [work, key, target ratio vs torch 1t, memory target (x logits)]
   [`log-probs + gradient [${lb},${lt},${lv}]`, "lp_grad", 1.5],
   [`log-probs forward [${fb},${ft},${fv}]`, "lp_fwd", 1.0, 0.1],
-  [`lmHeadLogProbs V ${hv}, d ${hd}, ${hn} tokens (+ grad)`, "lm_head", null, 0.25],
+  [`lmHeadLogProbs V ${hv}, d ${hd}, ${hn} tokens (+ grad; memory: forward)`, "lm_head", null, 0.25],
   [`PPO clipped loss + gradient [${pb},${pt}]`, "ppo", 1.5],
   [`GRPO loss (grpo) + gradient [${pb},${pt}]`, "grpo_loss", 1.5],
   [`fusedPolicyLoss + gradient [${pb},${pt}]`, "fused", 1.5, null, "ppo"],
+  [`PPO loss, composite tfjs chain (fused off) [${pb},${pt}]`, "ppo_composite", null, null, "ppo"],
   [`demo trainStep (${dm.rows} rows, d ${dm.d}, ${dm.L} layers)`, "demo_step", null],
   [`demo sampling 4 tokens (${dm.rows} rows)`, "demo_sample", null],
   [`demo GRPO step: sampling + trainStep`, "demo_grpo_step", 2.0],

@@ -248,7 +248,7 @@ export function decodeTfEvent(bytes: Uint8Array): TfEvent {
           else if (kv === (2 << 3) + 5) value = v.f32();
           else v.skip(kv % 8);
         }
-        if (value !== undefined) scalars[tag] = value;
+        if (value !== undefined) Object.defineProperty(scalars, tag, { value, enumerable: true, writable: true, configurable: true }); // a tag may be "__proto__"
       }
     } else r.skip(wire);
   }

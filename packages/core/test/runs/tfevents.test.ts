@@ -104,7 +104,7 @@ describe("TensorBoard event files", () => {
           expect(back.scalars).toEqual(Object.fromEntries(Object.entries(scalars).map(([k, v]) => [k, Math.fround(v)])));
         },
       ),
-      { numRuns: 100 },
+      { numRuns: 200 },
     );
   });
 

@@ -1,4 +1,4 @@
-import { RLError, clipByGlobalNorm, parseConfig, tf } from "@rl/core";
+import { RLError, assertInteger, assertTensor, assertTensorMask, clipByGlobalNorm, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import type { ParameterOptimizer } from "./adamw.js";
 import { modelTokenLogProbs, predictionMask, type PolicyModel } from "./model-log-probs.js";
@@ -94,7 +94,19 @@ export function trainStep<B extends TrainBatch, S extends { step: number }>(
   const cfg = parseConfig(trainStepConfig, config, "trainStep");
   const batches: readonly B[] = Array.isArray(batch) ? (batch as readonly B[]) : [batch as B];
   if (batches.length === 0) throw new RLError("INVALID_INPUT", "trainStep: no micro-batches");
+  if (typeof loss !== "function") throw new RLError("INVALID_INPUT", "trainStep: loss must be a function (logProbs, batch, context) => { loss }");
+  if (typeof optimizer !== "object" || optimizer === null || !Array.isArray(optimizer.params) || typeof optimizer.update !== "function") {
+    throw new RLError("INVALID_INPUT", "trainStep: optimizer must be a ParameterOptimizer (e.g. adamW(vars))");
+  }
+  if (typeof state !== "object" || state === null) throw new RLError("INVALID_INPUT", "trainStep: state must be the optimizer's state object");
+  assertInteger(state.step, "trainStep", "state.step");
   const params = optimizer.params;
+  batches.forEach((b, k) => {
+    if (typeof b !== "object" || b === null) throw new RLError("INVALID_INPUT", `trainStep: batch ${k} must be { tokenIds, lossMask }`);
+    assertTensor(b.tokenIds, "trainStep", `batch[${k}].tokenIds`, { dtypes: ["int32", "float32"] });
+    assertTensor(b.lossMask, "trainStep", `batch[${k}].lossMask`, { dtypes: ["float32", "int32"] });
+    assertTensorMask(b.lossMask, "trainStep", `batch[${k}].lossMask`);
+  });
   for (const b of batches) {
     if (b.tokenIds.rank !== 2 || b.lossMask.rank !== 2 || b.tokenIds.shape[0] !== b.lossMask.shape[0] || b.tokenIds.shape[1] !== b.lossMask.shape[1]) {
       throw new RLError("SHAPE_MISMATCH", `trainStep: tokenIds [${b.tokenIds.shape.join(",")}] and lossMask [${b.lossMask.shape.join(",")}] must be the same [B, T]`);

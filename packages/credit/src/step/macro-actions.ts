@@ -1,6 +1,6 @@
 import { Matrix, RLError, assertMask, createRng, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
-import { nonEmptyMatrix, sameShape } from "../process/batch-checks.js";
+import { nonEmptyMatrix, sameShape, nonEmptyMask } from "../process/batch-checks.js";
 
 const matrixLike = z.custom<MatrixLike>((v) => typeof v === "object" && v !== null, "expected a matrix");
 
@@ -65,7 +65,7 @@ export type MacroBoundariesConfig = z.input<typeof macroBoundariesConfig>;
 export function macroBoundaries(mask: MatrixLike, config: MacroBoundariesConfig): { starts: number[][] } {
   const fn = "macroBoundaries";
   const cfg = parseConfig(macroBoundariesConfig, config, fn);
-  const m = nonEmptyMatrix(mask, "mask", fn);
+  const m = nonEmptyMask(mask, "mask", fn);
   assertMask(m, "mask", fn);
   const ppl = cfg.rule === "perplexity" ? sameShape(cfg.ppl, "ppl", m, "mask", fn) : undefined;
   const isEnd = cfg.rule === "separator" ? sameShape(cfg.isEnd, "isEnd", m, "mask", fn) : undefined;

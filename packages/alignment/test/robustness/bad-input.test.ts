@@ -1,0 +1,115 @@
+// Regression tests for issue 19 (bad input never corrupts): every case here once returned NaN,
+// leaked, or threw something other than an RLError.
+import { RLError, createRng, tf } from "@rl/core";
+import { describe, expect, it } from "vitest";
+import {
+  adamW,
+  adaptiveEntropyController,
+  bcoRewardShift,
+  betaDpoController,
+  ppoPolicyLoss,
+  trainStep,
+  vespoWeights,
+  type TrainBatch,
+} from "../../src/index.js";
+import { tinyModel } from "../training/tiny-model.js";
+
+function expectRLError(f: () => unknown, pattern?: RegExp): RLError {
+  try {
+    f();
+  } catch (e) {
+    expect(RLError.isInstance(e), `expected an RLError, got ${String(e)}`).toBe(true);
+    if (pattern !== undefined) expect((e as Error).message).toMatch(pattern);
+    return e as RLError;
+  }
+  throw new Error("expected a throw");
+}
+
+describe("defect 1: optimizer state is validated before any weight is touched", () => {
+  it.each([undefined, -1, NaN, 1.5, "3", Infinity])("adamW rejects state.step %s and leaves p unchanged", (step) => {
+    const p = tf.variable(tf.tensor1d([1, 2]));
+    const g = tf.tensor1d([0.5, 0.5]);
+    const opt = adamW([p]);
+    const state = opt.init();
+    expectRLError(() => opt.update({ grads: [g] }, { ...state, step: step as number }), /state\.step/);
+    expect(Array.from(p.dataSync())).toEqual([1, 2]);
+    opt.dispose(state);
+    tf.dispose([p, g]);
+  });
+
+  it("adamW rejects missing moments, non-tensor grads and non-variable params", () => {
+    const p = tf.variable(tf.tensor1d([1, 2]));
+    const opt = adamW([p]);
+    const state = opt.init();
+    expectRLError(() => opt.update({ grads: [tf.tensor1d([1, 1])] }, { step: 0, m: [], v: [] }), /state\.m/);
+    expectRLError(() => opt.update({ grads: [[1, 2] as unknown as tf.Tensor] }, state), /grads\[0\]/);
+    expectRLError(() => opt.update(undefined as never, state));
+    expectRLError(() => adamW([tf.tensor1d([1]) as unknown as tf.Variable]), /tf\.Variable/);
+    const before = tf.memory().numTensors;
+    expectRLError(() => adamW([p, null as unknown as tf.Variable]), /params\[1\]/);
+    expect(tf.memory().numTensors).toBe(before);
+    opt.dispose(state);
+    p.dispose();
+  });
+
+  it("trainStep rejects a NaN step before the forward pass and leaves the model finite", () => {
+    const { model, variables } = tinyModel(5, 3);
+    const batch: TrainBatch = { tokenIds: tf.tensor2d([[0, 1, 2]], undefined, "int32"), lossMask: tf.tensor2d([[0, 1, 1]]) };
+    const opt = adamW(variables);
+    const state = opt.init();
+    const loss = (lp: tf.Tensor2D, _b: TrainBatch, { mask }: { mask: tf.Tensor2D }) =>
+      ppoPolicyLoss({ logProbs: lp, advantages: tf.onesLike(lp), mask });
+    const before = tf.memory().numTensors;
+    for (const step of [NaN, -1, "3", undefined]) {
+      expectRLError(() => trainStep(model, batch, loss, opt, { ...state, step: step as number }), /state\.step/);
+    }
+    expectRLError(() => trainStep(model, { ...batch, lossMask: tf.tensor2d([[0, 2, 1]]) }, loss, opt, state), /lossMask/);
+    expect(tf.memory().numTensors).toBe(before + 1); // the rejected lossMask tensor above
+    for (const v of variables) expect(Array.from(v.dataSync()).every(Number.isFinite)).toBe(true);
+    opt.dispose(state);
+    tf.dispose([batch.tokenIds, batch.lossMask, ...variables]);
+  });
+});
+
+describe("defect 4: vespoWeights checks the advantages' shape and frees its intermediates", () => {
+  it("[B] advantages → SHAPE_MISMATCH, not a [B, B] outer product", () => {
+    const lp = tf.zeros([2, 3]);
+    const mask = tf.ones([2, 3]);
+    const adv = tf.ones([2]);
+    const shape = { kPos: 2, lambdaPos: 3, kNeg: 3, lambdaNeg: 2 };
+    expect(expectRLError(() => vespoWeights(lp, lp, adv, mask, shape)).code).toBe("SHAPE_MISMATCH");
+    const adv2 = tf.ones([2, 1]);
+    const before = tf.memory().numTensors;
+    const w = vespoWeights(lp, lp, adv2, mask, shape);
+    expect(w.shape).toEqual([2, 1]);
+    w.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([lp, mask, adv, adv2]);
+  });
+});
+
+describe("defect 5: stateful helpers reject malformed state", () => {
+  it("betaDpoController, bcoRewardShift, adaptiveEntropyController", () => {
+    const beta = betaDpoController();
+    expectRLError(() => beta.update({ gaps: [1, 2], rng: createRng(0) }, { gapMean: 0 } as never), /state\.gapStd/);
+    expectRLError(() => beta.update(undefined as never, beta.init()));
+    const bco = bcoRewardShift();
+    expectRLError(() => bco.update({ chosenRewards: [1], rejectedRewards: [0] }, { mean: 0 } as never), /state\.count/);
+    expectRLError(() => bco.update({ chosenRewards: [1] } as never, bco.init()), /rejectedRewards/);
+    const ent = adaptiveEntropyController();
+    expectRLError(() => ent.update({ entropy: 0.1 }, {} as never), /state\.coef/);
+  });
+
+  it("every state survives a JSON round trip", () => {
+    const beta = betaDpoController();
+    let s = beta.update({ gaps: [1, 2, 3], rng: createRng(0) }, beta.init()).state;
+    s = JSON.parse(JSON.stringify(s));
+    expect(Number.isFinite(beta.update({ gaps: [1, 2], rng: createRng(1) }, s).output.beta)).toBe(true);
+    const bco = bcoRewardShift();
+    const b = JSON.parse(JSON.stringify(bco.update({ chosenRewards: [1], rejectedRewards: [0] }, bco.init()).state));
+    expect(bco.update({ chosenRewards: [1], rejectedRewards: [0] }, b).output).toBeCloseTo(0.5);
+    const ent = adaptiveEntropyController();
+    const e = JSON.parse(JSON.stringify(ent.init()));
+    expect(Number.isFinite(ent.update({ entropy: 0.1 }, e).output.coef)).toBe(true);
+  });
+});

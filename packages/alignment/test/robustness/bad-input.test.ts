@@ -7,6 +7,7 @@ import {
   adaptiveEntropyController,
   bcoRewardShift,
   betaDpoController,
+  cpoLoss,
   ppoPolicyLoss,
   trainStep,
   vespoWeights,
@@ -111,5 +112,14 @@ describe("defect 5: stateful helpers reject malformed state", () => {
     const ent = adaptiveEntropyController();
     const e = JSON.parse(JSON.stringify(ent.init()));
     expect(Number.isFinite(ent.update({ entropy: 0.1 }, e).output.coef)).toBe(true);
+  });
+});
+
+describe("defect 6: cpoLoss alphaPo underflow", () => {
+  it("alphaPo 1e-300 → INVALID_CONFIG (was NaN)", () => {
+    const c = tf.tensor1d([-10, -20]);
+    const r = tf.tensor1d([-12, -18]);
+    expect(expectRLError(() => cpoLoss({ policyChosen: c, policyRejected: r, chosenNll: 0.5 }, { alphaPo: 1e-300 })).code).toBe("INVALID_CONFIG");
+    tf.dispose([c, r]);
   });
 });

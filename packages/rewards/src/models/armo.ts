@@ -6,8 +6,8 @@ import { normalVariable, zerosVariable } from "./variables.js";
 
 /** Config of {@link armoScore}. Defaults follow RLHFlow's ArmoRM stage 2. */
 export const armoScoreConfig = z.object({
-  /** Softmax temperature of the gate. */
-  temperature: z.number().positive().default(10),
+  /** Softmax temperature of the gate. At least 1e-6 (a smaller one overflows the float32 gate logits to NaN). */
+  temperature: z.number().min(1e-6).default(10),
   /** `β`, the gate's scale (`logit_scale`, learnable in the reference, init 1). */
   logitScale: z.number().positive().default(1),
   /** Index of the verbosity objective (`null` = no debiasing). */

@@ -1,0 +1,41 @@
+// Regression tests for issue 19 (bad input never corrupts).
+import { RLError, tf } from "@rl/core";
+import { describe, expect, it } from "vitest";
+import { armoScore, hlGaussTargets, runningRewardNormalizer, updateRunningRewardStats } from "../../src/index.js";
+
+export function expectRLError(f: () => unknown, pattern?: RegExp): RLError {
+  try {
+    f();
+  } catch (e) {
+    expect(RLError.isInstance(e), `expected an RLError, got ${String(e)}`).toBe(true);
+    if (pattern !== undefined) expect((e as Error).message).toMatch(pattern);
+    return e as RLError;
+  }
+  throw new Error("expected a throw");
+}
+
+describe("defect 5: running reward statistics", () => {
+  it("malformed state → RLError", () => {
+    expectRLError(() => updateRunningRewardStats({ count: 2, mean: 1 } as never, [1, 2]), /state\.m2/);
+    expectRLError(() => updateRunningRewardStats({ count: -1, mean: 0, m2: 0, min: 0, max: 0 }, [1]), /state\.count/);
+    expectRLError(() => runningRewardNormalizer().update({ rewards: [1] }, { count: 1.5, mean: 0, m2: 0, min: 0, max: 0 }), /state\.count/);
+  });
+  it("minmax state survives a JSON round trip (±Infinity saved as null)", () => {
+    const t = runningRewardNormalizer({ mode: "minmax" });
+    const saved = JSON.parse(JSON.stringify(t.init()));
+    expect(saved.min).toBeNull();
+    expect(t.update({ rewards: [1, 2, 3] }, saved).output).toEqual([0, 0.5, 1]);
+  });
+});
+
+describe("defect 6: tiny hyper-parameters", () => {
+  it("hlGaussTargets with vMax 5e-324 → INVALID_CONFIG (was NaN)", () => {
+    expect(expectRLError(() => hlGaussTargets([1.5], { vMin: 0, vMax: 5e-324 })).code).toBe("INVALID_CONFIG");
+    expect(expectRLError(() => hlGaussTargets([1.5], { vMin: -1e308, vMax: 1e308 })).code).toBe("INVALID_CONFIG");
+  });
+  it("armoScore temperature 5e-324 → INVALID_CONFIG (was NaN)", () => {
+    const before = tf.memory().numTensors;
+    expect(expectRLError(() => armoScore({ objectives: [[0.6, 0.2]], gateLogits: [[1, 0]] }, { temperature: 5e-324 })).code).toBe("INVALID_CONFIG");
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,7 +1,7 @@
 // Regression tests for issue 19 (bad input never corrupts).
 import { RLError, tf } from "@rl/core";
 import { describe, expect, it } from "vitest";
-import { armoScore, hlGaussTargets, runningRewardNormalizer, updateRunningRewardStats } from "../../src/index.js";
+import { armoScore, hlGaussTargets, loadVariables, runningRewardNormalizer, saveVariables, updateRunningRewardStats } from "../../src/index.js";
 
 export function expectRLError(f: () => unknown, pattern?: RegExp): RLError {
   try {
@@ -37,5 +37,49 @@ describe("defect 6: tiny hyper-parameters", () => {
     const before = tf.memory().numTensors;
     expect(expectRLError(() => armoScore({ objectives: [[0.6, 0.2]], gateLogits: [[1, 0]] }, { temperature: 5e-324 })).code).toBe("INVALID_CONFIG");
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe("defect 7: loadVariables checks everything before touching a weight", () => {
+  async function roundTrip(edit: (ckpt: { variables: { shape: number[]; data: string }[] }) => void, vars: tf.Variable[]) {
+    const { mkdtemp, readFile, writeFile } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const dir = await mkdtemp(join(tmpdir(), "rl-load-"));
+    const path = join(dir, "ckpt.json");
+    await saveVariables(path, vars, {});
+    const ckpt = JSON.parse(await readFile(path, "utf8"));
+    edit(ckpt);
+    await writeFile(path, JSON.stringify(ckpt));
+    return path;
+  }
+  const b64 = (xs: number[]) => Buffer.from(new Float32Array(xs).buffer).toString("base64");
+
+  it("NaN / Inf weights → NON_FINITE, model unchanged", async () => {
+    const a = tf.variable(tf.tensor1d([1, 2]));
+    const path = await roundTrip((c) => (c.variables[0]!.data = b64([NaN, Infinity])), [a]);
+    await expect(loadVariables(path, [a])).rejects.toMatchObject({ code: "NON_FINITE" });
+    expect(Array.from(a.dataSync())).toEqual([1, 2]);
+    a.dispose();
+  });
+  it("5 bytes of data → PARSE (was RangeError)", async () => {
+    const a = tf.variable(tf.tensor1d([1, 2]));
+    const path = await roundTrip((c) => (c.variables[0]!.data = Buffer.from([1, 2, 3, 4, 5]).toString("base64")), [a]);
+    await expect(loadVariables(path, [a])).rejects.toMatchObject({ code: "PARSE" });
+    a.dispose();
+  });
+  it("a bad second variable leaves the first untouched", async () => {
+    const a = tf.variable(tf.tensor1d([1, 2]));
+    const b = tf.variable(tf.tensor1d([3, 4]));
+    const path = await roundTrip((c) => {
+      c.variables[0]!.data = b64([9, 9]);
+      c.variables[1]!.data = b64([NaN, 0]);
+    }, [a, b]);
+    await expect(loadVariables(path, [a, b])).rejects.toBeInstanceOf(RLError);
+    expect(Array.from(a.dataSync())).toEqual([1, 2]);
+    const i = tf.variable(tf.tensor1d([3, 4], "int32"));
+    await expect(loadVariables(path, [a, i])).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    expect(Array.from(a.dataSync())).toEqual([1, 2]);
+    tf.dispose([a, b, i]);
   });
 });

@@ -1,6 +1,7 @@
 // Regression tests for issue 19 (bad input never corrupts): every case here once returned a wrong
 // number, NaN, leaked, crashed or threw something other than an RLError.
 import { describe, expect, it } from "vitest";
+import { parseChatCompletionLogProbs, sameLogProbSemantics, toRolloutGroup } from "../../src/clients/index.js";
 import { RLError, aggregateLoss, gatherLogProbs, gatherLogProbsOneHot, maskedMean, maskedSum, maskedVariance, maskedWhiten, tf } from "../../src/index.js";
 
 export function expectRLError(f: () => unknown, pattern?: RegExp): RLError {
@@ -52,5 +53,27 @@ describe("defect 6: tiny hyper-parameters are bounded", () => {
     const ids = tf.tensor1d([0], "int32");
     expect(expectRLError(() => gatherLogProbs(logits, ids, { temperature: 1e-300 })).code).toBe("INVALID_CONFIG");
     tf.dispose([logits, ids]);
+  });
+});
+
+describe("defect 8: impossible log-probs (> 0) are refused", () => {
+  it("parseChatCompletionLogProbs rejects logprob 3.5 (content and top_logprobs)", () => {
+    const resp = (lp: number, top = -1) => ({
+      choices: [{ index: 0, logprobs: { content: [{ token: "4", logprob: lp, top_logprobs: [{ token: "5", logprob: top }] }] } }],
+    });
+    expect(parseChatCompletionLogProbs(resp(-0.3), { temperature: 1 }).sequences[0]!.tokens[0]!.logProb).toBe(-0.3);
+    expect(expectRLError(() => parseChatCompletionLogProbs(resp(3.5), { temperature: 1 }), /above 0/).code).toBe("PARSE");
+    expectRLError(() => parseChatCompletionLogProbs(resp(-1, 0.5), { temperature: 1 }), /above 0/);
+  });
+  it("toRolloutGroup rejects logProb 0.5 with an RLError (was accepted; schema errors were raw ZodErrors)", () => {
+    const batch = {
+      semantics: { kind: "raw" as const, temperature: 1 },
+      sequences: [{ index: 0, text: "a", finishReason: "stop", tokens: [{ id: 1, text: "a", logProb: 0.5, bytes: null, topLogProbs: [] }] }],
+    };
+    expectRLError(() => toRolloutGroup(batch, { promptId: "p" }), /above 0/);
+    expectRLError(() => toRolloutGroup(undefined as never, { promptId: "p" }), /LogProbBatch/);
+  });
+  it("sameLogProbSemantics: RLError, not a raw ZodError", () => {
+    expect(expectRLError(() => sameLogProbSemantics({ kind: "weird" } as never, { kind: "raw", temperature: 1 })).code).toBe("INVALID_INPUT");
   });
 });

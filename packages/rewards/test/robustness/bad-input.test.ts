@@ -1,7 +1,7 @@
 // Regression tests for issue 19 (bad input never corrupts).
 import { RLError, tf } from "@rl/core";
 import { describe, expect, it } from "vitest";
-import { armoScore, hlGaussTargets, loadVariables, runningRewardNormalizer, saveVariables, updateRunningRewardStats } from "../../src/index.js";
+import { armoScore, createChatCompletionsJudge, hlGaussTargets, loadVariables, parseRubric, runningRewardNormalizer, saveVariables, updateRunningRewardStats } from "../../src/index.js";
 
 export function expectRLError(f: () => unknown, pattern?: RegExp): RLError {
   try {
@@ -81,5 +81,49 @@ describe("defect 7: loadVariables checks everything before touching a weight", (
     await expect(loadVariables(path, [a, i])).rejects.toMatchObject({ code: "INVALID_INPUT" });
     expect(Array.from(a.dataSync())).toEqual([1, 2]);
     tf.dispose([a, b, i]);
+  });
+});
+
+describe("defect 9: the judge client redacts before truncating", () => {
+  it("a key straddling the 200 / 120 character cut never shows", async () => {
+    const { createServer } = await import("node:http");
+    const KEY = "sk-straddle-0123456789abcdefghij"; // 31 characters
+    const ENV = "RL_TEST_STRADDLE_KEY";
+    process.env[ENV] = KEY;
+    let mode: "http" | "verdict" = "http";
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        if (mode === "http") {
+          res.writeHead(400, { "content-type": "text/plain" });
+          res.end(`${"x".repeat(190)}${KEY} trailing`);
+        } else {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify({ choices: [{ message: { content: `${"y".repeat(110)}${KEY}` } }] }));
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    const events: { message: string }[] = [];
+    const judge = createChatCompletionsJudge({ baseUrl: `http://127.0.0.1:${port}/v1`, model: "m", apiKeyEnv: ENV, maxRetries: 0, backoffMs: 1, onEvent: (e) => events.push(e) });
+    const criterion = parseRubric({ id: "r", criteria: [{ id: "c", text: "t", category: "essential" }] }).criteria[0]!;
+    try {
+      for (const m of ["http", "verdict"] as const) {
+        mode = m;
+        const e = await judge("p", "r", criterion).then(
+          () => null,
+          (err: unknown) => err as Error,
+        );
+        expect(RLError.isInstance(e)).toBe(true);
+        for (const text of [e!.message, ...events.map((x) => x.message)]) {
+          expect(text).not.toContain(KEY.slice(0, 8));
+        }
+      }
+    } finally {
+      delete process.env[ENV];
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

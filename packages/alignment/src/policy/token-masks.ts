@@ -1,4 +1,4 @@
-import { RLError, stopGradient, tf } from "@rl/core";
+import { RLError, stopGradient, tf, assertTensor } from "@rl/core";
 
 /**
  * The `q`-quantile of `values` with linear interpolation between the two nearest order statistics
@@ -40,6 +40,8 @@ export function linearQuantile(values: ArrayLike<number>, q: number): number {
  * @remarks arXiv:2506.01939
  */
 export function highEntropyTokenMask(entropies: tf.Tensor, mask: tf.Tensor, topQuantile: number): tf.Tensor2D {
+  assertTensor(entropies, "highEntropyTokenMask", "entropies");
+  assertTensor(mask, "highEntropyTokenMask", "mask");
   if (!(topQuantile >= 0 && topQuantile <= 1)) {
     throw new RLError("INVALID_INPUT", `highEntropyTokenMask: topQuantile must be in [0, 1], got ${topQuantile}`);
   }

@@ -8,6 +8,13 @@ import {
   bcoRewardShift,
   betaDpoController,
   cpoLoss,
+  dpoLoss,
+  entropyBonus,
+  klPenalty,
+  pairedSequenceLogProbs,
+  pairwiseMetrics,
+  treeStepLogRatios,
+  valueLoss,
   ppoPolicyLoss,
   trainStep,
   vespoWeights,
@@ -121,5 +128,57 @@ describe("defect 6: cpoLoss alphaPo underflow", () => {
     const r = tf.tensor1d([-12, -18]);
     expect(expectRLError(() => cpoLoss({ policyChosen: c, policyRejected: r, chosenNll: 0.5 }, { alphaPo: 1e-300 })).code).toBe("INVALID_CONFIG");
     tf.dispose([c, r]);
+  });
+});
+
+describe("defect 11: bool / int tensors are refused at the boundary (no wasm abort)", () => {
+  it("policy losses, klPenalty, valueLoss, entropyBonus, dpoLoss: RLError naming the dtype; dpoLoss still works after", () => {
+    const lp = tf.zeros([2, 3]);
+    const mask = tf.ones([2, 3]);
+    const bool = tf.ones([2, 3], "bool");
+    const int = tf.zeros([2, 3], "int32");
+    const adv = tf.ones([2]);
+    expectRLError(() => ppoPolicyLoss({ logProbs: bool, advantages: adv, mask }), /logProbs must be float32, got bool/);
+    expectRLError(() => ppoPolicyLoss({ logProbs: int, advantages: adv, mask }), /logProbs must be float32, got int32/);
+    expectRLError(() => ppoPolicyLoss({ logProbs: lp, advantages: adv, mask: bool }), /mask must be float32/);
+    expectRLError(() => klPenalty(bool, lp, mask), /logProbs must be float32/);
+    expectRLError(() => valueLoss({ values: lp, oldValues: lp, returns: bool, mask }), /returns must be float32/);
+    expectRLError(() => entropyBonus(tf.ones([2, 3, 4], "bool"), mask), /logits must be float32/);
+    const c = tf.tensor1d([-1, -2]);
+    const b1 = tf.ones([2], "bool");
+    expectRLError(() => dpoLoss({ policyChosen: b1, policyRejected: c, refChosen: c, refRejected: c }), /policyChosen must be float32/);
+    const out = dpoLoss({ policyChosen: c, policyRejected: c, refChosen: c, refRejected: c });
+    expect(Number.isFinite(out.loss.dataSync()[0])).toBe(true);
+    tf.dispose([lp, mask, bool, int, adv, c, b1, out.loss, out.losses, out.chosenRewards, out.rejectedRewards]);
+  });
+  it("non-tensors and disposed tensors → RLError", () => {
+    const mask = tf.ones([1, 2]);
+    const gone = tf.zeros([1, 2]);
+    gone.dispose();
+    expectRLError(() => ppoPolicyLoss({ logProbs: [[0, 0]] as never, advantages: tf.ones([1]), mask }), /must be a tf\.Tensor/);
+    expectRLError(() => ppoPolicyLoss({ logProbs: gone, advantages: tf.ones([1]), mask }), /disposed/);
+    expectRLError(() => ppoPolicyLoss(undefined as never));
+    mask.dispose();
+  });
+});
+
+describe("defect 18 / 19: other silent NaN and plain errors", () => {
+  it("pairedSequenceLogProbs with a NaN mask → RLError", () => {
+    const lp = tf.zeros([2, 2]);
+    const m = tf.tensor2d([[1, NaN], [1, 1]]);
+    expectRLError(() => pairedSequenceLogProbs(lp, m), /mask/);
+    tf.dispose([lp, m]);
+  });
+  it("pairwiseMetrics(\"str\", …) → RLError", () => {
+    const t = tf.tensor1d([1, 2, 3]);
+    expectRLError(() => pairwiseMetrics("str" as never, t, t, t), /chosenRewards must be a tf\.Tensor/);
+    t.dispose();
+  });
+  it("treeStepLogRatios(…, 1e308) → RLError (was RangeError)", () => {
+    const lp = tf.zeros([1, 3]);
+    const ids = tf.tensor2d([[1, 1, 2]]);
+    expectRLError(() => treeStepLogRatios(lp, lp, ids, 1e308), /numSteps/);
+    expectRLError(() => treeStepLogRatios(lp, lp, ids, 2 ** 40), /numSteps/);
+    tf.dispose([lp, ids]);
   });
 });

@@ -1,7 +1,7 @@
 // Regression tests for issue 19 (bad input never corrupts).
 import { RLError } from "@rl/core/arrays";
 import { describe, expect, it } from "vitest";
-import { adaptiveKlController, fixedKlController, gpgAdvantages, grpoAdvantages, placeStepRewards } from "../../src/index.js";
+import { adaptiveKlController, fixedKlController, gpgAdvantages, grpoAdvantages, macroAggregate, placeStepRewards } from "../../src/index.js";
 
 export function expectRLError(f: () => unknown, pattern?: RegExp): RLError {
   try {
@@ -43,5 +43,15 @@ describe("defect 6: overflow from finite inputs says so", () => {
     const batch = { outcomes: [1e39, 0], mask: [[1], [1]], groups: [0, 0] };
     expectRLError(() => grpoAdvantages(batch, { normalizeByStd: false }), /overflows the float32 output.*float64/);
     expect(grpoAdvantages(batch, { normalizeByStd: false, dtype: "float64" }).advantages.data[0]).toBeCloseTo(5e38, -30);
+  });
+});
+
+describe("defect 10: macroAggregate with a huge start id", () => {
+  it("[[0, 1e308, 6, 7]] → INVALID_INPUT (was a V8 fatal 'invalid size' crash)", () => {
+    const values = [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]];
+    const mask = [[1, 1, 1, 1, 1, 1, 1, 1]];
+    expectRLError(() => macroAggregate(values, mask, [[0, 1e308, 6, 7]]), /starts\[0\]/);
+    expectRLError(() => macroAggregate(values, mask, [[0, 100, 6, 7]]), /starts\[0\]/);
+    expectRLError(() => macroAggregate(values, mask, [null as never]), /starts\[0\]/);
   });
 });

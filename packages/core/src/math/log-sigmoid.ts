@@ -1,5 +1,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
+import { RLError } from "../errors.js";
 import { isTensor, loadedTf } from "../tf-slot.js";
+import { describeValue } from "../validate.js";
 
 /**
  * Numerically stable log-sigmoid: `log σ(x) = −softplus(−x) = min(x, 0) − log1p(e^{−|x|})`.
@@ -17,6 +19,9 @@ export function logSigmoid(x: number | tf.Tensor): number | tf.Tensor {
   if (isTensor(x)) {
     const tf = loadedTf("logSigmoid");
     return tf.tidy(() => tf.neg(tf.softplus(tf.neg(x))));
+  }
+  if (typeof x !== "number" || Number.isNaN(x)) {
+    throw new RLError("INVALID_INPUT", `logSigmoid: x must be a number or a tf.Tensor, got ${describeValue(x)}`);
   }
   return Math.min(x, 0) - Math.log1p(Math.exp(-Math.abs(x)));
 }

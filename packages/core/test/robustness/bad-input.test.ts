@@ -2,7 +2,8 @@
 // number, NaN, leaked, crashed or threw something other than an RLError.
 import { describe, expect, it } from "vitest";
 import { parseChatCompletionLogProbs, sameLogProbSemantics, toRolloutGroup } from "../../src/clients/index.js";
-import { RLError, aggregateLoss, gatherLogProbs, gatherLogProbsOneHot, maskedMean, maskedSum, maskedVariance, maskedWhiten, tf } from "../../src/index.js";
+import { readJsonlAll } from "../../src/data/index.js";
+import { RLError, aggregateLoss, createRng, klEstimate, logSigmoid, gatherLogProbs, gatherLogProbsOneHot, maskedMean, maskedSum, maskedVariance, maskedWhiten, tf } from "../../src/index.js";
 
 export function expectRLError(f: () => unknown, pattern?: RegExp): RLError {
   try {
@@ -75,5 +76,74 @@ describe("defect 8: impossible log-probs (> 0) are refused", () => {
   });
   it("sameLogProbSemantics: RLError, not a raw ZodError", () => {
     expect(expectRLError(() => sameLogProbSemantics({ kind: "weird" } as never, { kind: "raw", temperature: 1 })).code).toBe("INVALID_INPUT");
+  });
+});
+
+describe("defect 17: createRng seeds never collide", () => {
+  const first = (seed: number) => Array.from({ length: 4 }, ((r) => () => r.nextUint32())(createRng(seed)));
+  it("2^32, 2^53 − 1 and −2^32 give streams unlike createRng(0); small seeds keep theirs", () => {
+    const zero = first(0);
+    for (const s of [2 ** 32, 2 ** 53 - 1, -(2 ** 32), 2 ** 31, -(2 ** 31) - 1]) expect(first(s)).not.toEqual(zero);
+    expect(first(2 ** 32)).not.toEqual(first(2 ** 33));
+    expect(first(-1)).not.toEqual(first(2 ** 32 - 1));
+    expect(first(7)).toEqual(first(7));
+  });
+  it.each([2 ** 53, 1.5, NaN, Infinity, "3"])("seed %s → INVALID_CONFIG", (s) => {
+    expect(expectRLError(() => createRng(s as number)).code).toBe("INVALID_CONFIG");
+  });
+});
+
+describe("defect 14: orphan temp files of a killed save are removed by the next save", () => {
+  it("a stale .name.<dead pid>.*.tmp goes; another target's temp stays", async () => {
+    const { mkdtemp, writeFile, readdir } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const { writeFileAtomic } = await import("../../src/data/index.js");
+    const dir = await mkdtemp(join(tmpdir(), "rl-orphan-"));
+    const deadPid = 2 ** 22 + 12345; // above the default pid_max: no such process
+    await writeFile(join(dir, `.ckpt.bin.${deadPid}.abc123.tmp`), "partial");
+    await writeFile(join(dir, `.other.bin.${deadPid}.abc123.tmp`), "partial");
+    await writeFileAtomic(join(dir, "ckpt.bin"), "whole");
+    expect((await readdir(dir)).sort()).toEqual([`.other.bin.${deadPid}.abc123.tmp`, "ckpt.bin"]);
+  });
+});
+
+describe("defect 15: JSONL reader", () => {
+  const read = async (chunks: (string | Uint8Array)[], onError: "stop" | "skip" | "collect" = "collect") => readJsonlAll(chunks, undefined, { onError });
+  it("invalid UTF-8 is a bad line, not U+FFFD", async () => {
+    const bad = new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d, 0x0a]); // {"a":"\xff"}
+    const { records, errors } = await read([new TextEncoder().encode('{"a":1}\n'), bad, new TextEncoder().encode('{"a":2}\n')]);
+    expect(records).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(errors.map((e) => [e.line, e.error.code])).toEqual([[2, "PARSE"]]);
+    expect(errors[0]!.error.message).toMatch(/line 2: invalid UTF-8/);
+  });
+  it("CR-only and mixed line endings, and \\r\\n split across chunks", async () => {
+    expect((await read(['{"a":1}\r{"a":2}\r\n{"a":3}\n{"a":4}'])).records).toEqual([{ a: 1 }, { a: 2 }, { a: 3 }, { a: 4 }]);
+    expect((await read(['{"a":1}\r', '\n{"a":2}'])).records).toEqual([{ a: 1 }, { a: 2 }]);
+    const enc = new TextEncoder();
+    expect((await read([enc.encode('{"a":1}\r'), enc.encode('\n{"a":2}\r'), enc.encode('{"a":3}')])).records).toEqual([{ a: 1 }, { a: 2 }, { a: 3 }]);
+  });
+  it("one long line in many chunks reads in linear time", async () => {
+    const piece = "x".repeat(65536);
+    const chunks = ['{"a":"', ...Array.from({ length: 400 }, () => piece), '"}\n']; // ~26 MB
+    const t0 = performance.now();
+    const { records } = await read(chunks);
+    expect((records[0] as { a: string }).a.length).toBe(65536 * 400);
+    expect(performance.now() - t0).toBeLessThan(20000); // the quadratic reader took minutes here
+  });
+  it("skip mode: a source whose every line is bad throws instead of returning 0 records", async () => {
+    await expect(read(["nope\n", "{bad\n"], "skip")).rejects.toMatchObject({ code: "PARSE" });
+    expect((await read(["nope\n", '{"a":1}\n'], "skip")).records).toEqual([{ a: 1 }]);
+  });
+});
+
+describe("defect 18: logSigmoid and klEstimate", () => {
+  it("logSigmoid(undefined) → RLError, not NaN", () => {
+    expectRLError(() => logSigmoid(undefined as never), /logSigmoid/);
+    expectRLError(() => logSigmoid(NaN), /logSigmoid/);
+  });
+  it("k3 with clamp 'none' stays finite for log-probs near −1e4 (exp argument clamped, documented)", () => {
+    const out = klEstimate([[-1e4]], [[-1]], { kind: "k3", clamp: "none" });
+    expect(Number.isFinite(out.data[0])).toBe(true);
   });
 });

@@ -1,7 +1,18 @@
 // Regression tests for issue 19 (bad input never corrupts).
 import { RLError } from "@rl/core/arrays";
 import { describe, expect, it } from "vitest";
-import { adaptiveKlController, fixedKlController, gpgAdvantages, grpoAdvantages, macroAggregate, placeStepRewards } from "../../src/index.js";
+import {
+  adaptiveKlController,
+  bestOfKValue,
+  fixedKlController,
+  gpgAdvantages,
+  grpoAdvantages,
+  macroAggregate,
+  monteCarloStepLabels,
+  placeStepRewards,
+  prefixTokenValues,
+  prefixTree,
+} from "../../src/index.js";
 
 export function expectRLError(f: () => unknown, pattern?: RegExp): RLError {
   try {
@@ -53,5 +64,30 @@ describe("defect 10: macroAggregate with a huge start id", () => {
     expectRLError(() => macroAggregate(values, mask, [[0, 1e308, 6, 7]]), /starts\[0\]/);
     expectRLError(() => macroAggregate(values, mask, [[0, 100, 6, 7]]), /starts\[0\]/);
     expectRLError(() => macroAggregate(values, mask, [null as never]), /starts\[0\]/);
+  });
+});
+
+describe("defect 16: prefixTokenValues never hangs on a malformed forest", () => {
+  it("rows −1, cols −2^31 → INVALID_INPUT at once", () => {
+    const forest = prefixTree({ tokenIds: [[1, 2], [1, 3]], mask: [[1, 1], [1, 1]], groups: [0, 0], outcomes: [1, 0] });
+    const t0 = performance.now();
+    expectRLError(() => prefixTokenValues({ ...forest, rows: -1, cols: -(2 ** 31) }), /forest\.rows/);
+    expectRLError(() => prefixTokenValues({ ...forest, nodeAfter: new Int32Array([99, 0, 0, 0]) }), /nodeAfter\[0\]/);
+    expectRLError(() => prefixTokenValues(undefined as never), /PrefixForest/);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(prefixTokenValues(forest).valueAfter.shape).toEqual([2, 2]);
+  });
+});
+
+describe("defect 18 / 19: bestOfKValue and monteCarloStepLabels arguments", () => {
+  it("bestOfKValue() and bestOfKValue(0.5, −2) → RLError (were NaN and −3)", () => {
+    expectRLError(() => (bestOfKValue as (...a: unknown[]) => number)(), /value/);
+    expectRLError(() => bestOfKValue(0.5, -2), /k must be/);
+    expectRLError(() => bestOfKValue(1.5, 2), /value/);
+    expect(bestOfKValue(0.25, 4)).toBeCloseTo(0.68359375);
+  });
+  it("monteCarloStepLabels(2^53, …) → RLError (was RangeError)", async () => {
+    await expect(monteCarloStepLabels(2 ** 53, async () => true)).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    await expect(monteCarloStepLabels(3, undefined as never)).rejects.toMatchObject({ code: "INVALID_INPUT" });
   });
 });

@@ -17,6 +17,7 @@ export {
   assertState,
   assertFiniteResult,
   describeValue,
+  resetGradientTape,
   type AssertTensorOptions,
 } from "./validate.js";
 export type { Stateful } from "./stateful.js";

@@ -9,7 +9,7 @@
  */
 import type * as tf from "@tensorflow/tfjs-core";
 import { RLError } from "./errors.js";
-import { isTensor } from "./tf-slot.js";
+import { isTensor, loadedTf } from "./tf-slot.js";
 
 /** Options of {@link assertTensor}. */
 export interface AssertTensorOptions {
@@ -165,4 +165,23 @@ export function describeValue(v: unknown): string {
   if (Array.isArray(v)) return `an array of ${v.length}`;
   if (isTensor(v)) return `a ${v.dtype} tensor [${v.shape.join(",")}]`;
   return typeof v;
+}
+
+/**
+ * Recovers the tfjs engine after an error thrown inside a gradient computation (`tf.grad`,
+ * `tf.variableGrads`, `optimizer.minimize`): tfjs leaves `activeTape` set and the tensors the
+ * recorded ops saved allocated, so every later op would fail or leak. This frees them and resets
+ * the tape. It reads the engine's state (tfjs-core 4.x field names) and does nothing when those
+ * fields are absent or a gradient computation is still open (`gradientDepth > 0`). Call it in the
+ * `catch` of every public function that runs a tape.
+ * @example
+ * try { optimizer.minimize(loss); } catch (e) { resetGradientTape(); throw e; }
+ * @remarks no paper
+ */
+export function resetGradientTape(): void {
+  const tf = loadedTf("resetGradientTape");
+  const state = (tf.engine() as unknown as { state?: { gradientDepth?: number; activeTape?: { saved?: tf.Tensor[] }[] | null } }).state;
+  if (state === undefined || state.gradientDepth !== 0 || !Array.isArray(state.activeTape)) return;
+  for (const node of state.activeTape) for (const t of node.saved ?? []) if (!t.isDisposed) t.dispose();
+  state.activeTape = null;
 }

@@ -16,6 +16,7 @@ import {
   treeStepLogRatios,
   valueLoss,
   ppoPolicyLoss,
+  precomputeRefLogProbs,
   trainStep,
   vespoWeights,
   type TrainBatch,
@@ -180,5 +181,17 @@ describe("defect 18 / 19: other silent NaN and plain errors", () => {
     expectRLError(() => treeStepLogRatios(lp, lp, ids, 1e308), /numSteps/);
     expectRLError(() => treeStepLogRatios(lp, lp, ids, 2 ** 40), /numSteps/);
     tf.dispose([lp, ids]);
+  });
+});
+
+describe("defect 13: precomputeRefLogProbs frees the finished batches when a later one fails", () => {
+  it("a list whose second batch is bad leaks nothing", () => {
+    const { model, variables } = tinyModel(5, 3);
+    const good = { tokenIds: tf.tensor2d([[0, 1, 2]], undefined, "int32") };
+    const bad = { tokenIds: tf.tensor2d([[0]], undefined, "int32") };
+    const before = tf.memory().numTensors;
+    expectRLError(() => precomputeRefLogProbs(model, [good, good, bad]));
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([good.tokenIds, bad.tokenIds, ...variables]);
   });
 });

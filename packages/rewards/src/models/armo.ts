@@ -85,13 +85,19 @@ export interface ArmoGatingLossInput {
  * armoGatingLoss({ gateLogits: [[0, 0]], chosenObjectives: [[1, 0]], rejectedObjectives: [[0, 0]] }, { temperature: 1 }).loss; // −logσ(0.5) = 0.474077
  */
 export function armoGatingLoss(input: ArmoGatingLossInput, config: ArmoScoreConfig = {}): { loss: tf.Tensor; metrics: PairwiseMetrics } {
+  if (typeof input !== "object" || input === null) throw new RLError("INVALID_INPUT", "armoGatingLoss: input must be { gateLogits, chosenObjectives, rejectedObjectives }");
   const sc = armoScore({ objectives: input.chosenObjectives, gateLogits: input.gateLogits }, config);
-  const sr = armoScore({ objectives: input.rejectedObjectives, gateLogits: input.gateLogits }, config);
-  const metrics = pairwiseMetrics(sc.dataSync(), sr.dataSync());
-  const loss = tf.tidy(() => tf.mean(tf.softplus(tf.neg(tf.sub(sc, sr)))));
-  sc.dispose();
-  sr.dispose();
-  return { loss, metrics };
+  let sr: tf.Tensor | undefined;
+  try {
+    sr = armoScore({ objectives: input.rejectedObjectives, gateLogits: input.gateLogits }, config);
+    const metrics = pairwiseMetrics(sc.dataSync(), sr.dataSync());
+    const r = sr;
+    const loss = tf.tidy(() => tf.mean(tf.softplus(tf.neg(tf.sub(sc, r)))));
+    return { loss, metrics };
+  } finally {
+    sc.dispose(); // also when the rejected side is bad (it leaked one tensor per failing call)
+    sr?.dispose();
+  }
 }
 
 /** Config of {@link createGatingNetwork}. Reference: 3 hidden layers of 1024, ReLU (dropout 0.2 is not applied here). */

@@ -1,7 +1,7 @@
 // Regression tests for issue 19 (bad input never corrupts).
 import { RLError, tf } from "@rl/core";
 import { describe, expect, it } from "vitest";
-import { armoScore, createChatCompletionsJudge, hlGaussTargets, loadVariables, parseRubric, runningRewardNormalizer, saveVariables, updateRunningRewardStats } from "../../src/index.js";
+import { armoGatingLoss, armoScore, btRegressionLoss, createChatCompletionsJudge, createEmbeddingEncoder, createRewardModel, gpmLoss, type Encoder, hlGaussTargets, loadVariables, parseRubric, runningRewardNormalizer, saveVariables, updateRunningRewardStats } from "../../src/index.js";
 
 export function expectRLError(f: () => unknown, pattern?: RegExp): RLError {
   try {
@@ -125,5 +125,54 @@ describe("defect 9: the judge client redacts before truncating", () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+});
+
+describe("defect 12: an error inside fit's gradient tape leaves the engine usable", () => {
+  it("fit fails with an RLError, activeTape is reset and tf.add works afterwards", async () => {
+    const base = createEmbeddingEncoder({ vocabSize: 8, hiddenSize: 4, seed: 0 });
+    let calls = 0;
+    const encoder: Encoder = {
+      ...base,
+      encode: (ids, mask) => {
+        calls++;
+        if (calls > 1) throw new Error("wasm: memory access out of bounds (simulated)");
+        return base.encode(ids, mask);
+      },
+    };
+    const rm = createRewardModel(encoder, { seed: 0 });
+    const data = Array.from({ length: 8 }, (_, k) => ({ chosenIds: [1, 2, (k % 5) + 1], rejectedIds: [3, 4, (k % 3) + 1] }));
+    await expect(rm.fit(data, { epochs: 1, batchSize: 4 })).rejects.toSatisfy((e: unknown) => RLError.isInstance(e));
+    expect((tf.engine() as unknown as { state: { activeTape: unknown } }).state.activeTape).toBeNull();
+    const a = tf.add(tf.scalar(1), tf.scalar(2));
+    expect(a.dataSync()[0]).toBe(3);
+    a.dispose();
+    rm.dispose();
+  });
+});
+
+describe("defect 13: no tensor leaks on error paths", () => {
+  const leakFree = (f: () => unknown) => {
+    const before = tf.memory().numTensors;
+    expectRLError(f);
+    expect(tf.memory().numTensors).toBe(before);
+  };
+  it("btRegressionLoss, armoGatingLoss, gpmLoss", () => {
+    leakFree(() => btRegressionLoss({ chosenRewards: [1], rejectedRewards: [0], magnitudes: [1], chosenRatings: [NaN], rejectedRatings: [0] }));
+    leakFree(() => armoGatingLoss({ gateLogits: [[1, 0]], chosenObjectives: [[0.5, 0.2]], rejectedObjectives: [[0.5]] }));
+    leakFree(() => gpmLoss({ chosenEmbeddings: [[1, 0]], rejectedEmbeddings: [[0, 1]], margins: [NaN] } as never));
+    leakFree(() => gpmLoss({ chosenEmbeddings: [[1, 0]], rejectedEmbeddings: [[0, 1]], margins: [1, 1] } as never));
+  });
+  it("RewardModel.score and scoreSteps", () => {
+    const rm = createRewardModel(createEmbeddingEncoder({ vocabSize: 8, hiddenSize: 4, seed: 0 }), { seed: 0 });
+    leakFree(() => rm.score([[1, 2]], [[1]]));
+    leakFree(() => rm.score([[1, 2]], [[1, 2]]));
+    leakFree(() => rm.score([[1, NaN]]));
+    rm.dispose();
+    const base = createEmbeddingEncoder({ vocabSize: 8, hiddenSize: 4, seed: 0 });
+    const failing: Encoder = { ...base, encode: () => { throw new RLError("INVALID_INPUT", "encoder: refused"); } };
+    const prm = createRewardModel(failing, { objective: "process", seed: 0 });
+    leakFree(() => prm.scoreSteps([[1, 2, 3]], [[1]]));
+    prm.dispose();
   });
 });

@@ -1,4 +1,4 @@
-import { Matrix, RLError, parseConfig, type MatrixLike } from "@rl/core/arrays";
+import { Matrix, RLError, describeValue, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import { maskLike, nonEmptyMatrix, sameShape } from "./batch-checks.js";
 
@@ -25,10 +25,10 @@ export type ProgressRewardsConfig = z.input<typeof progressRewardsConfig>;
  */
 export function bestOfKValue(value: number, k: number): number {
   if (typeof value !== "number" || !(value >= 0 && value <= 1)) {
-    throw new RLError("INVALID_INPUT", `bestOfKValue: value must be a success probability in [0, 1], got ${String(value)}`);
+    throw new RLError("INVALID_INPUT", `bestOfKValue: value must be a success probability in [0, 1], got ${describeValue(value)}`);
   }
   if (typeof k !== "number" || !Number.isInteger(k) || k < 1) {
-    throw new RLError("INVALID_INPUT", `bestOfKValue: k must be a positive integer, got ${String(k)}`);
+    throw new RLError("INVALID_INPUT", `bestOfKValue: k must be a positive integer, got ${describeValue(k)}`);
   }
   return 1 - (1 - value) ** k;
 }

@@ -9,7 +9,12 @@ import { RLError, stopGradient, tf, assertTensor } from "@rl/core";
  * linearQuantile([0.9, 0.1, 0.5, 0.3, 0.7], 0.6); // 0.58 (pos 2.4 between 0.5 and 0.7)
  */
 export function linearQuantile(values: ArrayLike<number>, q: number): number {
+  if (typeof values !== "object" || values === null || typeof values.length !== "number") throw new RLError("INVALID_INPUT", "linearQuantile: values must be an array of numbers");
   if (values.length === 0) throw new RLError("INVALID_INPUT", "linearQuantile: no values");
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new RLError("NON_FINITE", `linearQuantile: values[${k}] must be a finite number`);
+  }
   if (!(q >= 0 && q <= 1)) throw new RLError("INVALID_INPUT", `linearQuantile: q must be in [0, 1], got ${q}`);
   const sorted = Float64Array.from(values).sort();
   const pos = q * (sorted.length - 1);

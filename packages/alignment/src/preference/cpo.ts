@@ -1,4 +1,4 @@
-import { RLError, logSigmoid, parseConfig, stopGradient, tf } from "@rl/core";
+import { RLError, logSigmoid, parseConfig, stopGradient, tf, assertTensor } from "@rl/core";
 import { z } from "zod";
 import { pairwiseMetrics, type PreferenceLossOutput, type PreferenceMetricName } from "./preference-metrics.js";
 import { asScalar, assertBatchVectors, assertScalarInput } from "./validate.js";
@@ -64,6 +64,8 @@ const EXP_CAP = 80;
  */
 export function cpoLoss(inputs: CpoInputs, config: CpoConfig = {}): PreferenceLossOutput<CpoMetricName> {
   const cfg = parseConfig(cpoConfig, config, "cpoLoss");
+  if (typeof inputs !== "object" || inputs === null) throw new RLError("INVALID_INPUT", "cpoLoss: inputs must be { policyChosen, policyRejected, chosenNll? }");
+  for (const name of ["policyChosen", "policyRejected"] as const) assertTensor(inputs[name], "cpoLoss", name);
   const { policyChosen, policyRejected, chosenNll } = inputs;
   assertBatchVectors({ policyChosen, policyRejected }, "cpoLoss");
   if (cfg.cpoAlpha > 0 && chosenNll === undefined) throw new RLError("INVALID_INPUT", "cpoLoss: cpoAlpha > 0 needs chosenNll");

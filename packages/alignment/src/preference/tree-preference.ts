@@ -1,4 +1,4 @@
-import { RLError, parseConfig, stopGradient, tf, toMatrix2D, type MatrixLike, assertTensor } from "@rl/core";
+import { RLError, parseConfig, stopGradient, tf, toMatrix2D, type MatrixLike, assertTensor, describeValue } from "@rl/core";
 import { z } from "zod";
 import { assertFinite, assertShape } from "./validate.js";
 
@@ -20,7 +20,7 @@ export function treeStepLogRatios(
   numSteps: number,
 ): tf.Tensor {
   const fn = "treeStepLogRatios";
-  if (typeof numSteps !== "number" || !Number.isInteger(numSteps) || numSteps < 1) throw new RLError("INVALID_INPUT", `${fn}: numSteps must be a positive integer, got ${String(numSteps)}`);
+  if (typeof numSteps !== "number" || !Number.isInteger(numSteps) || numSteps < 1) throw new RLError("INVALID_INPUT", `${fn}: numSteps must be a positive integer, got ${describeValue(numSteps)}`);
   assertTensor(policyTokenLogProbs, fn, "policyTokenLogProbs");
   if (policyTokenLogProbs.rank < 1) throw new RLError("SHAPE_MISMATCH", `${fn}: policyTokenLogProbs must be [..., T]`);
   // the one-hot below has size·(numSteps + 1) entries: bound it (1e308 steps was a RangeError)

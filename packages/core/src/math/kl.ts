@@ -3,6 +3,7 @@ import { parseConfig } from "../config.js";
 import { Matrix, assertSameShape, type MatrixLike } from "../matrix/matrix.js";
 import type * as tf from "@tensorflow/tfjs-core";
 import { isTensor, loadedTf } from "../tf-slot.js";
+import { assertTensor } from "../validate.js";
 import { clampTensor } from "./clip.js";
 import { stopGradient } from "./stop-gradient.js";
 
@@ -58,7 +59,9 @@ export function klEstimate(
   const { kind, clamp } = parseConfig(klEstimateConfig, config, "klEstimate");
   if (isTensor(logProbs)) {
     const tf = loadedTf("klEstimate");
-    const ref = refLogProbs as tf.Tensor;
+    assertTensor(logProbs, "klEstimate", "logProbs");
+    assertTensor(refLogProbs, "klEstimate", "refLogProbs");
+    const ref = refLogProbs;
     assertSameShape({ logProbs, refLogProbs: ref }, "klEstimate");
     return tf.tidy(() => {
       const base = kind.endsWith("+") ? (kind.slice(0, -1) as KlKind) : kind;

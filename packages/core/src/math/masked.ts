@@ -1,6 +1,6 @@
 import { RLError } from "../errors.js";
 import { Matrix, assertMask, assertSameShape, type MatrixLike } from "../matrix/matrix.js";
-import { assertTensor, assertTensorMask } from "../validate.js";
+import { assertFiniteResult, assertTensor, assertTensorMask } from "../validate.js";
 import type * as tf from "@tensorflow/tfjs-core";
 import { isTensor, loadedTf } from "../tf-slot.js";
 
@@ -83,7 +83,9 @@ export function maskedVariance(
     return tf.tidy(() => tensorMeanVariance(x, m, unbiased).variance);
   }
   const [xm, mm] = pair(x, mask as MatrixLike, "maskedVariance");
-  return matrixVariance(xm.data, mm.data, unbiased).variance;
+  const { variance } = matrixVariance(xm.data, mm.data, unbiased);
+  assertFiniteResult(variance, "maskedVariance", "the variance", "the values are too large: their squares overflow");
+  return variance;
 }
 
 /** Options of {@link maskedWhiten}. */
@@ -128,6 +130,7 @@ export function maskedWhiten(
   }
   const [xm, mm] = pair(x, mask as MatrixLike, "maskedWhiten");
   const { mean, variance } = matrixVariance(xm.data, mm.data, unbiased);
+  assertFiniteResult([mean, variance], "maskedWhiten", "the mean or variance", "the values are too large: their squares overflow");
   const scale = 1 / Math.sqrt(variance + eps);
   const out = new Float64Array(xm.data.length);
   for (let k = 0; k < out.length; k++) {

@@ -1,4 +1,5 @@
 import { RLError } from "../errors.js";
+import { describeValue } from "../validate.js";
 
 /** The state of a {@link Rng}: four 32-bit words of xoshiro128**. Plain data: copy it to fork or save. */
 export type RngState = readonly [number, number, number, number];
@@ -35,7 +36,7 @@ export class Rng {
    */
   static fromSeed(seed: number): Rng {
     if (typeof seed !== "number" || !Number.isSafeInteger(seed)) {
-      throw new RLError("INVALID_CONFIG", `createRng: seed must be a finite, safe integer (|seed| ≤ 2^53 − 1), got ${String(seed)}`);
+      throw new RLError("INVALID_CONFIG", `createRng: seed must be a finite, safe integer (|seed| ≤ 2^53 − 1), got ${describeValue(seed)}`);
     }
     const splitmix = (start: number): (() => number) => {
       let x = start >>> 0;

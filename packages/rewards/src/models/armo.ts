@@ -41,6 +41,7 @@ export interface ArmoScoreInput {
 export function armoScore(input: ArmoScoreInput, config: ArmoScoreConfig = {}): tf.Tensor {
   const fn = "armoScore";
   const cfg = parseConfig(armoScoreConfig, config, fn);
+  if (typeof input !== "object" || input === null) throw new RLError("INVALID_INPUT", `${fn}: input must be { objectives, gateLogits }`);
   const so = shapeOf(input.objectives);
   const sg = shapeOf(input.gateLogits);
   if (so.length !== 2 || sg.length !== 2 || so[0] !== sg[0] || so[1] !== sg[1]) {

@@ -89,6 +89,7 @@ export interface BtRegressionInput extends ScaledBradleyTerryInput {
 export function btRegressionLoss(input: BtRegressionInput, config: BtRegressionConfig = {}): PairwiseLossResult {
   const fn = "btRegressionLoss";
   const cfg = parseConfig(btRegressionConfig, config, fn);
+  if (typeof input !== "object" || input === null) throw new RLError("INVALID_INPUT", `${fn}: input must be { chosenRewards, rejectedRewards, magnitudes, chosenRatings, rejectedRatings }`);
   checkMagnitudes(input.magnitudes, fn);
   const bt = scaledBradleyTerryLoss(input);
   try {

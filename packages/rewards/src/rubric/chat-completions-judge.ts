@@ -52,6 +52,7 @@ const completionSchema = z.object({
  * parseJudgeVerdict('{"satisfied": true}'); // 1
  */
 export function parseJudgeVerdict(content: string): 0 | 1 {
+  if (typeof content !== "string") throw new RLError("INVALID_INPUT", `parseJudgeVerdict: content must be a string, got ${typeof content}`);
   const fenced = /^```(?:json)?\s*([\s\S]*?)\s*```$/.exec(content.trim());
   const body = (fenced?.[1] ?? content).trim();
   const fail = (why: string): never => {

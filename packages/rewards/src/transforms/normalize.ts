@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core/arrays";
+import { describeValue, parseConfig, RLError } from "@rl/core/arrays";
 import { checkRewardBatch, statelessTransform, type RewardBatch, type RewardTransform } from "./types.js";
 
 /** Config schema of {@link normalizeRewards} (zod; the defaults are the reference defaults). */
@@ -127,11 +127,11 @@ function checkRunningRewardStats(state: unknown, fn: string): RunningRewardStats
   const s = state as Record<string, unknown>;
   const count = s.count;
   if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
-    throw new RLError("INVALID_INPUT", `${fn}: state.count must be a non-negative integer, got ${String(count)}`);
+    throw new RLError("INVALID_INPUT", `${fn}: state.count must be a non-negative integer, got ${describeValue(count)}`);
   }
   for (const key of ["mean", "m2"] as const) {
     const v = s[key];
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new RLError("INVALID_INPUT", `${fn}: state.${key} must be a finite number, got ${String(v)}`);
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new RLError("INVALID_INPUT", `${fn}: state.${key} must be a finite number, got ${describeValue(v)}`);
   }
   if ((s.m2 as number) < 0) throw new RLError("INVALID_INPUT", `${fn}: state.m2 must be ≥ 0, got ${String(s.m2)}`);
   const extreme = (key: "min" | "max", empty: number): number => {
@@ -141,7 +141,7 @@ function checkRunningRewardStats(state: unknown, fn: string): RunningRewardStats
       return empty;
     }
     if (typeof v !== "number" || Number.isNaN(v) || (count > 0 && !Number.isFinite(v))) {
-      throw new RLError("INVALID_INPUT", `${fn}: state.${key} must be a ${count > 0 ? "finite " : ""}number, got ${String(v)}`);
+      throw new RLError("INVALID_INPUT", `${fn}: state.${key} must be a ${count > 0 ? "finite " : ""}number, got ${describeValue(v)}`);
     }
     return v;
   };

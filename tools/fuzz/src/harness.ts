@@ -26,7 +26,6 @@ export interface FunctionRow {
 const HANG_MS = 5000;
 const OUT = join(import.meta.dirname, "..", ".fuzz");
 
-type Mutation = { kind: string; path: (string | number)[]; value: () => unknown; nonFinite: boolean };
 
 const replacement = fc.constantFrom<[string, () => unknown, boolean]>(
   ["undefined", () => undefined, false],

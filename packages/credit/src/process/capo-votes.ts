@@ -1,6 +1,6 @@
 import { Matrix, RLError, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
-import { nonEmptyMatrix, requireLength, nonEmptyMask } from "./batch-checks.js";
+import { requireLength, nonEmptyMask } from "./batch-checks.js";
 
 /** Config of {@link capoVotes}. */
 export const capoVotesConfig = z.object({

@@ -1,7 +1,7 @@
 import { Matrix, assertMask, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import { outputArray, outputDtype } from "../output.js";
-import { finiteVector, groupMembers, meanStd, nonEmptyMatrix, requireList, nonEmptyMask, type GroupId } from "./batch-checks.js";
+import { finiteVector, groupMembers, meanStd, requireList, nonEmptyMask, type GroupId } from "./batch-checks.js";
 
 /** Config of {@link posteriorGrpoAdvantages}. */
 export const posteriorGrpoConfig = z.object({

@@ -1,6 +1,6 @@
 import { Matrix, RLError, assertMask, createRng, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
-import { nonEmptyMatrix, sameShape, nonEmptyMask } from "../process/batch-checks.js";
+import { sameShape, nonEmptyMask } from "../process/batch-checks.js";
 
 const matrixLike = z.custom<MatrixLike>((v) => typeof v === "object" && v !== null, "expected a matrix");
 

@@ -79,7 +79,7 @@ export function gpmLoss(input: GpmLossInput, config: GpmLossConfig = {}): { loss
   if (input.margins !== undefined) {
     const ms = shapeOf(input.margins);
     if (ms.length !== 1 || ms[0] !== B) throw new RLError("SHAPE_MISMATCH", `${fn}: margins has shape [${ms.join(",")}], expected [${B}]`);
-    readValues(input.margins, fn, "margins"); // finite
+    if (readValues(input.margins, fn, "margins").some((v) => Number.isNaN(v))) throw new RLError("NON_FINITE", `${fn}: margins holds NaN`);
   }
   const score = tf.tidy(() => {
     const norm = (x: tf.Tensor): tf.Tensor =>

@@ -50,8 +50,10 @@ export function readValues(x: TensorLike1D | TensorLike2D | TensorLike3D, fn = "
     });
     out = Float32Array.from(flat as number[]);
   } else throw new RLError("INVALID_INPUT", `${fn}: ${field} must be a tensor or a (nested) number array, got ${describeValue(x)}`);
+  // ±Infinity is never valid; NaN passes (several losses read it as "missing label") and is checked by each caller
   for (let k = 0; k < out.length; k++) {
-    if (!Number.isFinite(out[k])) throw new RLError("NON_FINITE", `${fn}: ${field} entry ${k} is ${out[k]}; expected a finite number`);
+    const v = out[k] as number;
+    if (v === Infinity || v === -Infinity) throw new RLError("NON_FINITE", `${fn}: ${field} entry ${k} is ${v}; expected a finite number`);
   }
   return out;
 }

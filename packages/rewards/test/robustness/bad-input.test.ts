@@ -158,7 +158,7 @@ describe("defect 13: no tensor leaks on error paths", () => {
     expect(tf.memory().numTensors).toBe(before);
   };
   it("btRegressionLoss, armoGatingLoss, gpmLoss", () => {
-    leakFree(() => btRegressionLoss({ chosenRewards: [1], rejectedRewards: [0], magnitudes: [1], chosenRatings: [NaN], rejectedRatings: [0] }));
+    leakFree(() => btRegressionLoss({ chosenRewards: [1], rejectedRewards: [0], magnitudes: [1], chosenRatings: [Infinity], rejectedRatings: [0] }));
     leakFree(() => armoGatingLoss({ gateLogits: [[1, 0]], chosenObjectives: [[0.5, 0.2]], rejectedObjectives: [[0.5]] }));
     leakFree(() => gpmLoss({ chosenEmbeddings: [[1, 0]], rejectedEmbeddings: [[0, 1]], margins: [NaN] } as never));
     leakFree(() => gpmLoss({ chosenEmbeddings: [[1, 0]], rejectedEmbeddings: [[0, 1]], margins: [1, 1] } as never));

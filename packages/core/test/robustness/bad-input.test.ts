@@ -68,7 +68,7 @@ describe("defect 8: impossible log-probs (> 0) are refused", () => {
   });
   it("toRolloutGroup rejects logProb 0.5 with an RLError (was accepted; schema errors were raw ZodErrors)", () => {
     const batch = {
-      semantics: { kind: "raw" as const, temperature: 1 },
+      semantics: { kind: "raw" as const, temperature: 1, topP: 1, topK: 0 },
       sequences: [{ index: 0, text: "a", finishReason: "stop", tokens: [{ id: 1, text: "a", logProb: 0.5, bytes: null, topLogProbs: [] }] }],
     };
     expectRLError(() => toRolloutGroup(batch, { promptId: "p" }), /above 0/);

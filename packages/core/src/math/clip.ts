@@ -64,10 +64,9 @@ export function safeExp(logRatio: tf.Tensor, maxAbs = 20): tf.Tensor {
  */
 export function clipByGlobalNorm(tensors: readonly tf.Tensor[], maxNorm: number): { clipped: tf.Tensor[]; norm: number } {
   const tf = loadedTf("clipByGlobalNorm");
+  if (typeof maxNorm !== "number" || !(maxNorm > 0)) throw new RLError("INVALID_CONFIG", `clipByGlobalNorm: maxNorm must be > 0, got ${describeValue(maxNorm)}`);
   if (!Array.isArray(tensors) || tensors.length === 0) throw new RLError("INVALID_INPUT", "clipByGlobalNorm: tensors must be a non-empty array of tf.Tensor");
   tensors.forEach((t, i) => assertTensor(t, "clipByGlobalNorm", `tensors[${i}]`));
-  if (typeof maxNorm !== "number" || !(maxNorm > 0)) throw new RLError("INVALID_INPUT", `clipByGlobalNorm: maxNorm must be a number > 0 (Infinity for none), got ${describeValue(maxNorm)}`);
-  if (!(maxNorm > 0)) throw new RLError("INVALID_CONFIG", `clipByGlobalNorm: maxNorm must be > 0, got ${maxNorm}`);
   const normT = tf.tidy(() => tf.sqrt(tf.addN(tensors.map((t) => tf.sum(tf.square(t))))));
   const norm = (normT.dataSync() as Float32Array)[0] as number;
   normT.dispose();

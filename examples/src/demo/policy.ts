@@ -103,6 +103,11 @@ export function createPolicy(config: PolicyConfig, rng: Rng): Policy {
   const hidden = (tokenIds: tf.Tensor2D): tf.Tensor3D => {
     const [B, T] = tokenIds.shape;
     if (T > c.maxLength) throw new RLError("SHAPE_MISMATCH", `policy.hidden: sequence length ${T} exceeds maxLength ${c.maxLength}`);
+    // attention scores are [B, T, H, T]: refuse a batch whose O(T²) scores would not fit (issue 19;
+    // 12,000 tokens once ran the wasm heap out of bounds)
+    if (B * c.nHeads * T * T > MAX_ATTENTION_ENTRIES) {
+      throw new RLError("INVALID_INPUT", `policy.hidden: attention over ${T} tokens × batch ${B} needs ${B * c.nHeads * T * T} scores (max ${MAX_ATTENTION_ENTRIES}); use shorter sequences or smaller batches`);
+    }
     return tf.tidy(() => {
       const oneHot = tf.oneHot(tf.cast(tokenIds, "int32"), c.vocabSize);
       let x = tf.add(linear(oneHot, tokEmb as tf.Tensor2D), tf.slice(posEmb, [0, 0], [T, d])) as tf.Tensor3D;
@@ -140,6 +145,9 @@ export function clonePolicy(policy: Policy): Policy {
   copy.variables.forEach((v, i) => v.assign(policy.variables[i] as tf.Variable));
   return copy;
 }
+
+/** Most attention-score entries (`B·H·T²`) one forward pass may allocate (2^26 float32 = 256 MB). */
+const MAX_ATTENTION_ENTRIES = 2 ** 26;
 
 function causalMask(T: number): tf.Tensor2D {
   // 0 on and below the diagonal, -1e9 above: added to the attention scores.

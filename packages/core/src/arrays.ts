@@ -10,6 +10,17 @@
 export { isTensor } from "./tf-slot.js";
 export { RLError, toRLError, tryRL, formatIssues, type RLErrorCode, type RLIssue } from "./errors.js";
 export { parseConfig, parseInput, isZod4Schema, assertZod4Schema } from "./config.js";
+export {
+  assertTensor,
+  assertTensorMask,
+  assertMaskValues,
+  assertFiniteNumber,
+  assertInteger,
+  assertState,
+  assertFiniteResult,
+  describeValue,
+  type AssertTensorOptions,
+} from "./validate.js";
 export type { Stateful } from "./stateful.js";
 export {
   Matrix,

@@ -8,6 +8,18 @@ export { tf, isTensor, type Tensor, type Rank } from "./tf.js";
 export type { LayersModelLike } from "./layers-model.js";
 export { RLError, toRLError, tryRL, formatIssues, type RLErrorCode, type RLIssue } from "./errors.js";
 export { parseConfig, parseInput, isZod4Schema, assertZod4Schema } from "./config.js";
+export {
+  assertTensor,
+  assertTensorMask,
+  assertMaskValues,
+  assertFiniteNumber,
+  assertInteger,
+  assertState,
+  assertFiniteResult,
+  describeValue,
+  resetGradientTape,
+  type AssertTensorOptions,
+} from "./validate.js";
 export type { Stateful } from "./stateful.js";
 export {
   ready,

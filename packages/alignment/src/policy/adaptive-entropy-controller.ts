@@ -1,4 +1,4 @@
-import { parseConfig, RLError, type Stateful } from "@rl/core";
+import { parseConfig, RLError, type Stateful, assertState } from "@rl/core";
 import { z } from "zod";
 
 /**
@@ -60,6 +60,11 @@ export function adaptiveEntropyController(
   return {
     init: () => ({ coef: initCoef, lastEntropy: null }),
     update(window, state) {
+      if (typeof window !== "object" || window === null) throw new RLError("INVALID_INPUT", `${fn}.update: input must be { entropy } or { entropySum, tokenCount }`);
+      assertState(state, `${fn}.update`, { coef: "finite" });
+      if (state.lastEntropy !== null && (typeof state.lastEntropy !== "number" || !Number.isFinite(state.lastEntropy))) {
+        throw new RLError("INVALID_INPUT", `${fn}.update: state.lastEntropy must be null or a finite number, got ${String(state.lastEntropy)}`);
+      }
       let entropy: number;
       if ("entropy" in window) {
         entropy = window.entropy;

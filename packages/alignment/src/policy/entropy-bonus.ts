@@ -1,4 +1,4 @@
-import { RLError, aggregateLoss, entropyFromLogits, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
+import { RLError, aggregateLoss, entropyFromLogits, lossAggregationModes, parseConfig, stopGradient, tf, assertTensor, assertTensorMask } from "@rl/core";
 import { z } from "zod";
 import { countNonFinite } from "./policy-inputs.js";
 
@@ -37,9 +37,12 @@ export interface EntropyBonusOutput {
  */
 export function entropyBonus(logits: tf.Tensor, mask: tf.Tensor, config: EntropyBonusConfig = {}): EntropyBonusOutput {
   const cfg = parseConfig(entropyBonusConfig, config, "entropyBonus");
+  assertTensor(logits, "entropyBonus", "logits");
+  assertTensor(mask, "entropyBonus", "mask");
   if (logits.rank !== 3 || mask.rank !== 2 || logits.shape[0] !== mask.shape[0] || logits.shape[1] !== mask.shape[1]) {
     throw new RLError("SHAPE_MISMATCH", `entropyBonus: logits [${logits.shape.join(",")}] must be [B, T, V] with mask [B, T], got mask [${mask.shape.join(",")}]`);
   }
+  assertTensorMask(mask, "entropyBonus");
   const out = tf.tidy(() => {
     const valid = tf.greater(mask, 0);
     const m = stopGradient(tf.cast(valid, "float32"));

@@ -1,4 +1,4 @@
-import { RLError, aggregateLoss, klEstimate, klKinds, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
+import { RLError, aggregateLoss, klEstimate, klKinds, lossAggregationModes, parseConfig, stopGradient, tf, assertTensor, assertTensorMask } from "@rl/core";
 import { z } from "zod";
 import { countNonFinite } from "./policy-inputs.js";
 
@@ -45,12 +45,16 @@ export interface KlPenaltyOutput {
  */
 export function klPenalty(logProbs: tf.Tensor, refLogProbs: tf.Tensor, mask: tf.Tensor, config: KlPenaltyConfig = {}): KlPenaltyOutput {
   const cfg = parseConfig(klPenaltyConfig, config, "klPenalty");
+  assertTensor(logProbs, "klPenalty", "logProbs");
+  assertTensor(refLogProbs, "klPenalty", "refLogProbs");
+  assertTensor(mask, "klPenalty", "mask");
   if (logProbs.rank !== 2) throw new RLError("SHAPE_MISMATCH", `klPenalty: logProbs must be [B, T], got [${logProbs.shape.join(",")}]`);
   for (const [name, t] of [["refLogProbs", refLogProbs], ["mask", mask]] as const) {
     if (t.rank !== 2 || t.shape[0] !== logProbs.shape[0] || t.shape[1] !== logProbs.shape[1]) {
       throw new RLError("SHAPE_MISMATCH", `klPenalty: ${name} has shape [${t.shape.join(",")}], logProbs [${logProbs.shape.join(",")}]`);
     }
   }
+  assertTensorMask(mask, "klPenalty");
   const out = tf.tidy(() => {
     const valid = tf.greater(mask, 0);
     const m = stopGradient(tf.cast(valid, "float32"));

@@ -1,4 +1,4 @@
-import { RLError, stopGradient, tf } from "@rl/core";
+import { RLError, stopGradient, tf, assertTensor, assertTensorMask } from "@rl/core";
 
 /**
  * Inputs of the token-level policy-gradient losses (all `[B, T]` unless noted).
@@ -40,6 +40,12 @@ export interface PolicyLossOutput<M extends string = string> {
 
 /** Shapes are checked at the boundary; throws `RLError("SHAPE_MISMATCH")` naming the field. */
 export function checkPolicyInputs(x: TokenPolicyInputs, fn: string, needRef = false): void {
+  if (typeof x !== "object" || x === null) throw new RLError("INVALID_INPUT", `${fn}: inputs must be an object { logProbs, advantages, mask, … }`);
+  // dtype / liveness first: a bool or int tensor used to abort the wasm backend (issue 19)
+  for (const name of ["logProbs", "advantages", "mask"] as const) assertTensor(x[name], fn, name);
+  for (const name of ["oldLogProbs", "refLogProbs", "samplingLogProbs", "entropies", "importanceSamplingRatio"] as const) {
+    if (x[name] !== undefined) assertTensor(x[name], fn, name);
+  }
   const { logProbs, mask, advantages } = x;
   if (logProbs.rank !== 2) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: logProbs must be [B, T], got [${logProbs.shape.join(",")}]`);
@@ -63,6 +69,7 @@ export function checkPolicyInputs(x: TokenPolicyInputs, fn: string, needRef = fa
   if (needRef && x.refLogProbs === undefined) {
     throw new RLError("INVALID_INPUT", `${fn}: refLogProbs is required when the KL coefficient is not 0`);
   }
+  assertTensorMask(mask, fn);
   const advOk = (advantages.rank === 1 && advantages.shape[0] === B) || (advantages.rank === 2 && advantages.shape[0] === B && advantages.shape[1] === T);
   if (!advOk) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: advantages has shape [${advantages.shape.join(",")}], expected [${B}] or [${B},${T}]`);

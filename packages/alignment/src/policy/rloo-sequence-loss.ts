@@ -1,4 +1,4 @@
-import { clampTensor, RLError, parseConfig, stopGradient, tf } from "@rl/core";
+import { clampTensor, RLError, parseConfig, stopGradient, tf, assertTensor } from "@rl/core";
 import { z } from "zod";
 import { countNonFinite } from "./policy-inputs.js";
 
@@ -51,6 +51,8 @@ export interface RlooSequenceLossOutput {
  */
 export function rlooSequenceLoss(inputs: RlooSequenceInputs, config: RlooSequenceLossConfig = {}): RlooSequenceLossOutput {
   const cfg = parseConfig(rlooSequenceLossConfig, config, "rlooSequenceLoss");
+  if (typeof inputs !== "object" || inputs === null) throw new RLError("INVALID_INPUT", "rlooSequenceLoss: inputs must be { logProbs, mask, oldSequenceLogProbs, advantages }");
+  for (const name of ["logProbs", "mask", "oldSequenceLogProbs", "advantages"] as const) assertTensor(inputs[name], "rlooSequenceLoss", name);
   const { logProbs, mask, oldSequenceLogProbs, advantages } = inputs;
   if (logProbs.rank !== 2) throw new RLError("SHAPE_MISMATCH", `rlooSequenceLoss: logProbs must be [B, T], got [${logProbs.shape.join(",")}]`);
   const B = logProbs.shape[0] as number;

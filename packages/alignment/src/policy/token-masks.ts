@@ -1,4 +1,4 @@
-import { RLError, stopGradient, tf } from "@rl/core";
+import { RLError, stopGradient, tf, assertTensor } from "@rl/core";
 
 /**
  * The `q`-quantile of `values` with linear interpolation between the two nearest order statistics
@@ -9,7 +9,12 @@ import { RLError, stopGradient, tf } from "@rl/core";
  * linearQuantile([0.9, 0.1, 0.5, 0.3, 0.7], 0.6); // 0.58 (pos 2.4 between 0.5 and 0.7)
  */
 export function linearQuantile(values: ArrayLike<number>, q: number): number {
+  if (typeof values !== "object" || values === null || typeof values.length !== "number") throw new RLError("INVALID_INPUT", "linearQuantile: values must be an array of numbers");
   if (values.length === 0) throw new RLError("INVALID_INPUT", "linearQuantile: no values");
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new RLError("NON_FINITE", `linearQuantile: values[${k}] must be a finite number`);
+  }
   if (!(q >= 0 && q <= 1)) throw new RLError("INVALID_INPUT", `linearQuantile: q must be in [0, 1], got ${q}`);
   const sorted = Float64Array.from(values).sort();
   const pos = q * (sorted.length - 1);
@@ -40,6 +45,8 @@ export function linearQuantile(values: ArrayLike<number>, q: number): number {
  * @remarks arXiv:2506.01939
  */
 export function highEntropyTokenMask(entropies: tf.Tensor, mask: tf.Tensor, topQuantile: number): tf.Tensor2D {
+  assertTensor(entropies, "highEntropyTokenMask", "entropies");
+  assertTensor(mask, "highEntropyTokenMask", "mask");
   if (!(topQuantile >= 0 && topQuantile <= 1)) {
     throw new RLError("INVALID_INPUT", `highEntropyTokenMask: topQuantile must be in [0, 1], got ${topQuantile}`);
   }

@@ -1,4 +1,4 @@
-import { clampTensor, RLError, aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
+import { clampTensor, RLError, aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf, assertTensor, assertTensorMask } from "@rl/core";
 import { z } from "zod";
 import { countNonFinite, maskedMeanOf } from "./policy-inputs.js";
 
@@ -49,6 +49,8 @@ export interface ValueLossOutput {
  */
 export function valueLoss(inputs: ValueLossInputs, config: ValueLossConfig = {}): ValueLossOutput {
   const cfg = parseConfig(valueLossConfig, config, "valueLoss");
+  if (typeof inputs !== "object" || inputs === null) throw new RLError("INVALID_INPUT", "valueLoss: inputs must be { values, oldValues, returns, mask }");
+  for (const name of ["values", "oldValues", "returns", "mask"] as const) assertTensor(inputs[name], "valueLoss", name);
   const { values } = inputs;
   if (values.rank !== 2) throw new RLError("SHAPE_MISMATCH", `valueLoss: values must be [B, T], got [${values.shape.join(",")}]`);
   for (const name of ["oldValues", "returns", "mask"] as const) {
@@ -57,6 +59,7 @@ export function valueLoss(inputs: ValueLossInputs, config: ValueLossConfig = {})
       throw new RLError("SHAPE_MISMATCH", `valueLoss: ${name} has shape [${t.shape.join(",")}], values [${values.shape.join(",")}]`);
     }
   }
+  assertTensorMask(inputs.mask, "valueLoss");
   const out = tf.tidy(() => {
     const valid = tf.greater(inputs.mask, 0);
     const zeros = tf.zeros(values.shape);

@@ -1,4 +1,4 @@
-import { clampTensor, aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
+import { RLError, assertTensor, clampTensor, aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
@@ -29,7 +29,11 @@ const TOKEN_LOG_RATIO_CLAMP = 20;
  * `φ(w) = e^λ·w^k·e^{−λw}` is a gamma density shape normalised so that `φ(1) = 1`: on-policy rows
  * get weight 1, rows whose sequence ratio drifts far from 1 are smoothly down-weighted. `λ` is
  * floored at 1e-4 (TRL). Inside a tidy: `lp`, `old`, `mask` are `[B, T]` with padding zeroed and
- * `advantages` `[B, 1]` (one per row → `[B, 1]` weights) or `[B, T]` (→ `[B, T]`).
+ * `advantages` `[B, 1]` (one per row → `[B, 1]` weights) or `[B, T]` (→ `[B, T]`); any other shape
+ * (a `[B]` vector would broadcast to `[B, B]`) throws `RLError("SHAPE_MISMATCH")`.
+ * @example
+ * const w = vespoWeights(lp, old, tf.ones([2, 1]), mask, { kPos: 2, lambdaPos: 3, kNeg: 3, lambdaNeg: 2 }); // [2, 1]
+ * @remarks TRL GRPOTrainer.get_gamma_weights
  */
 export function vespoWeights(
   lp: tf.Tensor,
@@ -39,7 +43,29 @@ export function vespoWeights(
   shape: VespoShape,
   importanceSamplingRatio?: tf.Tensor,
 ): tf.Tensor {
-  return stopGradient(
+  const fn = "vespoWeights";
+  assertTensor(lp, fn, "lp", { rank: 2 });
+  assertTensor(old, fn, "old", { rank: 2 });
+  assertTensor(mask, fn, "mask", { rank: 2 });
+  assertTensor(advantages, fn, "advantages", { rank: 2 });
+  const [B, T] = lp.shape as [number, number];
+  for (const [name, t] of [["old", old], ["mask", mask]] as const) {
+    if (t.shape[0] !== B || t.shape[1] !== T) throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} has shape [${t.shape.join(",")}], lp has [${B},${T}]`);
+  }
+  if (advantages.shape[0] !== B || (advantages.shape[1] !== 1 && advantages.shape[1] !== T)) {
+    throw new RLError("SHAPE_MISMATCH", `${fn}: advantages must be [B, 1] or [B, T] = [${B},1] or [${B},${T}], got [${advantages.shape.join(",")}]`);
+  }
+  if (importanceSamplingRatio !== undefined) {
+    assertTensor(importanceSamplingRatio, fn, "importanceSamplingRatio", { rank: 2 });
+    if (importanceSamplingRatio.shape[0] !== B || (importanceSamplingRatio.shape[1] !== 1 && importanceSamplingRatio.shape[1] !== T)) {
+      throw new RLError("SHAPE_MISMATCH", `${fn}: importanceSamplingRatio must be [B, 1] or [B, T], got [${importanceSamplingRatio.shape.join(",")}]`);
+    }
+  }
+  for (const [name, v] of Object.entries({ kPos: shape?.kPos, lambdaPos: shape?.lambdaPos, kNeg: shape?.kNeg, lambdaNeg: shape?.lambdaNeg })) {
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new RLError("INVALID_INPUT", `${fn}: shape.${name} must be a finite number, got ${String(v)}`);
+  }
+  // one tidy around both: the inner result is freed once stopGradient has copied it (it leaked before)
+  return tf.tidy(() => stopGradient(
     tf.tidy(() => {
       const logRatio = clampTensor(tf.sub(stopGradient(lp), stopGradient(old)), -TOKEN_LOG_RATIO_CLAMP, TOKEN_LOG_RATIO_CLAMP);
       let seqLogRatio = tf.sum(tf.mul(logRatio, mask), 1, true);
@@ -56,7 +82,7 @@ export function vespoWeights(
       const phi = tf.exp(tf.sub(tf.add(lambda, tf.mul(k, logW)), tf.mul(lambda, w)));
       return tf.where(tf.isFinite(phi), phi, tf.zerosLike(phi));
     }),
-  );
+  ));
 }
 
 /** Config of {@link vespoLoss} (TRL `GRPOConfig.vespo_*` defaults). */

@@ -1,4 +1,4 @@
-import { RLError, clampTensor, parseConfig, stopGradient, tf } from "@rl/core";
+import { RLError, clampTensor, parseConfig, stopGradient, tf, assertTensor, assertTensorMask } from "@rl/core";
 import { z } from "zod";
 import { countNonFinite } from "./policy-inputs.js";
 
@@ -88,7 +88,9 @@ export function vllmImportanceSamplingRatio(
   if (cfg.capMin !== null && cfg.capMin > cfg.cap) {
     throw new RLError("INVALID_CONFIG", `${fn}: capMin ${cfg.capMin} must not exceed cap ${cfg.cap}`);
   }
+  for (const [name, t] of Object.entries({ oldLogProbs, samplingLogProbs, mask })) assertTensor(t, fn, name);
   checkSameShape(fn, { oldLogProbs, samplingLogProbs, mask });
+  assertTensorMask(mask, fn);
   if (mask.shape[0] === 0) throw new RLError("INVALID_INPUT", `${fn}: empty batch (mask has 0 rows)`);
   const sequence = cfg.mode === "sequence_truncate" || cfg.mode === "sequence_mask";
   const truncate = cfg.mode === "sequence_truncate" || cfg.mode === "token_truncate";

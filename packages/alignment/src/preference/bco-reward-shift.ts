@@ -1,4 +1,4 @@
-import { RLError, type Stateful } from "@rl/core";
+import { RLError, type Stateful, assertState } from "@rl/core";
 
 /** State of {@link bcoRewardShift}: the running mean of batch-mean rewards and how many batches it saw. */
 export interface BcoRewardShiftState {
@@ -34,13 +34,17 @@ export function bcoRewardShift(): Stateful<BcoRewardShiftState, BcoRewardShiftIn
   return {
     init: () => ({ mean: 0, count: 0 }),
     update: (input, state) => {
+      if (typeof input !== "object" || input === null || !isList(input.chosenRewards) || !isList(input.rejectedRewards)) {
+        throw new RLError("INVALID_INPUT", "bcoRewardShift: input must be { chosenRewards, rejectedRewards } (arrays of numbers)");
+      }
+      assertState(state, "bcoRewardShift", { mean: "finite", count: "count" });
       const n = input.chosenRewards.length + input.rejectedRewards.length;
       if (n === 0) throw new RLError("INVALID_INPUT", "bcoRewardShift: empty batch (no rewards)");
       let s = 0;
       for (const xs of [input.chosenRewards, input.rejectedRewards]) {
         for (let k = 0; k < xs.length; k++) {
           const x = xs[k] as number;
-          if (!Number.isFinite(x)) throw new RLError("NON_FINITE", `bcoRewardShift: a reward is ${x}`);
+          if (typeof x !== "number" || !Number.isFinite(x)) throw new RLError("NON_FINITE", `bcoRewardShift: a reward is ${x}`);
           s += x;
         }
       }
@@ -49,4 +53,8 @@ export function bcoRewardShift(): Stateful<BcoRewardShiftState, BcoRewardShiftIn
       return { output: mean, state: { mean, count } };
     },
   };
+}
+
+function isList(x: unknown): x is ArrayLike<number> {
+  return typeof x === "object" && x !== null && typeof (x as { length?: unknown }).length === "number";
 }

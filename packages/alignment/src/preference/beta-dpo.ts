@@ -1,4 +1,4 @@
-import { RLError, logSigmoid, parseConfig, stopGradient, tf, type Rng, type Stateful } from "@rl/core";
+import { RLError, logSigmoid, parseConfig, stopGradient, tf, type Rng, type Stateful, assertState } from "@rl/core";
 import { z } from "zod";
 import type { PairwiseLogProbs } from "./dpo.js";
 import { pairwiseMetrics, type PreferenceLossOutput, type PreferenceMetricName } from "./preference-metrics.js";
@@ -62,12 +62,22 @@ export function betaDpoController(config: BetaDpoConfig = {}): Stateful<BetaDpoS
   const cfg = parseConfig(betaDpoConfig, config, "betaDpoController");
   return {
     init: () => ({ gapMean: 0, gapStd: 0 }),
-    update: ({ gaps, rng }, state) => {
+    update: (input, state) => {
+      if (typeof input !== "object" || input === null) throw new RLError("INVALID_INPUT", "betaDpoController: input must be { gaps, rng }");
+      const { gaps, rng } = input;
+      if (typeof gaps !== "object" || gaps === null || typeof (gaps as ArrayLike<number>).length !== "number") {
+        throw new RLError("INVALID_INPUT", "betaDpoController: gaps must be an array of numbers");
+      }
+      if (typeof rng !== "object" || rng === null || typeof rng.uniform !== "function" || typeof rng.int !== "function") {
+        throw new RLError("INVALID_INPUT", "betaDpoController: rng must be an Rng (createRng(seed))");
+      }
+      assertState(state, "betaDpoController", { gapMean: "finite", gapStd: "finite" });
+      if (state.gapStd < 0) throw new RLError("INVALID_INPUT", `betaDpoController: state.gapStd must be ≥ 0, got ${state.gapStd}`);
       const g = Array.from(gaps);
       const B = g.length;
       if (B === 0) throw new RLError("INVALID_INPUT", "betaDpoController: empty batch (gaps has 0 entries)");
       g.forEach((x, k) => {
-        if (!Number.isFinite(x)) throw new RLError("NON_FINITE", `betaDpoController: gaps[${k}] is ${x}`);
+        if (typeof x !== "number" || !Number.isFinite(x)) throw new RLError("NON_FINITE", `betaDpoController: gaps[${k}] is ${String(x)}; expected a finite number`);
       });
       const mean = g.reduce((s, x) => s + x, 0) / B;
       const std = B > 1 ? Math.sqrt(g.reduce((s, x) => s + (x - mean) ** 2, 0) / (B - 1)) : 0;

@@ -1,4 +1,4 @@
-import { RLError, parseConfig, stopGradient, tf, toMatrix2D, type MatrixLike } from "@rl/core";
+import { RLError, parseConfig, stopGradient, tf, toMatrix2D, type MatrixLike, assertTensor } from "@rl/core";
 import { z } from "zod";
 import { assertFinite } from "./validate.js";
 
@@ -51,6 +51,8 @@ export interface CopgOutput {
  */
 export function copgLoss(inputs: CopgInputs, config: CopgConfig = {}): CopgOutput {
   const { beta, pairing } = parseConfig(copgConfig, config, "copgLoss");
+  if (typeof inputs !== "object" || inputs === null) throw new RLError("INVALID_INPUT", "copgLoss: inputs must be { rewards, logRatios }");
+  assertTensor(inputs.logRatios, "copgLoss", "logRatios");
   const R = toMatrix2D(inputs.rewards, "rewards", "copgLoss");
   const { logRatios } = inputs;
   if (logRatios.rank !== 2 || logRatios.shape[0] !== R.shape[0] || logRatios.shape[1] !== R.shape[1]) {

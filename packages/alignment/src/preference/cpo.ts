@@ -1,4 +1,4 @@
-import { RLError, logSigmoid, parseConfig, stopGradient, tf } from "@rl/core";
+import { RLError, logSigmoid, parseConfig, stopGradient, tf, assertTensor } from "@rl/core";
 import { z } from "zod";
 import { pairwiseMetrics, type PreferenceLossOutput, type PreferenceMetricName } from "./preference-metrics.js";
 import { asScalar, assertBatchVectors, assertScalarInput } from "./validate.js";
@@ -25,8 +25,15 @@ export const cpoConfig = z.object({
   cpoAlpha: z.number().nonnegative().finite().default(1.0),
   /** Absolute margin γ of the `simpo` type. Default 0.5. */
   simpoGamma: z.number().finite().default(0.5),
-  /** AlphaPO's α (TRL `alpha`): 0 = plain log-probs. */
-  alphaPo: z.number().finite().default(0),
+  /**
+   * AlphaPO's α (TRL `alpha`): 0 = plain log-probs. A non-zero α must satisfy |α| ≥ 1e-6: below
+   * that `απ` underflows in float32 and `r(π)` would be 0/0 (and `r(π) ≈ π` anyway: use 0).
+   */
+  alphaPo: z
+    .number()
+    .finite()
+    .refine((a) => a === 0 || Math.abs(a) >= 1e-6, { message: "alphaPo must be 0 or have |alphaPo| ≥ 1e-6 (smaller values underflow float32)" })
+    .default(0),
 });
 /** The input form of `cpoConfig` (every field optional; defaults filled by parsing). */
 export type CpoConfig = z.input<typeof cpoConfig>;
@@ -57,6 +64,8 @@ const EXP_CAP = 80;
  */
 export function cpoLoss(inputs: CpoInputs, config: CpoConfig = {}): PreferenceLossOutput<CpoMetricName> {
   const cfg = parseConfig(cpoConfig, config, "cpoLoss");
+  if (typeof inputs !== "object" || inputs === null) throw new RLError("INVALID_INPUT", "cpoLoss: inputs must be { policyChosen, policyRejected, chosenNll? }");
+  for (const name of ["policyChosen", "policyRejected"] as const) assertTensor(inputs[name], "cpoLoss", name);
   const { policyChosen, policyRejected, chosenNll } = inputs;
   assertBatchVectors({ policyChosen, policyRejected }, "cpoLoss");
   if (cfg.cpoAlpha > 0 && chosenNll === undefined) throw new RLError("INVALID_INPUT", "cpoLoss: cpoAlpha > 0 needs chosenNll");

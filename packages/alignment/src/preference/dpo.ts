@@ -1,4 +1,4 @@
-import { RLError, logSigmoid, parseConfig, stopGradient, tf } from "@rl/core";
+import { RLError, logSigmoid, parseConfig, stopGradient, tf, assertTensor } from "@rl/core";
 import { z } from "zod";
 import { fDivergenceScore, fDivergenceTypes } from "./f-divergence.js";
 import { pairwiseMetrics, type PreferenceLossOutput } from "./preference-metrics.js";
@@ -244,6 +244,9 @@ export function dpoLoss(inputs: PairwiseLogProbs, config: DpoConfig = {}): Prefe
   const cfg = parseConfig(dpoConfig, config, "dpoLoss");
   const types = typeof cfg.lossType === "string" ? [cfg.lossType] : [...cfg.lossType];
   const weights = cfg.lossWeights ?? types.map(() => 1);
+  if (typeof inputs !== "object" || inputs === null) throw new RLError("INVALID_INPUT", "dpoLoss: inputs must be { policyChosen, policyRejected, refChosen, refRejected, … }");
+  for (const name of ["policyChosen", "policyRejected"] as const) assertTensor(inputs[name], "dpoLoss", name);
+  for (const name of ["refChosen", "refRejected"] as const) if (inputs[name] !== undefined) assertTensor(inputs[name], "dpoLoss", name); // reference-free DPO omits them
   const { policyChosen, policyRejected, chosenLengths, rejectedLengths, sampleWeights } = inputs;
   let { refChosen, refRejected } = inputs;
   if (!cfg.referenceFree && (refChosen === undefined || refRejected === undefined)) {

@@ -1,4 +1,4 @@
-import { logSigmoid, parseConfig, tf } from "@rl/core";
+import { logSigmoid, parseConfig, tf, assertTensor } from "@rl/core";
 import { z } from "zod";
 
 /** The f-divergences of f-DPO (TRL `f_divergence_type`). */
@@ -37,6 +37,7 @@ const EXP_CAP = 80;
  */
 export function fDivergenceScore(logRatio: tf.Tensor, config: FDivergenceConfig = {}): tf.Tensor {
   const { fDivergence, fAlpha } = parseConfig(fDivergenceConfig, config, "fDivergenceScore");
+  assertTensor(logRatio, "fDivergenceScore", "logRatio");
   return tf.tidy(() => {
     switch (fDivergence) {
       case "reverse_kl":

@@ -1,4 +1,4 @@
-import { parseConfig, RLError, sequenceLogProbs, tf } from "@rl/core";
+import { parseConfig, RLError, sequenceLogProbs, tf, assertTensor, assertTensorMask } from "@rl/core";
 import { z } from "zod";
 
 /** Config of {@link pairedSequenceLogProbs}. */
@@ -50,6 +50,8 @@ export type PairedSequenceLogProbs = {
 export function pairedSequenceLogProbs(tokenLogProbs: tf.Tensor, mask: tf.Tensor, config: PairedSequenceLogProbsConfig = {}): PairedSequenceLogProbs {
   const fn = "pairedSequenceLogProbs";
   const { layout, reduction } = parseConfig(pairedSequenceLogProbsConfig, config, fn);
+  assertTensor(tokenLogProbs, fn, "tokenLogProbs");
+  assertTensor(mask, fn, "mask");
   if (tokenLogProbs.rank !== 2 || mask.rank !== 2 || tokenLogProbs.shape.some((d, i) => d !== mask.shape[i])) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: tokenLogProbs and mask must be the same [2N, T] shape, got [${tokenLogProbs.shape.join(",")}] and [${mask.shape.join(",")}]`);
   }
@@ -58,6 +60,7 @@ export function pairedSequenceLogProbs(tokenLogProbs: tf.Tensor, mask: tf.Tensor
     throw new RLError("SHAPE_MISMATCH", `${fn}: need an even, non-zero number of rows (N chosen + N rejected), got ${rows}`);
   }
   const n = rows / 2;
+  assertTensorMask(mask, fn); // a NaN mask gave NaN scores silently
   return tf.tidy(() => {
     const scores = sequenceLogProbs(tokenLogProbs, mask, { reduction });
     const lengths = tf.sum(tf.cast(mask, "float32"), 1) as tf.Tensor1D;

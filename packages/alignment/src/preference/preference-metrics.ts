@@ -1,4 +1,4 @@
-import { tf } from "@rl/core";
+import { tf, RLError, assertTensor } from "@rl/core";
 
 /** The pairwise metric names, as TRL logs them (spec alignment.md §2.2). */
 export type PreferenceMetricName =
@@ -39,6 +39,12 @@ export function pairwiseMetrics(
   policyChosen: tf.Tensor,
   policyRejected: tf.Tensor,
 ): Record<PreferenceMetricName, number> {
+  const fn = "pairwiseMetrics";
+  const named = { chosenRewards, rejectedRewards, policyChosen, policyRejected };
+  for (const [name, t] of Object.entries(named)) {
+    assertTensor(t, fn, name);
+    if (t.size !== chosenRewards.size) throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} has ${t.size} entries, chosenRewards has ${chosenRewards.size}`);
+  }
   const rc = chosenRewards.dataSync();
   const rr = rejectedRewards.dataSync();
   const pc = policyChosen.dataSync();
@@ -59,6 +65,7 @@ export function pairwiseMetrics(
     lr += pr[k] as number;
   }
   const m = n > 0 ? n : 1;
+  if (![sc, sr, lc, lr].every(Number.isFinite)) throw new RLError("NON_FINITE", `${fn}: the inputs hold NaN or ±Infinity`);
   return {
     "rewards/chosen": sc / m,
     "rewards/rejected": sr / m,

@@ -1,4 +1,4 @@
-import { RLError, parseConfig, stopGradient, tf, toMatrix2D, type MatrixLike } from "@rl/core";
+import { RLError, parseConfig, stopGradient, tf, toMatrix2D, type MatrixLike, assertTensor, describeValue } from "@rl/core";
 import { z } from "zod";
 import { assertFinite, assertShape } from "./validate.js";
 
@@ -20,7 +20,13 @@ export function treeStepLogRatios(
   numSteps: number,
 ): tf.Tensor {
   const fn = "treeStepLogRatios";
-  if (!Number.isInteger(numSteps) || numSteps < 1) throw new RLError("INVALID_INPUT", `${fn}: numSteps must be a positive integer, got ${numSteps}`);
+  if (typeof numSteps !== "number" || !Number.isInteger(numSteps) || numSteps < 1) throw new RLError("INVALID_INPUT", `${fn}: numSteps must be a positive integer, got ${describeValue(numSteps)}`);
+  assertTensor(policyTokenLogProbs, fn, "policyTokenLogProbs");
+  if (policyTokenLogProbs.rank < 1) throw new RLError("SHAPE_MISMATCH", `${fn}: policyTokenLogProbs must be [..., T]`);
+  // the one-hot below has size·(numSteps + 1) entries: bound it (1e308 steps was a RangeError)
+  if (policyTokenLogProbs.size * (numSteps + 1) > 2 ** 28) {
+    throw new RLError("INVALID_INPUT", `${fn}: numSteps ${numSteps} is too large for ${policyTokenLogProbs.size} tokens (the step one-hot would exceed 2^28 entries)`);
+  }
   assertShape(refTokenLogProbs, policyTokenLogProbs.shape, "refTokenLogProbs", fn);
   assertShape(stepIds, policyTokenLogProbs.shape, "stepIds", fn);
   assertFinite(policyTokenLogProbs, "policyTokenLogProbs", fn);
@@ -52,6 +58,7 @@ export function treeStepLogRatios(
  */
 export function treeStepRewards(stepLogRatios: tf.Tensor, stepWeights: tf.Tensor, config: { beta?: number } = {}): tf.Tensor {
   const { beta } = parseConfig(z.object({ beta: z.number().positive().finite().default(0.5) }), config, "treeStepRewards");
+  assertTensor(stepLogRatios, "treeStepRewards", "stepLogRatios");
   assertShape(stepWeights, stepLogRatios.shape, "stepWeights", "treeStepRewards");
   const w = stepWeights.dataSync();
   for (let k = 0; k < w.length; k++) {

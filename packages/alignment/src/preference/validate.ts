@@ -1,4 +1,4 @@
-import { RLError, tf } from "@rl/core";
+import { RLError, assertTensor, tf } from "@rl/core";
 
 /**
  * Checks that every named tensor is 1-D with the same non-zero length and holds only finite
@@ -12,6 +12,7 @@ export function assertBatchVectors(named: Record<string, tf.Tensor | undefined>,
   let firstName = "";
   for (const [name, t] of Object.entries(named)) {
     if (t === undefined) continue;
+    assertTensor(t, fn, name);
     if (t.rank !== 1) {
       throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} must be 1-D [B], got shape [${t.shape.join(",")}]`);
     }
@@ -32,6 +33,7 @@ export function assertBatchVectors(named: Record<string, tf.Tensor | undefined>,
 
 /** Throws `NON_FINITE` naming the first NaN / ±Infinity entry of `t`. @internal */
 export function assertFinite(t: tf.Tensor, name: string, fn: string): void {
+  assertTensor(t, fn, name);
   const d = t.dataSync();
   for (let k = 0; k < d.length; k++) {
     const v = d[k] as number;
@@ -41,6 +43,7 @@ export function assertFinite(t: tf.Tensor, name: string, fn: string): void {
 
 /** Throws `SHAPE_MISMATCH` unless `t` has exactly `shape`. @internal */
 export function assertShape(t: tf.Tensor, shape: readonly number[], name: string, fn: string): void {
+  assertTensor(t, fn, name, { dtypes: ["float32", "int32"] });
   if (t.rank !== shape.length || t.shape.some((s, k) => s !== shape[k])) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} has shape [${t.shape.join(",")}], expected [${shape.join(",")}]`);
   }
@@ -52,6 +55,7 @@ export function assertScalarInput(x: tf.Tensor | number, name: string, fn: strin
     if (!Number.isFinite(x)) throw new RLError("NON_FINITE", `${fn}: ${name} is ${x}`);
     return;
   }
+  assertTensor(x, fn, name);
   if (x.size !== 1) throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} must be a scalar, got shape [${x.shape.join(",")}]`);
   assertFinite(x, name, fn);
 }

@@ -1,4 +1,4 @@
-import { RLError, assertMask, gatherLogProbs, stopGradient, tf, toMatrix2D, type MatrixLike } from "@rl/core";
+import { RLError, assertMask, gatherLogProbs, stopGradient, tf, toMatrix2D, type MatrixLike, assertTensor } from "@rl/core";
 import { assertShape } from "./validate.js";
 
 /**
@@ -18,6 +18,8 @@ import { assertShape } from "./validate.js";
  */
 export function wpoSequenceWeights(logits: tf.Tensor, ids: tf.Tensor, mask: MatrixLike): tf.Tensor1D {
   const fn = "wpoSequenceWeights";
+  assertTensor(logits, fn, "logits");
+  assertTensor(ids, fn, "ids", { dtypes: ["int32", "float32"] });
   if (logits.rank !== 3) throw new RLError("SHAPE_MISMATCH", `${fn}: logits must be [B, T, V], got [${logits.shape.join(",")}]`);
   const m = toMatrix2D(mask, "mask", fn);
   assertMask(m, "mask", fn);

@@ -1,4 +1,4 @@
-import { RLError, parseConfig, tf, type Stateful } from "@rl/core";
+import { RLError, assertInteger, assertTensor, parseConfig, tf, type Stateful } from "@rl/core";
 import { z } from "zod";
 
 /** Config of {@link adamW} (PyTorch `torch.optim.AdamW` defaults). */
@@ -64,6 +64,11 @@ export interface ParameterOptimizer<S extends { step: number }> extends Stateful
  */
 export function adamW(params: readonly tf.Variable[], config: AdamWConfig = {}): ParameterOptimizer<AdamWState> {
   const cfg = parseConfig(adamWConfig, config, "adamW");
+  if (!Array.isArray(params)) throw new RLError("INVALID_INPUT", "adamW: params must be an array of tf.Variable");
+  params.forEach((p, i) => {
+    assertTensor(p, "adamW", `params[${i}]`);
+    if (!(p instanceof tf.Variable)) throw new RLError("INVALID_INPUT", `adamW: params[${i}] must be a tf.Variable (tf.variable(...))`);
+  });
   const ps = [...params];
   return {
     params: ps,
@@ -75,15 +80,22 @@ export function adamW(params: readonly tf.Variable[], config: AdamWConfig = {}):
       };
     },
     update(input: OptimizerInput, state: AdamWState) {
+      if (typeof input !== "object" || input === null || !Array.isArray(input.grads)) {
+        throw new RLError("INVALID_INPUT", "adamW: update input must be { grads: (tf.Tensor | null)[] }");
+      }
+      assertAdamWState(state, ps);
       const { grads } = input;
       if (grads.length !== ps.length) {
         throw new RLError("SHAPE_MISMATCH", `adamW: ${grads.length} gradients for ${ps.length} parameters`);
       }
       const lr = input.learningRate ?? cfg.learningRate;
-      if (!(lr >= 0) || !Number.isFinite(lr)) throw new RLError("INVALID_INPUT", `adamW: learningRate must be a finite number ≥ 0, got ${lr}`);
-      grads.forEach((g, i) => {
+      if (typeof lr !== "number" || !(lr >= 0) || !Number.isFinite(lr)) throw new RLError("INVALID_INPUT", `adamW: learningRate must be a finite number ≥ 0, got ${lr}`);
+      grads.forEach((grad, i) => {
         const p = ps[i] as tf.Variable;
-        if (g !== null && (g.shape.length !== p.shape.length || g.shape.some((s, k) => s !== p.shape[k]))) {
+        if (grad === null) return;
+        assertTensor(grad as unknown, "adamW", `grads[${i}]`);
+        const g = grad;
+        if ((g.shape.length !== p.shape.length || g.shape.some((s: number, k: number) => s !== p.shape[k]))) {
           throw new RLError("SHAPE_MISMATCH", `adamW: gradient ${i} has shape [${g.shape.join(",")}], parameter [${p.shape.join(",")}]`);
         }
       });
@@ -109,6 +121,30 @@ export function adamW(params: readonly tf.Variable[], config: AdamWConfig = {}):
       for (const x of [...state.m, ...state.v]) x.dispose();
     },
   };
+}
+
+/**
+ * Checks an AdamW state before any weight is touched: `step` a non-negative integer (a NaN,
+ * negative, fractional or string step would turn the bias corrections into NaN and the weights
+ * with them), and one live float32 moment variable per parameter of the same shape.
+ */
+function assertAdamWState(state: unknown, ps: readonly tf.Variable[]): asserts state is AdamWState {
+  if (typeof state !== "object" || state === null) throw new RLError("INVALID_INPUT", "adamW: state must be the object from init() or a previous update");
+  const s = state as Partial<AdamWState>;
+  assertInteger(s.step, "adamW", "state.step");
+  for (const key of ["m", "v"] as const) {
+    const xs = s[key];
+    if (!Array.isArray(xs) || xs.length !== ps.length) {
+      throw new RLError("INVALID_INPUT", `adamW: state.${key} must hold one variable per parameter (${ps.length})`);
+    }
+    xs.forEach((x, i) => {
+      assertTensor(x, "adamW", `state.${key}[${i}]`);
+      const p = ps[i] as tf.Variable;
+      if (x.shape.length !== p.shape.length || x.shape.some((d, k) => d !== p.shape[k])) {
+        throw new RLError("SHAPE_MISMATCH", `adamW: state.${key}[${i}] has shape [${x.shape.join(",")}], parameter [${p.shape.join(",")}]`);
+      }
+    });
+  }
 }
 
 /**

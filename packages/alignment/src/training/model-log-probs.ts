@@ -1,4 +1,4 @@
-import { RLError, gatherLogProbs, parseConfig, tf, type LayersModelLike } from "@rl/core";
+import { RLError, gatherLogProbs, parseConfig, tf, type LayersModelLike, assertTensor } from "@rl/core";
 import { z } from "zod";
 
 /**
@@ -75,6 +75,7 @@ export function modelTokenLogProbs(
  * @remarks no paper
  */
 export function predictionMask(lossMask: tf.Tensor2D): tf.Tensor2D {
+  assertTensor(lossMask, "predictionMask", "lossMask", { dtypes: ["float32", "int32"] });
   if (lossMask.rank !== 2) throw new RLError("SHAPE_MISMATCH", `predictionMask: lossMask must be [B, T], got [${lossMask.shape.join(",")}]`);
   const [B, T] = lossMask.shape;
   return tf.tidy(() => {

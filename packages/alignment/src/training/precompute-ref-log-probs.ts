@@ -27,5 +27,13 @@ export function precomputeRefLogProbs(
 ): tf.Tensor2D | tf.Tensor2D[] {
   const cfg = parseConfig(modelTokenLogProbsConfig, config, "precomputeRefLogProbs");
   const one = (b: TokenIdsBatch): tf.Tensor2D => tf.tidy(() => modelTokenLogProbs(model, b.tokenIds, cfg).logProbs);
-  return Array.isArray(batch) ? (batch as readonly TokenIdsBatch[]).map(one) : one(batch as TokenIdsBatch);
+  if (!Array.isArray(batch)) return one(batch as TokenIdsBatch);
+  const out: tf.Tensor2D[] = [];
+  try {
+    for (const b of batch as readonly TokenIdsBatch[]) out.push(one(b));
+  } catch (error) {
+    tf.dispose(out); // the batches done before the failing one (they leaked)
+    throw error;
+  }
+  return out;
 }

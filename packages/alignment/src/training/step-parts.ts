@@ -1,6 +1,6 @@
 // The two halves of `trainStep`, shared with the data-parallel step (`../parallel`): gradients of
 // a loss over micro-batches, then clip + one optimizer update. Internal: not re-exported.
-import { RLError, clipTensorsByGlobalNorm, tf } from "@rl/core";
+import { RLError, assertTensor, assertTensorMask, clipTensorsByGlobalNorm, tf } from "@rl/core";
 import type { ParameterOptimizer } from "./adamw.js";
 import { modelTokenLogProbs, predictionMask, type PolicyModel } from "./model-log-probs.js";
 import type { TrainBatch, TrainLoss } from "./train-step.js";
@@ -19,7 +19,13 @@ export interface StepGradients {
 
 /** Throws unless every micro-batch has `tokenIds` and `lossMask` of one `[B, T]`. */
 export function checkTrainBatches<B extends TrainBatch>(batches: readonly B[], where: string): void {
-  if (batches.length === 0) throw new RLError("INVALID_INPUT", `${where}: no micro-batches`);
+  if (!Array.isArray(batches) || batches.length === 0) throw new RLError("INVALID_INPUT", `${where}: no micro-batches`);
+  batches.forEach((b, k) => {
+    if (typeof b !== "object" || b === null) throw new RLError("INVALID_INPUT", `${where}: batch ${k} must be { tokenIds, lossMask }`);
+    assertTensor(b.tokenIds, where, `batch[${k}].tokenIds`, { dtypes: ["int32", "float32"] });
+    assertTensor(b.lossMask, where, `batch[${k}].lossMask`, { dtypes: ["float32", "int32"] });
+    assertTensorMask(b.lossMask, where, `batch[${k}].lossMask`);
+  });
   for (const b of batches) {
     if (b.tokenIds.rank !== 2 || b.lossMask.rank !== 2 || b.tokenIds.shape[0] !== b.lossMask.shape[0] || b.tokenIds.shape[1] !== b.lossMask.shape[1]) {
       throw new RLError("SHAPE_MISMATCH", `${where}: tokenIds [${b.tokenIds.shape.join(",")}] and lossMask [${b.lossMask.shape.join(",")}] must be the same [B, T]`);

@@ -1,4 +1,4 @@
-import { parseConfig, tf } from "@rl/core";
+import { RLError, assertInteger, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import type { ParameterOptimizer } from "./adamw.js";
 import type { PolicyModel } from "./model-log-probs.js";
@@ -94,6 +94,12 @@ export function trainStep<B extends TrainBatch, S extends { step: number }>(
 ): { state: S; metrics: TrainStepMetrics } {
   const cfg = parseConfig(trainStepConfig, config, "trainStep");
   const batches: readonly B[] = Array.isArray(batch) ? (batch as readonly B[]) : [batch as B];
+  if (typeof loss !== "function") throw new RLError("INVALID_INPUT", "trainStep: loss must be a function (logProbs, batch, context) => { loss }");
+  if (typeof optimizer !== "object" || optimizer === null || !Array.isArray(optimizer.params) || typeof optimizer.update !== "function") {
+    throw new RLError("INVALID_INPUT", "trainStep: optimizer must be a ParameterOptimizer (e.g. adamW(vars))");
+  }
+  if (typeof state !== "object" || state === null) throw new RLError("INVALID_INPUT", "trainStep: state must be the optimizer's state object");
+  assertInteger(state.step, "trainStep", "state.step");
   checkTrainBatches(batches, "trainStep");
   const K = batches.length;
   const scale = cfg.accumulation === "mean" ? 1 / K : 1;

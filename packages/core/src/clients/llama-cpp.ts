@@ -3,7 +3,8 @@ import { parseConfig } from "../config.js";
 import { RLError, formatIssues } from "../errors.js";
 import type { LogProbBatch, SampledToken, TokenAlternative } from "./log-prob-batch.js";
 
-const finite = z.number().refine(Number.isFinite, { message: "must be a finite number" });
+import { logProbValueSchema as logProbValue } from "../schemas/data.js";
+
 const prob = z.number().min(0).max(1);
 const bytes = z.array(z.number().int()).nullish();
 const id = z.number().int().nonnegative();
@@ -12,9 +13,9 @@ const id = z.number().int().nonnegative();
 const logprobEntry = z.object({
   id,
   token: z.string(),
-  logprob: finite,
+  logprob: logProbValue,
   bytes,
-  top_logprobs: z.array(z.object({ id, token: z.string(), logprob: finite, bytes })).default([]),
+  top_logprobs: z.array(z.object({ id, token: z.string(), logprob: logProbValue, bytes })).default([]),
 });
 /** Current llama.cpp with `post_sampling_probs: true`: probabilities after the sampler chain. */
 const probEntry = z.object({

@@ -1,3 +1,4 @@
+import { parseInput } from "../config.js";
 import { z } from "zod";
 
 /**
@@ -70,8 +71,8 @@ export interface LogProbBatch {
  * @remarks no paper
  */
 export function sameLogProbSemantics(a: LogProbSemanticsInput, b: LogProbSemanticsInput): boolean {
-  const x = canonical(logProbSemanticsSchema.parse(a));
-  const y = canonical(logProbSemanticsSchema.parse(b));
+  const x = canonical(parseInput(logProbSemanticsSchema, a, "sameLogProbSemantics", "a"));
+  const y = canonical(parseInput(logProbSemanticsSchema, b, "sameLogProbSemantics", "b"));
   return x.kind === y.kind && Math.abs(x.temperature - y.temperature) <= 1e-9 && x.topP === y.topP && x.topK === y.topK;
 }
 

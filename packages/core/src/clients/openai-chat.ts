@@ -10,19 +10,20 @@ import {
   type TokenAlternative,
 } from "./log-prob-batch.js";
 
-const finite = z.number().refine(Number.isFinite, { message: "must be a finite number" });
+import { logProbValueSchema as logProbValue } from "../schemas/data.js";
+
 const tokenId = z.number().int().nonnegative();
 
 const topLogProbSchema = z.object({
   token: z.string(),
-  logprob: finite,
+  logprob: logProbValue,
   bytes: z.array(z.number().int()).nullish(),
   id: tokenId.optional(),
 });
 
 const contentLogProbSchema = z.object({
   token: z.string(),
-  logprob: finite,
+  logprob: logProbValue,
   bytes: z.array(z.number().int()).nullish(),
   top_logprobs: z.array(topLogProbSchema).nullish(),
   /** llama.cpp's OpenAI-compatible output adds the token id. */

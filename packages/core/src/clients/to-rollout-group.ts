@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig } from "../config.js";
+import { parseConfig, parseInput } from "../config.js";
 import { RLError } from "../errors.js";
 import { rolloutGroupSchema, type RolloutGroup } from "../schemas/data.js";
 import type { LogProbBatch } from "./log-prob-batch.js";
@@ -36,6 +36,9 @@ export type ToRolloutGroupConfig = z.input<typeof toRolloutGroupConfig>;
 export function toRolloutGroup(batch: LogProbBatch, config: ToRolloutGroupConfig): RolloutGroup {
   const fn = "toRolloutGroup";
   const { promptId, prompt, promptTokenIds, rewards } = parseConfig(toRolloutGroupConfig, config, fn);
+  if (typeof batch !== "object" || batch === null || !Array.isArray((batch as { sequences?: unknown }).sequences)) {
+    throw new RLError("INVALID_INPUT", `${fn}: batch must be a LogProbBatch ({ sequences, semantics })`);
+  }
   if (batch.sequences.length === 0) throw new RLError("INVALID_INPUT", `${fn}: batch has no sequences`);
   if (rewards !== undefined && rewards.length !== batch.sequences.length) {
     throw new RLError("INVALID_INPUT", `${fn}: rewards has ${rewards.length} entries, batch has ${batch.sequences.length} sequences`);
@@ -58,5 +61,5 @@ export function toRolloutGroup(batch: LogProbBatch, config: ToRolloutGroupConfig
     ...(promptTokenIds !== undefined ? { promptTokenIds } : {}),
     responses,
   };
-  return rolloutGroupSchema.parse(group);
+  return parseInput(rolloutGroupSchema, group, fn, "batch (as a rollout group)");
 }

@@ -7,8 +7,10 @@ export type JsonlSource = string | AsyncIterable<string | Uint8Array> | Iterable
 
 /**
  * Config of {@link readJsonl}.
- * - `onError`: what a bad line does. `"stop"` (default) throws it; `"skip"` drops it silently;
- *   `"collect"` drops it and appends it to the reader's `errors`.
+ * - `onError`: what a bad line does. `"stop"` (default) throws it; `"skip"` drops it silently
+ *   (but a source whose every non-blank line is bad throws the first error at the end: that is a
+ *   wrong file, not an empty dataset); `"collect"` drops it and appends it to the reader's `errors`.
+ *   A line that is not valid UTF-8 is a bad line (`PARSE`), like bad JSON.
  */
 export const readJsonlConfig = z.object({
   onError: z.enum(["stop", "skip", "collect"]).default("stop"),
@@ -60,30 +62,85 @@ async function* chunksOf(source: JsonlSource, fn: string): AsyncGenerator<string
   yield* source as AsyncIterable<string | Uint8Array>;
 }
 
+/** A line of {@link linesOf}: its text, or the error that makes it unreadable (invalid UTF-8). */
+type RawLine = string | RLError;
+
 /**
- * Splits a text/byte stream into lines (`\n` or `\r\n`), streaming: memory is one line plus one
- * chunk. A UTF-8 BOM at the start is dropped; a last line without `\n` counts.
+ * Splits a text/byte stream into lines, streaming and in linear time: a line ends at `\n`,
+ * `\r\n` or a lone `\r` (old Mac endings). Memory is one line plus one chunk; each chunk is
+ * scanned once and a long line's pieces are joined once, at its end (concatenating the carry to
+ * every chunk was quadratic). Bytes are decoded per line with a fatal UTF-8 decoder, so invalid
+ * UTF-8 makes that line an `RLError("PARSE")` instead of silently becoming U+FFFD. A UTF-8 BOM at
+ * the start is dropped; a last line without a terminator counts.
  */
-async function* linesOf(source: JsonlSource, fn: string): AsyncGenerator<string> {
-  const decoder = new TextDecoder("utf-8");
-  let carry = "";
-  let first = true;
+async function* linesOf(source: JsonlSource, fn: string): AsyncGenerator<RawLine> {
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  let parts: (string | Uint8Array)[] = [];
+  let afterCR = false; // the previous terminator was \r: a \n right after it belongs to it
+  let lineNo = 0;
+  const finish = (): RawLine => {
+    lineNo++;
+    const ps = parts;
+    parts = [];
+    let text: string;
+    if (ps.every((p) => typeof p === "string")) text = (ps as string[]).join("");
+    else {
+      const pieces: string[] = [];
+      let bytes: Uint8Array[] = [];
+      const flush = (): void => {
+        if (bytes.length === 0) return;
+        const total = bytes.reduce((n, b) => n + b.length, 0);
+        const joined = new Uint8Array(total);
+        let off = 0;
+        for (const b of bytes) {
+          joined.set(b, off);
+          off += b.length;
+        }
+        pieces.push(decoder.decode(joined));
+        bytes = [];
+      };
+      try {
+        for (const p of ps) {
+          if (typeof p === "string") {
+            flush();
+            pieces.push(p);
+          } else bytes.push(p);
+        }
+        flush();
+      } catch (e) {
+        return new RLError("PARSE", `${fn}: line ${lineNo}: invalid UTF-8`, { cause: e });
+      }
+      text = pieces.join("");
+    }
+    if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return text;
+  };
   for await (const chunk of chunksOf(source, fn)) {
-    let text = carry + (typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
-    if (first && text.length > 0) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      first = false;
-    }
+    const isText = typeof chunk === "string";
+    if (!isText && !(chunk instanceof Uint8Array)) throw new RLError("INVALID_INPUT", `${fn}: a chunk is neither a string nor bytes`);
+    const n = chunk.length;
     let start = 0;
-    for (let nl = text.indexOf("\n", start); nl !== -1; nl = text.indexOf("\n", start)) {
-      yield text.slice(start, nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
-      start = nl + 1;
+    for (let k = 0; k < n; k++) {
+      const c = isText ? chunk.charCodeAt(k) : (chunk[k] as number);
+      if (c !== 10 && c !== 13) {
+        afterCR = false;
+        continue;
+      }
+      if (c === 10 && afterCR && k === start) {
+        // the \n of a \r\n split across chunks (or right after the \r): not a new line
+        afterCR = false;
+        start = k + 1;
+        continue;
+      }
+      if (k > start) parts.push(isText ? chunk.slice(start, k) : chunk.subarray(start, k));
+      yield finish();
+      if (c === 13 && k + 1 < n && (isText ? chunk.charCodeAt(k + 1) : chunk[k + 1]) === 10) k++;
+      else afterCR = c === 13;
+      start = k + 1;
     }
-    carry = text.slice(start);
+    if (start < n) parts.push(isText ? chunk.slice(start) : chunk.slice(start)); // a copy: the source may reuse its buffer
   }
-  carry += decoder.decode();
-  if (carry.endsWith("\r")) carry = carry.slice(0, -1);
-  if (carry.length > 0) yield carry;
+  if (parts.length > 0) yield finish();
 }
 
 /**
@@ -112,7 +169,8 @@ export function parseJsonlLine<S extends z.ZodType = z.ZodUnknown>(text: string,
 
 /**
  * Streams a JSONL file (or any text/byte stream) record by record, validating each line with
- * `schema` when given. Blank lines are skipped (but counted: line numbers are 1-based physical
+ * `schema` when given. Lines end at `\n`, `\r\n` or a lone `\r`; reading is linear in the size
+ * of the source, however long a line. Blank lines are skipped (but counted: line numbers are 1-based physical
  * lines). Bad lines follow `onError` (see {@link readJsonlConfig}); every error names the line
  * and the field. A string source is a file path (Node only); to parse text in memory pass
  * `[text]`.
@@ -130,15 +188,25 @@ export function readJsonl<S extends z.ZodType = z.ZodUnknown>(source: JsonlSourc
     errors,
     async *[Symbol.asyncIterator]() {
       let line = 0;
+      let good = 0;
+      let firstBad: RLError | undefined;
       for await (const text of linesOf(source, fn)) {
         line++;
-        if (text.trim() === "") continue;
+        if (typeof text === "string" && text.trim() === "") continue;
         try {
-          yield parseJsonlLine(text, line, schema, fn);
+          if (typeof text !== "string") throw text;
+          const record = parseJsonlLine(text, line, schema, fn);
+          good++;
+          yield record;
         } catch (e) {
           if (!RLError.isInstance(e) || onError === "stop") throw e;
+          firstBad ??= e;
           if (onError === "collect") errors.push({ line, error: e });
         }
+      }
+      // "skip" drops bad lines, but a source where every line is bad is a wrong file, not an empty dataset
+      if (onError === "skip" && good === 0 && firstBad !== undefined) {
+        throw new RLError(firstBad.code, `${fn}: every non-blank line is bad (onError "skip"); the first: ${firstBad.message}`, { cause: firstBad });
       }
     },
   };

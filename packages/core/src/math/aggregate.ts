@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { parseConfig } from "../config.js";
 import { RLError } from "../errors.js";
-import { Matrix, assertSameShape, type MatrixLike } from "../matrix/matrix.js";
+import { Matrix, assertMask, assertSameShape, type MatrixLike } from "../matrix/matrix.js";
+import { assertTensor, assertTensorMask } from "../validate.js";
 import type * as tf from "@tensorflow/tfjs-core";
 import { isTensor, loadedTf } from "../tf-slot.js";
 
@@ -54,8 +55,11 @@ export function aggregateLoss(
   const { mode, normalizer } = parseConfig(aggregateLossConfig, config, "aggregateLoss");
   if (isTensor(values)) {
     const tf = loadedTf("aggregateLoss");
-    const m = mask as tf.Tensor;
+    assertTensor(values, "aggregateLoss", "values");
+    assertTensor(mask, "aggregateLoss", "mask");
+    const m = mask;
     assertSameShape({ values, mask: m }, "aggregateLoss");
+    assertTensorMask(m, "aggregateLoss");
     if (values.rank !== 2) throw new RLError("SHAPE_MISMATCH", `aggregateLoss: values must be [B, T], got [${values.shape.join(",")}]`);
     return tf.tidy(() => {
       const lm = tf.mul(values, m);
@@ -78,6 +82,7 @@ export function aggregateLoss(
   const v = Matrix.from(values, { name: "values", fn: "aggregateLoss" });
   const mm = Matrix.from(mask as MatrixLike, { name: "mask", fn: "aggregateLoss" });
   assertSameShape({ values: v, mask: mm }, "aggregateLoss");
+  assertMask(mm, "mask", "aggregateLoss");
   if (v.shape.length !== 2) throw new RLError("SHAPE_MISMATCH", `aggregateLoss: values must be [B, T], got [${v.shape.join(",")}]`);
   const B = v.rows;
   const T = v.cols;

@@ -1,6 +1,7 @@
 import { RLError } from "../errors.js";
 import type * as tf from "@tensorflow/tfjs-core";
 import { loadedTf } from "../tf-slot.js";
+import { assertTensor, describeValue } from "../validate.js";
 
 /**
  * Asymmetric clip of a ratio around 1 (PPO; "clip-higher" of DAPO, arXiv:2503.14476):
@@ -15,6 +16,10 @@ import { loadedTf } from "../tf-slot.js";
  */
 export function clipRatio(ratio: tf.Tensor, epsilonLow: number, epsilonHigh: number = epsilonLow): tf.Tensor {
   const tf = loadedTf("clipRatio");
+  assertTensor(ratio, "clipRatio", "ratio");
+  if (typeof epsilonLow !== "number" || typeof epsilonHigh !== "number" || !Number.isFinite(epsilonLow) || !Number.isFinite(epsilonHigh)) {
+    throw new RLError("INVALID_INPUT", `clipRatio: epsilonLow and epsilonHigh must be finite numbers, got ${describeValue(epsilonLow)} and ${describeValue(epsilonHigh)}`);
+  }
   if (!(epsilonLow >= 0) || !(epsilonHigh >= 0)) {
     throw new RLError("INVALID_CONFIG", `clipRatio: epsilons must be ≥ 0, got ${epsilonLow}, ${epsilonHigh}`);
   }
@@ -44,6 +49,8 @@ export function clampTensor(x: tf.Tensor, lo: tf.Tensor | number, hi: tf.Tensor 
  */
 export function safeExp(logRatio: tf.Tensor, maxAbs = 20): tf.Tensor {
   const tf = loadedTf("safeExp");
+  assertTensor(logRatio, "safeExp", "logRatio");
+  if (typeof maxAbs !== "number" || !(maxAbs > 0) || !Number.isFinite(maxAbs)) throw new RLError("INVALID_INPUT", `safeExp: maxAbs must be a finite number > 0, got ${describeValue(maxAbs)}`);
   return tf.tidy(() => tf.exp(clampTensor(logRatio, -maxAbs, maxAbs)));
 }
 
@@ -57,7 +64,9 @@ export function safeExp(logRatio: tf.Tensor, maxAbs = 20): tf.Tensor {
  */
 export function clipTensorsByGlobalNorm(tensors: readonly tf.Tensor[], maxNorm: number): { clipped: tf.Tensor[]; norm: number } {
   const tf = loadedTf("clipTensorsByGlobalNorm");
-  if (!(maxNorm > 0)) throw new RLError("INVALID_CONFIG", `clipTensorsByGlobalNorm: maxNorm must be > 0, got ${maxNorm}`);
+  if (typeof maxNorm !== "number" || !(maxNorm > 0)) throw new RLError("INVALID_CONFIG", `clipTensorsByGlobalNorm: maxNorm must be > 0, got ${describeValue(maxNorm)}`);
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new RLError("INVALID_INPUT", "clipTensorsByGlobalNorm: tensors must be a non-empty array of tf.Tensor");
+  tensors.forEach((t, i) => assertTensor(t, "clipTensorsByGlobalNorm", `tensors[${i}]`));
   const normT = tf.tidy(() => tf.sqrt(tf.addN(tensors.map((t) => tf.sum(tf.square(t))))));
   const norm = (normT.dataSync() as Float32Array)[0] as number;
   normT.dispose();

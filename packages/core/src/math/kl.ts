@@ -3,6 +3,7 @@ import { parseConfig } from "../config.js";
 import { Matrix, assertSameShape, type MatrixLike } from "../matrix/matrix.js";
 import type * as tf from "@tensorflow/tfjs-core";
 import { isTensor, loadedTf } from "../tf-slot.js";
+import { assertTensor } from "../validate.js";
 import { clampTensor } from "./clip.js";
 import { stopGradient } from "./stop-gradient.js";
 
@@ -23,7 +24,9 @@ export const klEstimateConfig = z.object({
     .default("k3"),
   /**
    * Clamping convention: `"verl"` (k3: `ref − lp` to [−20, 20], output to [−10, 10]; others none),
-   * `"openrlhf"` (k1, k2, k3 output to [−10, 10]), or `"none"` (TRL's GRPO k3). Default `"verl"`.
+   * `"openrlhf"` (k1, k2, k3 output to [−10, 10]), or `"none"` (TRL's GRPO k3; the exponent
+   * `ref − lp` is still capped at 80 so k3 stays finite, ≈ 5.5e34 at most, instead of +Infinity
+   * when the log-probs are far apart). Default `"verl"`.
    */
   clamp: z.enum(["verl", "openrlhf", "none"]).default("verl"),
 });
@@ -56,7 +59,9 @@ export function klEstimate(
   const { kind, clamp } = parseConfig(klEstimateConfig, config, "klEstimate");
   if (isTensor(logProbs)) {
     const tf = loadedTf("klEstimate");
-    const ref = refLogProbs as tf.Tensor;
+    assertTensor(logProbs, "klEstimate", "logProbs");
+    assertTensor(refLogProbs, "klEstimate", "refLogProbs");
+    const ref = refLogProbs;
     assertSameShape({ logProbs, refLogProbs: ref }, "klEstimate");
     return tf.tidy(() => {
       const base = kind.endsWith("+") ? (kind.slice(0, -1) as KlKind) : kind;
@@ -75,6 +80,12 @@ export function klEstimate(
   return new Matrix(out, lp.shape);
 }
 
+/**
+ * Largest exponent k3 evaluates with `clamp: "none"`: `e^80 ≈ 5.5e34` is finite in float32, where
+ * `e^u` overflows above ≈ 88.7 (log-probs near −1e4 made k3 +Infinity).
+ */
+const K3_EXP_CAP = 80;
+
 function clip(x: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, x));
 }
@@ -90,7 +101,7 @@ function klScalar(lp: number, ref: number, kind: string, clamp: string): number 
     case "k2":
       return outClamp ? clip(0.5 * d * d, -10, 10) : 0.5 * d * d;
     default: {
-      const u = clamp === "verl" ? clip(-d, -20, 20) : -d;
+      const u = clamp === "verl" ? clip(-d, -20, 20) : clamp === "none" ? Math.min(-d, K3_EXP_CAP) : -d;
       const k = Math.expm1(u) - u; // e^u − 1 − u without cancellation near 0
       return clamp === "none" ? k : clip(k, -10, 10);
     }
@@ -111,7 +122,7 @@ function klTensor(lp: tf.Tensor, ref: tf.Tensor, kind: string, clamp: string): t
       return outClamp ? clampTensor(k2, -10, 10) : k2;
     }
     default: {
-      const u = clamp === "verl" ? clampTensor(tf.neg(d), -20, 20) : tf.neg(d);
+      const u = clamp === "verl" ? clampTensor(tf.neg(d), -20, 20) : clamp === "none" ? tf.minimum(tf.neg(d), K3_EXP_CAP) : tf.neg(d);
       const k = tf.sub(tf.expm1(u), u);
       return clamp === "none" ? k : clampTensor(k, -10, 10);
     }

@@ -5,11 +5,15 @@ import { assertSameShape } from "../matrix/matrix.js";
 import { fusedEntropyFromLogits, fusedGatherLogProbs } from "../kernels/fused.js";
 import { fusedKernelsActive } from "../kernels/register.js";
 import { tf } from "../tf.js";
+import { assertTensor, assertTensorMask } from "../validate.js";
 
 /** Config of {@link gatherLogProbs}. */
 export const gatherLogProbsConfig = z.object({
-  /** Logits are divided by this before the softmax (sampling temperature). Default 1. */
-  temperature: z.number().positive().default(1),
+  /**
+   * Logits are divided by this before the softmax (sampling temperature). Default 1. At least 1e-6:
+   * a smaller temperature overflows float32 logits to ±Infinity (and the log-probs to NaN).
+   */
+  temperature: z.number().min(1e-6).default(1),
 });
 export type GatherLogProbsConfig = z.input<typeof gatherLogProbsConfig>;
 
@@ -76,6 +80,8 @@ function compositeGather(logits: tf.Tensor, ids: tf.Tensor, temperature: number,
 }
 
 function checkGatherInputs(logits: tf.Tensor, ids: tf.Tensor, fn: string): { N: number; V: number; idShape: number[] } {
+  assertTensor(logits, fn, "logits");
+  assertTensor(ids, fn, "ids");
   assertNumericDtype(logits, "logits", fn);
   assertNumericDtype(ids, "ids", fn);
   if (logits.rank < 1) {
@@ -111,9 +117,22 @@ function assertIdsInRange(ids: tf.Tensor, V: number, fn: string): void {
 /**
  * The one-hot formulation of {@link gatherLogProbs}: `Σ_v onehot(y)_v · log_softmax(z)_v`.
  * Kept for the benchmark in `bench/` and as a cross-check in tests; it builds a `[N, V]` one-hot.
+ * Ids outside `[0, V)` throw `RLError("INVALID_INPUT")`, as in {@link gatherLogProbs} (a one-hot of
+ * an out-of-range id is all zeros, which would read as log-prob 0, probability 1).
  * @remarks no paper
  */
 export function gatherLogProbsOneHot(logits: tf.Tensor, ids: tf.Tensor): tf.Tensor {
+  assertTensor(logits, "gatherLogProbsOneHot", "logits");
+  assertTensor(ids, "gatherLogProbsOneHot", "ids", { dtypes: ["int32", "float32"] });
+  if (logits.rank < 1) throw new RLError("SHAPE_MISMATCH", "gatherLogProbsOneHot: logits must be [..., V]");
+  const idShape = logits.shape.slice(0, -1);
+  if (ids.shape.length !== idShape.length || ids.shape.some((s, k) => s !== idShape[k])) {
+    throw new RLError(
+      "SHAPE_MISMATCH",
+      `gatherLogProbsOneHot: ids has shape [${ids.shape.join(",")}], logits [${logits.shape.join(",")}] needs ids [${idShape.join(",")}]`,
+    );
+  }
+  assertIdsInRange(ids, logits.shape[logits.rank - 1] as number, "gatherLogProbsOneHot");
   return tf.tidy(() => {
     const V = logits.shape[logits.rank - 1] as number;
     const oneHot = tf.oneHot(tf.cast(ids, "int32"), V);
@@ -142,7 +161,10 @@ export type SequenceLogProbsConfig = z.input<typeof sequenceLogProbsConfig>;
  */
 export function sequenceLogProbs(tokenLogProbs: tf.Tensor, mask: tf.Tensor, config: SequenceLogProbsConfig = {}): tf.Tensor1D {
   const { reduction } = parseConfig(sequenceLogProbsConfig, config, "sequenceLogProbs");
+  assertTensor(tokenLogProbs, "sequenceLogProbs", "tokenLogProbs");
+  assertTensor(mask, "sequenceLogProbs", "mask");
   assertSameShape({ tokenLogProbs, mask }, "sequenceLogProbs");
+  assertTensorMask(mask, "sequenceLogProbs");
   if (tokenLogProbs.rank !== 2) {
     throw new RLError("SHAPE_MISMATCH", `sequenceLogProbs: tokenLogProbs must be [B, T], got [${tokenLogProbs.shape.join(",")}]`);
   }
@@ -168,6 +190,7 @@ export function sequenceLogProbs(tokenLogProbs: tf.Tensor, mask: tf.Tensor, conf
  * @remarks no paper
  */
 export function entropyFromLogits(logits: tf.Tensor): tf.Tensor {
+  assertTensor(logits, "entropyFromLogits", "logits");
   assertNumericDtype(logits, "logits", "entropyFromLogits");
   if (logits.rank < 1) throw new RLError("SHAPE_MISMATCH", "entropyFromLogits: logits must be [..., V], got a scalar");
   const V = logits.shape[logits.rank - 1] as number;

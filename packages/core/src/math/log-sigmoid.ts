@@ -1,5 +1,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
+import { RLError } from "../errors.js";
 import { isTensor, loadedTf } from "../tf-slot.js";
+import { assertTensor, describeValue } from "../validate.js";
 
 /**
  * Numerically stable log-sigmoid: `log σ(x) = −softplus(−x) = min(x, 0) − log1p(e^{−|x|})`.
@@ -16,7 +18,11 @@ export function logSigmoid<T extends tf.Tensor>(x: T): T;
 export function logSigmoid(x: number | tf.Tensor): number | tf.Tensor {
   if (isTensor(x)) {
     const tf = loadedTf("logSigmoid");
+    assertTensor(x, "logSigmoid", "x");
     return tf.tidy(() => tf.neg(tf.softplus(tf.neg(x))));
+  }
+  if (typeof x !== "number" || Number.isNaN(x)) {
+    throw new RLError("INVALID_INPUT", `logSigmoid: x must be a number or a tf.Tensor, got ${describeValue(x)}`);
   }
   return Math.min(x, 0) - Math.log1p(Math.exp(-Math.abs(x)));
 }
@@ -36,12 +42,16 @@ export function log1mexp<T extends tf.Tensor>(x: T): T;
 export function log1mexp(x: number | tf.Tensor): number | tf.Tensor {
   if (isTensor(x)) {
     const tf = loadedTf("log1mexp");
+    assertTensor(x, "log1mexp", "x");
     return tf.tidy(() => {
       const xc = tf.minimum(x, -1e-7);
       // The branch condition must not sit on the gradient tape (tfjs has no gradient for Greater).
       const useExpm1 = branchMask(xc);
       return tf.where(useExpm1, tf.log(tf.neg(tf.expm1(xc))), tf.log1p(tf.neg(tf.exp(xc))));
     });
+  }
+  if (typeof x !== "number" || Number.isNaN(x)) {
+    throw new RLError("INVALID_INPUT", `log1mexp: x must be a number or a tf.Tensor, got ${describeValue(x)}`);
   }
   const xc = Math.min(x, -1e-7);
   return xc > -Math.LN2 ? Math.log(-Math.expm1(xc)) : Math.log1p(-Math.exp(xc));

@@ -1,5 +1,6 @@
 import { RLError } from "../errors.js";
-import { Matrix, assertSameShape, type MatrixLike } from "../matrix/matrix.js";
+import { Matrix, assertMask, assertSameShape, type MatrixLike } from "../matrix/matrix.js";
+import { assertFiniteResult, assertTensor, assertTensorMask } from "../validate.js";
 import type * as tf from "@tensorflow/tfjs-core";
 import { isTensor, loadedTf } from "../tf-slot.js";
 
@@ -17,8 +18,7 @@ export function maskedSum(x: tf.Tensor, mask: tf.Tensor, axis?: number): tf.Tens
 export function maskedSum(x: MatrixLike | tf.Tensor, mask: MatrixLike | tf.Tensor, axis?: number): number | tf.Tensor {
   if (isTensor(x)) {
     const tf = loadedTf("maskedSum");
-    const m = mask as tf.Tensor;
-    assertSameShape({ x, mask: m }, "maskedSum");
+    const m = checkTensorPair(x, mask, "maskedSum");
     return tf.tidy(() => tf.sum(tf.mul(x, m), axis));
   }
   const [xm, mm] = pair(x, mask as MatrixLike, "maskedSum");
@@ -41,8 +41,7 @@ export function maskedMean(x: tf.Tensor, mask: tf.Tensor, axis?: number): tf.Ten
 export function maskedMean(x: MatrixLike | tf.Tensor, mask: MatrixLike | tf.Tensor, axis?: number): number | tf.Tensor {
   if (isTensor(x)) {
     const tf = loadedTf("maskedMean");
-    const m = mask as tf.Tensor;
-    assertSameShape({ x, mask: m }, "maskedMean");
+    const m = checkTensorPair(x, mask, "maskedMean");
     return tf.tidy(() => tf.div(tf.sum(tf.mul(x, m), axis), tf.maximum(tf.sum(m, axis), 1)));
   }
   const [xm, mm] = pair(x, mask as MatrixLike, "maskedMean");
@@ -80,12 +79,13 @@ export function maskedVariance(
   const unbiased = options.unbiased ?? true;
   if (isTensor(x)) {
     const tf = loadedTf("maskedVariance");
-    const m = mask as tf.Tensor;
-    assertSameShape({ x, mask: m }, "maskedVariance");
+    const m = checkTensorPair(x, mask, "maskedVariance");
     return tf.tidy(() => tensorMeanVariance(x, m, unbiased).variance);
   }
   const [xm, mm] = pair(x, mask as MatrixLike, "maskedVariance");
-  return matrixVariance(xm.data, mm.data, unbiased).variance;
+  const { variance } = matrixVariance(xm.data, mm.data, unbiased);
+  assertFiniteResult(variance, "maskedVariance", "the variance", "the values are too large: their squares overflow");
+  return variance;
 }
 
 /** Options of {@link maskedWhiten}. */
@@ -120,8 +120,7 @@ export function maskedWhiten(
   const eps = options.epsilon ?? 1e-8;
   if (isTensor(x)) {
     const tf = loadedTf("maskedWhiten");
-    const m = mask as tf.Tensor;
-    assertSameShape({ x, mask: m }, "maskedWhiten");
+    const m = checkTensorPair(x, mask, "maskedWhiten");
     return tf.tidy(() => {
       const { mean, variance } = tensorMeanVariance(x, m, unbiased);
       let w = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
@@ -131,6 +130,7 @@ export function maskedWhiten(
   }
   const [xm, mm] = pair(x, mask as MatrixLike, "maskedWhiten");
   const { mean, variance } = matrixVariance(xm.data, mm.data, unbiased);
+  assertFiniteResult([mean, variance], "maskedWhiten", "the mean or variance", "the values are too large: their squares overflow");
   const scale = 1 / Math.sqrt(variance + eps);
   const out = new Float64Array(xm.data.length);
   for (let k = 0; k < out.length; k++) {
@@ -176,5 +176,15 @@ function pair(x: MatrixLike, mask: MatrixLike, fn: string): [Matrix, Matrix] {
   const mm = Matrix.from(mask, { name: "mask", fn });
   assertSameShape({ x: xm, mask: mm }, fn);
   if (xm.data.length === 0) throw new RLError("INVALID_INPUT", `${fn}: x is empty`);
+  assertMask(mm, "mask", fn);
   return [xm, mm];
+}
+
+/** Tensor form's boundary: both float32 tensors of one shape, the mask in {0, 1}. */
+function checkTensorPair(x: tf.Tensor, mask: unknown, fn: string): tf.Tensor {
+  assertTensor(x, fn, "x");
+  assertTensor(mask, fn, "mask");
+  assertSameShape({ x, mask }, fn);
+  assertTensorMask(mask, fn);
+  return mask;
 }

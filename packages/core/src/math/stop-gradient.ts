@@ -1,5 +1,6 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import { loadedTf } from "../tf-slot.js";
+import { assertTensor } from "../validate.js";
 
 let stopGradientOp: ((x: tf.Tensor) => tf.Tensor) | undefined;
 
@@ -16,6 +17,7 @@ let stopGradientOp: ((x: tf.Tensor) => tf.Tensor) | undefined;
  * @remarks no paper
  */
 export function stopGradient<T extends tf.Tensor>(x: T): T {
+  assertTensor(x, "stopGradient", "x", { dtypes: ["float32", "int32", "bool"] });
   if (stopGradientOp === undefined) {
     const tf = loadedTf("stopGradient");
     stopGradientOp = tf.customGrad(((v: tf.Tensor) => ({

@@ -1,4 +1,5 @@
 import { RLError } from "../errors.js";
+import { describeValue } from "../validate.js";
 
 /**
  * The state of a {@link Rng}: four 32-bit words of xoshiro128**, and a fifth entry when
@@ -32,18 +33,38 @@ export class Rng {
     this.spareNormal = state[4];
   }
 
-  /** A generator seeded from a number (any finite number; splitmix32 expands it). */
+  /**
+   * A generator seeded from a safe integer (splitmix32 expands it). Seeds in [−2^31, 2^31) give the
+   * historical streams; larger ones hash both 32-bit halves and the sign, so distinct seeds never
+   * share the low-word stream (`2^32` once gave the stream of `0`). Non-integers, NaN, ±Infinity
+   * and |seed| > 2^53 − 1 throw `RLError("INVALID_CONFIG")`.
+   */
   static fromSeed(seed: number): Rng {
-    if (!Number.isFinite(seed)) throw new RLError("INVALID_CONFIG", `createRng: seed must be finite, got ${seed}`);
-    let x = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
-    const next = (): number => {
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
+    if (typeof seed !== "number" || !Number.isSafeInteger(seed)) {
+      throw new RLError("INVALID_CONFIG", `createRng: seed must be a finite, safe integer (|seed| ≤ 2^53 − 1), got ${describeValue(seed)}`);
+    }
+    const splitmix = (start: number): (() => number) => {
+      let x = start >>> 0;
+      return (): number => {
+        x = (x + 0x9e3779b9) >>> 0;
+        let z = x;
+        z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+        z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+        return (z ^ (z >>> 16)) >>> 0;
+      };
     };
-    return new Rng([next(), next(), next(), next()]);
+    const next = splitmix((seed ^ 0x9e3779b9) >>> 0);
+    const words: [number, number, number, number] = [next(), next(), next(), next()];
+    if (seed < -(2 ** 31) || seed >= 2 ** 31) {
+      // Outside int32 the low word alone would collide (2^32 ≡ 0): hash the high word and the
+      // sign into every state word. Seeds in [−2^31, 2^31) keep their historical streams.
+      const lo = seed - Math.floor(seed / 2 ** 32) * 2 ** 32;
+      const hi = Math.floor(seed / 2 ** 32);
+      const lower = splitmix((lo ^ 0x9e3779b9) >>> 0);
+      const mix = splitmix(((hi | 0) ^ 0x6a09e667 ^ (seed < 0 ? 0x5bd1e995 : 0)) >>> 0);
+      for (let k = 0; k < 4; k++) words[k] = (lower() ^ mix() ^ 0xa5a5a5a5) >>> 0;
+    }
+    return new Rng(words);
   }
 
   /**
@@ -166,7 +187,9 @@ function rotl(x: number, k: number): number {
 }
 
 /**
- * A seeded generator ({@link Rng}).
+ * A seeded generator ({@link Rng}). `seed` must be a safe integer (see {@link Rng.fromSeed}):
+ * seeds in [−2^31, 2^31) keep their streams, larger ones are hashed (no collisions with small
+ * seeds), and non-integers or unsafe integers throw `RLError("INVALID_CONFIG")`.
  * @example
  * const a = createRng(7), b = createRng(7);
  * a.uniform() === b.uniform(); // true

@@ -7,6 +7,22 @@ const finite = z.number().refine(Number.isFinite, { message: "must be a finite n
 const bit = z.union([z.literal(0), z.literal(1)]);
 
 /**
+ * Tolerance above 0 a log-prob may have (float rounding in a server's log-softmax). A log-prob
+ * above it would be a probability above 1: impossible, so it is rejected.
+ */
+export const LOG_PROB_TOLERANCE = 1e-6;
+
+/**
+ * A log-probability: finite and ≤ 0 (up to {@link LOG_PROB_TOLERANCE}). Used by every parser of
+ * server log-probs and by the rollout schemas, so an impossible value (e.g. `3.5`) is refused at
+ * the boundary.
+ */
+export const logProbValueSchema = z
+  .number()
+  .refine(Number.isFinite, { message: "must be a finite number" })
+  .refine((v) => v <= LOG_PROB_TOLERANCE, { message: "is a log-probability above 0 (a probability above 1)" });
+
+/**
  * A preference pair: a prompt with a preferred (`chosen`) and a dispreferred (`rejected`)
  * response, and an optional margin (how strongly chosen is preferred; Llama-2's margin BT loss).
  */
@@ -26,7 +42,7 @@ export const rolloutResponseSchema = z
     /** Response token ids. */
     tokenIds: z.array(z.number().int().nonnegative()),
     /** Behaviour-policy log-prob of each token (optional). */
-    logProbs: z.array(finite).optional(),
+    logProbs: z.array(logProbValueSchema).optional(),
     /** 0/1 loss mask per token (default: all 1). */
     mask: z.array(bit).optional(),
     /** Outcome reward; `null` = "no signal" (never coerced to 0). */

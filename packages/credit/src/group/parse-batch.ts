@@ -286,9 +286,18 @@ export function broadcastRows(
   // A fresh array is already zero: only a caller's buffer needs its masked-out tail cleared.
   const clear = given !== undefined && options.zeroed !== true;
   const prefix = options.prefix;
+  const f32 = !(out instanceof Float64Array);
   for (let b = 0; b < rows; b++) {
     const v = values[b] as number;
     const a = v === 0 ? 0 : v;
+    if (!Number.isFinite(a) || (f32 && Math.abs(a) > FLOAT32_MAX)) {
+      throw new RLError(
+        "NON_FINITE",
+        Number.isFinite(a)
+          ? `${fn}: the advantage of row ${b} is ${a}, which overflows the float32 output; pass dtype: "float64" or rescale the rewards`
+          : `${fn}: the advantage of row ${b} is ${a} from finite inputs; a hyper-parameter (epsilon, fNorm, …) is too small or the rewards too large`,
+      );
+    }
     const base = b * cols;
     const n = prefix !== undefined ? (prefix[b] as number) : maskRowPrefix(mask, base, cols);
     if (n >= 0) {
@@ -389,3 +398,6 @@ export function diagnosticsOf(index: GroupIndex, sums: GroupSums): { groups: num
   }
   return { groups: index.count, singletonGroups, zeroStdGroups };
 }
+
+/** Largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;

@@ -1,6 +1,6 @@
 import { parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
-import { checkInput } from "./fixed-kl-controller.js";
+import { checkInput, checkState } from "./fixed-kl-controller.js";
 import type { KlController } from "./kl-controller.js";
 
 /**
@@ -33,6 +33,7 @@ export function adaptiveKlController(config: AdaptiveKlControllerConfig = {}): K
     init: () => ({ beta: initBeta }),
     update(input, state) {
       checkInput(input, "adaptiveKlController.update");
+      checkState(state, "adaptiveKlController.update");
       const error = Math.min(0.2, Math.max(-0.2, input.kl / target - 1));
       const beta = state.beta * (1 + (error * input.steps) / horizon);
       return { output: { beta }, state: { beta } };

@@ -1,4 +1,4 @@
-import { RLError, parseConfig } from "@rl/core/arrays";
+import { RLError, assertState, parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
 import type { KlController, KlControllerInput } from "./kl-controller.js";
 
@@ -24,9 +24,16 @@ export function fixedKlController(config: FixedKlControllerConfig = {}): KlContr
     init: () => ({ beta }),
     update(input, state) {
       checkInput(input, "fixedKlController.update");
+      checkState(state, "fixedKlController.update");
       return { output: { beta: state.beta }, state: { beta: state.beta } };
     },
   };
+}
+
+/** Validates a controller state (a finite β ≥ 0), e.g. one restored from JSON. */
+export function checkState(state: unknown, fn: string): void {
+  assertState(state, fn, { beta: "finite" });
+  if ((state as { beta: number }).beta < 0) throw new RLError("INVALID_INPUT", `${fn}: state.beta must be ≥ 0, got ${(state as { beta: number }).beta}`);
 }
 
 /** Validates a controller input (finite KL, positive step count). */

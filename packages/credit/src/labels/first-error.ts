@@ -44,9 +44,12 @@ async function estimate(prefixLength: number, complete: CompletionOracle, k: num
   return c / k;
 }
 
+/** Most steps a solution may have (a label array is allocated per step; 2^53 was a RangeError). */
+const MAX_STEPS = 2 ** 24;
+
 function checkSteps(numSteps: number, fn: string): void {
-  if (!Number.isInteger(numSteps) || numSteps < 1) {
-    throw new RLError("INVALID_INPUT", `${fn}: numSteps is ${numSteps}; expected a positive integer`);
+  if (typeof numSteps !== "number" || !Number.isInteger(numSteps) || numSteps < 1 || numSteps > MAX_STEPS) {
+    throw new RLError("INVALID_INPUT", `${fn}: numSteps is ${String(numSteps)}; expected a positive integer ≤ ${MAX_STEPS}`);
   }
 }
 
@@ -69,6 +72,7 @@ export async function monteCarloStepLabels(
   const fn = "monteCarloStepLabels";
   const { rollouts, threshold } = parseConfig(monteCarloLabelsConfig, config, fn);
   checkSteps(numSteps, fn);
+  if (typeof complete !== "function") throw new RLError("INVALID_INPUT", `${fn}: complete must be a function (prefixLength) => Promise<boolean>`);
   const soft = Matrix.zeros([numSteps]);
   const hard = Matrix.zeros([numSteps]);
   for (let i = 0; i < numSteps; i++) {
@@ -104,6 +108,7 @@ export async function firstErrorSearch(
   const fn = "firstErrorSearch";
   const { rollouts, threshold } = parseConfig(monteCarloLabelsConfig, config, fn);
   checkSteps(numSteps, fn);
+  if (typeof complete !== "function") throw new RLError("INVALID_INPUT", `${fn}: complete must be a function (prefixLength) => Promise<boolean>`);
   const labels = new Map<number, number>();
   let l = 0;
   let r = numSteps - 1;

@@ -8,10 +8,24 @@ export type GroupId = string | number;
  * Every check throws an {@link RLError} naming the function and both lengths.
  */
 
+/** Throws unless `input` is a non-null object (the input record of a public function). */
+export function requireObject(input: unknown, name: string, fn: string): void {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw new RLError("INVALID_INPUT", `${fn}: ${name} must be an object, got ${input === null ? "null" : Array.isArray(input) ? "an array" : typeof input}`);
+  }
+}
+
 /** A 2-D matrix argument that must have at least one row. */
 export function nonEmptyMatrix(input: MatrixLike, name: string, fn: string): Matrix {
   const m = toMatrix2D(input, name, fn);
   if (m.rows === 0) throw new RLError("INVALID_INPUT", `${fn}: ${name} is empty; expected at least one row`);
+  return m;
+}
+
+/** A 0/1 mask (2-D, at least one row). */
+export function nonEmptyMask(input: MatrixLike, name: string, fn: string): Matrix {
+  const m = nonEmptyMatrix(input, name, fn);
+  assertMask(m, name, fn);
   return m;
 }
 

@@ -1,6 +1,6 @@
 import { Matrix, RLError, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
-import { nonEmptyMatrix, requireLength } from "./batch-checks.js";
+import { requireLength, nonEmptyMask } from "./batch-checks.js";
 
 /** Config of {@link capoVotes}. */
 export const capoVotesConfig = z.object({
@@ -35,7 +35,7 @@ export function capoVotes(
 ): { penalties: Matrix; ignored: number } {
   const fn = "capoVotes";
   const { rule } = parseConfig(capoVotesConfig, config, fn);
-  const sm = nonEmptyMatrix(stepMask, "stepMask", fn);
+  const sm = nonEmptyMask(stepMask, "stepMask", fn);
   requireLength(critiques.length, "critiques", sm.rows, "stepMask rows", fn);
   const penalties = Matrix.zeros([sm.rows, sm.cols]);
   let ignored = 0;

@@ -8,6 +8,7 @@ import {
   nonEmptyMatrix,
   requireList,
   sameShape,
+  nonEmptyMask,
   type GroupId,
 } from "./batch-checks.js";
 import { outputArray, outputDtype, outputMatrix } from "../output.js";
@@ -69,7 +70,7 @@ export function capoAdvantages(input: CapoInput, config: CapoConfig = {}): { adv
   const pen = nonEmptyMatrix(input.penalties, "penalties", fn);
   const sm = maskLike(input.stepMask, "stepMask", pen, "penalties", fn);
   const ends = sameShape(input.stepEnds, "stepEnds", pen, "penalties", fn);
-  const mask = nonEmptyMatrix(input.mask, "mask", fn);
+  const mask = nonEmptyMask(input.mask, "mask", fn);
   if (mask.rows !== pen.rows) throw new RLError("SHAPE_MISMATCH", `${fn}: mask has ${mask.rows} rows, penalties has ${pen.rows}`);
   const B = pen.rows;
   const outcome = finiteVector(input.outcome, "outcome", B, "penalties rows", fn);

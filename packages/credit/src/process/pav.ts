@@ -1,4 +1,4 @@
-import { Matrix, parseConfig, type MatrixLike } from "@rl/core/arrays";
+import { Matrix, RLError, describeValue, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import { maskLike, nonEmptyMatrix, sameShape } from "./batch-checks.js";
 
@@ -16,13 +16,20 @@ export const progressRewardsConfig = z.object({
 export type ProgressRewardsConfig = z.input<typeof progressRewardsConfig>;
 
 /**
- * Best-of-K value of a binary-reward policy: `V^{BoK(π)} = 1 − (1 − V^π)^K`.
+ * Best-of-K value of a binary-reward policy: `V^{BoK(π)} = 1 − (1 − V^π)^K`. `value` must lie in
+ * [0, 1] and `k` be a positive integer (else `RLError("INVALID_INPUT")`).
  * Paper: Setlur et al., "Rewarding Progress" (arXiv:2410.08146).
  *
  * @example
  * bestOfKValue(0.25, 4); // 0.68359375
  */
 export function bestOfKValue(value: number, k: number): number {
+  if (typeof value !== "number" || !(value >= 0 && value <= 1)) {
+    throw new RLError("INVALID_INPUT", `bestOfKValue: value must be a success probability in [0, 1], got ${describeValue(value)}`);
+  }
+  if (typeof k !== "number" || !Number.isInteger(k) || k < 1) {
+    throw new RLError("INVALID_INPUT", `bestOfKValue: k must be a positive integer, got ${describeValue(k)}`);
+  }
   return 1 - (1 - value) ** k;
 }
 

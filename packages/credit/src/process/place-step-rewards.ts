@@ -1,6 +1,6 @@
 import { Matrix, RLError, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
-import { maskLike, nonEmptyMatrix, sameShape } from "./batch-checks.js";
+import { maskLike, nonEmptyMatrix, sameShape, nonEmptyMask, requireObject } from "./batch-checks.js";
 
 /** Config of {@link placeStepRewards}. */
 export const placeStepRewardsConfig = z.object({
@@ -42,10 +42,11 @@ export interface StepRewardsOnTokens {
 export function placeStepRewards(input: StepRewardsOnTokens, config: PlaceStepRewardsConfig = {}): { tokenRewards: Matrix } {
   const fn = "placeStepRewards";
   const { spread } = parseConfig(placeStepRewardsConfig, config, fn);
+  requireObject(input, "input", fn);
   const r = nonEmptyMatrix(input.stepRewards, "stepRewards", fn);
   const sm = maskLike(input.stepMask, "stepMask", r, "stepRewards", fn);
   const ends = sameShape(input.stepEnds, "stepEnds", r, "stepRewards", fn);
-  const mask = nonEmptyMatrix(input.mask, "mask", fn);
+  const mask = nonEmptyMask(input.mask, "mask", fn);
   if (mask.rows !== r.rows) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: mask has ${mask.rows} rows, stepRewards has ${r.rows}`);
   }

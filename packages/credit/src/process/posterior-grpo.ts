@@ -1,7 +1,7 @@
 import { Matrix, assertMask, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import { outputArray, outputDtype } from "../output.js";
-import { finiteVector, groupMembers, meanStd, nonEmptyMatrix, requireList, type GroupId } from "./batch-checks.js";
+import { finiteVector, groupMembers, meanStd, requireList, nonEmptyMask, type GroupId } from "./batch-checks.js";
 
 /** Config of {@link posteriorGrpoAdvantages}. */
 export const posteriorGrpoConfig = z.object({
@@ -54,7 +54,7 @@ export function posteriorGrpoAdvantages(
 ): { advantages: Matrix; rewards: Matrix } {
   const fn = "posteriorGrpoAdvantages";
   const { lambda, gateValue, epsilon, dtype } = parseConfig(posteriorGrpoConfig, config, fn);
-  const mask = nonEmptyMatrix(input.mask, "mask", fn);
+  const mask = nonEmptyMask(input.mask, "mask", fn);
   assertMask(mask, "mask", fn);
   const B = mask.rows;
   const outcome = finiteVector(input.outcome, "outcome", B, "mask rows", fn);

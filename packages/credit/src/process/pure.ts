@@ -8,6 +8,7 @@ import {
   nonEmptyMatrix,
   requireList,
   sameShape,
+  nonEmptyMask,
   type GroupId,
 } from "./batch-checks.js";
 import { outputDtype, outputMatrix } from "../output.js";
@@ -76,7 +77,7 @@ function parsePureInput(input: PureInput, fn: string): PureParsed {
   const r = nonEmptyMatrix(input.stepRewards, "stepRewards", fn);
   const sm = maskLike(input.stepMask, "stepMask", r, "stepRewards", fn);
   const ends = sameShape(input.stepEnds, "stepEnds", r, "stepRewards", fn);
-  const mask = nonEmptyMatrix(input.mask, "mask", fn);
+  const mask = nonEmptyMask(input.mask, "mask", fn);
   if (mask.rows !== r.rows) throw new RLError("SHAPE_MISMATCH", `${fn}: mask has ${mask.rows} rows, stepRewards has ${r.rows}`);
   requireList(input.groups, "groups", r.rows, "stepRewards rows", fn);
   checkStepEnds(ends, sm, mask, fn);

@@ -7,6 +7,7 @@ import {
   meanStd,
   nonEmptyMatrix,
   requireLength, requireList,
+  nonEmptyMask,
   type GroupId,
 } from "../process/batch-checks.js";
 import { gigpoStepReturns } from "./step-returns.js";
@@ -108,7 +109,7 @@ export function gigpoAdvantages(
 ): { advantages: Matrix; episodeAdvantages: Matrix; stepAdvantages: Matrix; stepReturns: Matrix } {
   const fn = "gigpoAdvantages";
   const cfg = parseConfig(gigpoConfig, config, fn);
-  const mask = nonEmptyMatrix(input.mask, "mask", fn);
+  const mask = nonEmptyMask(input.mask, "mask", fn);
   assertMask(mask, "mask", fn);
   const R = mask.rows;
   requireList(input.groups, "groups", R, "mask rows", fn);

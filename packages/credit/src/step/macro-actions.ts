@@ -1,6 +1,6 @@
 import { Matrix, RLError, assertMask, createRng, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
-import { nonEmptyMatrix, sameShape } from "../process/batch-checks.js";
+import { sameShape, nonEmptyMask } from "../process/batch-checks.js";
 
 const matrixLike = z.custom<MatrixLike>((v) => typeof v === "object" && v !== null, "expected a matrix");
 
@@ -65,7 +65,7 @@ export type MacroBoundariesConfig = z.input<typeof macroBoundariesConfig>;
 export function macroBoundaries(mask: MatrixLike, config: MacroBoundariesConfig): { starts: number[][] } {
   const fn = "macroBoundaries";
   const cfg = parseConfig(macroBoundariesConfig, config, fn);
-  const m = nonEmptyMatrix(mask, "mask", fn);
+  const m = nonEmptyMask(mask, "mask", fn);
   assertMask(m, "mask", fn);
   const ppl = cfg.rule === "perplexity" ? sameShape(cfg.ppl, "ppl", m, "mask", fn) : undefined;
   const isEnd = cfg.rule === "separator" ? sameShape(cfg.isEnd, "isEnd", m, "mask", fn) : undefined;
@@ -168,6 +168,7 @@ export function macroSpans(
   const spans: number[][][] = [];
   for (let b = 0; b < mask.rows; b++) {
     const s = starts[b] as readonly number[];
+    if (!Array.isArray(s)) throw new RLError("INVALID_INPUT", `${fn}: starts[${b}] must be an array of token indices`);
     const rowSpans: number[][] = [];
     let first = -1;
     for (let t = 0; t < mask.cols; t++) {
@@ -184,7 +185,9 @@ export function macroSpans(
     for (let m = 0; m < s.length; m++) {
       const from = s[m] as number;
       const to = m + 1 < s.length ? (s[m + 1] as number) : mask.cols;
-      if (!Number.isInteger(from) || from < 0 || from >= mask.cols || (code ? to < from : to <= from)) {
+      // `to` is checked here too (not only as the next `from`): the span loop below runs up to it,
+      // and a start of 1e308 once ran it until V8 died with "invalid size".
+      if (!Number.isInteger(from) || from < 0 || from >= mask.cols || !Number.isInteger(to) || to > mask.cols || (code ? to < from : to <= from)) {
         const order = code ? "non-decreasing" : "strictly increasing";
         throw new RLError("INVALID_INPUT", `${fn}: starts[${b}] must be ${order} token indices in [0, ${mask.cols})`);
       }

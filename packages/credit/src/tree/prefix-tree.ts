@@ -91,6 +91,7 @@ export interface PrefixForest {
 export function prefixTree(batch: PrefixTreeBatch, config: PrefixTreeConfig = {}): PrefixForest {
   const fn = "prefixTree";
   const { interiorMask } = parseConfig(prefixTreeConfig, config, fn);
+  if (typeof batch !== "object" || batch === null) throw new RLError("INVALID_INPUT", `${fn}: batch must be { tokenIds, mask, groups, outcomes | tokenRewards }`);
   const responses = toMatrix2D(tokenIdsOf(batch, fn), "tokenIds", fn, { finite: false }); // ids checked where valid
   if (responses.rows === 0) throw new RLError("INVALID_INPUT", `${fn}: the batch is empty (tokenIds has 0 rows)`);
   const outcomes = toVector(batch.outcomes, "outcomes", fn);

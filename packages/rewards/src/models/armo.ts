@@ -6,8 +6,8 @@ import { normalVariable, zerosVariable } from "./variables.js";
 
 /** Config of {@link armoScore}. Defaults follow RLHFlow's ArmoRM stage 2. */
 export const armoScoreConfig = z.object({
-  /** Softmax temperature of the gate. */
-  temperature: z.number().positive().default(10),
+  /** Softmax temperature of the gate. At least 1e-6 (a smaller one overflows the float32 gate logits to NaN). */
+  temperature: z.number().min(1e-6).default(10),
   /** `β`, the gate's scale (`logit_scale`, learnable in the reference, init 1). */
   logitScale: z.number().positive().default(1),
   /** Index of the verbosity objective (`null` = no debiasing). */
@@ -41,6 +41,7 @@ export interface ArmoScoreInput {
 export function armoScore(input: ArmoScoreInput, config: ArmoScoreConfig = {}): tf.Tensor {
   const fn = "armoScore";
   const cfg = parseConfig(armoScoreConfig, config, fn);
+  if (typeof input !== "object" || input === null) throw new RLError("INVALID_INPUT", `${fn}: input must be { objectives, gateLogits }`);
   const so = shapeOf(input.objectives);
   const sg = shapeOf(input.gateLogits);
   if (so.length !== 2 || sg.length !== 2 || so[0] !== sg[0] || so[1] !== sg[1]) {
@@ -85,13 +86,19 @@ export interface ArmoGatingLossInput {
  * armoGatingLoss({ gateLogits: [[0, 0]], chosenObjectives: [[1, 0]], rejectedObjectives: [[0, 0]] }, { temperature: 1 }).loss; // −logσ(0.5) = 0.474077
  */
 export function armoGatingLoss(input: ArmoGatingLossInput, config: ArmoScoreConfig = {}): { loss: tf.Tensor; metrics: PairwiseMetrics } {
+  if (typeof input !== "object" || input === null) throw new RLError("INVALID_INPUT", "armoGatingLoss: input must be { gateLogits, chosenObjectives, rejectedObjectives }");
   const sc = armoScore({ objectives: input.chosenObjectives, gateLogits: input.gateLogits }, config);
-  const sr = armoScore({ objectives: input.rejectedObjectives, gateLogits: input.gateLogits }, config);
-  const metrics = pairwiseMetrics(sc.dataSync(), sr.dataSync());
-  const loss = tf.tidy(() => tf.mean(tf.softplus(tf.neg(tf.sub(sc, sr)))));
-  sc.dispose();
-  sr.dispose();
-  return { loss, metrics };
+  let sr: tf.Tensor | undefined;
+  try {
+    sr = armoScore({ objectives: input.rejectedObjectives, gateLogits: input.gateLogits }, config);
+    const metrics = pairwiseMetrics(sc.dataSync(), sr.dataSync());
+    const r = sr;
+    const loss = tf.tidy(() => tf.mean(tf.softplus(tf.neg(tf.sub(sc, r)))));
+    return { loss, metrics };
+  } finally {
+    sc.dispose(); // also when the rejected side is bad (it leaked one tensor per failing call)
+    sr?.dispose();
+  }
 }
 
 /** Config of {@link createGatingNetwork}. Reference: 3 hidden layers of 1024, ReLU (dropout 0.2 is not applied here). */

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { RLError, tf } from "@rl/core";
+import { RLError, assertTensor, tf } from "@rl/core";
 import { writeFileAtomic as coreWriteFileAtomic } from "@rl/core/data";
 import { z } from "zod";
 
@@ -74,8 +74,11 @@ export async function saveVariables(
 
 /**
  * Reads a checkpoint written by {@link saveVariables} and assigns it into `variables` (same count
- * and shapes, else `SHAPE_MISMATCH`; unreadable or malformed file → `IO` / `PARSE`). `checkMeta` runs
- * before anything is assigned (throw there to refuse a checkpoint). Returns the metadata.
+ * and shapes, else `SHAPE_MISMATCH`; unreadable or malformed file, or data of the wrong byte length
+ * → `IO` / `PARSE`; a NaN or ±Infinity weight → `NON_FINITE`; a variable that is not a live float32
+ * `tf.Variable` → `INVALID_INPUT`). Every check runs before any weight is touched, so a refused
+ * checkpoint leaves the model as it was. `checkMeta` runs before anything is assigned (throw there to
+ * refuse a checkpoint). Returns the metadata.
  * @example
  * const meta = await loadVariables("/tmp/rm.json", model.variables);
  */
@@ -85,6 +88,14 @@ export async function loadVariables(
   checkMeta?: (meta: Record<string, unknown>) => void,
 ): Promise<Record<string, unknown>> {
   const fn = "loadVariables";
+  if (typeof path !== "string" || path === "") throw new RLError("INVALID_INPUT", `${fn}: path must be a non-empty string`);
+  if (!Array.isArray(variables)) throw new RLError("INVALID_INPUT", `${fn}: variables must be an array of tf.Variable`);
+  if (checkMeta !== undefined && typeof checkMeta !== "function") throw new RLError("INVALID_INPUT", `${fn}: checkMeta must be a function`);
+  // every variable is checked (live float32 tf.Variable) before the file is even read
+  variables.forEach((v, k) => {
+    assertTensor(v, fn, `variables[${k}]`);
+    if (!(v instanceof tf.Variable)) throw new RLError("INVALID_INPUT", `${fn}: variables[${k}] must be a tf.Variable`);
+  });
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -104,14 +115,20 @@ export async function loadVariables(
   if (ckpt.variables.length !== variables.length) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: ${path} holds ${ckpt.variables.length} variables, the model has ${variables.length}`);
   }
+  // Everything is decoded and checked (shape, byte length, finiteness) before any weight is touched.
   const values = ckpt.variables.map((entry, k) => {
     const v = variables[k] as tf.Variable;
     if (entry.shape.length !== v.shape.length || entry.shape.some((d, j) => d !== v.shape[j])) {
       throw new RLError("SHAPE_MISMATCH", `${fn}: variable ${k} has shape [${entry.shape.join(",")}] in ${path}, [${v.shape.join(",")}] in the model`);
     }
     const buf = Buffer.from(entry.data, "base64");
+    if (buf.byteLength !== v.size * 4) {
+      throw new RLError("PARSE", `${fn}: variable ${k} in ${path} has ${buf.byteLength} bytes of data, expected ${v.size * 4} (${v.size} float32 values)`);
+    }
     const data = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    if (data.length !== v.size) throw new RLError("PARSE", `${fn}: variable ${k} in ${path} has ${data.length} values, expected ${v.size}`);
+    for (let j = 0; j < data.length; j++) {
+      if (!Number.isFinite(data[j])) throw new RLError("NON_FINITE", `${fn}: variable ${k} in ${path} holds ${data[j]} at entry ${j}; refusing to load non-finite weights`);
+    }
     return data;
   });
   values.forEach((data, k) => {

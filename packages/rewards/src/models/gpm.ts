@@ -1,7 +1,7 @@
 import { RLError, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import { type PairwiseMetrics, pairwiseMetrics } from "./bradley-terry-loss.js";
-import { type TensorLike1D, type TensorLike2D, asTensor, shapeOf } from "./tensor-input.js";
+import { type TensorLike1D, type TensorLike2D, asTensor, readValues, shapeOf } from "./tensor-input.js";
 
 /**
  * General Preference Model score (GPM, Zhang et al. arXiv:2410.02197): a skew-symmetric bilinear
@@ -73,8 +73,14 @@ export interface GpmLossInput {
 export function gpmLoss(input: GpmLossInput, config: GpmLossConfig = {}): { loss: tf.Tensor; metrics: PairwiseMetrics } {
   const fn = "gpmLoss";
   const cfg = parseConfig(gpmLossConfig, config, fn);
+  if (typeof input !== "object" || input === null) throw new RLError("INVALID_INPUT", `${fn}: input must be { chosenEmbeddings, rejectedEmbeddings, gates?, margins? }`);
   const B = shapeOf(input.chosenEmbeddings)[0] ?? 0;
   if (B === 0) throw new RLError("INVALID_INPUT", `${fn}: chosenEmbeddings is empty`);
+  if (input.margins !== undefined) {
+    const ms = shapeOf(input.margins);
+    if (ms.length !== 1 || ms[0] !== B) throw new RLError("SHAPE_MISMATCH", `${fn}: margins has shape [${ms.join(",")}], expected [${B}]`);
+    if (readValues(input.margins, fn, "margins").some((v) => Number.isNaN(v))) throw new RLError("NON_FINITE", `${fn}: margins holds NaN`);
+  }
   const score = tf.tidy(() => {
     const norm = (x: tf.Tensor): tf.Tensor =>
       cfg.normalize ? tf.div(x, tf.maximum(tf.norm(x, 2, 1, true), 1e-8)) : x;
@@ -82,12 +88,15 @@ export function gpmLoss(input: GpmLossInput, config: GpmLossConfig = {}): { loss
     const r = norm(asTensor(input.rejectedEmbeddings, 2, fn, "rejectedEmbeddings"));
     return gpmPreferenceScore(c, r, input.gates);
   });
-  const s = Float32Array.from(score.dataSync());
-  const loss = tf.tidy(() => {
-    let z = score;
-    if (input.margins !== undefined) z = tf.sub(z, asTensor(input.margins, 1, fn, "margins"));
-    return tf.mean(tf.softplus(tf.neg(tf.div(z, cfg.tau))));
-  });
-  score.dispose();
-  return { loss, metrics: pairwiseMetrics(s, new Float32Array(s.length)) };
+  try {
+    const s = Float32Array.from(score.dataSync());
+    const loss = tf.tidy(() => {
+      let z = score;
+      if (input.margins !== undefined) z = tf.sub(z, asTensor(input.margins, 1, fn, "margins"));
+      return tf.mean(tf.softplus(tf.neg(tf.div(z, cfg.tau))));
+    });
+    return { loss, metrics: pairwiseMetrics(s, new Float32Array(s.length)) };
+  } finally {
+    score.dispose(); // also when the margins are bad (it leaked one tensor per failing call)
+  }
 }

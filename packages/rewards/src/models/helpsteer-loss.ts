@@ -89,17 +89,21 @@ export interface BtRegressionInput extends ScaledBradleyTerryInput {
 export function btRegressionLoss(input: BtRegressionInput, config: BtRegressionConfig = {}): PairwiseLossResult {
   const fn = "btRegressionLoss";
   const cfg = parseConfig(btRegressionConfig, config, fn);
+  if (typeof input !== "object" || input === null) throw new RLError("INVALID_INPUT", `${fn}: input must be { chosenRewards, rejectedRewards, magnitudes, chosenRatings, rejectedRatings }`);
   checkMagnitudes(input.magnitudes, fn);
   const bt = scaledBradleyTerryLoss(input);
-  const targets = [...readValues(input.chosenRatings), ...readValues(input.rejectedRatings)];
-  const loss = tf.tidy(() => {
-    const preds = tf.concat([
-      asTensor(input.chosenRewards, 1, fn, "chosenRewards"),
-      asTensor(input.rejectedRewards, 1, fn, "rejectedRewards"),
-    ]);
-    const r = regressionLoss({ predictions: preds, targets });
-    return tf.add(tf.mul(cfg.preferenceWeight, bt.loss), tf.mul(cfg.regressionWeight, r.loss));
-  });
-  bt.loss.dispose();
-  return { loss, metrics: bt.metrics };
+  try {
+    const targets = [...readValues(input.chosenRatings), ...readValues(input.rejectedRatings)];
+    const loss = tf.tidy(() => {
+      const preds = tf.concat([
+        asTensor(input.chosenRewards, 1, fn, "chosenRewards"),
+        asTensor(input.rejectedRewards, 1, fn, "rejectedRewards"),
+      ]);
+      const r = regressionLoss({ predictions: preds, targets });
+      return tf.add(tf.mul(cfg.preferenceWeight, bt.loss), tf.mul(cfg.regressionWeight, r.loss));
+    });
+    return { loss, metrics: bt.metrics };
+  } finally {
+    bt.loss.dispose(); // also when the ratings are bad (it leaked one tensor per failing call)
+  }
 }

@@ -11,7 +11,12 @@ export const hlGaussConfig = z
     /** `σ / ζ` (Gaussian width over bin width); the paper recommends 0.75. */
     sigmaRatio: z.number().positive().default(0.75),
   })
-  .refine((c) => c.vMax > c.vMin, { message: "vMax must be greater than vMin", path: ["vMax"] });
+  .refine((c) => c.vMax > c.vMin, { message: "vMax must be greater than vMin", path: ["vMax"] })
+  // σ = sigmaRatio·(vMax − vMin)/numBins must be a finite, normal float64 (a subnormal or zero σ gives 0/0 = NaN targets)
+  .refine((c) => Number.isFinite(c.vMax - c.vMin) && (c.sigmaRatio * (c.vMax - c.vMin)) / c.numBins >= 1e-300 && Number.isFinite(c.sigmaRatio * (c.vMax - c.vMin)), {
+    message: "the support is too narrow or too wide: σ = sigmaRatio·(vMax − vMin)/numBins must be a finite number ≥ 1e-300",
+    path: ["vMax"],
+  });
 export type HlGaussConfig = z.input<typeof hlGaussConfig>;
 
 /** Complementary error function (Chebyshev fit, fractional error < 1.2e-7; Numerical Recipes §6.2). */
@@ -55,6 +60,7 @@ export function hlGaussTargets(targets: TensorLike1D, config: HlGaussConfig): Ma
     const v = Math.min(vMax, Math.max(vMin, raw));
     const cdf = Array.from({ length: numBins + 1 }, (_, k) => normalCdf((vMin + k * zeta - v) / sigma));
     const norm = (cdf[numBins] as number) - (cdf[0] as number);
+    if (!(norm > 0)) throw new RLError("NON_FINITE", `${fn}: the support holds no mass for targets[${b}] = ${raw} (σ too small for the bins)`);
     for (let k = 0; k < numBins; k++) out[b * numBins + k] = ((cdf[k + 1] as number) - (cdf[k] as number)) / norm;
   });
   return new Matrix(out, [y.length, numBins]);

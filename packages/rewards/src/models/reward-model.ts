@@ -1,4 +1,4 @@
-import { RLError, createRng, linear, parseConfig, parseInput, tf } from "@rl/core";
+import { RLError, resetGradientTape, assertMask, assertSameShape, createRng, linear, parseConfig, parseInput, tf, toMatrix2D } from "@rl/core";
 import { z } from "zod";
 import { type BradleyTerryConfig, bradleyTerryLoss } from "./bradley-terry-loss.js";
 import { type AtomicWriteOptions, loadVariables, saveVariables } from "./checkpoint.js";
@@ -99,7 +99,15 @@ export interface RewardModel {
 }
 
 function padBatch(seqs: readonly (readonly number[])[]): { ids: tf.Tensor; mask: tf.Tensor; T: number } {
-  const T = Math.max(...seqs.map((s) => s.length));
+  seqs.forEach((s, b) => {
+    if (!Array.isArray(s)) throw new RLError("INVALID_INPUT", `RewardModel: tokenIds[${b}] must be an array of token ids`);
+    s.forEach((t, j) => {
+      if (typeof t !== "number" || !Number.isInteger(t) || t < 0 || t > 2 ** 31 - 1) {
+        throw new RLError("INVALID_INPUT", `RewardModel: tokenIds[${b}][${j}] is ${String(t)}; expected a non-negative integer token id`);
+      }
+    });
+  });
+  const T = seqs.reduce((m, s) => Math.max(m, s.length), 0);
   const idData = new Int32Array(seqs.length * T);
   const maskData = new Float32Array(seqs.length * T);
   seqs.forEach((s, b) => s.forEach((t, j) => ((idData[b * T + j] = t), (maskData[b * T + j] = 1))));
@@ -254,7 +262,15 @@ export function createRewardModel(encoder: Encoder, config: RewardModelConfig = 
           let total = 0;
           for (let s = 0; s < shuffled.length; s += opts.batchSize) {
             const batch = shuffled.slice(s, s + opts.batchSize);
-            const cost = optimizer.minimize(() => batchLoss(batch).loss as tf.Scalar, true, vars);
+            let cost: tf.Scalar | null;
+            try {
+              cost = optimizer.minimize(() => batchLoss(batch).loss as tf.Scalar, true, vars);
+            } catch (error) {
+              // an error inside the tape must not leave the engine with activeTape set (every later op failed)
+              resetGradientTape();
+              if (RLError.isInstance(error)) throw error;
+              throw new RLError("INTERNAL", `RewardModel.fit: the training step failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+            }
             if (cost === null) throw new RLError("INTERNAL", "RewardModel.fit: optimizer returned no cost");
             const v = cost.dataSync()[0] as number;
             cost.dispose();
@@ -296,23 +312,28 @@ export function createRewardModel(encoder: Encoder, config: RewardModelConfig = 
       return { history, bestEpoch, stoppedEarly };
     },
     score(tokenIds, mask) {
+      if (!Array.isArray(tokenIds)) throw new RLError("INVALID_INPUT", "RewardModel.score: tokenIds must be number[][]");
       if (tokenIds.length === 0) return [];
-      let idsT: tf.Tensor;
-      let maskT: tf.Tensor;
-      if (mask === undefined) {
-        ({ ids: idsT, mask: maskT } = padBatch(tokenIds));
-      } else {
-        idsT = tf.tensor2d(tokenIds as number[][], undefined, "int32");
-        maskT = tf.tensor2d(mask as number[][], undefined, "float32");
-      }
+      let idsT: tf.Tensor | undefined;
+      let maskT: tf.Tensor | undefined;
       try {
+        if (mask === undefined) {
+          ({ ids: idsT, mask: maskT } = padBatch(tokenIds));
+        } else {
+          const ids = toMatrix2D(tokenIds as number[][], "tokenIds", "RewardModel.score");
+          const m = toMatrix2D(mask as number[][], "mask", "RewardModel.score");
+          assertSameShape({ tokenIds: ids, mask: m }, "RewardModel.score");
+          assertMask(m, "mask", "RewardModel.score");
+          idsT = tf.tensor2d(tokenIds as number[][], undefined, "int32");
+          maskT = tf.tensor2d(mask as number[][], undefined, "float32");
+        }
         const r = rewards(idsT, maskT);
         const out = Array.from(r.dataSync());
         r.dispose();
         return out;
       } finally {
-        idsT.dispose();
-        maskT.dispose();
+        idsT?.dispose(); // both freed on every path (a bad mask leaked the ids tensor)
+        maskT?.dispose();
       }
     },
     scoreSteps(tokenIds, stepEnds) {
@@ -320,11 +341,15 @@ export function createRewardModel(encoder: Encoder, config: RewardModelConfig = 
       if (stepEnds.length !== tokenIds.length) throw new RLError("SHAPE_MISMATCH", `RewardModel.scoreSteps: stepEnds has ${stepEnds.length} rows, tokenIds has ${tokenIds.length}`);
       if (tokenIds.length === 0) return [];
       const { ids: idsT, mask, T } = padBatch(tokenIds);
-      const probs = tf.tidy(() => tf.softmax(stepLogits(idsT, mask)));
-      const p = probs.dataSync();
-      probs.dispose();
-      idsT.dispose();
-      mask.dispose();
+      let p: Float32Array | Int32Array | Uint8Array;
+      try {
+        const probs = tf.tidy(() => tf.softmax(stepLogits(idsT, mask)));
+        p = probs.dataSync();
+        probs.dispose();
+      } finally {
+        idsT.dispose(); // freed on the error path too (it leaked two tensors)
+        mask.dispose();
+      }
       return stepEnds.map((ends, b) =>
         ends.map((e, k) => {
           if (!Number.isInteger(e) || e < 0 || e >= (tokenIds[b] as readonly number[]).length) {

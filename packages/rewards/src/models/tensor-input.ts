@@ -1,4 +1,4 @@
-import { RLError, isTensor, tf } from "@rl/core";
+import { RLError, isTensor, tf, assertTensor, describeValue } from "@rl/core";
 
 /** A tensor, or plain numbers that are converted once at the boundary. */
 export type TensorLike1D = tf.Tensor | readonly number[] | Float32Array;
@@ -16,7 +16,20 @@ export type Reduction = "mean" | "sum" | "none";
  * @internal
  */
 export function asTensor(x: TensorLike1D | TensorLike2D | TensorLike3D, rank: number, fn: string, field: string): tf.Tensor {
-  const t = isTensor(x) ? x : tf.tensor(x as number[], undefined, "float32");
+  let t: tf.Tensor;
+  if (isTensor(x)) {
+    assertTensor(x, fn, field, { dtypes: ["float32", "int32"] });
+    t = x;
+  } else {
+    if (!Array.isArray(x) && !ArrayBuffer.isView(x)) throw new RLError("INVALID_INPUT", `${fn}: ${field} must be a tensor or a (nested) number array, got ${describeValue(x)}`);
+    const flat = readValues(x, fn, field); // finiteness of plain arrays is checked here, at the boundary
+    void flat;
+    try {
+      t = tf.tensor(x as number[], undefined, "float32");
+    } catch (e) {
+      throw new RLError("SHAPE_MISMATCH", `${fn}: ${field} is ragged or not numeric: ${(e as Error).message}`, { cause: e });
+    }
+  }
   if (t.rank !== rank) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: ${field} must have rank ${rank}, got shape [${t.shape.join(",")}]`);
   }
@@ -24,10 +37,25 @@ export function asTensor(x: TensorLike1D | TensorLike2D | TensorLike3D, rank: nu
 }
 
 /** Reads a tensor or array as float32 values (outside `tf.tidy`). @internal */
-export function readValues(x: TensorLike1D | TensorLike2D | TensorLike3D): Float32Array {
-  if (isTensor(x)) return Float32Array.from(x.dataSync());
-  if (ArrayBuffer.isView(x)) return Float32Array.from(x as Float32Array);
-  return Float32Array.from((x as number[]).flat(3) as number[]);
+export function readValues(x: TensorLike1D | TensorLike2D | TensorLike3D, fn = "readValues", field = "input"): Float32Array {
+  let out: Float32Array;
+  if (isTensor(x)) {
+    assertTensor(x, fn, field, { dtypes: ["float32", "int32"] });
+    out = Float32Array.from(x.dataSync());
+  } else if (ArrayBuffer.isView(x)) out = Float32Array.from(x as Float32Array);
+  else if (Array.isArray(x)) {
+    const flat = (x as unknown[]).flat(3);
+    flat.forEach((v, k) => {
+      if (typeof v !== "number") throw new RLError("INVALID_INPUT", `${fn}: ${field} entry ${k} is ${describeValue(v)}; expected a number`);
+    });
+    out = Float32Array.from(flat as number[]);
+  } else throw new RLError("INVALID_INPUT", `${fn}: ${field} must be a tensor or a (nested) number array, got ${describeValue(x)}`);
+  // ±Infinity is never valid; NaN passes (several losses read it as "missing label") and is checked by each caller
+  for (let k = 0; k < out.length; k++) {
+    const v = out[k] as number;
+    if (v === Infinity || v === -Infinity) throw new RLError("NON_FINITE", `${fn}: ${field} entry ${k} is ${v}; expected a finite number`);
+  }
+  return out;
 }
 
 /** The shape of a tensor or nested array. @internal */

@@ -52,6 +52,7 @@ const completionSchema = z.object({
  * parseJudgeVerdict('{"satisfied": true}'); // 1
  */
 export function parseJudgeVerdict(content: string): 0 | 1 {
+  if (typeof content !== "string") throw new RLError("INVALID_INPUT", `parseJudgeVerdict: content must be a string, got ${typeof content}`);
   const fenced = /^```(?:json)?\s*([\s\S]*?)\s*```$/.exec(content.trim());
   const body = (fenced?.[1] ?? content).trim();
   const fail = (why: string): never => {
@@ -70,6 +71,11 @@ export function parseJudgeVerdict(content: string): 0 | 1 {
 
 function redact(text: string, secret: string | undefined): string {
   return secret ? text.split(secret).join("[redacted]") : text;
+}
+
+/** Truncates already-redacted text for a message. */
+function truncate(text: string, n: number): string {
+  return text.length > n ? `${text.slice(0, n)}…` : text;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -147,6 +153,8 @@ export function createChatCompletionsJudge(config: ChatCompletionsJudgeConfig): 
       try {
         emit("request", attempt, `POST ${url}`);
         const res = await run(() => fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(cfg.timeoutMs) }).then(async (r) => ({ r, text: await r.text() })));
+        // Redact first, then truncate: a key straddling a cut would otherwise leak its first characters.
+        const safeText = redact(res.text, key);
         if (res.r.ok) {
           let parsed: z.infer<typeof completionSchema>;
           try {
@@ -154,17 +162,19 @@ export function createChatCompletionsJudge(config: ChatCompletionsJudgeConfig): 
             if (!c.success) throw new Error("no choices[0].message.content");
             parsed = c.data;
           } catch (e) {
-            throw new RLError("PARSE", redact(`${fn}: criterion "${criterion.id}": the server's reply is not a chat completion (${e instanceof Error ? e.message : String(e)})`, key));
+            // JSON.parse's own message quotes a truncated piece of the body: never show it
+            const why = e instanceof SyntaxError ? "not JSON" : e instanceof Error ? e.message : String(e);
+            throw new RLError("PARSE", `${fn}: criterion "${criterion.id}": the server's reply is not a chat completion (${why}): ${truncate(safeText, 200)}`);
           }
           const content = parsed.choices[0]?.message.content ?? "";
           try {
-            return parseJudgeVerdict(content);
+            return parseJudgeVerdict(redact(content, key));
           } catch (e) {
             throw new RLError("PARSE", redact(`${fn}: criterion "${criterion.id}": ${(e as Error).message}`, key));
           }
         }
         const status = res.r.status;
-        const detail = redact(res.text.slice(0, 200), key);
+        const detail = truncate(safeText, 200);
         if (status !== 429 && status < 500) {
           throw new RLError("NETWORK", `${fn}: criterion "${criterion.id}": HTTP ${status} from ${url}: ${detail}`);
         }

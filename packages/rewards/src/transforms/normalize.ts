@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core/arrays";
+import { describeValue, parseConfig, RLError } from "@rl/core/arrays";
 import { checkRewardBatch, statelessTransform, type RewardBatch, type RewardTransform } from "./types.js";
 
 /** Config schema of {@link normalizeRewards} (zod; the defaults are the reference defaults). */
@@ -97,6 +97,7 @@ export type RunningRewardNormalizerConfig = z.input<typeof runningRewardNormaliz
  * @remarks Chan, Golub & LeVeque (1979); PAR (arXiv:2502.18770)
  */
 export function updateRunningRewardStats(state: RunningRewardStats, rewards: RewardBatch): RunningRewardStats {
+  state = checkRunningRewardStats(state, "updateRunningRewardStats");
   const xs = checkRewardBatch(rewards, "updateRunningRewardStats").filter((r): r is number => r !== null);
   const b = xs.length;
   if (b === 0) return { ...state };
@@ -108,12 +109,46 @@ export function updateRunningRewardStats(state: RunningRewardStats, rewards: Rew
     count: n,
     mean: state.mean + (delta * b) / n,
     m2: state.m2 + m2B + (delta * delta * state.count * b) / n,
-    min: Math.min(state.min, ...xs),
-    max: Math.max(state.max, ...xs),
+    min: xs.reduce((a, x) => (x < a ? x : a), state.min),
+    max: xs.reduce((a, x) => (x > a ? x : a), state.max),
   };
 }
 
-/** The empty running statistics (count 0, mean 0, min +∞, max −∞). */
+/**
+ * Validates a {@link RunningRewardStats} (e.g. one restored from JSON) and returns it normalised:
+ * `count` a non-negative integer, `mean` and `m2 ≥ 0` finite, `min`/`max` finite once `count > 0`.
+ * JSON writes ±Infinity as `null`, so a `null` extreme reads as the empty one (`min` +∞, `max` −∞):
+ * every state survives a `JSON.stringify` / `JSON.parse` round trip.
+ */
+function checkRunningRewardStats(state: unknown, fn: string): RunningRewardStats {
+  if (state === null || typeof state !== "object") {
+    throw new RLError("INVALID_INPUT", `${fn}: state must come from init() / emptyRunningRewardStats() or a previous update()`);
+  }
+  const s = state as Record<string, unknown>;
+  const count = s.count;
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
+    throw new RLError("INVALID_INPUT", `${fn}: state.count must be a non-negative integer, got ${describeValue(count)}`);
+  }
+  for (const key of ["mean", "m2"] as const) {
+    const v = s[key];
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new RLError("INVALID_INPUT", `${fn}: state.${key} must be a finite number, got ${describeValue(v)}`);
+  }
+  if ((s.m2 as number) < 0) throw new RLError("INVALID_INPUT", `${fn}: state.m2 must be ≥ 0, got ${String(s.m2)}`);
+  const extreme = (key: "min" | "max", empty: number): number => {
+    const v = s[key];
+    if (v === null || v === undefined) {
+      if (count > 0) throw new RLError("INVALID_INPUT", `${fn}: state.${key} is missing but state.count is ${count}`);
+      return empty;
+    }
+    if (typeof v !== "number" || Number.isNaN(v) || (count > 0 && !Number.isFinite(v))) {
+      throw new RLError("INVALID_INPUT", `${fn}: state.${key} must be a ${count > 0 ? "finite " : ""}number, got ${describeValue(v)}`);
+    }
+    return v;
+  };
+  return { count, mean: s.mean as number, m2: s.m2 as number, min: extreme("min", Infinity), max: extreme("max", -Infinity) };
+}
+
+/** The empty running statistics (count 0, mean 0, min +∞, max −∞; JSON saves the extremes as `null`, which reads back as empty). */
 export function emptyRunningRewardStats(): RunningRewardStats {
   return { count: 0, mean: 0, m2: 0, min: Infinity, max: -Infinity };
 }
@@ -140,9 +175,7 @@ export function runningRewardNormalizer(config: RunningRewardNormalizerConfig = 
   return {
     init: emptyRunningRewardStats,
     update: (input, state) => {
-      if (state === null || typeof state !== "object" || typeof state.count !== "number") {
-        throw new RLError("INVALID_INPUT", "runningRewardNormalizer: state must come from init() or a previous update()");
-      }
+      state = checkRunningRewardStats(state, "runningRewardNormalizer");
       const next = updateRunningRewardStats(state, input.rewards);
       const std = next.count > 1 ? Math.sqrt(next.m2 / next.count) : 0;
       const output = checkRewardBatch(input.rewards, "runningRewardNormalizer").map((r) => {

@@ -1,4 +1,4 @@
-import { RLError, type Stateful } from "@rl/core/arrays";
+import { RLError, describeValue, type Stateful } from "@rl/core/arrays";
 
 /** One reward per sample; `null` = "no signal" — it passes through every transform unchanged and is
  *  left out of every statistic (spec rewards.md §1.4). */
@@ -32,7 +32,7 @@ export function checkRewardBatch(rewards: RewardBatch, fn: string, name = "rewar
   return rewards.map((r, i) => {
     if (r === null) return null;
     if (typeof r !== "number" || !Number.isFinite(r)) {
-      throw new RLError("NON_FINITE", `${fn}: ${name}[${i}] is ${String(r)}; expected a finite number or null`);
+      throw new RLError("NON_FINITE", `${fn}: ${name}[${i}] is ${describeValue(r)}; expected a finite number or null`);
     }
     return r;
   });
@@ -44,7 +44,7 @@ export function checkNumbers(xs: readonly number[], fn: string, name: string, op
   if (options.nonEmpty === true && xs.length === 0) throw new RLError("INVALID_INPUT", `${fn}: ${name} is empty`);
   xs.forEach((x, i) => {
     if (typeof x !== "number" || !Number.isFinite(x)) {
-      throw new RLError("NON_FINITE", `${fn}: ${name}[${i}] is ${String(x)}; expected a finite number`);
+      throw new RLError("NON_FINITE", `${fn}: ${name}[${i}] is ${describeValue(x)}; expected a finite number`);
     }
   });
   return xs;

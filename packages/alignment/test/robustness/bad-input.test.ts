@@ -1,0 +1,197 @@
+// Regression tests for issue 19 (bad input never corrupts): every case here once returned NaN,
+// leaked, or threw something other than an RLError.
+import { RLError, createRng, tf } from "@rl/core";
+import { describe, expect, it } from "vitest";
+import {
+  adamW,
+  adaptiveEntropyController,
+  bcoRewardShift,
+  betaDpoController,
+  cpoLoss,
+  dpoLoss,
+  entropyBonus,
+  klPenalty,
+  pairedSequenceLogProbs,
+  pairwiseMetrics,
+  treeStepLogRatios,
+  valueLoss,
+  ppoPolicyLoss,
+  precomputeRefLogProbs,
+  trainStep,
+  vespoWeights,
+  type TrainBatch,
+} from "../../src/index.js";
+import { tinyModel } from "../training/tiny-model.js";
+
+function expectRLError(f: () => unknown, pattern?: RegExp): RLError {
+  try {
+    f();
+  } catch (e) {
+    expect(RLError.isInstance(e), `expected an RLError, got ${String(e)}`).toBe(true);
+    if (pattern !== undefined) expect((e as Error).message).toMatch(pattern);
+    return e as RLError;
+  }
+  throw new Error("expected a throw");
+}
+
+describe("defect 1: optimizer state is validated before any weight is touched", () => {
+  it.each([undefined, -1, NaN, 1.5, "3", Infinity])("adamW rejects state.step %s and leaves p unchanged", (step) => {
+    const p = tf.variable(tf.tensor1d([1, 2]));
+    const g = tf.tensor1d([0.5, 0.5]);
+    const opt = adamW([p]);
+    const state = opt.init();
+    expectRLError(() => opt.update({ grads: [g] }, { ...state, step: step as number }), /state\.step/);
+    expect(Array.from(p.dataSync())).toEqual([1, 2]);
+    opt.dispose(state);
+    tf.dispose([p, g]);
+  });
+
+  it("adamW rejects missing moments, non-tensor grads and non-variable params", () => {
+    const p = tf.variable(tf.tensor1d([1, 2]));
+    const opt = adamW([p]);
+    const state = opt.init();
+    expectRLError(() => opt.update({ grads: [tf.tensor1d([1, 1])] }, { step: 0, m: [], v: [] }), /state\.m/);
+    expectRLError(() => opt.update({ grads: [[1, 2] as unknown as tf.Tensor] }, state), /grads\[0\]/);
+    expectRLError(() => opt.update(undefined as never, state));
+    expectRLError(() => adamW([tf.tensor1d([1]) as unknown as tf.Variable]), /tf\.Variable/);
+    const before = tf.memory().numTensors;
+    expectRLError(() => adamW([p, null as unknown as tf.Variable]), /params\[1\]/);
+    expect(tf.memory().numTensors).toBe(before);
+    opt.dispose(state);
+    p.dispose();
+  });
+
+  it("trainStep rejects a NaN step before the forward pass and leaves the model finite", () => {
+    const { model, variables } = tinyModel(5, 3);
+    const batch: TrainBatch = { tokenIds: tf.tensor2d([[0, 1, 2]], undefined, "int32"), lossMask: tf.tensor2d([[0, 1, 1]]) };
+    const opt = adamW(variables);
+    const state = opt.init();
+    const loss = (lp: tf.Tensor2D, _b: TrainBatch, { mask }: { mask: tf.Tensor2D }) =>
+      ppoPolicyLoss({ logProbs: lp, advantages: tf.onesLike(lp), mask });
+    const before = tf.memory().numTensors;
+    for (const step of [NaN, -1, "3", undefined]) {
+      expectRLError(() => trainStep(model, batch, loss, opt, { ...state, step: step as number }), /state\.step/);
+    }
+    expectRLError(() => trainStep(model, { ...batch, lossMask: tf.tensor2d([[0, 2, 1]]) }, loss, opt, state), /lossMask/);
+    expect(tf.memory().numTensors).toBe(before + 1); // the rejected lossMask tensor above
+    for (const v of variables) expect(Array.from(v.dataSync()).every(Number.isFinite)).toBe(true);
+    opt.dispose(state);
+    tf.dispose([batch.tokenIds, batch.lossMask, ...variables]);
+  });
+});
+
+describe("defect 4: vespoWeights checks the advantages' shape and frees its intermediates", () => {
+  it("[B] advantages → SHAPE_MISMATCH, not a [B, B] outer product", () => {
+    const lp = tf.zeros([2, 3]);
+    const mask = tf.ones([2, 3]);
+    const adv = tf.ones([2]);
+    const shape = { kPos: 2, lambdaPos: 3, kNeg: 3, lambdaNeg: 2 };
+    expect(expectRLError(() => vespoWeights(lp, lp, adv, mask, shape)).code).toBe("SHAPE_MISMATCH");
+    const adv2 = tf.ones([2, 1]);
+    const before = tf.memory().numTensors;
+    const w = vespoWeights(lp, lp, adv2, mask, shape);
+    expect(w.shape).toEqual([2, 1]);
+    w.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([lp, mask, adv, adv2]);
+  });
+});
+
+describe("defect 5: stateful helpers reject malformed state", () => {
+  it("betaDpoController, bcoRewardShift, adaptiveEntropyController", () => {
+    const beta = betaDpoController();
+    expectRLError(() => beta.update({ gaps: [1, 2], rng: createRng(0) }, { gapMean: 0 } as never), /state\.gapStd/);
+    expectRLError(() => beta.update(undefined as never, beta.init()));
+    const bco = bcoRewardShift();
+    expectRLError(() => bco.update({ chosenRewards: [1], rejectedRewards: [0] }, { mean: 0 } as never), /state\.count/);
+    expectRLError(() => bco.update({ chosenRewards: [1] } as never, bco.init()), /rejectedRewards/);
+    const ent = adaptiveEntropyController();
+    expectRLError(() => ent.update({ entropy: 0.1 }, {} as never), /state\.coef/);
+  });
+
+  it("every state survives a JSON round trip", () => {
+    const beta = betaDpoController();
+    let s = beta.update({ gaps: [1, 2, 3], rng: createRng(0) }, beta.init()).state;
+    s = JSON.parse(JSON.stringify(s));
+    expect(Number.isFinite(beta.update({ gaps: [1, 2], rng: createRng(1) }, s).output.beta)).toBe(true);
+    const bco = bcoRewardShift();
+    const b = JSON.parse(JSON.stringify(bco.update({ chosenRewards: [1], rejectedRewards: [0] }, bco.init()).state));
+    expect(bco.update({ chosenRewards: [1], rejectedRewards: [0] }, b).output).toBeCloseTo(0.5);
+    const ent = adaptiveEntropyController();
+    const e = JSON.parse(JSON.stringify(ent.init()));
+    expect(Number.isFinite(ent.update({ entropy: 0.1 }, e).output.coef)).toBe(true);
+  });
+});
+
+describe("defect 6: cpoLoss alphaPo underflow", () => {
+  it("alphaPo 1e-300 → INVALID_CONFIG (was NaN)", () => {
+    const c = tf.tensor1d([-10, -20]);
+    const r = tf.tensor1d([-12, -18]);
+    expect(expectRLError(() => cpoLoss({ policyChosen: c, policyRejected: r, chosenNll: 0.5 }, { alphaPo: 1e-300 })).code).toBe("INVALID_CONFIG");
+    tf.dispose([c, r]);
+  });
+});
+
+describe("defect 11: bool / int tensors are refused at the boundary (no wasm abort)", () => {
+  it("policy losses, klPenalty, valueLoss, entropyBonus, dpoLoss: RLError naming the dtype; dpoLoss still works after", () => {
+    const lp = tf.zeros([2, 3]);
+    const mask = tf.ones([2, 3]);
+    const bool = tf.ones([2, 3], "bool");
+    const int = tf.zeros([2, 3], "int32");
+    const adv = tf.ones([2]);
+    expectRLError(() => ppoPolicyLoss({ logProbs: bool, advantages: adv, mask }), /logProbs must be float32, got bool/);
+    expectRLError(() => ppoPolicyLoss({ logProbs: int, advantages: adv, mask }), /logProbs must be float32, got int32/);
+    expectRLError(() => ppoPolicyLoss({ logProbs: lp, advantages: adv, mask: bool }), /mask must be float32/);
+    expectRLError(() => klPenalty(bool, lp, mask), /logProbs must be float32/);
+    expectRLError(() => valueLoss({ values: lp, oldValues: lp, returns: bool, mask }), /returns must be float32/);
+    expectRLError(() => entropyBonus(tf.ones([2, 3, 4], "bool"), mask), /logits must be float32/);
+    const c = tf.tensor1d([-1, -2]);
+    const b1 = tf.ones([2], "bool");
+    expectRLError(() => dpoLoss({ policyChosen: b1, policyRejected: c, refChosen: c, refRejected: c }), /policyChosen must be float32/);
+    const out = dpoLoss({ policyChosen: c, policyRejected: c, refChosen: c, refRejected: c });
+    expect(Number.isFinite(out.loss.dataSync()[0])).toBe(true);
+    tf.dispose([lp, mask, bool, int, adv, c, b1, out.loss, out.losses, out.chosenRewards, out.rejectedRewards]);
+  });
+  it("non-tensors and disposed tensors → RLError", () => {
+    const mask = tf.ones([1, 2]);
+    const gone = tf.zeros([1, 2]);
+    gone.dispose();
+    expectRLError(() => ppoPolicyLoss({ logProbs: [[0, 0]] as never, advantages: tf.ones([1]), mask }), /must be a tf\.Tensor/);
+    expectRLError(() => ppoPolicyLoss({ logProbs: gone, advantages: tf.ones([1]), mask }), /disposed/);
+    expectRLError(() => ppoPolicyLoss(undefined as never));
+    mask.dispose();
+  });
+});
+
+describe("defect 18 / 19: other silent NaN and plain errors", () => {
+  it("pairedSequenceLogProbs with a NaN mask → RLError", () => {
+    const lp = tf.zeros([2, 2]);
+    const m = tf.tensor2d([[1, NaN], [1, 1]]);
+    expectRLError(() => pairedSequenceLogProbs(lp, m), /mask/);
+    tf.dispose([lp, m]);
+  });
+  it("pairwiseMetrics(\"str\", …) → RLError", () => {
+    const t = tf.tensor1d([1, 2, 3]);
+    expectRLError(() => pairwiseMetrics("str" as never, t, t, t), /chosenRewards must be a tf\.Tensor/);
+    t.dispose();
+  });
+  it("treeStepLogRatios(…, 1e308) → RLError (was RangeError)", () => {
+    const lp = tf.zeros([1, 3]);
+    const ids = tf.tensor2d([[1, 1, 2]]);
+    expectRLError(() => treeStepLogRatios(lp, lp, ids, 1e308), /numSteps/);
+    expectRLError(() => treeStepLogRatios(lp, lp, ids, 2 ** 40), /numSteps/);
+    tf.dispose([lp, ids]);
+  });
+});
+
+describe("defect 13: precomputeRefLogProbs frees the finished batches when a later one fails", () => {
+  it("a list whose second batch is bad leaks nothing", () => {
+    const { model, variables } = tinyModel(5, 3);
+    const good = { tokenIds: tf.tensor2d([[0, 1, 2]], undefined, "int32") };
+    const bad = { tokenIds: tf.tensor2d([[0]], undefined, "int32") };
+    const before = tf.memory().numTensors;
+    expectRLError(() => precomputeRefLogProbs(model, [good, good, bad]));
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([good.tokenIds, bad.tokenIds, ...variables]);
+  });
+});

@@ -1,0 +1,149 @@
+// Regression tests for issue 19 (bad input never corrupts): every case here once returned a wrong
+// number, NaN, leaked, crashed or threw something other than an RLError.
+import { describe, expect, it } from "vitest";
+import { parseChatCompletionLogProbs, sameLogProbSemantics, toRolloutGroup } from "../../src/clients/index.js";
+import { readJsonlAll } from "../../src/data/index.js";
+import { RLError, aggregateLoss, createRng, klEstimate, logSigmoid, gatherLogProbs, gatherLogProbsOneHot, maskedMean, maskedSum, maskedVariance, maskedWhiten, tf } from "../../src/index.js";
+
+export function expectRLError(f: () => unknown, pattern?: RegExp): RLError {
+  try {
+    f();
+  } catch (e) {
+    expect(RLError.isInstance(e), `expected an RLError, got ${String(e)}`).toBe(true);
+    if (pattern !== undefined) expect((e as Error).message).toMatch(pattern);
+    return e as RLError;
+  }
+  throw new Error("expected a throw");
+}
+
+describe("defect 2: masks outside {0, 1} are rejected", () => {
+  it("array forms", () => {
+    expectRLError(() => maskedWhiten([[1, 2, 3, 4]], [[1, 1, -1, 0]]), /mask.*only 0 and 1/);
+    expectRLError(() => maskedMean([[1, 2]], [[1, -1]]), /mask/);
+    expectRLError(() => maskedSum([[1, 2]], [[1, 0.5]]), /mask/);
+    expectRLError(() => maskedVariance([[1, 2]], [[2, 0]]), /mask/);
+    expectRLError(() => aggregateLoss([[1, 2]], [[1, -1]]), /mask/);
+  });
+  it("tensor forms, and no tensor is left behind", () => {
+    const x = tf.tensor2d([[1, 2, 3, 4]]);
+    const m = tf.tensor2d([[1, 1, -1, 0]]);
+    const before = tf.memory().numTensors;
+    expectRLError(() => maskedWhiten(x, m), /mask/);
+    expectRLError(() => maskedMean(x, m), /mask/);
+    expectRLError(() => aggregateLoss(x, m), /mask/);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, m]);
+  });
+});
+
+describe("defect 3: gatherLogProbsOneHot checks the id range", () => {
+  it.each([-1, 3, 100])("id %s → INVALID_INPUT, like gatherLogProbs", (id) => {
+    const logits = tf.tensor2d([[2, 1, 0]]);
+    const ids = tf.tensor1d([id], "int32");
+    const before = tf.memory().numTensors;
+    expectRLError(() => gatherLogProbsOneHot(logits, ids), /token ids must lie in \[0, 3\)/);
+    expectRLError(() => gatherLogProbs(logits, ids), /token ids/);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([logits, ids]);
+  });
+});
+
+describe("defect 6: tiny hyper-parameters are bounded", () => {
+  it("gatherLogProbs temperature 1e-300 → INVALID_CONFIG", () => {
+    const logits = tf.tensor2d([[2, 1, 0]]);
+    const ids = tf.tensor1d([0], "int32");
+    expect(expectRLError(() => gatherLogProbs(logits, ids, { temperature: 1e-300 })).code).toBe("INVALID_CONFIG");
+    tf.dispose([logits, ids]);
+  });
+});
+
+describe("defect 8: impossible log-probs (> 0) are refused", () => {
+  it("parseChatCompletionLogProbs rejects logprob 3.5 (content and top_logprobs)", () => {
+    const resp = (lp: number, top = -1) => ({
+      choices: [{ index: 0, logprobs: { content: [{ token: "4", logprob: lp, top_logprobs: [{ token: "5", logprob: top }] }] } }],
+    });
+    expect(parseChatCompletionLogProbs(resp(-0.3), { temperature: 1 }).sequences[0]!.tokens[0]!.logProb).toBe(-0.3);
+    expect(expectRLError(() => parseChatCompletionLogProbs(resp(3.5), { temperature: 1 }), /above 0/).code).toBe("PARSE");
+    expectRLError(() => parseChatCompletionLogProbs(resp(-1, 0.5), { temperature: 1 }), /above 0/);
+  });
+  it("toRolloutGroup rejects logProb 0.5 with an RLError (was accepted; schema errors were raw ZodErrors)", () => {
+    const batch = {
+      semantics: { kind: "raw" as const, temperature: 1, topP: 1, topK: 0 },
+      sequences: [{ index: 0, text: "a", finishReason: "stop", tokens: [{ id: 1, text: "a", logProb: 0.5, bytes: null, topLogProbs: [] }] }],
+    };
+    expectRLError(() => toRolloutGroup(batch, { promptId: "p" }), /above 0/);
+    expectRLError(() => toRolloutGroup(undefined as never, { promptId: "p" }), /LogProbBatch/);
+  });
+  it("sameLogProbSemantics: RLError, not a raw ZodError", () => {
+    expect(expectRLError(() => sameLogProbSemantics({ kind: "weird" } as never, { kind: "raw", temperature: 1 })).code).toBe("INVALID_INPUT");
+  });
+});
+
+describe("defect 17: createRng seeds never collide", () => {
+  const first = (seed: number) => Array.from({ length: 4 }, ((r) => () => r.nextUint32())(createRng(seed)));
+  it("2^32, 2^53 − 1 and −2^32 give streams unlike createRng(0); small seeds keep theirs", () => {
+    const zero = first(0);
+    for (const s of [2 ** 32, 2 ** 53 - 1, -(2 ** 32), 2 ** 31, -(2 ** 31) - 1]) expect(first(s)).not.toEqual(zero);
+    expect(first(2 ** 32)).not.toEqual(first(2 ** 33));
+    expect(first(-1)).not.toEqual(first(2 ** 32 - 1));
+    expect(first(7)).toEqual(first(7));
+  });
+  it.each([2 ** 53, 1.5, NaN, Infinity, "3"])("seed %s → INVALID_CONFIG", (s) => {
+    expect(expectRLError(() => createRng(s as number)).code).toBe("INVALID_CONFIG");
+  });
+});
+
+describe("defect 14: orphan temp files of a killed save are removed by the next save", () => {
+  it("a stale .name.<dead pid>.*.tmp goes; another target's temp stays", async () => {
+    const { mkdtemp, writeFile, readdir } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const { writeFileAtomic } = await import("../../src/data/index.js");
+    const dir = await mkdtemp(join(tmpdir(), "rl-orphan-"));
+    const deadPid = 2 ** 22 + 12345; // above the default pid_max: no such process
+    await writeFile(join(dir, `.ckpt.bin.${deadPid}.abc123.tmp`), "partial");
+    await writeFile(join(dir, `.other.bin.${deadPid}.abc123.tmp`), "partial");
+    await writeFileAtomic(join(dir, "ckpt.bin"), "whole");
+    expect((await readdir(dir)).sort()).toEqual([`.other.bin.${deadPid}.abc123.tmp`, "ckpt.bin"]);
+  });
+});
+
+describe("defect 15: JSONL reader", () => {
+  const read = async (chunks: (string | Uint8Array)[], onError: "stop" | "skip" | "collect" = "collect") => readJsonlAll(chunks, undefined, { onError });
+  it("invalid UTF-8 is a bad line, not U+FFFD", async () => {
+    const bad = new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d, 0x0a]); // {"a":"\xff"}
+    const { records, errors } = await read([new TextEncoder().encode('{"a":1}\n'), bad, new TextEncoder().encode('{"a":2}\n')]);
+    expect(records).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(errors.map((e) => [e.line, e.error.code])).toEqual([[2, "PARSE"]]);
+    expect(errors[0]!.error.message).toMatch(/line 2: invalid UTF-8/);
+  });
+  it("CR-only and mixed line endings, and \\r\\n split across chunks", async () => {
+    expect((await read(['{"a":1}\r{"a":2}\r\n{"a":3}\n{"a":4}'])).records).toEqual([{ a: 1 }, { a: 2 }, { a: 3 }, { a: 4 }]);
+    expect((await read(['{"a":1}\r', '\n{"a":2}'])).records).toEqual([{ a: 1 }, { a: 2 }]);
+    const enc = new TextEncoder();
+    expect((await read([enc.encode('{"a":1}\r'), enc.encode('\n{"a":2}\r'), enc.encode('{"a":3}')])).records).toEqual([{ a: 1 }, { a: 2 }, { a: 3 }]);
+  });
+  it("one long line in many chunks reads in linear time", async () => {
+    const piece = "x".repeat(65536);
+    const chunks = ['{"a":"', ...Array.from({ length: 400 }, () => piece), '"}\n']; // ~26 MB
+    const t0 = performance.now();
+    const { records } = await read(chunks);
+    expect((records[0] as { a: string }).a.length).toBe(65536 * 400);
+    expect(performance.now() - t0).toBeLessThan(20000); // the quadratic reader took minutes here
+  });
+  it("skip mode: a source whose every line is bad throws instead of returning 0 records", async () => {
+    await expect(read(["nope\n", "{bad\n"], "skip")).rejects.toMatchObject({ code: "PARSE" });
+    expect((await read(["nope\n", '{"a":1}\n'], "skip")).records).toEqual([{ a: 1 }]);
+  });
+});
+
+describe("defect 18: logSigmoid and klEstimate", () => {
+  it("logSigmoid(undefined) → RLError, not NaN", () => {
+    expectRLError(() => logSigmoid(undefined as never), /logSigmoid/);
+    expectRLError(() => logSigmoid(NaN), /logSigmoid/);
+  });
+  it("k3 with clamp 'none' stays finite for log-probs near −1e4 (exp argument clamped, documented)", () => {
+    const out = klEstimate([[-1e4]], [[-1]], { kind: "k3", clamp: "none" });
+    expect(Number.isFinite(out.data[0])).toBe(true);
+  });
+});

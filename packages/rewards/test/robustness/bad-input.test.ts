@@ -1,0 +1,178 @@
+// Regression tests for issue 19 (bad input never corrupts).
+import { RLError, tf } from "@rl/core";
+import { describe, expect, it } from "vitest";
+import { armoGatingLoss, armoScore, btRegressionLoss, createChatCompletionsJudge, createEmbeddingEncoder, createRewardModel, gpmLoss, type Encoder, hlGaussTargets, loadVariables, parseRubric, runningRewardNormalizer, saveVariables, updateRunningRewardStats } from "../../src/index.js";
+
+export function expectRLError(f: () => unknown, pattern?: RegExp): RLError {
+  try {
+    f();
+  } catch (e) {
+    expect(RLError.isInstance(e), `expected an RLError, got ${String(e)}`).toBe(true);
+    if (pattern !== undefined) expect((e as Error).message).toMatch(pattern);
+    return e as RLError;
+  }
+  throw new Error("expected a throw");
+}
+
+describe("defect 5: running reward statistics", () => {
+  it("malformed state → RLError", () => {
+    expectRLError(() => updateRunningRewardStats({ count: 2, mean: 1 } as never, [1, 2]), /state\.m2/);
+    expectRLError(() => updateRunningRewardStats({ count: -1, mean: 0, m2: 0, min: 0, max: 0 }, [1]), /state\.count/);
+    expectRLError(() => runningRewardNormalizer().update({ rewards: [1] }, { count: 1.5, mean: 0, m2: 0, min: 0, max: 0 }), /state\.count/);
+  });
+  it("minmax state survives a JSON round trip (±Infinity saved as null)", () => {
+    const t = runningRewardNormalizer({ mode: "minmax" });
+    const saved = JSON.parse(JSON.stringify(t.init()));
+    expect(saved.min).toBeNull();
+    expect(t.update({ rewards: [1, 2, 3] }, saved).output).toEqual([0, 0.5, 1]);
+  });
+});
+
+describe("defect 6: tiny hyper-parameters", () => {
+  it("hlGaussTargets with vMax 5e-324 → INVALID_CONFIG (was NaN)", () => {
+    expect(expectRLError(() => hlGaussTargets([1.5], { vMin: 0, vMax: 5e-324 })).code).toBe("INVALID_CONFIG");
+    expect(expectRLError(() => hlGaussTargets([1.5], { vMin: -1e308, vMax: 1e308 })).code).toBe("INVALID_CONFIG");
+  });
+  it("armoScore temperature 5e-324 → INVALID_CONFIG (was NaN)", () => {
+    const before = tf.memory().numTensors;
+    expect(expectRLError(() => armoScore({ objectives: [[0.6, 0.2]], gateLogits: [[1, 0]] }, { temperature: 5e-324 })).code).toBe("INVALID_CONFIG");
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe("defect 7: loadVariables checks everything before touching a weight", () => {
+  async function roundTrip(edit: (ckpt: { variables: { shape: number[]; data: string }[] }) => void, vars: tf.Variable[]) {
+    const { mkdtemp, readFile, writeFile } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const dir = await mkdtemp(join(tmpdir(), "rl-load-"));
+    const path = join(dir, "ckpt.json");
+    await saveVariables(path, vars, {});
+    const ckpt = JSON.parse(await readFile(path, "utf8"));
+    edit(ckpt);
+    await writeFile(path, JSON.stringify(ckpt));
+    return path;
+  }
+  const b64 = (xs: number[]) => Buffer.from(new Float32Array(xs).buffer).toString("base64");
+
+  it("NaN / Inf weights → NON_FINITE, model unchanged", async () => {
+    const a = tf.variable(tf.tensor1d([1, 2]));
+    const path = await roundTrip((c) => (c.variables[0]!.data = b64([NaN, Infinity])), [a]);
+    await expect(loadVariables(path, [a])).rejects.toMatchObject({ code: "NON_FINITE" });
+    expect(Array.from(a.dataSync())).toEqual([1, 2]);
+    a.dispose();
+  });
+  it("5 bytes of data → PARSE (was RangeError)", async () => {
+    const a = tf.variable(tf.tensor1d([1, 2]));
+    const path = await roundTrip((c) => (c.variables[0]!.data = Buffer.from([1, 2, 3, 4, 5]).toString("base64")), [a]);
+    await expect(loadVariables(path, [a])).rejects.toMatchObject({ code: "PARSE" });
+    a.dispose();
+  });
+  it("a bad second variable leaves the first untouched", async () => {
+    const a = tf.variable(tf.tensor1d([1, 2]));
+    const b = tf.variable(tf.tensor1d([3, 4]));
+    const path = await roundTrip((c) => {
+      c.variables[0]!.data = b64([9, 9]);
+      c.variables[1]!.data = b64([NaN, 0]);
+    }, [a, b]);
+    await expect(loadVariables(path, [a, b])).rejects.toBeInstanceOf(RLError);
+    expect(Array.from(a.dataSync())).toEqual([1, 2]);
+    const i = tf.variable(tf.tensor1d([3, 4], "int32"));
+    await expect(loadVariables(path, [a, i])).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    expect(Array.from(a.dataSync())).toEqual([1, 2]);
+    tf.dispose([a, b, i]);
+  });
+});
+
+describe("defect 9: the judge client redacts before truncating", () => {
+  it("a key straddling the 200 / 120 character cut never shows", async () => {
+    const { createServer } = await import("node:http");
+    const KEY = "sk-straddle-0123456789abcdefghij"; // 31 characters
+    const ENV = "RL_TEST_STRADDLE_KEY";
+    process.env[ENV] = KEY;
+    let mode: "http" | "verdict" = "http";
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        if (mode === "http") {
+          res.writeHead(400, { "content-type": "text/plain" });
+          res.end(`${"x".repeat(190)}${KEY} trailing`);
+        } else {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify({ choices: [{ message: { content: `${"y".repeat(110)}${KEY}` } }] }));
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    const events: { message: string }[] = [];
+    const judge = createChatCompletionsJudge({ baseUrl: `http://127.0.0.1:${port}/v1`, model: "m", apiKeyEnv: ENV, maxRetries: 0, backoffMs: 1, onEvent: (e) => events.push(e) });
+    const criterion = parseRubric({ id: "r", criteria: [{ id: "c", text: "t", category: "essential" }] }).criteria[0]!;
+    try {
+      for (const m of ["http", "verdict"] as const) {
+        mode = m;
+        const e = await judge("p", "r", criterion).then(
+          () => null,
+          (err: unknown) => err as Error,
+        );
+        expect(RLError.isInstance(e)).toBe(true);
+        for (const text of [e!.message, ...events.map((x) => x.message)]) {
+          expect(text).not.toContain(KEY.slice(0, 8));
+        }
+      }
+    } finally {
+      delete process.env[ENV];
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
+describe("defect 12: an error inside fit's gradient tape leaves the engine usable", () => {
+  it("fit fails with an RLError, activeTape is reset and tf.add works afterwards", async () => {
+    const base = createEmbeddingEncoder({ vocabSize: 8, hiddenSize: 4, seed: 0 });
+    let calls = 0;
+    const encoder: Encoder = {
+      ...base,
+      encode: (ids, mask) => {
+        calls++;
+        if (calls > 1) throw new Error("wasm: memory access out of bounds (simulated)");
+        return base.encode(ids, mask);
+      },
+    };
+    const rm = createRewardModel(encoder, { seed: 0 });
+    const data = Array.from({ length: 8 }, (_, k) => ({ chosenIds: [1, 2, (k % 5) + 1], rejectedIds: [3, 4, (k % 3) + 1] }));
+    await expect(rm.fit(data, { epochs: 1, batchSize: 4 })).rejects.toSatisfy((e: unknown) => RLError.isInstance(e));
+    expect((tf.engine() as unknown as { state: { activeTape: unknown } }).state.activeTape).toBeNull();
+    const a = tf.add(tf.scalar(1), tf.scalar(2));
+    expect(a.dataSync()[0]).toBe(3);
+    a.dispose();
+    rm.dispose();
+  });
+});
+
+describe("defect 13: no tensor leaks on error paths", () => {
+  const leakFree = (f: () => unknown) => {
+    const before = tf.memory().numTensors;
+    expectRLError(f);
+    expect(tf.memory().numTensors).toBe(before);
+  };
+  it("btRegressionLoss, armoGatingLoss, gpmLoss", () => {
+    leakFree(() => btRegressionLoss({ chosenRewards: [1], rejectedRewards: [0], magnitudes: [1], chosenRatings: [Infinity], rejectedRatings: [0] }));
+    leakFree(() => armoGatingLoss({ gateLogits: [[1, 0]], chosenObjectives: [[0.5, 0.2]], rejectedObjectives: [[0.5]] }));
+    leakFree(() => gpmLoss({ chosenEmbeddings: [[1, 0]], rejectedEmbeddings: [[0, 1]], margins: [NaN] } as never));
+    leakFree(() => gpmLoss({ chosenEmbeddings: [[1, 0]], rejectedEmbeddings: [[0, 1]], margins: [1, 1] } as never));
+  });
+  it("RewardModel.score and scoreSteps", () => {
+    const rm = createRewardModel(createEmbeddingEncoder({ vocabSize: 8, hiddenSize: 4, seed: 0 }), { seed: 0 });
+    leakFree(() => rm.score([[1, 2]], [[1]]));
+    leakFree(() => rm.score([[1, 2]], [[1, 2]]));
+    leakFree(() => rm.score([[1, NaN]]));
+    rm.dispose();
+    const base = createEmbeddingEncoder({ vocabSize: 8, hiddenSize: 4, seed: 0 });
+    const failing: Encoder = { ...base, encode: () => { throw new RLError("INVALID_INPUT", "encoder: refused"); } };
+    const prm = createRewardModel(failing, { objective: "process", seed: 0 });
+    leakFree(() => prm.scoreSteps([[1, 2, 3]], [[1]]));
+    prm.dispose();
+  });
+});

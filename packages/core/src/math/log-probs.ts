@@ -80,8 +80,8 @@ function compositeGather(logits: tf.Tensor, ids: tf.Tensor, temperature: number,
 }
 
 function checkGatherInputs(logits: tf.Tensor, ids: tf.Tensor, fn: string): { N: number; V: number; idShape: number[] } {
-  assertTensor(logits, fn, "logits");
-  assertTensor(ids, fn, "ids");
+  assertTensor(logits, fn, "logits", { dtypes: ["float32", "int32", "bool", "string", "complex64"] });
+  assertTensor(ids, fn, "ids", { dtypes: ["float32", "int32", "bool", "string", "complex64"] });
   assertNumericDtype(logits, "logits", fn);
   assertNumericDtype(ids, "ids", fn);
   if (logits.rank < 1) {
@@ -190,7 +190,7 @@ export function sequenceLogProbs(tokenLogProbs: tf.Tensor, mask: tf.Tensor, conf
  * @remarks no paper
  */
 export function entropyFromLogits(logits: tf.Tensor): tf.Tensor {
-  assertTensor(logits, "entropyFromLogits", "logits");
+  assertTensor(logits, "entropyFromLogits", "logits", { dtypes: ["float32", "int32", "bool", "string", "complex64"] });
   assertNumericDtype(logits, "logits", "entropyFromLogits");
   if (logits.rank < 1) throw new RLError("SHAPE_MISMATCH", "entropyFromLogits: logits must be [..., V], got a scalar");
   const V = logits.shape[logits.rank - 1] as number;

@@ -26,7 +26,7 @@ export interface AssertTensorOptions {
  *
  * @example
  * assertTensor(tf.ones([2]), "ppoPolicyLoss", "logProbs"); // ok
- * assertTensor(tf.ones([2], "bool"), "ppoPolicyLoss", "logProbs"); // throws INVALID_INPUT "… must be float32, got bool"
+ * assertTensor(tf.ones([2], "bool"), "ppoPolicyLoss", "logProbs"); // throws INVALID_INPUT "ppoPolicyLoss: logProbs must be float32, got bool"
  * @remarks no paper
  */
 export function assertTensor(x: unknown, fn: string, name: string, options: AssertTensorOptions = {}): asserts x is tf.Tensor {
@@ -136,7 +136,7 @@ export function assertState(
  * Asserts that a computed number is finite; otherwise `RLError("NON_FINITE")` explaining `why`
  * (e.g. "a hyper-parameter too small underflows"). Used where finite inputs can still overflow.
  * @example
- * assertFiniteResult(1 / 1e-300, "gpgAdvantages", "advantages", "fNorm is too small"); // throws NON_FINITE
+ * assertFiniteResult(1 / 5e-324, "gpgAdvantages", "advantages", "fNorm is too small"); // throws NON_FINITE
  * @remarks no paper
  */
 export function assertFiniteResult(values: number | ArrayLike<number>, fn: string, name: string, why = ""): void {
@@ -175,7 +175,9 @@ export function describeValue(v: unknown): string {
  * fields are absent or a gradient computation is still open (`gradientDepth > 0`). Call it in the
  * `catch` of every public function that runs a tape.
  * @example
- * try { optimizer.minimize(loss); } catch (e) { resetGradientTape(); throw e; }
+ * const x = tf.variable(tf.scalar(1));
+ * try { tf.variableGrads(() => { throw new Error("bad forward"); }, [x]); } catch { resetGradientTape(); }
+ * tf.add(x, 1).dataSync()[0]; // 2   (the engine works again)
  * @remarks no paper
  */
 export function resetGradientTape(): void {

@@ -1,7 +1,8 @@
 // Regression tests for issue 19 (bad input never corrupts): every case here once returned NaN,
 // leaked, or threw something other than an RLError.
-import { RLError, createRng, tf } from "@rl/core";
+import { createRng, tf } from "@rl/core";
 import { describe, expect, it } from "vitest";
+import { expectRLError } from "@rl/core/testing";
 import {
   adamW,
   adaptiveEntropyController,
@@ -23,16 +24,6 @@ import {
 } from "../../src/index.js";
 import { tinyModel } from "../training/tiny-model.js";
 
-function expectRLError(f: () => unknown, pattern?: RegExp): RLError {
-  try {
-    f();
-  } catch (e) {
-    expect(RLError.isInstance(e), `expected an RLError, got ${String(e)}`).toBe(true);
-    if (pattern !== undefined) expect((e as Error).message).toMatch(pattern);
-    return e as RLError;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("defect 1: optimizer state is validated before any weight is touched", () => {
   it.each([undefined, -1, NaN, 1.5, "3", Infinity])("adamW rejects state.step %s and leaves p unchanged", (step) => {

@@ -21,6 +21,26 @@ export function rlErrorCode(fn: () => unknown): string {
   return "no error";
 }
 
+/**
+ * Runs `fn` and returns the `RLError` it throws; throws a descriptive `Error` (failing the test in
+ * any framework) when `fn` returns normally, throws something other than an `RLError`, or throws
+ * one whose message does not match `pattern`.
+ *
+ * @example
+ * expectRLError(() => parseConfig(z.object({ n: z.number() }), { n: "x" }, "f"), /n/).code; // "INVALID_CONFIG"
+ * @remarks no paper
+ */
+export function expectRLError(fn: () => unknown, pattern?: RegExp): RLError {
+  try {
+    fn();
+  } catch (e) {
+    if (!RLError.isInstance(e)) throw new Error(`expected an RLError, got ${String(e)}`, { cause: e });
+    if (pattern !== undefined && !pattern.test(e.message)) throw new Error(`expected an RLError matching ${String(pattern)}, got "${e.message}"`, { cause: e });
+    return e;
+  }
+  throw new Error("expected a throw");
+}
+
 /** Disposes every tensor found in a (nested) result: tensors, arrays and plain objects. */
 export function disposeDeep(value: unknown, seen = new Set<unknown>()): void {
   if (value === null || typeof value !== "object" || seen.has(value)) return;

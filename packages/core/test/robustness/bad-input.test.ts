@@ -1,20 +1,11 @@
 // Regression tests for issue 19 (bad input never corrupts): every case here once returned a wrong
 // number, NaN, leaked, crashed or threw something other than an RLError.
 import { describe, expect, it } from "vitest";
+import { expectRLError } from "../../src/testing/index.js";
 import { parseChatCompletionLogProbs, sameLogProbSemantics, toRolloutGroup } from "../../src/clients/index.js";
 import { readJsonlAll } from "../../src/data/index.js";
-import { RLError, aggregateLoss, createRng, klEstimate, logSigmoid, gatherLogProbs, gatherLogProbsOneHot, maskedMean, maskedSum, maskedVariance, maskedWhiten, tf } from "../../src/index.js";
+import { aggregateLoss, createRng, klEstimate, logSigmoid, gatherLogProbs, gatherLogProbsOneHot, maskedMean, maskedSum, maskedVariance, maskedWhiten, tf } from "../../src/index.js";
 
-export function expectRLError(f: () => unknown, pattern?: RegExp): RLError {
-  try {
-    f();
-  } catch (e) {
-    expect(RLError.isInstance(e), `expected an RLError, got ${String(e)}`).toBe(true);
-    if (pattern !== undefined) expect((e as Error).message).toMatch(pattern);
-    return e as RLError;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("defect 2: masks outside {0, 1} are rejected", () => {
   it("array forms", () => {

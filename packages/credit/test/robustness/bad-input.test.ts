@@ -1,6 +1,6 @@
 // Regression tests for issue 19 (bad input never corrupts).
-import { RLError } from "@rl/core/arrays";
 import { describe, expect, it } from "vitest";
+import { expectRLError } from "@rl/core/testing";
 import {
   adaptiveKlController,
   bestOfKValue,
@@ -14,16 +14,6 @@ import {
   prefixTree,
 } from "../../src/index.js";
 
-export function expectRLError(f: () => unknown, pattern?: RegExp): RLError {
-  try {
-    f();
-  } catch (e) {
-    expect(RLError.isInstance(e), `expected an RLError, got ${String(e)}`).toBe(true);
-    if (pattern !== undefined) expect((e as Error).message).toMatch(pattern);
-    return e as RLError;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("defect 2: masks outside {0, 1}", () => {
   it("placeStepRewards with a −1 in the mask → INVALID_INPUT (was Infinity)", () => {

@@ -1,18 +1,9 @@
 // Regression tests for issue 19 (bad input never corrupts).
 import { RLError, tf } from "@rl/core";
 import { describe, expect, it } from "vitest";
+import { expectRLError } from "@rl/core/testing";
 import { armoGatingLoss, armoScore, btRegressionLoss, createChatCompletionsJudge, createEmbeddingEncoder, createRewardModel, gpmLoss, type Encoder, hlGaussTargets, loadVariables, parseRubric, runningRewardNormalizer, saveVariables, updateRunningRewardStats } from "../../src/index.js";
 
-export function expectRLError(f: () => unknown, pattern?: RegExp): RLError {
-  try {
-    f();
-  } catch (e) {
-    expect(RLError.isInstance(e), `expected an RLError, got ${String(e)}`).toBe(true);
-    if (pattern !== undefined) expect((e as Error).message).toMatch(pattern);
-    return e as RLError;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("defect 5: running reward statistics", () => {
   it("malformed state → RLError", () => {

@@ -25,6 +25,7 @@ export {
   treePreferenceLoss,
   treeStepLogRatios,
   treeStepRewards,
+  treeStepWeights,
   treePreferenceConfig,
   type TreePreferenceConfig,
   type TreePreferenceOutput,

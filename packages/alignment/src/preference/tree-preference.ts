@@ -74,10 +74,90 @@ export function treeStepRewards(stepLogRatios: tf.Tensor, stepWeights: tf.Tensor
   });
 }
 
+/**
+ * TPO's adaptive step weights from step embeddings, as the official code computes them
+ * (`compute_step_weights`, `loss.py` of MrBlankness/TPO @ ba87a23c): with `ē_{n,k}` the mean hidden
+ * state of the tokens of step `k` in response `n`, and response 0 of each list the reference (the
+ * gold / best response),
+ *
+ *   w_{n,k} = 1 + cos(ē_{n,k}, ē_{0,k})        (0 when response n or response 0 has no step k)
+ *
+ * so `w ∈ [0, 2]` and `w_{0,k} = 2`. Cosine as torch's `cosine_similarity` (norms clamped to ≥ 1e-8).
+ * Inputs: `hiddenStates [N,T,H]` (or `[P,N,T,H]`), `stepIds [N,T]` (or `[P,N,T]`, ids `0..K`,
+ * 0 = no step), output `[N,K]` (or `[P,N,K]`) for {@link treeStepRewards}. Computed as constants:
+ * the official code lets gradients flow through the weights into the hidden states; here (spec §14)
+ * they are stop-gradient.
+ *
+ * @example
+ * treeStepWeights(tf.tensor3d([[[1, 0], [0, 1]], [[1, 0], [1, 1]]]), tf.tensor2d([[1, 2], [1, 2]]), 2).arraySync();
+ * // [[2, 2], [2, 1.707107]]
+ * @remarks arXiv:2410.12854; reference MrBlankness/TPO @ ba87a23c
+ */
+export function treeStepWeights(hiddenStates: tf.Tensor, stepIds: tf.Tensor, numSteps: number): tf.Tensor {
+  const fn = "treeStepWeights";
+  if (typeof numSteps !== "number" || !Number.isInteger(numSteps) || numSteps < 1 || numSteps > 1e6) {
+    throw new RLError("INVALID_INPUT", `${fn}: numSteps must be an integer in [1, 1e6], got ${describeValue(numSteps)}`);
+  }
+  assertTensor(hiddenStates, fn, "hiddenStates");
+  if (hiddenStates.rank !== 3 && hiddenStates.rank !== 4) throw new RLError("SHAPE_MISMATCH", `${fn}: hiddenStates must be [N,T,H] or [P,N,T,H], got [${hiddenStates.shape.join(",")}]`);
+  assertShape(stepIds, hiddenStates.shape.slice(0, -1), "stepIds", fn);
+  assertFinite(hiddenStates, "hiddenStates", fn);
+  const [N, T, H] = hiddenStates.shape.slice(-3) as [number, number, number];
+  const P = hiddenStates.rank === 4 ? (hiddenStates.shape[0] as number) : 1;
+  if (N === 0) throw new RLError("INVALID_INPUT", `${fn}: a list needs at least 1 response`);
+  const hs = hiddenStates.dataSync();
+  const ids = stepIds.dataSync();
+  for (let k = 0; k < ids.length; k++) {
+    const v = ids[k] as number;
+    if (!Number.isInteger(v) || v < 0 || v > numSteps) throw new RLError("INVALID_INPUT", `${fn}: stepIds[${k}] is ${v}; expected 0..${numSteps}`);
+  }
+  const K = numSteps;
+  // mean hidden state per (p, n, step): [P·N·K, H] and counts
+  const sums = new Float64Array(P * N * K * H);
+  const counts = new Float64Array(P * N * K);
+  for (let r = 0; r < P * N; r++) {
+    for (let t = 0; t < T; t++) {
+      const step = ids[r * T + t] as number;
+      if (step === 0) continue;
+      const cell = r * K + (step - 1);
+      counts[cell] = (counts[cell] as number) + 1;
+      for (let h = 0; h < H; h++) sums[cell * H + h] = (sums[cell * H + h] as number) + (hs[(r * T + t) * H + h] as number);
+    }
+  }
+  const out = new Float32Array(P * N * K);
+  for (let p = 0; p < P; p++) {
+    for (let n = 0; n < N; n++) {
+      for (let k = 0; k < K; k++) {
+        const a = (p * N + n) * K + k;
+        const b = p * N * K + k; // response 0 of the list
+        const ca = counts[a] as number;
+        const cb = counts[b] as number;
+        if (ca === 0 || cb === 0) continue;
+        let dot = 0;
+        let na = 0;
+        let nb = 0;
+        for (let h = 0; h < H; h++) {
+          const x = (sums[a * H + h] as number) / ca;
+          const y = (sums[b * H + h] as number) / cb;
+          dot += x * y;
+          na += x * x;
+          nb += y * y;
+        }
+        out[a] = 1 + dot / (Math.max(Math.sqrt(na), 1e-8) * Math.max(Math.sqrt(nb), 1e-8));
+      }
+    }
+  }
+  return tf.tensor(out, [...hiddenStates.shape.slice(0, -2), K]);
+}
+
 /** Config of {@link treePreferenceLoss}. */
 export const treePreferenceConfig = z.object({
-  /** `"lambda"` (LiPO-λ weights) or `"none"` (mean of the pairwise BT losses). Default `"lambda"`. */
-  weighting: z.enum(["lambda", "none"]).default("lambda"),
+  /**
+   * `"lambda"` (LiPO-λ weights), `"none"` (mean of the pairwise BT losses over preference pairs) or
+   * `"reference"` (the official code's `lambda_rank_loss`: every ordered pair, sign of `ψ_i − ψ_j`,
+   * divided by `N(N − 1)`). Default `"lambda"`.
+   */
+  weighting: z.enum(["lambda", "none", "reference"]).default("lambda"),
   /** Gain of a score ψ: `"exp2"` = 2^ψ − 1 (ψ ≤ 60 required), `"linear"` = ψ. Default `"exp2"`. */
   gain: z.enum(["exp2", "linear"]).default("exp2"),
   /** Base of the rank discount `D(τ) = log_b(1 + τ)`. Default 2. */
@@ -108,8 +188,19 @@ export interface TreePreferenceOutput {
  *
  * `weighting: "none"`: ℓ_list = mean over preference pairs of `softplus(−(s_i − s_j))`
  * (listwise Bradley–Terry; a list with no preference pair gives 0). Ties in ψ contribute nothing.
- * ⚠ The paper's equations could not be read: this is the spec's stated form (LiPO-λ on
- * step-weighted rewards), not the public code, whose wrapper has an inverted sign (spec §14).
+ *
+ * `weighting: "reference"`: the official code's rank loss (`lambda_rank_loss`, `loss.py` of
+ * MrBlankness/TPO @ ba87a23c), tested number for number against it:
+ *
+ *   ℓ_list = Σ_{i,j} softplus(−(s_i − s_j)·sign(ψ_i − ψ_j)) / (N(N − 1))
+ *
+ * over all `N²` ordered pairs, so `i = j` and ties add `log 2` each (a constant, no gradient); the
+ * gain and discount are not used and raw judge scores (±100) are fine. The official `TPOLoss` then
+ * returns `−logσ(β·ℓ)`, which is decreasing in ℓ (gradient descent would *raise* the rank loss); we
+ * do not reproduce that wrapper: minimise `ℓ` directly, with β inside `s` (e.g. `treeStepRewards`).
+ * ⚠ stays on the default: the paper body could not be read, so whether TPO's published loss is
+ * LiPO-λ (our default, from the abstract's "preference list ranking" and LiPO) or the code's
+ * unweighted form is unconfirmed; see docs/alignment/tpo.md.
  * Metrics: mean reward of the top-ψ and bottom-ψ response, NDCG of the s-ranking (1 when all
  * gains are 0), fraction of preference pairs with `s_i > s_j`.
  *
@@ -128,13 +219,14 @@ export function treePreferenceLoss(
   assertShape(inputs.rewards, [P, N], "rewards", fn);
   if (P === 0) throw new RLError("INVALID_INPUT", `${fn}: empty batch (scores has 0 lists)`);
   if (N < 2) throw new RLError("INVALID_INPUT", `${fn}: a list needs at least 2 responses, got ${N}`);
-  if (gain === "exp2" && psi.toFlatArray().some((x) => x > 60)) {
+  if (weighting !== "reference" && gain === "exp2" && psi.toFlatArray().some((x) => x > 60)) {
     throw new RLError("INVALID_INPUT", `${fn}: scores above 60 overflow the exp2 gain; normalise them or use gain "linear"`);
   }
   assertFinite(inputs.rewards, "rewards", fn);
   const s = inputs.rewards.dataSync();
   const G = psi.map((x) => (gain === "exp2" ? 2 ** x - 1 : x));
   const W = new Float32Array(P * N * N);
+  const S = new Float32Array(P * N * N).fill(1); // sign applied to s_i − s_j (reference mode: sign(ψ_i − ψ_j))
   let ndcgSum = 0;
   let pairs = 0;
   let correct = 0;
@@ -149,11 +241,20 @@ export function treePreferenceLoss(
     const dcg = Array.from({ length: N }, (_, n) => G.get(p, n) * (invD[n] as number)).reduce((a, b) => a + b, 0);
     ndcgSum += idcg > 0 ? dcg / idcg : 1;
     let listPairs = 0;
+    if (weighting === "reference") {
+      for (let i = 0; i < N; i++) {
+        for (let j = 0; j < N; j++) {
+          W[(p * N + i) * N + j] = 1 / (N * (N - 1));
+          S[(p * N + i) * N + j] = Math.sign(psi.get(p, i) - psi.get(p, j));
+        }
+      }
+    }
     for (let i = 0; i < N; i++) {
       for (let j = 0; j < N; j++) {
         if (!(psi.get(p, i) > psi.get(p, j))) continue;
         listPairs += 1;
         if ((s[p * N + i] as number) > (s[p * N + j] as number)) correct += 1;
+        if (weighting === "reference") continue;
         W[(p * N + i) * N + j] =
           weighting === "lambda" ? Math.abs(G.get(p, i) - G.get(p, j)) * Math.abs((invD[i] as number) - (invD[j] as number)) : 1;
       }
@@ -173,7 +274,8 @@ export function treePreferenceLoss(
     const r = inputs.rewards;
     const diff = tf.sub(tf.expandDims(r, 2), tf.expandDims(r, 1)); // [P,N,N]: s_i − s_j
     const w = tf.tensor3d(W, [P, N, N]);
-    const losses = tf.sum(tf.mul(w, tf.softplus(tf.neg(diff))), [1, 2]) as tf.Tensor1D;
+    const signed = weighting === "reference" ? tf.mul(diff, tf.tensor3d(S, [P, N, N])) : diff;
+    const losses = tf.sum(tf.mul(w, tf.softplus(tf.neg(signed))), [1, 2]) as tf.Tensor1D;
     return { loss: tf.mean(losses) as tf.Scalar, losses };
   });
   return {

@@ -15,3 +15,4 @@ export * from "./value-loss.js";
 export { vespoLoss, vespoLossConfig, vespoWeights, type VespoLossConfig, type VespoShape } from "./vespo-loss.js";
 export * from "./token-masks.js";
 export * from "./vllm-importance-sampling.js";
+export * from "./rollout-correction.js";

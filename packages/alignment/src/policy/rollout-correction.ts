@@ -47,7 +47,7 @@ export type RolloutRejectionConfig = z.input<typeof rolloutRejectionConfig>;
 /** Config of {@link rolloutCorrection}: either part may be `null` (off), as in verl. */
 export const rolloutCorrectionConfig = z.object({
   /** IS weights (verl `rollout_is*`); `null` = none. Default `null` (verl). */
-  importanceSampling: rolloutImportanceWeightsConfig.nullable().default(null),
+  importanceWeights: rolloutImportanceWeightsConfig.nullable().default(null),
   /** Rejection criteria (verl `rollout_rs`, `rollout_rs_threshold`); `null` = none. Default `null`. */
   rejection: z.array(rolloutRejectionCriterion).min(1).nullable().default(null),
 });
@@ -534,7 +534,7 @@ export function rolloutOffPolicyMetrics(logProbs: tf.Tensor, rolloutLogProbs: tf
 
 /** What {@link rolloutCorrection} returns. */
 export interface RolloutCorrectionOutput {
-  /** IS weights `[B, T]` (as {@link rolloutImportanceWeights}), or `null` when `importanceSampling` is `null`. The caller owns it. */
+  /** IS weights `[B, T]` (as {@link rolloutImportanceWeights}), or `null` when `importanceWeights` is `null`. The caller owns it. */
   weights: tf.Tensor2D | null;
   /** The mask with rejections applied (a copy of `mask` as float32 when `rejection` is `null`). The caller owns it. */
   mask: tf.Tensor2D;
@@ -550,8 +550,10 @@ export interface RolloutCorrectionOutput {
  * policy's (see {@link bypassModeLoss}). Both parts default to off (`null`), as in verl.
  *
  * @example
- * const out = rolloutCorrection(oldLogProbs, rolloutLogProbs, mask, { importanceSampling: { level: "token", cap: 2 }, rejection: [{ level: "sequence-mean", klKind: "k3", upper: 0.25 }] });
- * // out.weights → importanceSamplingRatio of a policy loss, out.mask → its mask
+ * const lp = tf.tensor2d([[-1, -0.5, -2, -0.3]]), rollout = tf.tensor2d([[-1.2, -0.4, -1, -0.3]]), mask = tf.ones([1, 4]);
+ * const out = rolloutCorrection(lp, rollout, mask, { importanceWeights: { level: "token", cap: 2 }, rejection: [{ level: "token", klKind: "k1", upper: 1.5 }] });
+ * out.mask; // [[1, 1, 0, 1]]  (out.weights → a policy loss's importanceSamplingRatio, out.mask → its mask)
+ * out.metrics["rollout_corr/kl"]; // 0.225
  * @remarks verl rollout_corr_helper.py @ b178a3cd
  */
 export function rolloutCorrection(
@@ -567,8 +569,8 @@ export function rolloutCorrection(
   const rs = cfg.rejection !== null ? rejection(p, cfg.rejection, fn) : undefined;
   const metrics: Record<string, number> = {};
   let weights: tf.Tensor2D | null = null;
-  if (cfg.importanceSampling !== null) {
-    const is = rolloutImportanceWeights(logProbs, rolloutLogProbs, mask, cfg.importanceSampling);
+  if (cfg.importanceWeights !== null) {
+    const is = rolloutImportanceWeights(logProbs, rolloutLogProbs, mask, cfg.importanceWeights);
     weights = is.weights;
     Object.assign(metrics, is.metrics);
   }
@@ -618,7 +620,9 @@ export interface BypassModeInputs {
  * token-mean). A fully rejected batch gives loss 0 (core's aggregation), not verl's NaN.
  *
  * @example
- * bypassModeLoss({ logProbs, rolloutLogProbs, advantages, mask }, { lossType: "reinforce", importanceSampling: { level: "token", cap: 2 } });
+ * const lp = tf.tensor2d([[-1, -0.5]]), rollout = tf.tensor2d([[-1.2, -0.4]]), mask = tf.ones([1, 2]);
+ * // w = [e^0.2, e^−0.1]; loss = mean(−A·lp·w) = (1.221403 + 0.5·0.904837)/2
+ * bypassModeLoss({ logProbs: lp, rolloutLogProbs: rollout, advantages: tf.tensor1d([1]), mask }, { lossType: "reinforce", importanceWeights: { level: "token", cap: 2 } }).loss.dataSync(); // [0.836911]
  * @remarks verl core_algos.py compute_policy_loss_bypass_mode / compute_policy_loss_reinforce @ b178a3cd
  */
 export function bypassModeLoss(inputs: BypassModeInputs, config: BypassModeLossConfig = {}): PolicyLossOutput<string> {
@@ -635,7 +639,7 @@ export function bypassModeLoss(inputs: BypassModeInputs, config: BypassModeLossC
   const current = stopGradient(logProbs);
   let corr: RolloutCorrectionOutput;
   try {
-    corr = rolloutCorrection(current, rolloutLogProbs, mask, { importanceSampling: cfg.importanceSampling, rejection: cfg.rejection });
+    corr = rolloutCorrection(current, rolloutLogProbs, mask, { importanceWeights: cfg.importanceWeights, rejection: cfg.rejection });
   } finally {
     current.dispose();
   }

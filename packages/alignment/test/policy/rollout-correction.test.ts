@@ -200,7 +200,7 @@ describe("rolloutOffPolicyMetrics and rolloutCorrection (verl compute_rollout_co
   it("the combined call matches verl: weights, mask and every IS / RS / off-policy metric it reports", () =>
     withInputs(({ lp, ro, mask }) => {
       const out = rolloutCorrection(lp, ro, mask, {
-        importanceSampling: { level: "token", cap: 2 },
+        importanceWeights: { level: "token", cap: 2 },
         rejection: rolloutRejectionCriteriaFromVerl("token_k1,seq_mean_k3", "2.5,0.25"),
       });
       assertClose(arr(out.weights!), F.combined.w.flat(), TOL, TOL);
@@ -227,14 +227,14 @@ describe("rolloutOffPolicyMetrics and rolloutCorrection (verl compute_rollout_co
       expect(() => rolloutCorrection(lp, ro, tf.fill([3, 4], 2))).toThrow(RLError);
       expect(() => rolloutImportanceWeights(tf.tensor2d([[Number.NaN]]), tf.zeros([1, 1]), tf.ones([1, 1]))).toThrow(/NaN|non-finite|unmasked/i);
       expect(() => rolloutImportanceWeights(lp, ro, mask, { cap: 0 })).toThrow(RLError);
-      expect(() => rolloutCorrection(lp, ro, mask, { importanceSampling: { level: "token" }, rejection: [{ level: "token", klKind: "k3", upper: 1, lower: 2 }] })).toThrow(/lower applies/);
+      expect(() => rolloutCorrection(lp, ro, mask, { importanceWeights: { level: "token" }, rejection: [{ level: "token", klKind: "k3", upper: 1, lower: 2 }] })).toThrow(/lower applies/);
       await expectNoTensorLeak(() => {
-        const o = rolloutCorrection(lp, ro, mask, { importanceSampling: { level: "sequence", batchNormalize: true }, rejection: [{ level: "token", klKind: "k1", upper: 2 }] });
+        const o = rolloutCorrection(lp, ro, mask, { importanceWeights: { level: "sequence", batchNormalize: true }, rejection: [{ level: "token", klKind: "k1", upper: 2 }] });
         tf.dispose([o.weights!, o.mask]);
       });
       await expectNoTensorLeak(() => {
         try {
-          rolloutCorrection(lp, ro, mask, { importanceSampling: { level: "token" }, rejection: [{ level: "token", klKind: "k3", upper: 1, lower: 2 }] });
+          rolloutCorrection(lp, ro, mask, { importanceWeights: { level: "token" }, rejection: [{ level: "token", klKind: "k3", upper: 1, lower: 2 }] });
         } catch {
           /* expected */
         }
@@ -256,7 +256,7 @@ describe("bypassModeLoss (verl compute_policy_loss_bypass_mode)", () => {
         const adv = tf.tensor2d(F.ADV);
         const cfg = {
           lossType,
-          importanceSampling: { level: "token" as const, cap: 2 },
+          importanceWeights: { level: "token" as const, cap: 2 },
           ...(rs ? { rejection: rolloutRejectionCriteriaFromVerl("token_k1,seq_mean_k3", "2.5,0.25") } : {}),
         };
         const out = bypassModeLoss({ logProbs: lp, rolloutLogProbs: ro, advantages: adv, mask }, cfg);
@@ -273,7 +273,7 @@ describe("bypassModeLoss (verl compute_policy_loss_bypass_mode)", () => {
   }
 
   it("reinforce without IS or rejection: finite-difference gradient check", () =>
-    withInputs(({ lp, ro, mask }) => {
+    withInputs(({ ro, mask }) => {
       const adv = tf.tensor2d(F.ADV);
       checkGradient((x) => bypassModeLoss({ logProbs: x, rolloutLogProbs: ro, advantages: adv, mask }, { lossType: "reinforce" }).loss, tf.tensor2d(F.LP));
       adv.dispose();
@@ -289,9 +289,9 @@ describe("bypassModeLoss (verl compute_policy_loss_bypass_mode)", () => {
       tf.dispose([x.loss, x.perToken, y.loss, y.perToken]);
       expect(() => bypassModeLoss({ logProbs: lp, rolloutLogProbs: ro, advantages: tf.zeros([2]), mask })).toThrow(/advantages/);
       await expectNoTensorLeak(() => {
-        const o = bypassModeLoss({ logProbs: lp, rolloutLogProbs: ro, advantages: a1, mask }, { lossType: "reinforce", importanceSampling: { level: "sequence" }, rejection: [{ level: "sequence-mean", klKind: "k1", upper: 3 }] });
+        const o = bypassModeLoss({ logProbs: lp, rolloutLogProbs: ro, advantages: a1, mask }, { lossType: "reinforce", importanceWeights: { level: "sequence" }, rejection: [{ level: "sequence-mean", klKind: "k1", upper: 3 }] });
         tf.dispose([o.loss, o.perToken]);
-        const p = bypassModeLoss({ logProbs: lp, rolloutLogProbs: ro, advantages: a1, mask }, { importanceSampling: { level: "token" } });
+        const p = bypassModeLoss({ logProbs: lp, rolloutLogProbs: ro, advantages: a1, mask }, { importanceWeights: { level: "token" } });
         tf.dispose([p.loss, p.perToken]);
       });
       tf.dispose([a1, a2]);

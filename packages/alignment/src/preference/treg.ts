@@ -87,8 +87,11 @@ function regTerm(side: PreparedSide, beta: number, mean: boolean): tf.Tensor {
  *   w = σ(−βΔ)  (stop-gradient: the DPO gradient magnitude)
  *   L_i = −logσ(βΔ_i) + α·w_i·(L_reg(y_w) + L_reg(y_l)),   loss = mean L_i
  *
- * ⚠ From a detailed paper note, not the paper body: sum vs mean in `L_reg`, the stop-gradient on
- * `w`, and the same sign for `y_l` are assumptions (spec §26.8). `policyChosen` / `policyRejected`
+ * ⚠ Stays: no official code is available (`wzhouad/T-REG` cannot be fetched and is not in the code
+ * index) and the paper's method section could not be read, only a detailed third-party note of its
+ * equations; sum vs mean in `L_reg`, the stop-gradient on `w` and the same sign for `y_l` are
+ * therefore assumptions (spec §26.8). The derivation and the worked example are in
+ * docs/alignment/treg.md. `policyChosen` / `policyRejected`
  * should be the masked sums of the token log-probs. Only the DPO base is implemented (not SimPO-REG).
  * Metrics add `reg/chosen`, `reg/rejected` (means of `L_reg`), `reg/weight` (mean `w`), `dpo_loss`.
  *

@@ -15,7 +15,7 @@ import {
 
 /** Config of {@link adamWTransform} (PyTorch `torch.optim.AdamW` defaults, no clipping). */
 export const adamWTransformConfig = scaleByAdamConfig.extend({
-  /** A constant rate (default 1e-3) or a schedule of the 0-based step (e.g. `warmupCosineSchedule`). */
+  /** Learning rate: a constant (default 1e-3) or a schedule `step → rate` of the 0-based step, such as `warmupCosineSchedule`. */
   learningRate: z.union([z.number().positive(), z.custom<(step: number) => number>((v) => typeof v === "function")]).default(1e-3),
   /** Decoupled weight decay λ. Default 0.01 (PyTorch `AdamW`); 0 gives Adam. */
   weightDecay: z.number().min(0).default(0.01),

@@ -31,9 +31,9 @@ export const rewardModelConfig = z.object({
   /** Seed of the head's initialisation. */
   seed: z.number().int().default(0),
   /** Passed to {@link bradleyTerryLoss} (centring, temperature, label smoothing, reduction, ties). */
-  bradleyTerry: bradleyTerryConfig.strict().optional(),
+  bradleyTerry: z.optional(bradleyTerryConfig.strict()),
   /** Passed to {@link prmStepLoss} (hard / soft labels, last-step-only, class order). */
-  process: prmStepLossConfig.strict().optional(),
+  process: z.optional(prmStepLossConfig.strict()),
 });
 export type RewardModelConfig = z.input<typeof rewardModelConfig>;
 

@@ -1,16 +1,10 @@
-import { RLError, assertInteger, assertTensor, parseConfig, tf, type Stateful } from "@rl/core";
+import { RLError, adamWTransform, applyUpdates, assertInteger, assertTensor, parseConfig, scaleByAdamConfig, tf, type Stateful } from "@rl/core";
 import { z } from "zod";
 
-/** Config of {@link adamW} (PyTorch `torch.optim.AdamW` defaults). */
-export const adamWConfig = z.object({
+/** Config of {@link adamW} (PyTorch `torch.optim.AdamW` defaults): core's `scaleByAdamConfig` (β₁, β₂, ε) plus the rate and the decay. */
+export const adamWConfig = scaleByAdamConfig.extend({
   /** Learning rate (used when an update passes none). Default 1e-3. */
   learningRate: z.number().positive().default(1e-3),
-  /** β₁. Default 0.9. */
-  beta1: z.number().min(0).lt(1).default(0.9),
-  /** β₂. Default 0.999. */
-  beta2: z.number().min(0).lt(1).default(0.999),
-  /** ε added to √v̂. Default 1e-8. */
-  epsilon: z.number().positive().default(1e-8),
   /** Decoupled weight decay λ (applied as `p ← p·(1 − lr·λ)`). Default 0.01 (PyTorch AdamW). */
   weightDecay: z.number().min(0).default(0.01),
 });
@@ -43,15 +37,20 @@ export interface ParameterOptimizer<S extends { step: number }> extends Stateful
 
 /**
  * Adam with decoupled weight decay — AdamW (Loshchilov & Hutter, arXiv:1711.05101; Adam
- * arXiv:1412.6980), as PyTorch's `AdamW`. tfjs's `tf.train.adam` has no decoupled decay, so this is
- * an explicit `{ init, update }` object over the given `tf.Variable`s. For each parameter with a
+ * arXiv:1412.6980), as PyTorch's `AdamW`: an `{ init, update }` object over the given
+ * `tf.Variable`s, a thin recipe over core's `adamWTransform` (`chain(scaleByAdam,
+ * addDecayedWeights, scaleByLearningRate)`) and `applyUpdates`. For each parameter with a
  * gradient, at step `t` (1-based):
  *
- *   p ← p·(1 − lr·λ);   m ← β₁m + (1 − β₁)g;   v ← β₂v + (1 − β₂)g²
- *   p ← p − lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
+ *   m ← β₁m + (1 − β₁)g;   v ← β₂v + (1 − β₂)g²
+ *   p ← p − lr · ( (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε) + λ·p )
  *
  * The parameters and the moment variables are updated **in place** (tfjs memory); the returned state
- * carries the new step count and the same moment variables. `dispose(state)` frees the moments.
+ * `{ step, m, v }` carries the new step count and the same moment variables (`m`, `v` are the
+ * `mu`, `nu` of core's `scaleByAdam`). `dispose(state)` frees the moments. The state is checked
+ * before any weight is touched: a bad `step` or a moment that is not a live tensor of the
+ * parameter's shape (e.g. a state that went through `JSON.stringify`: save it with
+ * `saveCheckpoint` instead) throws `RLError`, never NaN weights.
  * Defaults: lr 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0.01. `weightDecay: 0` is Adam ({@link adam}).
  *
  * @example
@@ -60,24 +59,25 @@ export interface ParameterOptimizer<S extends { step: number }> extends Stateful
  * let state = opt.init();
  * ({ state } = opt.update({ grads }, state));
  * opt.dispose(state);
- * @remarks arXiv:1711.05101, arXiv:1412.6980
+ * @remarks arXiv:1711.05101, arXiv:1412.6980; torch/optim/adamw.py
  */
 export function adamW(params: readonly tf.Variable[], config: AdamWConfig = {}): ParameterOptimizer<AdamWState> {
-  const cfg = parseConfig(adamWConfig, config, "adamW");
+  const { learningRate, ...rest } = parseConfig(adamWConfig, config, "adamW");
   if (!Array.isArray(params)) throw new RLError("INVALID_INPUT", "adamW: params must be an array of tf.Variable");
   params.forEach((p, i) => {
     assertTensor(p, "adamW", `params[${i}]`);
     if (!(p instanceof tf.Variable)) throw new RLError("INVALID_INPUT", `adamW: params[${i}] must be a tf.Variable (tf.variable(...))`);
   });
   const ps = [...params];
+  // The rate of the update in progress: the chain's `scaleByLearningRate` reads it.
+  let rate = learningRate;
+  const transform = adamWTransform({ ...rest, learningRate: () => rate });
   return {
     params: ps,
     init(): AdamWState {
-      return {
-        step: 0,
-        m: ps.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false))),
-        v: ps.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false))),
-      };
+      const [adamState] = transform.init(ps);
+      const { mu, nu } = adamState as { mu: tf.Variable[]; nu: tf.Variable[] };
+      return { step: 0, m: mu, v: nu };
     },
     update(input: OptimizerInput, state: AdamWState) {
       if (typeof input !== "object" || input === null || !Array.isArray(input.grads)) {
@@ -88,7 +88,7 @@ export function adamW(params: readonly tf.Variable[], config: AdamWConfig = {}):
       if (grads.length !== ps.length) {
         throw new RLError("SHAPE_MISMATCH", `adamW: ${grads.length} gradients for ${ps.length} parameters`);
       }
-      const lr = input.learningRate ?? cfg.learningRate;
+      const lr = input.learningRate ?? learningRate;
       if (typeof lr !== "number" || !(lr >= 0) || !Number.isFinite(lr)) throw new RLError("INVALID_INPUT", `adamW: learningRate must be a finite number ≥ 0, got ${lr}`);
       grads.forEach((grad, i) => {
         const p = ps[i] as tf.Variable;
@@ -99,23 +99,17 @@ export function adamW(params: readonly tf.Variable[], config: AdamWConfig = {}):
           throw new RLError("SHAPE_MISMATCH", `adamW: gradient ${i} has shape [${g.shape.join(",")}], parameter [${p.shape.join(",")}]`);
         }
       });
-      const t = state.step + 1;
-      const bc1 = 1 - cfg.beta1 ** t;
-      const bc2 = 1 - cfg.beta2 ** t;
-      grads.forEach((g, i) => {
-        if (g === null) return;
-        const p = ps[i] as tf.Variable;
-        const m = state.m[i] as tf.Variable;
-        const v = state.v[i] as tf.Variable;
-        tf.tidy(() => {
-          const decayed = cfg.weightDecay > 0 ? tf.mul(p, 1 - lr * cfg.weightDecay) : p;
-          m.assign(tf.add(tf.mul(m, cfg.beta1), tf.mul(g, 1 - cfg.beta1)));
-          v.assign(tf.add(tf.mul(v, cfg.beta2), tf.mul(tf.square(g), 1 - cfg.beta2)));
-          const stepDir = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), cfg.epsilon));
-          p.assign(tf.sub(decayed, tf.mul(stepDir, lr)));
+      rate = lr;
+      const chainState: [unknown, unknown, unknown] = [{ count: state.step, mu: state.m, nu: state.v }, {}, { count: state.step }];
+      const { updates } = transform.update(grads, chainState as never, ps);
+      try {
+        applyUpdates(ps, updates);
+      } finally {
+        updates.forEach((u, i) => {
+          if (u !== null && u !== grads[i]) u.dispose();
         });
-      });
-      return { output: { learningRate: lr }, state: { step: t, m: state.m, v: state.v } };
+      }
+      return { output: { learningRate: lr }, state: { step: state.step + 1, m: state.m, v: state.v } };
     },
     dispose(state: AdamWState): void {
       for (const x of [...state.m, ...state.v]) x.dispose();
@@ -138,7 +132,8 @@ function assertAdamWState(state: unknown, ps: readonly tf.Variable[]): asserts s
       throw new RLError("INVALID_INPUT", `adamW: state.${key} must hold one variable per parameter (${ps.length})`);
     }
     xs.forEach((x, i) => {
-      assertTensor(x, "adamW", `state.${key}[${i}]`);
+      assertTensor(x, "adamW", `state.${key}[${i}]`, { dtypes: ["float32"] });
+      if (!(x instanceof tf.Variable)) throw new RLError("INVALID_INPUT", `adamW: state.${key}[${i}] must be a tf.Variable (from init() or restoreCheckpoint; a JSON copy of the state has none)`);
       const p = ps[i] as tf.Variable;
       if (x.shape.length !== p.shape.length || x.shape.some((d, k) => d !== p.shape[k])) {
         throw new RLError("SHAPE_MISMATCH", `adamW: state.${key}[${i}] has shape [${x.shape.join(",")}], parameter [${p.shape.join(",")}]`);

@@ -1,6 +1,6 @@
 // The two halves of `trainStep`, shared with the data-parallel step (`../parallel`): gradients of
 // a loss over micro-batches, then clip + one optimizer update. Internal: not re-exported.
-import { RLError, assertTensor, assertTensorMask, clipTensorsByGlobalNorm, tf } from "@rl/core";
+import { RLError, assertTensor, assertTensorMask, clipByGlobalNorm, tf } from "@rl/core";
 import type { ParameterOptimizer } from "./adamw.js";
 import { modelTokenLogProbs, predictionMask, type PolicyModel } from "./model-log-probs.js";
 import type { TrainBatch, TrainLoss } from "./train-step.js";
@@ -90,9 +90,10 @@ export function computeStepGradients<B extends TrainBatch>(
 }
 
 /**
- * Clips `grads` to `maxGradNorm` (global norm, core's `clipTensorsByGlobalNorm`) and applies one optimizer
- * update at `schedule(state.step)` (or the optimizer's own rate). Does not dispose `grads`.
- * Throws `RLError("INVALID_INPUT")` when every gradient is `null`.
+ * Clips `grads` to `maxGradNorm` (core's `clipByGlobalNorm` transform; `null` = no clipping, the
+ * norm is still measured) and applies one optimizer update at `schedule(state.step)` (or the
+ * optimizer's own rate). Does not dispose `grads`. Throws `RLError("INVALID_INPUT")` when every
+ * gradient is `null`, and `RLError("NON_FINITE")` (from the clip) before any update when the norm is not finite.
  */
 export function applyStepGradients<S extends { step: number }>(
   grads: readonly (tf.Tensor | null)[],
@@ -100,17 +101,17 @@ export function applyStepGradients<S extends { step: number }>(
   state: S,
   options: { maxGradNorm: number | null; schedule?: ((step: number) => number) | undefined; where: string },
 ): { state: S; gradNorm: number; learningRate: number } {
-  const present = grads.filter((g): g is tf.Tensor => g !== null);
-  if (present.length === 0) throw new RLError("INVALID_INPUT", `${options.where}: the loss does not depend on any of the variables`);
-  const { clipped, norm } = clipTensorsByGlobalNorm(present, options.maxGradNorm ?? Number.POSITIVE_INFINITY);
-  let j = 0;
-  const finalGrads = grads.map((g) => (g === null ? null : (clipped[j++] as tf.Tensor)));
+  if (grads.every((g) => g === null)) throw new RLError("INVALID_INPUT", `${options.where}: the loss does not depend on any of the variables`);
+  const clip = clipByGlobalNorm({ maxNorm: options.maxGradNorm ?? Number.MAX_VALUE });
+  const { updates: finalGrads, info } = clip.update(grads, clip.init([]), optimizer.params);
   const learningRate = options.schedule !== undefined ? options.schedule(state.step) : undefined;
   try {
     const next = optimizer.update({ grads: finalGrads, ...(learningRate !== undefined ? { learningRate } : {}) }, state);
-    return { state: next.state, gradNorm: norm, learningRate: next.output.learningRate };
+    return { state: next.state, gradNorm: info.gradNorm as number, learningRate: next.output.learningRate };
   } finally {
-    for (const t of clipped) t.dispose();
+    finalGrads.forEach((g, i) => {
+      if (g !== null && g !== grads[i]) g.dispose();
+    });
   }
 }
 

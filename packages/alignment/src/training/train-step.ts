@@ -67,7 +67,7 @@ export interface TrainStepMetrics {
  * One optimisation step of a causal policy: for each micro-batch, forward → per-token log-probs
  * (core's `gatherLogProbs`, shifted so logits at `t` score token `t + 1`) → loss → gradients
  * (`tf.variableGrads`); gradients accumulated over the micro-batches (`batch` may be a list), then
- * clipped by global norm (core's `clipTensorsByGlobalNorm`), then one optimizer update (e.g. {@link adamW})
+ * clipped by global norm (core's `clipByGlobalNorm` transform), then one optimizer update (e.g. {@link adamW})
  * at the scheduled learning rate. The variables trained are the optimizer's parameters
  * (`adamW(trainableVariables(model))` for a LayersModel, your own `tf.Variable`s for a function model).
  *

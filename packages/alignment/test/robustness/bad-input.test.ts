@@ -52,6 +52,25 @@ describe("defect 1: optimizer state is validated before any weight is touched", 
     p.dispose();
   });
 
+  it("an adamW state that went through JSON keeps its step but is refused (RLError, weights untouched)", () => {
+    const p = tf.variable(tf.tensor1d([1, 2]));
+    const g = tf.tensor1d([0.5, 0.5]);
+    const opt = adamW([p]);
+    let state = opt.init();
+    ({ state } = opt.update({ grads: [g] }, state));
+    const before = Array.from(p.dataSync());
+    const copy = JSON.parse(JSON.stringify(state));
+    expect(copy.step).toBe(1);
+    const tensorsBefore = tf.memory().numTensors;
+    expectRLError(() => opt.update({ grads: [g] }, copy), /state\.m\[0\]/);
+    expectRLError(() => opt.update({ grads: [g] }, { ...state, m: state.m.map((x) => x.clone()) }), /tf\.Variable/);
+    expect(tf.memory().numTensors).toBe(tensorsBefore + 1); // the clone made above
+    expect(Array.from(p.dataSync())).toEqual(before);
+    expect(before.every(Number.isFinite)).toBe(true);
+    opt.dispose(state);
+    tf.dispose([p, g]);
+  });
+
   it("trainStep rejects a NaN step before the forward pass and leaves the model finite", () => {
     const { model, variables } = tinyModel(5, 3);
     const batch: TrainBatch = { tokenIds: tf.tensor2d([[0, 1, 2]], undefined, "int32"), lossMask: tf.tensor2d([[0, 1, 1]]) };

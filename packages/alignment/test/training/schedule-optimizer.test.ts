@@ -65,6 +65,36 @@ describe("adamW", () => {
     for (const t of [p, g, zero]) t.dispose();
   });
 
+  it("matches PyTorch AdamW (float64 by hand) over 6 steps with a per-step learning rate", () => {
+    const p0 = [0.5, -1, 2];
+    const grads = [[0.3, -0.2, 1.5], [-0.1, 0.4, 0.2], [2, 2, -2], [0, 0.1, 0], [1, -1, 0.5], [-0.3, 0.3, 0.3]];
+    const [b1, b2, eps, wd] = [0.9, 0.99, 1e-8, 0.1];
+    const lr = (t: number): number => 0.05 / (1 + t);
+    const want = [...p0];
+    const m = [0, 0, 0];
+    const v = [0, 0, 0];
+    grads.forEach((g, step) => {
+      const t = step + 1;
+      want.forEach((x, k) => {
+        m[k] = b1 * m[k]! + (1 - b1) * g[k]!;
+        v[k] = b2 * v[k]! + (1 - b2) * g[k]! ** 2;
+        want[k] = x * (1 - lr(step) * wd) - (lr(step) * (m[k]! / (1 - b1 ** t))) / (Math.sqrt(v[k]! / (1 - b2 ** t)) + eps);
+      });
+    });
+    const p = tf.variable(tf.tensor1d(p0));
+    const opt = adamW([p], { beta2: b2, epsilon: eps, weightDecay: wd });
+    let state = opt.init();
+    grads.forEach((g, step) => {
+      const gt = tf.tensor1d(g);
+      ({ state } = opt.update({ grads: [gt], learningRate: lr(step) }, state));
+      gt.dispose();
+    });
+    expect(state.step).toBe(6);
+    assertClose(Array.from(p.dataSync()), want, 2e-6, 1e-5);
+    opt.dispose(state);
+    p.dispose();
+  });
+
   it("adam (no decay) matches tf.train.adam over 20 steps", () => {
     const a = tf.variable(tf.tensor1d([0.5, -1.5, 2]));
     const b = tf.variable(tf.tensor1d([0.5, -1.5, 2]));

@@ -17,3 +17,4 @@ export {
   type EmptyState,
   type CountState,
 } from "./transforms.js";
+export { adamWTransform, adamWTransformConfig, type AdamWTransformConfig, type AdamWTransformState } from "./adamw.js";

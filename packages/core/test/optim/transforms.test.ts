@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   RLError,
   addDecayedWeights,
+  adamWTransform,
   applyUpdates,
   chain,
   clipByGlobalNorm,
@@ -196,6 +197,43 @@ describe("chain + applyUpdates", () => {
     });
     opt.dispose(state);
     params.forEach((p) => p.dispose());
+  });
+
+  it("adamWTransform is clip → adam → decay → lr: PyTorch clip_grad_norm_ + AdamW (float64 reference), Adam without clip", () => {
+    const p0 = [[0.5, -1, 2], [0.25]];
+    const gradsList = [[[0.3, -0.2, 1.5], [4]], [[-0.1, 0.4, 0.2], [-0.5]], [[2, 2, -2], [0.01]]];
+    const schedule = (step: number): number => 0.05 / (1 + step);
+    for (const maxGradNorm of [1, null]) {
+      const params = p0.map((x) => tf.variable(tf.tensor1d(x)));
+      const opt = adamWTransform({ learningRate: schedule, beta2: 0.99, weightDecay: 0.1, maxGradNorm });
+      let state = opt.init(params);
+      expect(state.length).toBe(maxGradNorm === null ? 3 : 4);
+      for (const g of gradsList) {
+        const gs = g.map((x) => tf.tensor1d(x));
+        const r = opt.update(gs, state, params);
+        applyUpdates(params, r.updates);
+        if (maxGradNorm !== null) expect(r.info.gradNorm).toBeGreaterThan(0);
+        state = r.state;
+        disposeAll([...r.updates, ...gs]);
+      }
+      const want = adamWReference(p0, gradsList, schedule, 0.9, 0.99, 1e-8, 0.1, maxGradNorm ?? undefined);
+      params.forEach((p, i) => assertClose(Array.from(p.dataSync()), want[i] as number[], 2e-6, 1e-5));
+      opt.dispose(state);
+      params.forEach((p) => p.dispose());
+    }
+    // the TSDoc example's numbers
+    const p = [tf.variable(tf.tensor1d([1, -2]))];
+    const opt = adamWTransform({ learningRate: 0.1, weightDecay: 0.5 });
+    const s = opt.init(p);
+    const g = tf.tensor1d([0.3, -0.1]);
+    const r = opt.update([g], s, p);
+    applyUpdates(p, r.updates);
+    assertClose(Array.from((p[0] as tf.Variable).dataSync()), [0.85, -1.8], 1e-6, 1e-6);
+    disposeAll([...r.updates, g]);
+    opt.dispose(r.state);
+    p[0]?.dispose();
+    expect(() => adamWTransform({ learningRate: 0.1, weightDecai: 0.1 } as never)).toThrow(/weightDecai/);
+    expect(() => adamWTransform({ learningRate: -1 })).toThrow(RLError);
   });
 
   it("rejects parts that are not transformations, a wrong state, and non-variable parameters", () => {

@@ -1,4 +1,4 @@
-import { RLError, parseConfig, tf } from "@rl/core";
+import { RLError, gatherLogProbs, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import { IGNORE_LABEL } from "./prm-layout.js";
 import { type TensorLike2D, type TensorLike3D, asTensor, readValues, shapeOf } from "./tensor-input.js";
@@ -28,7 +28,8 @@ export interface PrmStepLossInput {
  *   L = Σ_t M_t · CE(z_t, [1 − p_t, p_t]) / Σ_t M_t,   M_t = [label_t ≠ −100]
  *
  * With hard labels `p_t ∈ {0,1}` this is 2-class token classification; soft labels are the
- * BCE on `z_good − z_bad`. Metrics: `accuracy` = argmax matches `[p > ½]`, `labelled` count.
+ * BCE on `z_good − z_bad`. Computed as `CE = −(log p_bad + p·(z_good − z_bad))` with `log p_bad`
+ * from core's fused `gatherLogProbs` (no `logSoftmax` temporaries). Metrics: `accuracy` = argmax matches `[p > ½]`, `labelled` count.
  * Edge cases: no labelled position → `INVALID_INPUT` (CE over zero tokens is NaN; skip the sample);
  * a non-0/1 label in hard mode → `INVALID_INPUT`.
  *
@@ -74,14 +75,16 @@ export function prmStepLoss(
   const labelled = mask.reduce((a, b) => a + b, 0);
   if (labelled === 0) throw new RLError("INVALID_INPUT", `${fn}: labels has no labelled position (skip samples without steps)`);
   const n = labels.length;
+  const goodCol = cfg.order === "negPos" ? 1 : 0;
+  const badCol = 1 - goodCol;
   const loss = tf.tidy(() => {
     const z = tf.reshape(asTensor(input.logits as TensorLike3D, shape.length, fn, "logits"), [n, 2]);
-    const logp = tf.logSoftmax(z);
-    const [first, second] = tf.split(logp, 2, 1) as [tf.Tensor, tf.Tensor];
-    const [logGood, logBad] = cfg.order === "negPos" ? [second, first] : [first, second];
-    const p = tf.tensor2d(target, [n, 1]);
-    const ce = tf.neg(tf.add(tf.mul(p, logGood), tf.mul(tf.sub(1, p), logBad)));
-    return tf.div(tf.sum(tf.mul(tf.reshape(ce, [n]), tf.tensor1d(mask))), labelled);
+    // log p_bad from core's fused gatherLogProbs (one pass per row, hand-written backward), and
+    // log p_good = log p_bad + (z_good − z_bad), so CE = −(log p_bad + p·(z_good − z_bad)).
+    const logBad = gatherLogProbs(z, tf.fill([n], badCol, "int32"));
+    const gap = tf.reshape(tf.sub(tf.slice(z, [0, goodCol], [n, 1]), tf.slice(z, [0, badCol], [n, 1])), [n]);
+    const ce = tf.neg(tf.add(logBad, tf.mul(tf.tensor1d(target), gap)));
+    return tf.div(tf.sum(tf.mul(ce, tf.tensor1d(mask))), labelled);
   });
   const z = readValues(input.logits as TensorLike3D);
   let correct = 0;

@@ -55,4 +55,26 @@ describe("prmStepLoss", () => {
     await expectNoTensorLeak(() => prmStepLoss({ logits: x, labels: [[1, -100, 0]] }).loss);
     x.dispose();
   });
+
+  it("equals the logSoftmax formula in both class orders, soft labels, large logits (fused gatherLogProbs path)", () => {
+    const fc = (z: number[][], labels: number[], order: "negPos" | "posNeg"): number => {
+      let total = 0;
+      let n = 0;
+      z.forEach(([a, b], k) => {
+        const l = labels[k] as number;
+        if (l === -100) return;
+        const m = Math.max(a!, b!);
+        const lse = m + Math.log(Math.exp(a! - m) + Math.exp(b! - m));
+        const [good, bad] = order === "negPos" ? [b! - lse, a! - lse] : [a! - lse, b! - lse];
+        total += -(l * good + (1 - l) * bad);
+        n += 1;
+      });
+      return total / n;
+    };
+    const z = [[0.2, -0.1], [50, -40], [-3, 3], [1, 1], [0, 80]];
+    const labels = [0.3, 1, -100, 0, 0.9];
+    for (const order of ["negPos", "posNeg"] as const) {
+      assertClose(value(prmStepLoss({ logits: z, labels }, { mode: "soft", order }).loss), fc(z, labels, order), 1e-5, 1e-5);
+    }
+  });
 });

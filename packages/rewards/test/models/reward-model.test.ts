@@ -94,6 +94,37 @@ describe("createRewardModel (Bradley–Terry)", () => {
   });
 });
 
+describe("createRewardModel (parts: nested configs, optimizer)", () => {
+  it("a misspelt key in a nested loss config throws RLError INVALID_CONFIG (it used to pass silently)", () => {
+    const enc = createEmbeddingEncoder({ vocabSize: VOCAB, hiddenSize: 4 });
+    const before = tf.memory().numTensors;
+    expect(codeOf(() => createRewardModel(enc, { bradleyTerry: { taus: 2 } } as never))).toBe("INVALID_CONFIG");
+    expect(() => createRewardModel(enc, { bradleyTerry: { taus: 2 } } as never)).toThrow(/taus/);
+    expect(codeOf(() => createRewardModel(enc, { objective: "process", process: { mod: "soft" } } as never))).toBe("INVALID_CONFIG");
+    expect(codeOf(() => createRewardModel(enc, { bradleyTerry: { tau: -1 } }))).toBe("INVALID_CONFIG");
+    expect(tf.memory().numTensors).toBe(before); // nothing allocated before the config is refused
+    const ok = createRewardModel(enc, { bradleyTerry: { tau: 2, labelSmoothing: 0.1 }, process: { mode: "soft" } });
+    ok.dispose();
+  });
+
+  it("fit with core's Adam transform gives the numbers tf.train.adam gave (seeded run, before the split)", async () => {
+    // Scores recorded with the previous fit loop (tf.train.adam, ε 1e-7) on the same seeded run;
+    // the loop now uses core's adamWTransform (weight decay 0, ε 1e-7): same formula, float32 rounding apart.
+    const probe = [[3, 4, 5], [7, 7, 2, 9], [1, 2, 3, 4, 5, 6]];
+    const bt = createRewardModel(createEmbeddingEncoder({ vocabSize: VOCAB, hiddenSize: 16, seed: 0 }), { seed: 0 });
+    const r = await bt.fit(preferenceData(120, 1), { epochs: 6, batchSize: 32, learningRate: 0.02, validationSplit: 0.2, patience: 3, seed: 5 });
+    bt.score(probe).forEach((s, k) => expect(s).toBeCloseTo([2.524266481399536, -2.390789031982422, 2.12276554107666][k] as number, 3));
+    expect(r.history.at(-1)!.valLoss).toBeCloseTo(0.44231411814689636, 4);
+    bt.dispose();
+    const prm = createRewardModel(createEmbeddingEncoder({ vocabSize: VOCAB, hiddenSize: 16, seed: 2 }), { objective: "process" });
+    const steps = stepData(60, 11).map((d) => d.example);
+    const h = await prm.fit(steps, { epochs: 5, batchSize: 32, learningRate: 0.02 });
+    expect(h.history.length).toBe(5);
+    prm.score(probe).forEach((s, k) => expect(s).toBeCloseTo([0.9268062710762024, 0.855006217956543, 0.8966228365898132][k] as number, 4));
+    prm.dispose();
+  });
+});
+
 describe("createRewardModel (ORM, regression, PRM)", () => {
   it("a PRM learns step labels on a synthetic multi-step task", async () => {
     const train = stepData(300, 11);

@@ -6,5 +6,10 @@ export const seeds: Record<string, Record<string, () => unknown[]>> = {
     primeCodeStdoutMatches: () => ["3 \n\n", "3"],
     primeCodeCallMatches: () => ["[1, 2]", "[[1, 2]]"],
     subprocessCodeExecutor: () => [{ language: "python", maxConcurrency: 1 }],
+    spctPrompt: () => ["What is 2+2?", ["4", "5"]],
+    parseSpctScores: () => ["Scores: \\boxed{7, 4}", 2, {}],
+    spctReward: () => ["q", ["a", "b"], async (_m: unknown, j: number) => `\\boxed{${7 - j}, 4}`, { k: 2 }],
+    cachedGenerativeJudge: () => [async () => "Scores: \\boxed{7}", { maxEntries: 4 }],
+    createChatCompletionsGenerativeJudge: () => [{ baseUrl: "http://127.0.0.1:9/v1", model: "grm", apiKeyEnv: null }],
   },
 };

@@ -1,6 +1,7 @@
 import { parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
 import type { RubricCriterion, RubricJudge, RubricVerdict } from "./rubric-schema.js";
+import type { GenerativeJudge, JudgeMessage } from "./chat-completions-judge.js";
 
 /** Config of {@link cachedJudge}. */
 export const cachedJudgeConfig = z.object({
@@ -43,23 +44,40 @@ function verdictKey(prompt: string, response: string, c: RubricCriterion): strin
  */
 export function cachedJudge(judge: RubricJudge, config: CachedJudgeConfig = {}): CachedJudge {
   const { maxEntries, cacheNull } = parseConfig(cachedJudgeConfig, config, "cachedJudge");
-  const verdicts = new Map<string, RubricVerdict>();
-  const inFlight = new Map<string, Promise<RubricVerdict>>();
+  const memo = lruMemo<[string, string, RubricCriterion], RubricVerdict>(
+    (prompt, response, criterion) => verdictKey(prompt, response, criterion),
+    judge,
+    maxEntries,
+    (v) => v !== null || cacheNull,
+  );
+  const cached = ((prompt: string, response: string, criterion: RubricCriterion) => memo.call(prompt, response, criterion)) as CachedJudge;
+  cached.stats = memo.stats;
+  cached.clear = memo.clear;
+  return cached;
+}
+
+/**
+ * An LRU cache around an async function: identical calls in flight share one promise, a rejection
+ * is not cached, `keep(v)` decides whether a value is cached. The one cache of the judges.
+ */
+function lruMemo<A extends unknown[], V>(keyOf: (...args: A) => string, fn: (...args: A) => Promise<V>, maxEntries: number, keep: (v: V) => boolean) {
+  const values = new Map<string, V>();
+  const inFlight = new Map<string, Promise<V>>();
   let hits = 0;
   let misses = 0;
-  const remember = (key: string, verdict: RubricVerdict) => {
-    if (verdict === null && !cacheNull) return;
-    verdicts.delete(key);
-    verdicts.set(key, verdict);
-    if (verdicts.size > maxEntries) verdicts.delete(verdicts.keys().next().value as string);
+  const remember = (key: string, v: V): void => {
+    if (!keep(v)) return;
+    values.delete(key);
+    values.set(key, v);
+    if (values.size > maxEntries) values.delete(values.keys().next().value as string);
   };
-  const cached = (async (prompt: string, response: string, criterion: RubricCriterion): Promise<RubricVerdict> => {
-    const key = verdictKey(prompt, response, criterion);
-    if (verdicts.has(key)) {
+  const call = async (...args: A): Promise<V> => {
+    const key = keyOf(...args);
+    if (values.has(key)) {
       hits++;
-      const v = verdicts.get(key) as RubricVerdict;
-      verdicts.delete(key); // refresh its recency
-      verdicts.set(key, v);
+      const v = values.get(key) as V;
+      values.delete(key); // refresh its recency
+      values.set(key, v);
       return v;
     }
     const pending = inFlight.get(key);
@@ -68,7 +86,7 @@ export function cachedJudge(judge: RubricJudge, config: CachedJudgeConfig = {}):
       return pending;
     }
     misses++;
-    const call = judge(prompt, response, criterion).then(
+    const p = fn(...args).then(
       (v) => {
         inFlight.delete(key);
         remember(key, v);
@@ -79,10 +97,42 @@ export function cachedJudge(judge: RubricJudge, config: CachedJudgeConfig = {}):
         throw e;
       },
     );
-    inFlight.set(key, call);
-    return call;
-  }) as CachedJudge;
-  cached.stats = () => ({ hits, misses, size: verdicts.size });
-  cached.clear = () => verdicts.clear();
+    inFlight.set(key, p);
+    return p;
+  };
+  return { call, stats: () => ({ hits, misses, size: values.size }), clear: () => values.clear() };
+}
+
+/** A {@link GenerativeJudge} with a text cache, its counters and a way to empty it. */
+export interface CachedGenerativeJudge extends GenerativeJudge {
+  stats(): { hits: number; misses: number; size: number };
+  clear(): void;
+}
+
+/** Config of {@link cachedGenerativeJudge}. */
+export const cachedGenerativeJudgeConfig = z.object({
+  /** Most replies kept; the least recently used is evicted first. Default 10 000. */
+  maxEntries: z.number().int().positive().default(10_000),
+});
+export type CachedGenerativeJudgeConfig = z.input<typeof cachedGenerativeJudgeConfig>;
+
+/**
+ * Wraps a generative judge with the same LRU cache as {@link cachedJudge}, keyed by the messages
+ * **and the sample index**: sample j of a request is asked once, and k sampled judgements stay k
+ * different samples (a cache keyed by the messages alone would collapse SPCT's voting to one vote).
+ *
+ * @example
+ * const judge = cachedGenerativeJudge(async (_m, sample) => `Scores: \\boxed{${sample + 1}}`);
+ * await judge([{ role: "user", content: "q" }], 0); // "Scores: \\boxed{1}"
+ * await judge([{ role: "user", content: "q" }], 0); // "Scores: \\boxed{1}"
+ * judge.stats(); // { hits: 1, misses: 1, size: 1 }
+ * @remarks no paper
+ */
+export function cachedGenerativeJudge(judge: GenerativeJudge, config: CachedGenerativeJudgeConfig = {}): CachedGenerativeJudge {
+  const { maxEntries } = parseConfig(cachedGenerativeJudgeConfig, config, "cachedGenerativeJudge");
+  const memo = lruMemo<[readonly JudgeMessage[], number], string>((messages, sample) => JSON.stringify([messages, sample]), judge, maxEntries, () => true);
+  const cached = ((messages: readonly JudgeMessage[], sample: number) => memo.call(messages, sample)) as CachedGenerativeJudge;
+  cached.stats = memo.stats;
+  cached.clear = memo.clear;
   return cached;
 }

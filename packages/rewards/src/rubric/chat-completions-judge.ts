@@ -117,12 +117,47 @@ function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
  * await judge("What is 2+2?", "4", { id: "correct", text: "States that the answer is 4", kind: "principle", category: "essential" }); // 1
  */
 export function createChatCompletionsJudge(config: ChatCompletionsJudgeConfig): RubricJudge {
-  const fn = "chatCompletionsJudge";
   const cfg = parseConfig(chatCompletionsJudgeConfig, config, "createChatCompletionsJudge");
+  const request = chatCompletionsRequester(cfg, "chatCompletionsJudge");
+  return async (prompt: string, response: string, criterion: RubricCriterion): Promise<RubricVerdict> =>
+    request(
+      [
+        { role: "system", content: cfg.systemPrompt },
+        {
+          role: "user",
+          content: `Criterion (${criterion.kind === "hard_rule" ? "hard rule" : "principle"}${criterion.category === "pitfall" ? ", pitfall" : ""}): ${criterion.text}\n\n<prompt>\n${prompt}\n</prompt>\n\n<response>\n${response}\n</response>`,
+        },
+      ],
+      `criterion "${criterion.id}"`,
+      criterion.id,
+      cfg.temperature,
+      (content, key) => {
+        try {
+          return parseJudgeVerdict(redact(content, key));
+        } catch (e) {
+          throw new RLError("PARSE", redact(`chatCompletionsJudge: criterion "${criterion.id}": ${(e as Error).message}`, key));
+        }
+      },
+    );
+}
+
+/** One chat message sent to a judge. */
+export interface JudgeMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+type ParsedJudgeConfig = z.output<typeof chatCompletionsJudgeConfig>;
+
+/**
+ * The request loop shared by the judges of this file: POST with timeout, retries with backoff on
+ * 429 / 5xx / network errors / timeouts, a concurrency limit, the key redacted everywhere; `parse`
+ * turns the reply's content into the judge's value (a throw there is not retried).
+ */
+function chatCompletionsRequester(cfg: ParsedJudgeConfig, fn: string) {
   const run = limiter(cfg.concurrency);
   const url = `${cfg.baseUrl.replace(/\/+$/, "")}/chat/completions`;
-
-  return async (prompt: string, response: string, criterion: RubricCriterion): Promise<RubricVerdict> => {
+  return async <T>(messages: readonly JudgeMessage[], what: string, eventId: string, temperature: number, parse: (content: string, key: string | undefined) => T): Promise<T> => {
     let key: string | undefined;
     if (cfg.apiKeyEnv !== null) {
       key = process.env[cfg.apiKeyEnv];
@@ -131,22 +166,10 @@ export function createChatCompletionsJudge(config: ChatCompletionsJudgeConfig): 
       }
     }
     const emit = (type: JudgeEvent["type"], attempt: number, message: string): void =>
-      cfg.onEvent?.({ type, criterionId: criterion.id, attempt, message: redact(message, key) });
-    const body = JSON.stringify({
-      model: cfg.model,
-      temperature: cfg.temperature,
-      max_tokens: cfg.maxTokens,
-      messages: [
-        { role: "system", content: cfg.systemPrompt },
-        {
-          role: "user",
-          content: `Criterion (${criterion.kind === "hard_rule" ? "hard rule" : "principle"}${criterion.category === "pitfall" ? ", pitfall" : ""}): ${criterion.text}\n\n<prompt>\n${prompt}\n</prompt>\n\n<response>\n${response}\n</response>`,
-        },
-      ],
-    });
+      cfg.onEvent?.({ type, criterionId: eventId, attempt, message: redact(message, key) });
+    const body = JSON.stringify({ model: cfg.model, temperature, max_tokens: cfg.maxTokens, messages });
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (key !== undefined) headers.authorization = `Bearer ${key}`;
-
     let lastError: RLError | null = null;
     for (let attempt = 0; attempt <= cfg.maxRetries; attempt++) {
       let retryAfterMs = 0;
@@ -164,23 +187,18 @@ export function createChatCompletionsJudge(config: ChatCompletionsJudgeConfig): 
           } catch (e) {
             // JSON.parse's own message quotes a truncated piece of the body: never show it
             const why = e instanceof SyntaxError ? "not JSON" : e instanceof Error ? e.message : String(e);
-            throw new RLError("PARSE", `${fn}: criterion "${criterion.id}": the server's reply is not a chat completion (${why}): ${truncate(safeText, 200)}`);
+            throw new RLError("PARSE", `${fn}: ${what}: the server's reply is not a chat completion (${why}): ${truncate(safeText, 200)}`);
           }
-          const content = parsed.choices[0]?.message.content ?? "";
-          try {
-            return parseJudgeVerdict(redact(content, key));
-          } catch (e) {
-            throw new RLError("PARSE", redact(`${fn}: criterion "${criterion.id}": ${(e as Error).message}`, key));
-          }
+          return parse(parsed.choices[0]?.message.content ?? "", key);
         }
         const status = res.r.status;
         const detail = truncate(safeText, 200);
         if (status !== 429 && status < 500) {
-          throw new RLError("NETWORK", `${fn}: criterion "${criterion.id}": HTTP ${status} from ${url}: ${detail}`);
+          throw new RLError("NETWORK", `${fn}: ${what}: HTTP ${status} from ${url}: ${detail}`);
         }
         const ra = Number(res.r.headers.get("retry-after"));
         if (Number.isFinite(ra) && ra > 0) retryAfterMs = ra * 1000;
-        lastError = new RLError("NETWORK", `${fn}: criterion "${criterion.id}": HTTP ${status} from ${url} (attempt ${attempt + 1}): ${detail}`);
+        lastError = new RLError("NETWORK", `${fn}: ${what}: HTTP ${status} from ${url} (attempt ${attempt + 1}): ${detail}`);
       } catch (e) {
         if (RLError.isInstance(e)) {
           // Not retryable: a malformed verdict or a 4xx other than 429.
@@ -189,10 +207,10 @@ export function createChatCompletionsJudge(config: ChatCompletionsJudgeConfig): 
         }
         const name = e instanceof Error ? e.name : "";
         if (name === "TimeoutError" || name === "AbortError") {
-          lastError = new RLError("TIMEOUT", `${fn}: criterion "${criterion.id}": no reply from ${url} within ${cfg.timeoutMs} ms (attempt ${attempt + 1})`);
+          lastError = new RLError("TIMEOUT", `${fn}: ${what}: no reply from ${url} within ${cfg.timeoutMs} ms (attempt ${attempt + 1})`);
         } else {
           const msg = redact(e instanceof Error ? `${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ""}` : String(e), key);
-          lastError = new RLError("NETWORK", `${fn}: criterion "${criterion.id}": request to ${url} failed: ${msg}`);
+          lastError = new RLError("NETWORK", `${fn}: ${what}: request to ${url} failed: ${msg}`);
         }
       }
       if (attempt < cfg.maxRetries) {
@@ -201,8 +219,38 @@ export function createChatCompletionsJudge(config: ChatCompletionsJudgeConfig): 
         await sleep(wait);
       }
     }
-    const err = lastError ?? new RLError("NETWORK", `${fn}: criterion "${criterion.id}": request failed`);
+    const err = lastError ?? new RLError("NETWORK", `${fn}: ${what}: request failed`);
     emit("error", cfg.maxRetries, err.message);
     throw err;
+  };
+}
+
+/** A generative judge: returns the judge model's text for a conversation; `sample` numbers independent samples of the same request. */
+export type GenerativeJudge = (messages: readonly JudgeMessage[], sample: number) => Promise<string>;
+
+/** Config of {@link createChatCompletionsGenerativeJudge}: the judge client's settings; `temperature` defaults to 0.7 here (sampling k judgements needs diversity), `maxTokens` to 2048 (principles and critiques are long). */
+export const chatCompletionsGenerativeJudgeConfig = chatCompletionsJudgeConfig.extend({
+  temperature: z.number().min(0).default(0.7),
+  maxTokens: z.number().int().positive().default(2048),
+});
+export type ChatCompletionsGenerativeJudgeConfig = z.input<typeof chatCompletionsGenerativeJudgeConfig>;
+
+/**
+ * The same OpenAI-compatible client as {@link createChatCompletionsJudge} (timeouts, retries,
+ * `Retry-After`, concurrency, key redaction), returning the reply's text instead of a verdict: the
+ * port of generative reward models such as DeepSeek-GRM ({@link spctReward}). Its `systemPrompt` is
+ * not used (the caller sends the whole conversation).
+ *
+ * @example
+ * const judge = createChatCompletionsGenerativeJudge({ baseUrl: "http://localhost:8000/v1", model: "BBQGOD/DeepSeek-GRM-16B", apiKeyEnv: null });
+ * await judge([{ role: "user", content: "…" }], 0); // "Specific Criteria: … Scores: \\boxed{7, 4}"
+ * @remarks no paper
+ */
+export function createChatCompletionsGenerativeJudge(config: ChatCompletionsGenerativeJudgeConfig): GenerativeJudge {
+  const cfg = parseConfig(chatCompletionsGenerativeJudgeConfig, config, "createChatCompletionsGenerativeJudge");
+  const request = chatCompletionsRequester(cfg, "chatCompletionsGenerativeJudge");
+  return async (messages, sample) => {
+    if (!Array.isArray(messages) || messages.length === 0) throw new RLError("INVALID_INPUT", "chatCompletionsGenerativeJudge: messages must be a non-empty array");
+    return request(messages, `sample ${sample}`, `sample-${sample}`, cfg.temperature, (content, key) => redact(content, key));
   };
 }

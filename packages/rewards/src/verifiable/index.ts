@@ -12,3 +12,5 @@ export * from "./bleu.js";
 export * from "./random-evaluation.js";
 export * from "./math-reward-async.js";
 export * from "./code-execution.js";
+export * from "./sandbox.js";
+export * from "./prime-code.js";

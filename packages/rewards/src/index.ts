@@ -8,3 +8,4 @@ export * from "./models/index.js";
 export * from "./rubric/index.js";
 export * from "./transforms/index.js";
 export * from "./evaluation/index.js";
+export * from "./data/reward-augmented.js";

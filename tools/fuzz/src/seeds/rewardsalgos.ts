@@ -10,6 +10,8 @@ export const seeds: Record<string, Record<string, () => unknown[]>> = {
     parseSpctScores: () => ["Scores: \\boxed{7, 4}", 2, {}],
     spctReward: () => ["q", ["a", "b"], async (_m: unknown, j: number) => `\\boxed{${7 - j}, 4}`, { k: 2 }],
     cachedGenerativeJudge: () => [async () => "Scores: \\boxed{7}", { maxEntries: 4 }],
+    rewardConditionedSystemPrompt: () => [8],
+    rewardAugmentedPairs: () => [[{ prompt: "2+2?", chosen: "4", rejected: "5", chosenReward: 9, rejectedReward: 3 }], { placement: "prompt" }],
     createChatCompletionsGenerativeJudge: () => [{ baseUrl: "http://127.0.0.1:9/v1", model: "grm", apiKeyEnv: null }],
   },
 };

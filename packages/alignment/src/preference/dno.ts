@@ -19,7 +19,7 @@ export const dnoConfig = z.object({
   /** η of the paper, DPO's β in DNO-Prct (default 0.1, DPO's). */
   beta: z.number().positive().finite().default(0.1),
   /** `"soft"`: targets `σ(r_i − r_j)` (Algorithm 1); `"hard"`: the higher win rate wins (DNO-Prct, Algorithm 2). */
-  labels: z.enum(["soft", "hard"]).default("soft"),
+  targets: z.enum(["soft", "hard"]).default("soft"),
   /** `"all"`: every pair `i < j` of a prompt; `"extremes"`: only the best against the worst (DNO-Prct). */
   pairs: z.enum(["all", "extremes"]).default("all"),
   /** Drop pairs whose win rates differ by less than this (DNO-Prct's large-margin filter). Default 0 (keep all; `"hard"` drops ties). */
@@ -98,7 +98,7 @@ function winRatesFromPreferences(p: tf.Tensor | ArrayLike<ArrayLike<ArrayLike<nu
  *   winRates: [[0.75, 0.5, 0.25]],
  * }, { beta: 1 });
  * out.metrics.pairs;        // 3
- * out.loss.dataSync();      // [0.723033]
+ * out.loss.dataSync();      // [0.72303]
  * @remarks arXiv:2404.03715
  */
 export function dnoLoss(inputs: DnoInputs, config: DnoConfig = {}): DnoOutput {
@@ -119,7 +119,7 @@ export function dnoLoss(inputs: DnoInputs, config: DnoConfig = {}): DnoOutput {
   }
   const r = inputs.winRates !== undefined ? matrix(inputs.winRates, "winRates", b, k, fn) : winRatesFromPreferences(inputs.preferences as NonNullable<DnoInputs["preferences"]>, b, k, fn);
   const pairs: [number, number, number][] = [];
-  const targets: number[] = [];
+  const wins: number[] = [];
   r.forEach((row, x) => {
     const candidates: [number, number][] = [];
     if (cfg.pairs === "all") {
@@ -136,14 +136,14 @@ export function dnoLoss(inputs: DnoInputs, config: DnoConfig = {}): DnoOutput {
     for (const [i0, j0] of candidates) {
       const gap = (row[i0] as number) - (row[j0] as number);
       if (Math.abs(gap) < cfg.minMargin) continue;
-      if (cfg.labels === "hard") {
+      if (cfg.targets === "hard") {
         if (gap === 0) continue;
         const [i, j] = gap > 0 ? [i0, j0] : [j0, i0];
         pairs.push([x, i, j]);
-        targets.push(1);
+        wins.push(1);
       } else {
         pairs.push([x, i0, j0]);
-        targets.push(1 / (1 + Math.exp(-gap)));
+        wins.push(1 / (1 + Math.exp(-gap)));
       }
     }
   });
@@ -153,7 +153,7 @@ export function dnoLoss(inputs: DnoInputs, config: DnoConfig = {}): DnoOutput {
     const a = tf.gather(ell, tf.tensor1d(pairs.map(([x, i]) => x * k + i), "int32"));
     const c = tf.gather(ell, tf.tensor1d(pairs.map(([x, , j]) => x * k + j), "int32"));
     const d = tf.mul(tf.sub(a, c), cfg.beta);
-    const q = tf.tensor1d(targets);
+    const q = tf.tensor1d(wins);
     const losses = tf.neg(tf.add(tf.mul(q, logSigmoid(d)), tf.mul(tf.sub(1, q), logSigmoid(tf.neg(d)))));
     return { loss: tf.mean(losses), losses, d: stopGradient(d) };
   });

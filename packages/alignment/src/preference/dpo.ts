@@ -152,7 +152,7 @@ const perPairLoss: Record<DpoLossType, (x: DpoContext) => tf.Tensor> = {
  * `s_r = s(ℓ_r)` (`fDivergenceScore`; reverse KL, the default: `s(ℓ) = ℓ`), `c = β s_c`, `r = β s_r`,
  * `z = c − r`, ε = `labelSmoothing`:
  *
- * Each formula has its own file under `preference/dpo/` (named in the last column); the shared
+ * Each formula has its own file under `preference/dpo/` (one per paper, e.g. `exo.ts`); the shared
  * block (`dpo/terms.ts`) builds ℓ, s, c, r, z once, with the reference-free zeros.
  *
  * | type | per-pair loss |

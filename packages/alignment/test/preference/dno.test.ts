@@ -31,13 +31,13 @@ describe("dnoLoss: worked examples (arXiv:2404.03715, Algorithms 1 and 2)", () =
 
   it("DNO-Prct: hard labels on the best against the worst, with a margin filter", () => {
     scoped(() => {
-      const o = dnoLoss(x(), { beta: 1, labels: "hard", pairs: "extremes" });
+      const o = dnoLoss(x(), { beta: 1, targets: "hard", pairs: "extremes" });
       expect(o.pairIndices).toEqual([[0, 0, 2]]);
       assertClose(read(o.loss)[0], -logSig(0.5), 1e-6, 1e-6);
-      const none = dnoLoss(x(), { beta: 1, labels: "hard", pairs: "extremes", minMargin: 0.6 });
+      const none = dnoLoss(x(), { beta: 1, targets: "hard", pairs: "extremes", minMargin: 0.6 });
       expect(none.metrics.pairs).toBe(0);
       expect(read(none.loss)).toEqual([0]);
-      const two = dnoLoss(x(), { beta: 1, labels: "hard", minMargin: 0.3 });
+      const two = dnoLoss(x(), { beta: 1, targets: "hard", minMargin: 0.3 });
       expect(two.pairIndices).toEqual([[0, 0, 2]]);
     });
   });
@@ -78,7 +78,7 @@ describe("dnoLoss: properties", () => {
       fc.property(rows.filter((x) => x.pol.length === 2 && x.r[0] !== x.r[1]), ({ pol, ref, r }) =>
         scoped(() => {
           const [w, l] = (r[0] as number) > (r[1] as number) ? [0, 1] : [1, 0];
-          const o = dnoLoss({ policyLogProbs: tf.tensor2d([pol]), refLogProbs: tf.tensor2d([ref]), winRates: [r] }, { labels: "hard" });
+          const o = dnoLoss({ policyLogProbs: tf.tensor2d([pol]), refLogProbs: tf.tensor2d([ref]), winRates: [r] }, { targets: "hard" });
           const d = dpoLoss({ policyChosen: tf.tensor1d([pol[w] as number]), policyRejected: tf.tensor1d([pol[l] as number]), refChosen: tf.tensor1d([ref[w] as number]), refRejected: tf.tensor1d([ref[l] as number]) });
           assertClose(read(o.loss), read(d.loss), 1e-5, 1e-5);
         }),
@@ -108,7 +108,7 @@ describe("dnoLoss: gradients, leaks, bad input", () => {
       const winRates = [[0.75, 0.5, 0.25], [0.2, 0.9, 0.4]];
       const p = tf.tensor2d([[-3, -4, -5], [-2.2, -2.1, -1.5]]);
       checkGradient((t) => dnoLoss({ policyLogProbs: t, refLogProbs: ref, winRates }, { beta: 0.5 }).loss, p);
-      checkGradient((t) => dnoLoss({ policyLogProbs: t, refLogProbs: ref, winRates }, { beta: 0.5, labels: "hard" }).loss, p);
+      checkGradient((t) => dnoLoss({ policyLogProbs: t, refLogProbs: ref, winRates }, { beta: 0.5, targets: "hard" }).loss, p);
       const g = tf.grad((t: tf.Tensor) => dnoLoss({ policyLogProbs: p, refLogProbs: t, winRates }).loss)(ref);
       expect(read(g)).toEqual([0, 0, 0, 0, 0, 0]);
     });
@@ -118,7 +118,7 @@ describe("dnoLoss: gradients, leaks, bad input", () => {
     const p = tf.tensor2d([[-3, -4, -5]]);
     const ref = tf.tensor2d([[-3.5, -3.5, -5]]);
     await expectNoTensorLeak(() => dnoLoss({ policyLogProbs: p, refLogProbs: ref, winRates: [[0.75, 0.5, 0.25]] }));
-    await expectNoTensorLeak(() => dnoLoss({ policyLogProbs: p, refLogProbs: ref, winRates: [[0.5, 0.5, 0.5]] }, { labels: "hard" }));
+    await expectNoTensorLeak(() => dnoLoss({ policyLogProbs: p, refLogProbs: ref, winRates: [[0.5, 0.5, 0.5]] }, { targets: "hard" }));
     tf.dispose([p, ref]);
   });
 

@@ -1,5 +1,6 @@
 import { RLError, logSigmoid, parseConfig, stopGradient, tf, type Stateful } from "@rl/core";
 import { z } from "zod";
+import { binaryLabels, meansByLabel, type UnpairedLossOutput } from "./unpaired.js";
 import { assertBatchVectors, assertFinite } from "./validate.js";
 
 /**
@@ -87,15 +88,8 @@ export type BcoConfig = z.input<typeof bcoConfig>;
 /** BCO metric names (TRL's, as means). */
 export type BcoMetricName = "delta" | "rewards/chosen" | "rewards/rejected" | "rewards/margins";
 
-/** What {@link bcoLoss} returns. */
-export interface BcoOutput {
-  loss: tf.Scalar;
-  /** Per-example losses `[B]` (weighted), in input order (TRL concatenates desirable then undesirable). */
-  losses: tf.Tensor1D;
-  /** Implicit rewards `β·(π − ρ)` per example `[B]` (stop-gradient): feed them to {@link bcoRunningMoments}. */
-  rewards: tf.Tensor1D;
-  metrics: Partial<Record<BcoMetricName, number>>;
-}
+/** What {@link bcoLoss} returns (`rewards`: feed them to {@link bcoRunningMoments}). */
+export type BcoOutput = UnpairedLossOutput<BcoMetricName>;
 
 /**
  * Unpaired BCO, Binary Classifier Optimization (Jung et al. 2024, arXiv:2404.04656; TRL
@@ -129,11 +123,7 @@ export function bcoLoss(inputs: BcoInputs, config: BcoConfig = {}): BcoOutput {
   const B = assertBatchVectors({ policy, reference }, fn);
   assertFinite(policy, "policy", fn);
   assertFinite(reference, "reference", fn);
-  const labelValues = Array.from(inputs.labels instanceof tf.Tensor ? inputs.labels.dataSync() : inputs.labels, Number);
-  if (labelValues.length !== B) throw new RLError("SHAPE_MISMATCH", `${fn}: labels has ${labelValues.length} entries, policy has ${B}`);
-  labelValues.forEach((l, k) => {
-    if (l !== 0 && l !== 1) throw new RLError("INVALID_INPUT", `${fn}: labels[${k}] is ${l}; labels are 0 or 1`);
-  });
+  const labelValues = binaryLabels(inputs.labels, B, fn);
   let weights: number[] | undefined;
   if (inputs.desirableProbs !== undefined) {
     const p = Array.from(inputs.desirableProbs instanceof tf.Tensor ? inputs.desirableProbs.dataSync() : inputs.desirableProbs, Number);
@@ -154,23 +144,10 @@ export function bcoLoss(inputs: BcoInputs, config: BcoConfig = {}): BcoOutput {
     if (weights !== undefined) losses = tf.mul(losses, tf.tensor1d(weights, "float32"));
     return { loss: tf.mean(losses) as tf.Scalar, losses: losses as tf.Tensor1D, rewards: stopGradient(rewards) as tf.Tensor1D };
   });
-  const r = out.rewards.dataSync();
-  let nd = 0;
-  let nu = 0;
-  let rd = 0;
-  let ru = 0;
-  labelValues.forEach((l, k) => {
-    if (l === 1) {
-      nd++;
-      rd += r[k] as number;
-    } else {
-      nu++;
-      ru += r[k] as number;
-    }
-  });
+  const { desirable, undesirable } = meansByLabel(labelValues, out.rewards.dataSync());
   const metrics: Partial<Record<BcoMetricName, number>> = { delta: cfg.bcoRewardShift };
-  if (nd > 0) metrics["rewards/chosen"] = rd / nd;
-  if (nu > 0) metrics["rewards/rejected"] = ru / nu;
-  if (nd > 0 && nu > 0) metrics["rewards/margins"] = rd / nd - ru / nu;
+  if (desirable) metrics["rewards/chosen"] = desirable[0] as number;
+  if (undesirable) metrics["rewards/rejected"] = undesirable[0] as number;
+  if (desirable && undesirable) metrics["rewards/margins"] = (desirable[0] as number) - (undesirable[0] as number);
   return { loss: out.loss, losses: out.losses, rewards: out.rewards, metrics };
 }

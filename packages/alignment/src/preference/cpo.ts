@@ -1,5 +1,8 @@
-import { RLError, logSigmoid, parseConfig, stopGradient, tf, assertTensor } from "@rl/core";
+import { RLError, parseConfig, stopGradient, tf, assertTensor } from "@rl/core";
 import { z } from "zod";
+import { hingePairLoss } from "./dpo/hinge.js";
+import { ipoPairLoss } from "./dpo/ipo.js";
+import { sigmoidPairLoss } from "./dpo/sigmoid.js";
 import { pairwiseMetrics, type PreferenceLossOutput, type PreferenceMetricName } from "./preference-metrics.js";
 import { asScalar, assertBatchVectors, assertScalarInput } from "./validate.js";
 
@@ -81,21 +84,19 @@ export function cpoLoss(inputs: CpoInputs, config: CpoConfig = {}): PreferenceLo
     const rc = reward(policyChosen);
     const rr = reward(policyRejected);
     const delta = tf.sub(rc, rr);
-    const smoothed = (x: tf.Tensor): tf.Tensor =>
-      eps === 0 ? tf.neg(logSigmoid(x)) : tf.sub(tf.mul(logSigmoid(x), -(1 - eps)), tf.mul(logSigmoid(tf.neg(x)), eps));
     let losses: tf.Tensor;
     switch (cfg.lossType) {
       case "sigmoid":
-        losses = smoothed(tf.mul(delta, beta));
+        losses = sigmoidPairLoss(tf.mul(delta, beta), eps);
         break;
       case "hinge":
-        losses = tf.relu(tf.sub(1, tf.mul(delta, beta)));
+        losses = hingePairLoss(tf.mul(delta, beta));
         break;
       case "ipo":
-        losses = tf.square(tf.sub(delta, 1 / (2 * beta)));
+        losses = ipoPairLoss(delta, beta);
         break;
       case "simpo":
-        losses = smoothed(tf.mul(tf.sub(delta, cfg.simpoGamma / beta), beta));
+        losses = sigmoidPairLoss(tf.mul(tf.sub(delta, cfg.simpoGamma / beta), beta), eps);
         break;
     }
     const nll = chosenNll === undefined ? tf.scalar(0) : asScalar(chosenNll);

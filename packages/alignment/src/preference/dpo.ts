@@ -1,6 +1,20 @@
-import { RLError, logSigmoid, parseConfig, stopGradient, tf, assertTensor } from "@rl/core";
+import { RLError, parseConfig, stopGradient, tf, assertTensor } from "@rl/core";
 import { z } from "zod";
-import { fDivergenceScore, fDivergenceTypes } from "./f-divergence.js";
+import { fDivergenceTypes } from "./f-divergence.js";
+import { aotOrders, aotPairLoss, aotUnpairedPairLoss, type AotOrders } from "./dpo/aot.js";
+import { apoDownPairLoss, apoZeroPairLoss } from "./dpo/apo.js";
+import { bcoPairLoss } from "./dpo/bco-pair.js";
+import { discopopPairLoss } from "./dpo/discopop.js";
+import { exoPairLoss } from "./dpo/exo.js";
+import { hingePairLoss } from "./dpo/hinge.js";
+import { ipoPairLoss } from "./dpo/ipo.js";
+import { ncaPairLoss } from "./dpo/nca.js";
+import { robustPairLoss } from "./dpo/robust.js";
+import { sftPairLoss } from "./dpo/sft.js";
+import { sigmoidNormPairLoss } from "./dpo/sigmoid-norm.js";
+import { sigmoidPairLoss } from "./dpo/sigmoid.js";
+import { sppoHardPairLoss } from "./dpo/sppo.js";
+import { lengthNormalisedScores, pairTerms, type PairTerms } from "./dpo/terms.js";
 import { pairwiseMetrics, type PreferenceLossOutput } from "./preference-metrics.js";
 import { assertBatchVectors } from "./validate.js";
 
@@ -87,109 +101,47 @@ export const dpoConfig = z
 /** The input form of `dpoConfig` (every field optional; defaults filled by parsing). */
 export type DpoConfig = z.input<typeof dpoConfig>;
 
-interface DpoTerms {
+interface DpoContext {
+  t: PairTerms;
   beta: number;
   eps: number;
   tau: number;
   ipoNormalize: "length" | "none";
   bcoShift: number;
-  /** Raw log-ratios ℓ_c, ℓ_r. */
-  lc: tf.Tensor;
-  lr: tf.Tensor;
-  /** f-divergence scores s(ℓ_c), s(ℓ_r) (= ℓ_c, ℓ_r under reverse KL). */
-  sc: tf.Tensor;
-  sr: tf.Tensor;
-  /** β·s(ℓ_c), β·s(ℓ_r), z = their difference. */
-  c: tf.Tensor;
-  r: tf.Tensor;
-  z: tf.Tensor;
-  pc: tf.Tensor;
-  pr: tf.Tensor;
-  rc: tf.Tensor;
-  rr: tf.Tensor;
   lenC: tf.Tensor | undefined;
   lenR: tf.Tensor | undefined;
-  /** Sorting permutations for `aot` / `aot_unpaired`, computed from the input values. */
-  order: { policyMargin: number[]; refMargin: number[]; chosenRatio: number[]; rejectedRatio: number[] };
+  orders: AotOrders | undefined;
 }
 
-/** `−(1−ε)·logσ(x) − ε·logσ(−x)`. */
-function smoothedSigmoid(x: tf.Tensor, eps: number): tf.Tensor {
-  const clean = tf.neg(logSigmoid(x));
-  if (eps === 0) return clean;
-  return tf.add(tf.mul(clean, 1 - eps), tf.mul(tf.neg(logSigmoid(tf.neg(x))), eps));
-}
+const FN = "dpoLoss";
 
-/** Indices that sort `values` ascending (computed on plain numbers: no gradient flows through a sort). */
-function argsort(values: readonly number[]): number[] {
-  return values.map((_, k) => k).sort((a, b) => (values[a] as number) - (values[b] as number));
-}
-
-/** `x` gathered by a precomputed permutation (gather is differentiable w.r.t. `x`). */
-function permute(x: tf.Tensor, order: readonly number[]): tf.Tensor {
-  return tf.gather(x, tf.tensor1d(order as number[], "int32"));
-}
-
-function lengthNormalised(t: DpoTerms, type: string): { hc: tf.Tensor; hr: tf.Tensor } {
-  if (t.lenC === undefined || t.lenR === undefined) {
-    throw new RLError("INVALID_INPUT", `dpoLoss: lossType "${type}" needs chosenLengths and rejectedLengths`);
-  }
-  return { hc: tf.div(t.sc, tf.maximum(t.lenC, 1)), hr: tf.div(t.sr, tf.maximum(t.lenR, 1)) };
-}
-
-const perPairLoss: Record<DpoLossType, (t: DpoTerms) => tf.Tensor> = {
-  sigmoid: (t) => tf.neg(logSigmoid(t.z)),
-  cdpo: (t) => smoothedSigmoid(t.z, t.eps),
-  hinge: (t) => tf.relu(tf.sub(1, t.z)),
-  ipo: (t) => {
-    if (t.ipoNormalize === "none") return tf.square(tf.sub(tf.sub(t.sc, t.sr), 1 / (2 * t.beta)));
-    const { hc, hr } = lengthNormalised(t, "ipo");
-    return tf.square(tf.sub(tf.sub(hc, hr), 1 / (2 * t.beta)));
+/** TRL's `loss_type` strings → the per-paper formulas of `./dpo/` (one file per paper). */
+const perPairLoss: Record<DpoLossType, (x: DpoContext) => tf.Tensor> = {
+  sigmoid: ({ t }) => sigmoidPairLoss(t.z),
+  cdpo: ({ t, eps }) => sigmoidPairLoss(t.z, eps),
+  hinge: ({ t }) => hingePairLoss(t.z),
+  ipo: (x) => {
+    if (x.ipoNormalize === "none") return ipoPairLoss(tf.sub(x.t.sc, x.t.sr), x.beta);
+    const { hc, hr } = lengthNormalisedScores(x.t, x.lenC, x.lenR, FN, "ipo");
+    return ipoPairLoss(tf.sub(hc, hr), x.beta);
   },
-  exo_pair: (t) => {
-    const a = tf.mul(tf.sigmoid(t.z), tf.sub(logSigmoid(t.z), Math.log(1 - t.eps)));
-    const b = tf.mul(tf.sigmoid(tf.neg(t.z)), tf.sub(logSigmoid(tf.neg(t.z)), Math.log(t.eps)));
-    return tf.add(a, b);
+  exo_pair: ({ t, eps }) => exoPairLoss(t.z, eps),
+  nca_pair: ({ t }) => ncaPairLoss(t.c, t.r),
+  robust: ({ t, eps }) => robustPairLoss(t.z, eps),
+  bco_pair: ({ t, bcoShift }) => bcoPairLoss(t.c, t.r, bcoShift),
+  sppo_hard: ({ t, beta }) => sppoHardPairLoss(t.sc, t.sr, beta),
+  aot: ({ t, orders, beta, eps }) => aotPairLoss(tf.sub(t.pc, t.pr), tf.sub(t.rc, t.rr), orders as AotOrders, beta, eps),
+  aot_unpaired: ({ t, orders, beta, eps }) => aotUnpairedPairLoss(t.lc, t.lr, orders as AotOrders, beta, eps),
+  apo_zero: ({ t, beta }) => apoZeroPairLoss(t.lc, t.lr, beta),
+  apo_down: ({ t, beta }) => apoDownPairLoss(t.lc, t.z, beta),
+  discopop: ({ t, tau }) => discopopPairLoss(t.z, tau),
+  sigmoid_norm: (x) => {
+    const { hc, hr } = lengthNormalisedScores(x.t, x.lenC, x.lenR, FN, "sigmoid_norm");
+    return sigmoidNormPairLoss(hc, hr, x.beta);
   },
-  nca_pair: (t) =>
-    tf.neg(tf.addN([logSigmoid(t.c), tf.mul(logSigmoid(tf.neg(t.c)), 0.5), tf.mul(logSigmoid(tf.neg(t.r)), 0.5)])),
-  robust: (t) => {
-    const clean = tf.mul(tf.softplus(tf.neg(t.z)), 1 - t.eps);
-    const flipped = tf.mul(tf.softplus(t.z), t.eps);
-    return tf.div(tf.sub(clean, flipped), 1 - 2 * t.eps);
-  },
-  bco_pair: (t) => tf.neg(tf.add(logSigmoid(tf.sub(t.c, t.bcoShift)), logSigmoid(tf.neg(tf.sub(t.r, t.bcoShift))))),
-  sppo_hard: (t) => tf.add(tf.square(tf.sub(t.sc, 1 / (2 * t.beta))), tf.square(tf.add(t.sr, 1 / (2 * t.beta)))),
-  aot: (t) => {
-    const d = tf.sub(permute(tf.sub(t.pc, t.pr), t.order.policyMargin), permute(tf.sub(t.rc, t.rr), t.order.refMargin));
-    return smoothedSigmoid(tf.mul(d, t.beta), t.eps);
-  },
-  aot_unpaired: (t) => {
-    const d = tf.sub(permute(t.lc, t.order.chosenRatio), permute(t.lr, t.order.rejectedRatio));
-    return smoothedSigmoid(tf.mul(d, t.beta), t.eps);
-  },
-  apo_zero: (t) => {
-    const c = tf.mul(t.lc, t.beta);
-    const r = tf.mul(t.lr, t.beta);
-    return tf.add(tf.sub(1, tf.sigmoid(c)), tf.sigmoid(r));
-  },
-  apo_down: (t) => tf.add(tf.sigmoid(tf.mul(t.lc, t.beta)), tf.sub(1, tf.sigmoid(t.z))),
-  discopop: (t) => {
-    const zt = tf.div(t.z, t.tau);
-    const logistic = tf.mul(tf.sigmoid(tf.neg(zt)), tf.softplus(tf.neg(t.z)));
-    // m·e^{−z} = exp(logσ(z/τ) − z): no 0·Inf = NaN where m underflows and e^{−z} overflows.
-    const expPart = tf.exp(tf.minimum(tf.sub(logSigmoid(zt), t.z), 80));
-    return tf.add(logistic, expPart);
-  },
-  sigmoid_norm: (t) => {
-    const { hc, hr } = lengthNormalised(t, "sigmoid_norm");
-    return tf.softplus(tf.neg(tf.mul(tf.sub(hc, hr), t.beta)));
-  },
-  sft: (t) => {
-    if (t.lenC === undefined) throw new RLError("INVALID_INPUT", 'dpoLoss: lossType "sft" needs chosenLengths');
-    // token-mean NLL of the chosen completions: −Σ_i π_c,i / Σ_i len_c,i, the same for every pair
-    const nll = tf.div(tf.neg(tf.sum(t.pc)), tf.maximum(tf.sum(t.lenC), 1));
-    return tf.mul(nll, tf.onesLike(t.pc));
+  sft: ({ t, lenC }) => {
+    if (lenC === undefined) throw new RLError("INVALID_INPUT", 'dpoLoss: lossType "sft" needs chosenLengths');
+    return sftPairLoss(t.pc, lenC);
   },
 };
 
@@ -199,6 +151,9 @@ const perPairLoss: Record<DpoLossType, (t: DpoTerms) => tf.Tensor> = {
  * With `ℓ_c = π_c − ρ_c`, `ℓ_r = π_r − ρ_r` (log-ratios), f-divergence scores `s_c = s(ℓ_c)`,
  * `s_r = s(ℓ_r)` (`fDivergenceScore`; reverse KL, the default: `s(ℓ) = ℓ`), `c = β s_c`, `r = β s_r`,
  * `z = c − r`, ε = `labelSmoothing`:
+ *
+ * Each formula has its own file under `preference/dpo/` (one per paper, e.g. `exo.ts`); the shared
+ * block (`dpo/terms.ts`) builds ℓ, s, c, r, z once, with the reference-free zeros.
  *
  * | type | per-pair loss |
  * |---|---|
@@ -266,62 +221,31 @@ export function dpoLoss(inputs: PairwiseLogProbs, config: DpoConfig = {}): Prefe
     throw new RLError("INVALID_INPUT", `dpoLoss: lossType "${type}" needs chosenLengths and rejectedLengths`);
   }
   if (types.includes("sft") && chosenLengths === undefined) throw new RLError("INVALID_INPUT", 'dpoLoss: lossType "sft" needs chosenLengths');
-  const order = { policyMargin: [] as number[], refMargin: [] as number[], chosenRatio: [] as number[], rejectedRatio: [] as number[] };
-  if (types.includes("aot") || types.includes("aot_unpaired")) {
-    const zeros = (): Float32Array => new Float32Array(policyChosen.shape[0] as number);
-    const [pcv, prv] = [policyChosen.dataSync(), policyRejected.dataSync()];
-    const [rcv, rrv] = [refChosen?.dataSync() ?? zeros(), refRejected?.dataSync() ?? zeros()];
-    const at = (d: ArrayLike<number>, k: number): number => d[k] as number;
-    const idx = Array.from(pcv, (_, k) => k);
-    order.policyMargin = argsort(idx.map((k) => at(pcv, k) - at(prv, k)));
-    order.refMargin = argsort(idx.map((k) => at(rcv, k) - at(rrv, k)));
-    order.chosenRatio = argsort(idx.map((k) => at(pcv, k) - at(rcv, k)));
-    order.rejectedRatio = argsort(idx.map((k) => at(prv, k) - at(rrv, k)));
-  }
+  const orders = types.includes("aot") || types.includes("aot_unpaired") ? aotOrders(policyChosen, policyRejected, refChosen, refRejected) : undefined;
   const out = tf.tidy(() => {
-    const pc = policyChosen;
-    const pr = policyRejected;
-    const rc = refChosen === undefined ? tf.zerosLike(pc) : stopGradient(refChosen);
-    const rr = refRejected === undefined ? tf.zerosLike(pr) : stopGradient(refRejected);
-    const lc = tf.sub(pc, rc);
-    const lr = tf.sub(pr, rr);
-    const fd = { fDivergence: cfg.fDivergence, fAlpha: cfg.fAlpha };
-    const sc = fDivergenceScore(lc, fd);
-    const sr = fDivergenceScore(lr, fd);
-    const c = tf.mul(sc, cfg.beta);
-    const r = tf.mul(sr, cfg.beta);
-    const terms: DpoTerms = {
+    const t = pairTerms(policyChosen, policyRejected, refChosen, refRejected, cfg.beta, { fDivergence: cfg.fDivergence, fAlpha: cfg.fAlpha });
+    const ctx: DpoContext = {
+      t,
       beta: cfg.beta,
       eps: cfg.labelSmoothing,
       tau: cfg.discopopTau,
       ipoNormalize: cfg.ipoNormalize,
       bcoShift: cfg.bcoRewardShift,
-      lc,
-      lr,
-      sc,
-      sr,
-      c,
-      r,
-      z: tf.sub(c, r),
-      pc,
-      pr,
-      rc,
-      rr,
       lenC: chosenLengths === undefined ? undefined : stopGradient(chosenLengths),
       lenR: rejectedLengths === undefined ? undefined : stopGradient(rejectedLengths),
-      order,
+      orders,
     };
     const sw = sampleWeights === undefined ? undefined : stopGradient(sampleWeights);
     const parts = types.map((type, k) => {
-      const l = perPairLoss[type](terms);
+      const l = perPairLoss[type](ctx);
       return tf.mul(sw === undefined ? l : tf.mul(l, sw), weights[k] as number);
     });
     const losses = (parts.length === 1 ? parts[0] : tf.addN(parts)) as tf.Tensor1D;
     return {
       loss: tf.mean(losses) as tf.Scalar,
       losses,
-      chosenRewards: stopGradient(tf.mul(lc, cfg.beta)) as tf.Tensor1D,
-      rejectedRewards: stopGradient(tf.mul(lr, cfg.beta)) as tf.Tensor1D,
+      chosenRewards: stopGradient(tf.mul(t.lc, cfg.beta)) as tf.Tensor1D,
+      rejectedRewards: stopGradient(tf.mul(t.lr, cfg.beta)) as tf.Tensor1D,
     };
   });
   const metrics = pairwiseMetrics(out.chosenRewards, out.rejectedRewards, policyChosen, policyRejected);

@@ -40,3 +40,18 @@ export {
   type PairedSequenceLogProbsConfig,
 } from "./paired-log-probs.js";
 export { bcoLoss, bcoConfig, bcoRunningMoments, type BcoConfig, type BcoInputs, type BcoOutput, type BcoMetricName, type BcoRunningMomentsState } from "./bco.js";
+export { onlineDpoLoss, onlineDpoConfig, type OnlineDpoConfig, type OnlineDpoOutput, type OnlineDpoMetricName } from "./online-dpo.js";
+export type { TwoCompletionLogProbs } from "./online-pairs.js";
+export { xpoLoss, xpoConfig, type XpoConfig, type XpoOutput, type XpoMetricName } from "./xpo.js";
+export {
+  nashMdLoss,
+  nashMdConfig,
+  geometricMixtureLogits,
+  geometricMixtureConfig,
+  type NashMdConfig,
+  type NashMdInputs,
+  type NashMdOutput,
+  type NashMdMetricName,
+  type GeometricMixtureConfig,
+} from "./nash-md.js";
+export { dnoLoss, dnoConfig, type DnoConfig, type DnoInputs, type DnoOutput, type DnoMetricName } from "./dno.js";

@@ -1,5 +1,6 @@
 import { RLError, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
+import { binaryLabels, meansByLabel, type UnpairedLossOutput } from "./unpaired.js";
 import { assertBatchVectors } from "./validate.js";
 
 /**
@@ -33,14 +34,7 @@ export type KtoConfig = z.input<typeof ktoConfig>;
 export type KtoMetricName = "kl" | "rewards/chosen" | "rewards/rejected" | "rewards/margins" | "logps/chosen" | "logps/rejected";
 
 /** What {@link ktoLoss} returns. */
-export interface KtoOutput {
-  loss: tf.Scalar;
-  /** Per-example losses `[B]`, in input order (TRL concatenates desirable then undesirable). */
-  losses: tf.Tensor1D;
-  /** Implicit rewards `β·ℓ` per example `[B]` (stop-gradient). */
-  rewards: tf.Tensor1D;
-  metrics: Partial<Record<KtoMetricName, number>>;
-}
+export type KtoOutput = UnpairedLossOutput<KtoMetricName>;
 
 /**
  * KTO, Kahneman–Tversky Optimisation (Ethayarajh et al. 2024, arXiv:2402.01306; spec §11):
@@ -75,11 +69,7 @@ export function ktoLoss(inputs: KtoInputs, config: KtoConfig = {}): KtoOutput {
     "ktoLoss",
   );
   if (useKl && B < 2) throw new RLError("INVALID_INPUT", 'ktoLoss: lossType "kto" needs at least 2 examples (got 1)');
-  const labelValues = Array.from(inputs.labels instanceof tf.Tensor ? inputs.labels.dataSync() : inputs.labels, Number);
-  if (labelValues.length !== B) throw new RLError("SHAPE_MISMATCH", `ktoLoss: labels has ${labelValues.length} entries, policy has ${B}`);
-  labelValues.forEach((l, k) => {
-    if (l !== 0 && l !== 1) throw new RLError("INVALID_INPUT", `ktoLoss: labels[${k}] is ${l}; labels are 0 or 1`);
-  });
+  const labelValues = binaryLabels(inputs.labels, B, "ktoLoss");
   const out = tf.tidy(() => {
     const desirable = tf.tensor1d(labelValues, "float32");
     const ell = tf.sub(policy, stopGradient(reference));
@@ -100,26 +90,16 @@ export function ktoLoss(inputs: KtoInputs, config: KtoConfig = {}): KtoOutput {
   });
   const kl = out.kl.dataSync()[0] as number;
   out.kl.dispose();
-  const r = out.rewards.dataSync();
-  const p = policy.dataSync();
-  const acc = { d: [0, 0, 0], u: [0, 0, 0] }; // [count, reward sum, logp sum]
-  labelValues.forEach((l, k) => {
-    const a = l === 1 ? acc.d : acc.u;
-    a[0] = (a[0] as number) + 1;
-    a[1] = (a[1] as number) + (r[k] as number);
-    a[2] = (a[2] as number) + (p[k] as number);
-  });
+  const { desirable, undesirable } = meansByLabel(labelValues, out.rewards.dataSync(), policy.dataSync());
   const metrics: Partial<Record<KtoMetricName, number>> = { kl };
-  const [nd, rd, pd] = acc.d as [number, number, number];
-  const [nu, ru, pu] = acc.u as [number, number, number];
-  if (nd > 0) {
-    metrics["rewards/chosen"] = rd / nd;
-    metrics["logps/chosen"] = pd / nd;
+  if (desirable) {
+    metrics["rewards/chosen"] = desirable[0] as number;
+    metrics["logps/chosen"] = desirable[1] as number;
   }
-  if (nu > 0) {
-    metrics["rewards/rejected"] = ru / nu;
-    metrics["logps/rejected"] = pu / nu;
+  if (undesirable) {
+    metrics["rewards/rejected"] = undesirable[0] as number;
+    metrics["logps/rejected"] = undesirable[1] as number;
   }
-  if (nd > 0 && nu > 0) metrics["rewards/margins"] = rd / nd - ru / nu;
+  if (desirable && undesirable) metrics["rewards/margins"] = (desirable[0] as number) - (undesirable[0] as number);
   return { loss: out.loss, losses: out.losses, rewards: out.rewards, metrics };
 }

@@ -1,5 +1,7 @@
-import { RLError, logSigmoid, parseConfig, stopGradient, tf } from "@rl/core";
+import { RLError, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
+import { hingePairLoss } from "./dpo/hinge.js";
+import { sigmoidPairLoss } from "./dpo/sigmoid.js";
 import { pairwiseMetrics, type PreferenceLossOutput } from "./preference-metrics.js";
 import { asScalar, assertBatchVectors, assertScalarInput } from "./validate.js";
 
@@ -65,13 +67,8 @@ export function simpoLoss(inputs: SimpoInputs, config: SimpoConfig = {}): Prefer
     const z = tf.sub(tf.sub(chosenAvgLogProbs, rejectedAvgLogProbs), gamma / cfg.beta);
     const bz = tf.mul(z, cfg.beta);
     let losses: tf.Tensor;
-    if (cfg.lossType === "hinge") losses = tf.relu(tf.sub(1, bz));
-    else {
-      losses = tf.neg(logSigmoid(bz));
-      if (cfg.labelSmoothing > 0) {
-        losses = tf.add(tf.mul(losses, 1 - cfg.labelSmoothing), tf.mul(tf.neg(logSigmoid(tf.neg(bz))), cfg.labelSmoothing));
-      }
-    }
+    if (cfg.lossType === "hinge") losses = hingePairLoss(bz);
+    else losses = sigmoidPairLoss(bz, cfg.labelSmoothing);
     const mean = tf.mean(losses);
     return {
       loss: (nll === undefined ? mean : tf.add(mean, tf.mul(asScalar(nll), cfg.sftWeight))) as tf.Scalar,

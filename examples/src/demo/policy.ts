@@ -111,10 +111,9 @@ export function createPolicy(config: PolicyConfig, rng: Rng): Policy {
     return tf.tidy(() => {
       const oneHot = tf.oneHot(tf.cast(tokenIds, "int32"), c.vocabSize);
       let x = tf.add(linear(oneHot, tokEmb as tf.Tensor2D), tf.slice(posEmb, [0, 0], [T, d])) as tf.Tensor3D;
-      const causal = causalMask(T);
       for (const blk of blocks) {
         const h = layerNorm(x, blk.ln1g, blk.ln1b);
-        const att = attention(linear(h, blk.wqkv as tf.Tensor2D), B, T, d, c.nHeads, causal);
+        const att = causalAttention(linear(h, blk.wqkv as tf.Tensor2D) as tf.Tensor3D, c.nHeads);
         x = tf.add(x, linear(att, blk.wo as tf.Tensor2D, blk.bo as tf.Tensor1D));
         const h2 = layerNorm(x, blk.ln2g, blk.ln2b);
         const ff = linear(tf.relu(linear(h2, blk.w1 as tf.Tensor2D, blk.b1 as tf.Tensor1D)), blk.w2 as tf.Tensor2D, blk.b2 as tf.Tensor1D);
@@ -149,11 +148,6 @@ export function clonePolicy(policy: Policy): Policy {
 /** Most attention-score entries (`B·H·T²`) one forward pass may allocate (2^26 float32 = 256 MB). */
 const MAX_ATTENTION_ENTRIES = 2 ** 26;
 
-function causalMask(T: number): tf.Tensor2D {
-  // 0 on and below the diagonal, -1e9 above: added to the attention scores.
-  return tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([T, T]), -1, 0)), -1e9) as tf.Tensor2D);
-}
-
 function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const { mean, variance } = tf.moments(x, -1, true);
@@ -161,21 +155,124 @@ function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
   });
 }
 
-function attention(qkv: tf.Tensor, B: number, T: number, d: number, H: number, causal: tf.Tensor2D): tf.Tensor {
-  // Broadcast products instead of batched matmuls: at T ≤ 12 the [B,T,H,T,dh] products are tiny,
-  // and the wasm backend has no fast path for batched or transposed matmuls.
-  return tf.tidy(() => {
-    const dh = d / H;
-    const heads = (k: number) => tf.transpose(tf.reshape(tf.slice(qkv, [0, 0, k * d], [B, T, d]), [B, T, H, dh]), [0, 2, 1, 3]);
-    const q = tf.reshape(tf.slice(qkv, [0, 0, 0], [B, T, d]), [B, T, H, 1, dh]);
-    const k = tf.reshape(heads(1), [B, 1, H, T, dh]);
-    const v = tf.reshape(heads(2), [B, 1, H, T, dh]);
-    // scores[b, i, h, j] = q[b,i,h]·k[b,j,h] / √dh, masked where j > i
-    const scores = tf.add(tf.mul(tf.sum(tf.mul(q, k), -1), 1 / Math.sqrt(dh)), tf.reshape(causal, [1, T, 1, T]));
-    const att = tf.softmax(scores, -1);
-    const out = tf.sum(tf.mul(tf.reshape(att, [B, T, H, T, 1]), v), 3); // [B, T, H, dh]
-    return tf.reshape(out, [B, T, d]);
-  });
+/**
+ * Causal multi-head self-attention over a fused `[B, T, 3d]` projection (q, k, v side by side),
+ * one pass per (row, head) in plain JS with a hand-written backward:
+ *
+ *   s_ij = q_i·k_j / √dh (j ≤ i),  p_i = softmax(s_i),  o_i = Σ_j p_ij v_j
+ *   ∂v_j = Σ_i p_ij ∂o_i,  g_ij = p_ij (∂o_i·v_j − Σ_j' p_ij' ∂o_i·v_j'),
+ *   ∂q_i = Σ_j g_ij k_j / √dh,  ∂k_j = Σ_i g_ij q_i / √dh
+ *
+ * At the demo's sizes (T ≤ 10, dh = 12) the tfjs version (broadcast products and sums over
+ * `[B, T, H, T, dh]`, their transposes, a mask add and a softmax, then all their gradients) was a
+ * third of a GRPO step; this is a few ms (docs/core-decisions.md, "The demo's GRPO step"). The
+ * scores and sums run in double precision; masked positions get probability exactly 0, as the
+ * −1e9 mask gave. Any backend (it reads `qkv` back once and uploads the result).
+ *
+ * @example
+ * causalAttention(tf.ones([2, 5, 24]), 2).shape; // [2, 5, 8]
+ */
+export function causalAttention(qkv: tf.Tensor3D, H: number): tf.Tensor3D {
+  return attentionOp(H)(qkv);
+}
+
+const attentionOps = new Map<number, (qkv: tf.Tensor3D) => tf.Tensor3D>();
+function attentionOp(H: number): (qkv: tf.Tensor3D) => tf.Tensor3D {
+  let op = attentionOps.get(H);
+  if (op === undefined) {
+    op = tf.customGrad(((qkv: tf.Tensor3D) => {
+      const [B, T, D3] = qkv.shape;
+      const x = qkv.dataSync() as Float32Array;
+      const { out, p } = attentionForward(x, B, T, D3, H);
+      return {
+        value: tf.tensor3d(out, [B, T, D3 / 3]),
+        gradFunc: (dy: tf.Tensor3D) => tf.tensor3d(attentionBackward(x, p, dy.dataSync() as Float32Array, B, T, D3, H), [B, T, D3]),
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (qkv: tf.Tensor3D) => tf.Tensor3D;
+    attentionOps.set(H, op);
+  }
+  return op;
+}
+
+function attentionForward(x: Float32Array, B: number, T: number, D3: number, H: number): { out: Float32Array; p: Float64Array } {
+  const d = D3 / 3;
+  const dh = d / H;
+  const scale = 1 / Math.sqrt(dh);
+  const out = new Float32Array(B * T * d);
+  const p = new Float64Array(B * H * T * T);
+  const acc = new Float64Array(dh);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      for (let i = 0; i < T; i++) {
+        const q = (b * T + i) * D3 + h * dh;
+        const row = ((b * H + h) * T + i) * T;
+        let max = -Infinity;
+        for (let j = 0; j <= i; j++) {
+          const k = (b * T + j) * D3 + d + h * dh;
+          let s = 0;
+          for (let e = 0; e < dh; e++) s += (x[q + e] as number) * (x[k + e] as number);
+          s *= scale;
+          p[row + j] = s;
+          if (s > max) max = s;
+        }
+        let z = 0;
+        for (let j = 0; j <= i; j++) {
+          const w = Math.exp((p[row + j] as number) - max);
+          p[row + j] = w;
+          z += w;
+        }
+        acc.fill(0);
+        for (let j = 0; j <= i; j++) {
+          const w = (p[row + j] as number) / z;
+          p[row + j] = w;
+          const v = (b * T + j) * D3 + 2 * d + h * dh;
+          for (let e = 0; e < dh; e++) acc[e] = (acc[e] as number) + w * (x[v + e] as number);
+        }
+        const o = (b * T + i) * d + h * dh;
+        for (let e = 0; e < dh; e++) out[o + e] = acc[e] as number;
+      }
+    }
+  }
+  return { out, p };
+}
+
+function attentionBackward(x: Float32Array, p: Float64Array, dy: Float32Array, B: number, T: number, D3: number, H: number): Float32Array {
+  const d = D3 / 3;
+  const dh = d / H;
+  const scale = 1 / Math.sqrt(dh);
+  const g = new Float64Array(B * T * D3);
+  const dp = new Float64Array(T);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      for (let i = 0; i < T; i++) {
+        const o = (b * T + i) * d + h * dh;
+        const row = ((b * H + h) * T + i) * T;
+        let c = 0;
+        for (let j = 0; j <= i; j++) {
+          const v = (b * T + j) * D3 + 2 * d + h * dh;
+          const w = p[row + j] as number;
+          let s = 0;
+          for (let e = 0; e < dh; e++) {
+            const u = dy[o + e] as number;
+            s += u * (x[v + e] as number);
+            g[v + e] = (g[v + e] as number) + w * u;
+          }
+          dp[j] = s;
+          c += w * s;
+        }
+        const q = (b * T + i) * D3 + h * dh;
+        for (let j = 0; j <= i; j++) {
+          const gs = (p[row + j] as number) * ((dp[j] as number) - c) * scale;
+          const k = (b * T + j) * D3 + d + h * dh;
+          for (let e = 0; e < dh; e++) {
+            g[q + e] = (g[q + e] as number) + gs * (x[k + e] as number);
+            g[k + e] = (g[k + e] as number) + gs * (x[q + e] as number);
+          }
+        }
+      }
+    }
+  }
+  return Float32Array.from(g);
 }
 
 /**

@@ -119,7 +119,8 @@ if (typeof core.lmHeadLogProbs === "function") {
   rl.demo_step = await time(() => { state = alignment.trainStep((x) => policy.logits(x), batch, rlPolicyLoss, opt, state).state; });
   const prompts = Array.from({ length: rows }, (_, b) => Array.from(ids.subarray(b * T, b * T + P)));
   const sampleRng = createRng(2);
-  rl.demo_sample = await time(() => generate(policy.logits, prompts, { maxNewTokens: 4, rng: sampleRng }));
+  // the demo samples through its KV-cached decoder (policy.decoder), as `pnpm demo` does
+  rl.demo_sample = await time(() => generate(policy.decoder ?? policy.logits, prompts, { maxNewTokens: 4, rng: sampleRng }));
   rl.demo_grpo_step = rl.demo_step + rl.demo_sample;
   const workerStep = async (n) => {
     const pool = await createDataParallel({ workers: n, modelModule: replicaModule(), factoryName: "createPolicyReplica", factoryArgs: [config] });

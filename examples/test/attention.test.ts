@@ -1,7 +1,8 @@
-import { createRng, tf } from "@rl/core";
+import { createRng, generate, tf } from "@rl/core";
 import { assertClose, checkGradient, expectNoTensorLeak } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
-import { causalAttention } from "../src/demo/policy.js";
+import { causalAttention, createPolicy, taskDecoding } from "../src/demo/policy.js";
+import { VOCAB_SIZE } from "../src/demo/task.js";
 
 // the composite tfjs attention the demo used before (broadcast products, a -1e9 causal mask)
 function reference(qkv: tf.Tensor3D, H: number): tf.Tensor3D {
@@ -48,5 +49,33 @@ describe("causalAttention (the demo's fused attention)", () => {
     const up = randn([2, 4, 4], 4);
     checkGradient((x) => tf.sum(tf.mul(causalAttention(x as tf.Tensor3D, 2), up)), qkv);
     tf.dispose([qkv, up]);
+  });
+});
+
+describe("policy.decoder (KV cache for generate)", () => {
+  it("gives the full forward's logits at each position, and the same greedy and sampled tokens", () => {
+    const policy = createPolicy({ vocabSize: VOCAB_SIZE, maxLength: 10, dModel: 16, nHeads: 2, nLayers: 2 }, createRng(1));
+    const before = tf.memory().numTensors;
+    const ids = [[2, 3, 12, 4, 5, 13, 7, 1], [2, 3, 12, 4, 9, 13, 0, 11]];
+    const full = tf.tidy(() => policy.logits(tf.tensor2d(ids, undefined, "int32")).arraySync());
+    const prompt = tf.tensor2d(ids.map((r) => r.slice(0, 6)), undefined, "int32");
+    const pre = policy.decoder.prefill(prompt);
+    prompt.dispose();
+    let cache = pre.cache;
+    const got = [pre.logits.arraySync()];
+    pre.logits.dispose();
+    for (let t = 6; t < 8; t++) {
+      const ids1 = tf.tensor2d(ids.map((r) => [r[t] as number]), [2, 1], "int32");
+      const s = policy.decoder.step(ids1, cache);
+      cache = s.cache;
+      got.push(s.logits.arraySync());
+      tf.dispose([ids1, s.logits]);
+    }
+    got.forEach((rows, s) => rows.forEach((row, b) => assertClose(row, full[b]?.[5 + s], 1e-5, 1e-5)));
+    const prompts = ids.map((r) => r.slice(0, 6));
+    expect(generate(policy.decoder, prompts, { ...taskDecoding, maxNewTokens: 4, greedy: true })).toEqual(generate(policy.logits, prompts, { ...taskDecoding, maxNewTokens: 4, greedy: true }));
+    expect(generate(policy.decoder, prompts, { ...taskDecoding, maxNewTokens: 4, rng: createRng(5) }).tokenIds).toEqual(generate(policy.logits, prompts, { ...taskDecoding, maxNewTokens: 4, rng: createRng(5) }).tokenIds);
+    expect(tf.memory().numTensors).toBe(before);
+    policy.dispose();
   });
 });

@@ -57,7 +57,10 @@ describe("policy.decoder (KV cache for generate)", () => {
     const policy = createPolicy({ vocabSize: VOCAB_SIZE, maxLength: 10, dModel: 16, nHeads: 2, nLayers: 2 }, createRng(1));
     const before = tf.memory().numTensors;
     const ids = [[2, 3, 12, 4, 5, 13, 7, 1], [2, 3, 12, 4, 9, 13, 0, 11]];
-    const full = tf.tidy(() => policy.logits(tf.tensor2d(ids, undefined, "int32")).arraySync());
+    const idsT = tf.tensor2d(ids, undefined, "int32");
+    const fullT = policy.logits(idsT);
+    const full = fullT.arraySync();
+    tf.dispose([idsT, fullT]);
     const prompt = tf.tensor2d(ids.map((r) => r.slice(0, 6)), undefined, "int32");
     const pre = policy.decoder.prefill(prompt);
     prompt.dispose();

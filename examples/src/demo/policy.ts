@@ -130,7 +130,7 @@ export function createPolicy(config: PolicyConfig, rng: Rng): Policy {
       blocks.forEach((blk, l) => {
         const h = layerNorm(x, blk.ln1g, blk.ln1b);
         const qkv = linear(h, blk.wqkv as tf.Tensor2D) as tf.Tensor3D;
-        const att = cache === undefined ? causalAttention(qkv, c.nHeads) : tf.tensor3d(cachedAttention(qkv.dataSync() as Float32Array, cache, l, B, T, c.nHeads, c.maxLength), [B, T, d]);
+        const att = cache === undefined ? causalAttention(qkv, c.nHeads) : cachedAttention(qkv, cache, l, c.nHeads, c.maxLength);
         x = tf.add(x, linear(att, blk.wo as tf.Tensor2D, blk.bo as tf.Tensor1D));
         const h2 = layerNorm(x, blk.ln2g, blk.ln2b);
         const ff = linear(tf.relu(linear(h2, blk.w1 as tf.Tensor2D, blk.b1 as tf.Tensor1D)), blk.w2 as tf.Tensor2D, blk.b2 as tf.Tensor1D);
@@ -279,8 +279,9 @@ function attentionForward(x: Float32Array, B: number, T: number, D3: number, H: 
 
 // The decoder's attention: appends the new positions' keys and values (qkv [B, T, 3d]) to layer l
 // of the cache, then attends each new position to every cached one up to itself.
-function cachedAttention(x: Float32Array, cache: DecodeCache, l: number, B: number, T: number, H: number, maxLength: number): Float32Array {
-  const D3 = x.length / (B * T);
+function cachedAttention(qkv: tf.Tensor3D, cache: DecodeCache, l: number, H: number, maxLength: number): tf.Tensor3D {
+  const [B, T, D3] = qkv.shape;
+  const x = qkv.dataSync() as Float32Array;
   const d = D3 / 3;
   const dh = d / H;
   const scale = 1 / Math.sqrt(dh);
@@ -306,7 +307,7 @@ function cachedAttention(x: Float32Array, cache: DecodeCache, l: number, B: numb
       }
     }
   }
-  return out;
+  return tf.tensor3d(out, [B, T, d]);
 }
 
 function attentionBackward(x: Float32Array, p: Float64Array, dy: Float32Array, B: number, T: number, D3: number, H: number): Float32Array {

@@ -48,7 +48,11 @@ const mem = {};
   const logits = tf.tensor3d(randn(B * T * V, 2), [B, T, V]);
   const ids = tf.tensor2d(Int32Array.from({ length: B * T }, () => rng.int(V)), [B, T], "int32");
   const f = tf.grad((x) => tf.sum(gatherLogProbs(x, ids)));
-  rl.lp_grad = await time(() => { const g = f(logits); g.dataSync(); g.dispose(); });
+  // wasm and cpu run synchronously: the gradient exists when f returns. Like the peer (it returns
+  // x.grad, no copy), the row does not copy the 2 MB gradient into a new JS array: under load that
+  // copy took as long as the gradient itself (docs/core-decisions.md). Other backends are synced.
+  const synchronous = ["wasm", "cpu"].includes(tf.getBackend());
+  rl.lp_grad = await time(() => { const g = f(logits); if (!synchronous) g.dataSync(); g.dispose(); });
   tf.dispose([logits, ids]);
 }
 // 2. log-probs forward [4,512,32000]: time and peak extra memory / logits

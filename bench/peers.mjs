@@ -48,7 +48,11 @@ const mem = {};
   const logits = tf.tensor3d(randn(B * T * V, 2), [B, T, V]);
   const ids = tf.tensor2d(Int32Array.from({ length: B * T }, () => rng.int(V)), [B, T], "int32");
   const f = tf.grad((x) => tf.sum(gatherLogProbs(x, ids)));
-  rl.lp_grad = await time(() => { const g = f(logits); g.dataSync(); g.dispose(); });
+  // wasm and cpu run synchronously: the gradient exists when f returns. Like the peer (it returns
+  // x.grad, no copy), the row does not copy the 2 MB gradient into a new JS array: under load that
+  // copy took as long as the gradient itself (docs/core-decisions.md). Other backends are synced.
+  const synchronous = ["wasm", "cpu"].includes(tf.getBackend());
+  rl.lp_grad = await time(() => { const g = f(logits); if (!synchronous) g.dataSync(); g.dispose(); });
   tf.dispose([logits, ids]);
 }
 // 2. log-probs forward [4,512,32000]: time and peak extra memory / logits
@@ -119,7 +123,8 @@ if (typeof core.lmHeadLogProbs === "function") {
   rl.demo_step = await time(() => { state = alignment.trainStep((x) => policy.logits(x), batch, rlPolicyLoss, opt, state).state; });
   const prompts = Array.from({ length: rows }, (_, b) => Array.from(ids.subarray(b * T, b * T + P)));
   const sampleRng = createRng(2);
-  rl.demo_sample = await time(() => generate(policy.logits, prompts, { maxNewTokens: 4, rng: sampleRng }));
+  // the demo samples through its KV-cached decoder (policy.decoder), as `pnpm demo` does
+  rl.demo_sample = await time(() => generate(policy.decoder ?? policy.logits, prompts, { maxNewTokens: 4, rng: sampleRng }));
   rl.demo_grpo_step = rl.demo_step + rl.demo_sample;
   const workerStep = async (n) => {
     const pool = await createDataParallel({ workers: n, modelModule: replicaModule(), factoryName: "createPolicyReplica", factoryArgs: [config] });

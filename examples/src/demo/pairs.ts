@@ -44,7 +44,7 @@ export function samplePreferencePairs(policy: Policy, problems: readonly Problem
   for (let start = 0; start < problems.length; start += batchProblems) {
     const batch = problems.slice(start, start + batchProblems);
     const rows = batch.flatMap((p) => new Array<Problem>(k).fill(p));
-    const gen = generate(policy.logits, rows.map((p) => p.promptIds), { ...taskDecoding, maxNewTokens: L, temperature: options.temperature ?? 1, rng });
+    const gen = generate(policy.decoder, rows.map((p) => p.promptIds), { ...taskDecoding, maxNewTokens: L, temperature: options.temperature ?? 1, rng });
     batch.forEach((p, j) => {
       const idx = Array.from({ length: k }, (_, s) => j * k + s);
       const scored = idx.map((i) => ({ i, r: taskReward(p, gen.tokenIds[i] as number[]) }));

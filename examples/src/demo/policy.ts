@@ -1,4 +1,4 @@
-import { RLError, createRng, gatherLogProbs, linear, tf, type Rng } from "@rl/core";
+import { RLError, createRng, gatherLogProbs, linear, tf, type CachedLogitsModel, type Rng } from "@rl/core";
 import { EOS, PAD } from "./task.js";
 
 /**
@@ -37,8 +37,22 @@ export interface Policy {
   logits(tokenIds: tf.Tensor2D): tf.Tensor3D;
   /** The output layer: hidden states `[B, T, d]` → logits `[B, T, V]` (`logits = readout(hidden)`). */
   readout(hidden: tf.Tensor3D): tf.Tensor3D;
+  /**
+   * The same model for core's `generate` with a KV cache (`prefill` the prompts, then one token per
+   * row and step): each step runs the new position only. Logits equal `logits`' at the same
+   * position to float32 rounding. Not differentiable (sampling only).
+   */
+  readonly decoder: CachedLogitsModel<DecodeCache>;
   /** Frees every weight. */
   dispose(): void;
+}
+
+/** The keys and values of every layer for the positions decoded so far (plain arrays, `[B, maxLength, d]` each). */
+export interface DecodeCache {
+  /** Positions filled. */
+  len: number;
+  readonly k: Float32Array[];
+  readonly v: Float32Array[];
 }
 
 interface Block {
@@ -100,9 +114,11 @@ export function createPolicy(config: PolicyConfig, rng: Rng): Policy {
   const bOut = zeros([c.vocabSize], "bOut");
   const variables = [tokEmb, posEmb, ...blocks.flatMap((b) => Object.values(b) as tf.Variable[]), lnfg, lnfb, wOut, bOut];
 
-  const hidden = (tokenIds: tf.Tensor2D): tf.Tensor3D => {
+  // the trunk over positions [start, start + T): with a cache, attention reads (and extends) it
+  const trunk = (tokenIds: tf.Tensor2D, cache?: DecodeCache): tf.Tensor3D => {
     const [B, T] = tokenIds.shape;
-    if (T > c.maxLength) throw new RLError("SHAPE_MISMATCH", `policy.hidden: sequence length ${T} exceeds maxLength ${c.maxLength}`);
+    const start = cache?.len ?? 0;
+    if (start + T > c.maxLength) throw new RLError("SHAPE_MISMATCH", `policy.hidden: sequence length ${start + T} exceeds maxLength ${c.maxLength}`);
     // attention scores are [B, T, H, T]: refuse a batch whose O(T²) scores would not fit (issue 19;
     // 12,000 tokens once ran the wasm heap out of bounds)
     if (B * c.nHeads * T * T > MAX_ATTENTION_ENTRIES) {
@@ -110,25 +126,42 @@ export function createPolicy(config: PolicyConfig, rng: Rng): Policy {
     }
     return tf.tidy(() => {
       const oneHot = tf.oneHot(tf.cast(tokenIds, "int32"), c.vocabSize);
-      let x = tf.add(linear(oneHot, tokEmb as tf.Tensor2D), tf.slice(posEmb, [0, 0], [T, d])) as tf.Tensor3D;
-      const causal = causalMask(T);
-      for (const blk of blocks) {
+      let x = tf.add(linear(oneHot, tokEmb as tf.Tensor2D), tf.slice(posEmb, [start, 0], [T, d])) as tf.Tensor3D;
+      blocks.forEach((blk, l) => {
         const h = layerNorm(x, blk.ln1g, blk.ln1b);
-        const att = attention(linear(h, blk.wqkv as tf.Tensor2D), B, T, d, c.nHeads, causal);
+        const qkv = linear(h, blk.wqkv as tf.Tensor2D) as tf.Tensor3D;
+        const att = cache === undefined ? causalAttention(qkv, c.nHeads) : cachedAttention(qkv, cache, l, c.nHeads, c.maxLength);
         x = tf.add(x, linear(att, blk.wo as tf.Tensor2D, blk.bo as tf.Tensor1D));
         const h2 = layerNorm(x, blk.ln2g, blk.ln2b);
         const ff = linear(tf.relu(linear(h2, blk.w1 as tf.Tensor2D, blk.b1 as tf.Tensor1D)), blk.w2 as tf.Tensor2D, blk.b2 as tf.Tensor1D);
         x = tf.add(x, ff);
-      }
+      });
+      if (cache !== undefined) cache.len += T;
       return layerNorm(x, lnfg, lnfb) as tf.Tensor3D;
     });
+  };
+  const hidden = (tokenIds: tf.Tensor2D): tf.Tensor3D => trunk(tokenIds);
+  const readout = (h: tf.Tensor3D) => tf.tidy(() => linear(h, wOut as tf.Tensor2D, bOut as tf.Tensor1D) as tf.Tensor3D);
+  // logits of the last of the new positions, [B, V]
+  const decode = (tokenIds: tf.Tensor2D, cache: DecodeCache): { logits: tf.Tensor2D; cache: DecodeCache } => {
+    const [B, T] = tokenIds.shape;
+    const logits = tf.tidy(() => tf.reshape(readout(tf.slice(trunk(tokenIds, cache), [0, T - 1, 0], [B, 1, d]) as tf.Tensor3D), [B, c.vocabSize]) as tf.Tensor2D);
+    return { logits, cache };
+  };
+  const decoder: CachedLogitsModel<DecodeCache> = {
+    prefill: (tokenIds) => {
+      const n = tokenIds.shape[0] * c.maxLength * d;
+      return decode(tokenIds, { len: 0, k: blocks.map(() => new Float32Array(n)), v: blocks.map(() => new Float32Array(n)) });
+    },
+    step: (tokenIds, cache) => decode(tokenIds, cache),
   };
   return {
     config: c,
     variables,
     hidden,
-    logits: (tokenIds) => tf.tidy(() => linear(hidden(tokenIds), wOut as tf.Tensor2D, bOut as tf.Tensor1D) as tf.Tensor3D),
-    readout: (h) => tf.tidy(() => linear(h, wOut as tf.Tensor2D, bOut as tf.Tensor1D) as tf.Tensor3D),
+    logits: (tokenIds) => tf.tidy(() => readout(hidden(tokenIds))),
+    readout,
+    decoder,
     dispose: () => variables.forEach((v) => v.dispose()),
   };
 }
@@ -149,11 +182,6 @@ export function clonePolicy(policy: Policy): Policy {
 /** Most attention-score entries (`B·H·T²`) one forward pass may allocate (2^26 float32 = 256 MB). */
 const MAX_ATTENTION_ENTRIES = 2 ** 26;
 
-function causalMask(T: number): tf.Tensor2D {
-  // 0 on and below the diagonal, -1e9 above: added to the attention scores.
-  return tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([T, T]), -1, 0)), -1e9) as tf.Tensor2D);
-}
-
 function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const { mean, variance } = tf.moments(x, -1, true);
@@ -161,26 +189,169 @@ function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
   });
 }
 
-function attention(qkv: tf.Tensor, B: number, T: number, d: number, H: number, causal: tf.Tensor2D): tf.Tensor {
-  // Broadcast products instead of batched matmuls: at T ≤ 12 the [B,T,H,T,dh] products are tiny,
-  // and the wasm backend has no fast path for batched or transposed matmuls.
-  return tf.tidy(() => {
-    const dh = d / H;
-    const heads = (k: number) => tf.transpose(tf.reshape(tf.slice(qkv, [0, 0, k * d], [B, T, d]), [B, T, H, dh]), [0, 2, 1, 3]);
-    const q = tf.reshape(tf.slice(qkv, [0, 0, 0], [B, T, d]), [B, T, H, 1, dh]);
-    const k = tf.reshape(heads(1), [B, 1, H, T, dh]);
-    const v = tf.reshape(heads(2), [B, 1, H, T, dh]);
-    // scores[b, i, h, j] = q[b,i,h]·k[b,j,h] / √dh, masked where j > i
-    const scores = tf.add(tf.mul(tf.sum(tf.mul(q, k), -1), 1 / Math.sqrt(dh)), tf.reshape(causal, [1, T, 1, T]));
-    const att = tf.softmax(scores, -1);
-    const out = tf.sum(tf.mul(tf.reshape(att, [B, T, H, T, 1]), v), 3); // [B, T, H, dh]
-    return tf.reshape(out, [B, T, d]);
-  });
+/**
+ * Causal multi-head self-attention over a fused `[B, T, 3d]` projection (q, k, v side by side),
+ * one pass per (row, head) in plain JS with a hand-written backward:
+ *
+ *   s_ij = q_i·k_j / √dh (j ≤ i),  p_i = softmax(s_i),  o_i = Σ_j p_ij v_j
+ *   ∂v_j = Σ_i p_ij ∂o_i,  g_ij = p_ij (∂o_i·v_j − Σ_j' p_ij' ∂o_i·v_j'),
+ *   ∂q_i = Σ_j g_ij k_j / √dh,  ∂k_j = Σ_i g_ij q_i / √dh
+ *
+ * At the demo's sizes (T ≤ 10, dh = 12) the tfjs version (broadcast products and sums over
+ * `[B, T, H, T, dh]`, their transposes, a mask add and a softmax, then all their gradients) was a
+ * third of a GRPO step; this is a few ms (docs/core-decisions.md, "The demo's GRPO step"). The
+ * scores and sums run in double precision; masked positions get probability exactly 0, as the
+ * −1e9 mask gave. Any backend (it reads `qkv` back once and uploads the result).
+ *
+ * @example
+ * causalAttention(tf.ones([2, 5, 24]), 2).shape; // [2, 5, 8]
+ */
+export function causalAttention(qkv: tf.Tensor3D, H: number): tf.Tensor3D {
+  return attentionOp(H)(qkv);
+}
+
+const attentionOps = new Map<number, (qkv: tf.Tensor3D) => tf.Tensor3D>();
+function attentionOp(H: number): (qkv: tf.Tensor3D) => tf.Tensor3D {
+  let op = attentionOps.get(H);
+  if (op === undefined) {
+    op = tf.customGrad(((qkv: tf.Tensor3D) => {
+      const [B, T, D3] = qkv.shape;
+      const x = qkv.dataSync() as Float32Array;
+      const { out, p } = attentionForward(x, B, T, D3, H);
+      return {
+        value: tf.tensor3d(out, [B, T, D3 / 3]),
+        gradFunc: (dy: tf.Tensor3D) => tf.tensor3d(attentionBackward(x, p, dy.dataSync() as Float32Array, B, T, D3, H), [B, T, D3]),
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (qkv: tf.Tensor3D) => tf.Tensor3D;
+    attentionOps.set(H, op);
+  }
+  return op;
+}
+
+// One query row against n keys / values (k_j at kOff + j·stride, v_j at vOff + j·stride):
+// p = softmax(q·k_j · scale) into probs[pOff…], o = Σ_j p_j v_j into out[oOff…]
+function attendRow(
+  q: Float32Array, qOff: number, k: Float32Array, kOff: number, v: Float32Array, vOff: number, stride: number,
+  n: number, dh: number, scale: number, probs: Float64Array, pOff: number, acc: Float64Array, out: Float32Array, oOff: number,
+): void {
+  let max = -Infinity;
+  for (let j = 0; j < n; j++) {
+    const kj = kOff + j * stride;
+    let s = 0;
+    for (let e = 0; e < dh; e++) s += (q[qOff + e] as number) * (k[kj + e] as number);
+    s *= scale;
+    probs[pOff + j] = s;
+    if (s > max) max = s;
+  }
+  let z = 0;
+  for (let j = 0; j < n; j++) {
+    const w = Math.exp((probs[pOff + j] as number) - max);
+    probs[pOff + j] = w;
+    z += w;
+  }
+  acc.fill(0);
+  for (let j = 0; j < n; j++) {
+    const w = (probs[pOff + j] as number) / z;
+    probs[pOff + j] = w;
+    const vj = vOff + j * stride;
+    for (let e = 0; e < dh; e++) acc[e] = (acc[e] as number) + w * (v[vj + e] as number);
+  }
+  for (let e = 0; e < dh; e++) out[oOff + e] = acc[e] as number;
+}
+
+function attentionForward(x: Float32Array, B: number, T: number, D3: number, H: number): { out: Float32Array; p: Float64Array } {
+  const d = D3 / 3;
+  const dh = d / H;
+  const scale = 1 / Math.sqrt(dh);
+  const out = new Float32Array(B * T * d);
+  const p = new Float64Array(B * H * T * T);
+  const acc = new Float64Array(dh);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      for (let i = 0; i < T; i++) {
+        const k0 = b * T * D3 + d + h * dh;
+        attendRow(x, (b * T + i) * D3 + h * dh, x, k0, x, k0 + d, D3, i + 1, dh, scale, p, ((b * H + h) * T + i) * T, acc, out, (b * T + i) * d + h * dh);
+      }
+    }
+  }
+  return { out, p };
+}
+
+// The decoder's attention: appends the new positions' keys and values (qkv [B, T, 3d]) to layer l
+// of the cache, then attends each new position to every cached one up to itself.
+function cachedAttention(qkv: tf.Tensor3D, cache: DecodeCache, l: number, H: number, maxLength: number): tf.Tensor3D {
+  const [B, T, D3] = qkv.shape;
+  const x = qkv.dataSync() as Float32Array;
+  const d = D3 / 3;
+  const dh = d / H;
+  const scale = 1 / Math.sqrt(dh);
+  const K = cache.k[l] as Float32Array;
+  const Vc = cache.v[l] as Float32Array;
+  const start = cache.len;
+  for (let b = 0; b < B; b++) {
+    for (let i = 0; i < T; i++) {
+      const src = (b * T + i) * D3;
+      const dst = (b * maxLength + start + i) * d;
+      K.set(x.subarray(src + d, src + 2 * d), dst);
+      Vc.set(x.subarray(src + 2 * d, src + 3 * d), dst);
+    }
+  }
+  const out = new Float32Array(B * T * d);
+  const probs = new Float64Array(start + T);
+  const acc = new Float64Array(dh);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      const k0 = b * maxLength * d + h * dh;
+      for (let i = 0; i < T; i++) {
+        attendRow(x, (b * T + i) * D3 + h * dh, K, k0, Vc, k0, d, start + i + 1, dh, scale, probs, 0, acc, out, (b * T + i) * d + h * dh);
+      }
+    }
+  }
+  return tf.tensor3d(out, [B, T, d]);
+}
+
+function attentionBackward(x: Float32Array, p: Float64Array, dy: Float32Array, B: number, T: number, D3: number, H: number): Float32Array {
+  const d = D3 / 3;
+  const dh = d / H;
+  const scale = 1 / Math.sqrt(dh);
+  const g = new Float64Array(B * T * D3);
+  const dp = new Float64Array(T);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      for (let i = 0; i < T; i++) {
+        const o = (b * T + i) * d + h * dh;
+        const row = ((b * H + h) * T + i) * T;
+        let c = 0;
+        for (let j = 0; j <= i; j++) {
+          const v = (b * T + j) * D3 + 2 * d + h * dh;
+          const w = p[row + j] as number;
+          let s = 0;
+          for (let e = 0; e < dh; e++) {
+            const u = dy[o + e] as number;
+            s += u * (x[v + e] as number);
+            g[v + e] = (g[v + e] as number) + w * u;
+          }
+          dp[j] = s;
+          c += w * s;
+        }
+        const q = (b * T + i) * D3 + h * dh;
+        for (let j = 0; j <= i; j++) {
+          const gs = (p[row + j] as number) * ((dp[j] as number) - c) * scale;
+          const k = (b * T + j) * D3 + d + h * dh;
+          for (let e = 0; e < dh; e++) {
+            g[q + e] = (g[q + e] as number) + gs * (x[k + e] as number);
+            g[k + e] = (g[k + e] as number) + gs * (x[q + e] as number);
+          }
+        }
+      }
+    }
+  }
+  return Float32Array.from(g);
 }
 
 /**
  * The task's token conventions for core's `generate`: a response ends at EOS (kept, mask 1) and
- * is padded with PAD. Usage: `generate(policy.logits, prompts, { ...taskDecoding, maxNewTokens, rng })`.
+ * is padded with PAD. Usage: `generate(policy.decoder, prompts, { ...taskDecoding, maxNewTokens, rng })`.
  */
 export const taskDecoding: { stopTokenIds: number[]; padTokenId: number } = { stopTokenIds: [EOS], padTokenId: PAD };
 

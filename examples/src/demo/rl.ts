@@ -102,7 +102,7 @@ export async function runRl(policy: Policy, train: readonly Problem[], heldOut: 
     for (let step = (resume?.step ?? 0) + 1; step <= steps; step++) {
       const problems = Array.from({ length: promptsPerStep }, () => train[rng.int(train.length)] as Problem);
       const rows = problems.flatMap((p) => new Array<Problem>(groupSize).fill(p));
-      const gen = generate(policy.logits, rows.map((p) => p.promptIds), { ...taskDecoding, maxNewTokens, temperature, rng });
+      const gen = generate(policy.decoder, rows.map((p) => p.promptIds), { ...taskDecoding, maxNewTokens, temperature, rng });
       const L = maxNewTokens;
       const tokens = gen.tokenIds.map((r) => padTo(r, L, 0));
       const mask = gen.mask.map((r) => padTo(r, L, 0));

@@ -90,7 +90,7 @@ export function evaluate(policy: Policy, problems: readonly Problem[], options: 
   let correct = 0;
   for (let start = 0; start < problems.length; start += batchSize) {
     const batch = problems.slice(start, start + batchSize);
-    const { tokenIds: tokens } = generate(policy.logits, batch.map((p) => p.promptIds), { ...taskDecoding, maxNewTokens, greedy: true });
+    const { tokenIds: tokens } = generate(policy.decoder, batch.map((p) => p.promptIds), { ...taskDecoding, maxNewTokens, greedy: true });
     batch.forEach((p, i) => {
       if (verifyAnswer(p, tokens[i] as number[])) correct += 1;
     });

@@ -11,9 +11,11 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "./register-gradients.js";
 import "@tensorflow/tfjs-backend-cpu";
+import { registerFastGradients } from "./backend/fast-gradients.js";
 import { provideTf } from "./tf-slot.js";
 
 provideTf(tf);
+registerFastGradients(tf);
 
 export { tf };
 export { isTensor } from "./tf-slot.js";

@@ -43,7 +43,7 @@ export type CispoLossConfig = z.input<typeof cispoLossConfig>;
  */
 export function cispoLoss(inputs: TokenPolicyInputs, config: CispoLossConfig = {}): PolicyLossOutput<"clipFraction" | "approxKl"> {
   const cfg = parseConfig(cispoLossConfig, config, "cispoLoss");
-  checkPolicyInputs(inputs, "cispoLoss");
+  checkPolicyInputs(inputs, "cispoLoss", false, false); // the mask values: fusedPolicyPath
   const fused = fusedPolicyPath(
     inputs,
     {

@@ -1,4 +1,4 @@
-import { clampTensor, RLError, aggregateLoss, klEstimate, klKinds, parseConfig, stopGradient, tf, type FusedPolicyLossConfig } from "@rl/core";
+import { assertTensorMask, clampTensor, RLError, aggregateLoss, klEstimate, klKinds, parseConfig, stopGradient, tf, type FusedPolicyLossConfig } from "@rl/core";
 import { z } from "zod";
 import { fusedPolicyPath } from "./fused-path.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
@@ -121,7 +121,7 @@ export type GrpoLossOutput = PolicyLossOutput<GrpoMetric> & { metrics: { "vespo/
  */
 export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {}): GrpoLossOutput {
   const cfg = parseConfig(grpoLossConfig, config, "grpoLoss");
-  checkPolicyInputs(inputs, "grpoLoss", cfg.beta !== 0);
+  checkPolicyInputs(inputs, "grpoLoss", cfg.beta !== 0, false); // the mask values: below
   if (cfg.lossType === "dr_grpo" && cfg.maxCompletionLength === undefined) {
     throw new RLError("INVALID_CONFIG", "grpoLoss: lossType dr_grpo needs maxCompletionLength");
   }
@@ -145,6 +145,8 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
       kl: 0,
     }));
     if (out !== undefined) return out;
+  } else {
+    assertTensorMask(inputs.mask, "grpoLoss");
   }
   return finishPolicyLoss<GrpoMetric | "vespo/phiSeqMean">("grpoLoss", inputs, () => {
     const { lp, old, adv, mask, ref, isRatio } = preparePolicyInputs(inputs, cfg.lossType === "luspo");

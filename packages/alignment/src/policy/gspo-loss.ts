@@ -46,7 +46,7 @@ export type GspoMetric = "clipFraction" | "approxKl";
  */
 export function gspoLoss(inputs: TokenPolicyInputs, config: GspoLossConfig = {}): PolicyLossOutput<GspoMetric> {
   const cfg = parseConfig(gspoLossConfig, config, "gspoLoss");
-  checkPolicyInputs(inputs, "gspoLoss");
+  checkPolicyInputs(inputs, "gspoLoss", false, false); // the mask values: fusedPolicyPath
   const fused = fusedPolicyPath(
     inputs,
     {

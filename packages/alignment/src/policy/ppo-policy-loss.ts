@@ -49,7 +49,7 @@ export type PpoPolicyMetric = "clipFraction" | "clipFractionLower" | "approxKl";
  */
 export function ppoPolicyLoss(inputs: TokenPolicyInputs, config: PpoPolicyLossConfig = {}): PolicyLossOutput<PpoPolicyMetric> {
   const cfg = parseConfig(ppoPolicyLossConfig, config, "ppoPolicyLoss");
-  checkPolicyInputs(inputs, "ppoPolicyLoss");
+  checkPolicyInputs(inputs, "ppoPolicyLoss", false, false); // the mask values: fusedPolicyPath
   const fused = fusedPolicyPath(
     inputs,
     {

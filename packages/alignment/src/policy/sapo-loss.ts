@@ -36,7 +36,7 @@ export type SapoLossConfig = z.input<typeof sapoLossConfig>;
  */
 export function sapoLoss(inputs: TokenPolicyInputs, config: SapoLossConfig = {}): PolicyLossOutput<"approxKl"> {
   const cfg = parseConfig(sapoLossConfig, config, "sapoLoss");
-  checkPolicyInputs(inputs, "sapoLoss");
+  checkPolicyInputs(inputs, "sapoLoss", false, false); // the mask values: fusedPolicyPath
   const fused = fusedPolicyPath(
     inputs,
     {

@@ -1,6 +1,7 @@
-import { clampTensor, aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
+import { aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import { fusedPolicyPath } from "./fused-path.js";
+import { cispoWeight, importanceRatio, weightedLogProbSurrogate } from "./surrogates.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
 /** Config of {@link cispoLoss}. The clip has no shared default between references: pick a mode. */
@@ -59,11 +60,9 @@ export function cispoLoss(inputs: TokenPolicyInputs, config: CispoLossConfig = {
   if (fused !== undefined) return fused;
   return finishPolicyLoss("cispoLoss", inputs, () => {
     const { lp, old, adv, mask } = preparePolicyInputs(inputs);
-    const delta = clampTensor(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp);
-    const r = tf.exp(delta);
-    const clipped = cfg.clip.mode === "relative" ? clampTensor(r, 1 - cfg.clip.low, 1 + cfg.clip.high) : tf.minimum(r, cfg.clip.max);
-    const weight = stopGradient(clipped);
-    const perToken = tf.mul(tf.neg(tf.mul(tf.mul(weight, adv), lp)), mask) as tf.Tensor2D;
+    const { logRatio: delta, ratio: r } = importanceRatio(lp, old, mask, { logRatioClamp: cfg.logRatioClamp });
+    const { weight, clipped } = cispoWeight(r, cfg.clip.mode === "relative" ? { low: cfg.clip.low, high: cfg.clip.high } : { max: cfg.clip.max });
+    const perToken = tf.mul(weightedLogProbSurrogate(weight, adv, lp), mask) as tf.Tensor2D;
     const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });
     return {
       loss,

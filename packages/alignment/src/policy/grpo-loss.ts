@@ -1,6 +1,7 @@
-import { assertTensorMask, clampTensor, RLError, aggregateLoss, klEstimate, klKinds, parseConfig, stopGradient, tf, type FusedPolicyLossConfig } from "@rl/core";
+import { assertTensorMask, RLError, aggregateLoss, klKinds, parseConfig, tf, type FusedPolicyLossConfig } from "@rl/core";
 import { z } from "zod";
 import { fusedPolicyPath } from "./fused-path.js";
+import { cispoWeight, clippedSurrogate, importanceRatio, klTerm, sapoSurrogate, weightedLogProbSurrogate } from "./surrogates.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 import { highEntropyTokenMask, offPolicySequenceMask } from "./token-masks.js";
 import { vespoPhiAndMean } from "./vespo-loss.js";
@@ -152,29 +153,20 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
     const { lp, old, adv, mask, ref, isRatio } = preparePolicyInputs(inputs, cfg.lossType === "luspo");
     const [B] = lp.shape as [number, number];
     const lengths = tf.sum(mask, 1, true);
-    let logW: tf.Tensor = tf.sub(lp, old);
-    if (cfg.importanceSampling === "sequence") {
-      logW = tf.div(tf.sum(tf.mul(logW, mask), 1, true), tf.maximum(lengths, 1));
-    }
-    if (cfg.logRatioClamp !== null) logW = clampTensor(logW, -cfg.logRatioClamp, cfg.logRatioClamp);
-    const c1 = tf.mul(tf.exp(logW), tf.onesLike(lp));
+    const { ratio: c1 } = importanceRatio(lp, old, mask, { level: cfg.importanceSampling, logRatioClamp: cfg.logRatioClamp });
     let per: tf.Tensor;
     let phiMean: tf.Scalar | undefined;
     if (cfg.lossType === "vespo") {
       const shape = { kPos: cfg.vespoKPos, lambdaPos: cfg.vespoLambdaPos, kNeg: cfg.vespoKNeg, lambdaNeg: cfg.vespoLambdaNeg };
       const vespo = vespoPhiAndMean(inputs, lp, old, adv, mask, shape, isRatio);
       phiMean = vespo.phiMean;
-      per = tf.neg(tf.mul(tf.mul(vespo.phi, adv), lp));
+      per = weightedLogProbSurrogate(vespo.phi, adv, lp);
     } else if (cfg.lossType === "cispo") {
-      per = tf.neg(tf.mul(tf.mul(stopGradient(tf.minimum(c1, epsHigh)), adv), lp));
+      per = weightedLogProbSurrogate(cispoWeight(c1, { max: epsHigh }).weight, adv, lp);
     } else if (cfg.lossType === "sapo") {
-      const tau = tf.where(tf.greater(adv, 0), tf.fill(lp.shape, cfg.sapoTemperaturePos), tf.fill(lp.shape, cfg.sapoTemperatureNeg));
-      const gate = tf.mul(tf.div(4, tau), tf.sigmoid(tf.mul(tau, tf.sub(c1, 1))));
-      per = tf.neg(tf.mul(gate, adv));
+      per = sapoSurrogate(c1, adv, cfg.sapoTemperaturePos, cfg.sapoTemperatureNeg);
     } else {
-      const c2 = clampTensor(c1, 1 - cfg.epsilonLow, 1 + epsHigh);
-      const c1d = cfg.delta !== null ? tf.minimum(c1, cfg.delta) : c1;
-      per = tf.neg(tf.minimum(tf.mul(c1d, adv), tf.mul(c2, adv)));
+      per = clippedSurrogate(c1, adv, { clipLow: cfg.epsilonLow, clipHigh: epsHigh, ratioCap: cfg.delta }).perToken;
     }
     if (cfg.offPolicyMaskThreshold !== null) {
       per = tf.mul(per, offPolicySequenceMask(inputs.logProbs, samplingLogProbs as tf.Tensor, inputs.advantages, inputs.mask, cfg.offPolicyMaskThreshold));
@@ -186,10 +178,9 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
     if (isRatio !== undefined && cfg.lossType !== "vespo") per = tf.mul(per, isRatio);
     let kl: tf.Scalar = tf.scalar(0);
     if (cfg.beta !== 0) {
-      let k = klEstimate(lp, ref as tf.Tensor2D, { kind: cfg.klKind, clamp: cfg.klClamp });
-      if (cfg.biasCorrectedKl) k = tf.mul(k, c1);
-      per = tf.add(per, tf.mul(cfg.beta, k));
-      kl = maskedMeanOf(k, mask);
+      const { term, estimate } = klTerm(lp, ref as tf.Tensor2D, cfg.beta, { kind: cfg.klKind, clamp: cfg.klClamp }, cfg.biasCorrectedKl ? c1 : undefined);
+      per = tf.add(per, term);
+      kl = maskedMeanOf(estimate, mask);
     }
     const perToken = tf.mul(per, mask) as tf.Tensor2D;
     let loss: tf.Scalar;

@@ -15,3 +15,5 @@ export * from "./value-loss.js";
 export { vespoLoss, vespoLossConfig, vespoWeights, type VespoLossConfig, type VespoShape } from "./vespo-loss.js";
 export * from "./token-masks.js";
 export * from "./vllm-importance-sampling.js";
+/** The building blocks the token policy losses are recipes over (importance ratio, surrogates, dual clip, KL term). */
+export * as policyBlocks from "./surrogates.js";

@@ -1,6 +1,7 @@
-import { clampTensor, aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
+import { aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import { fusedPolicyPath } from "./fused-path.js";
+import { importanceRatio, sapoSurrogate } from "./surrogates.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
 /** Config of {@link sapoLoss} (verl / TRL defaults). */
@@ -53,11 +54,8 @@ export function sapoLoss(inputs: TokenPolicyInputs, config: SapoLossConfig = {})
   if (fused !== undefined) return fused;
   return finishPolicyLoss("sapoLoss", inputs, () => {
     const { lp, old, adv, mask } = preparePolicyInputs(inputs);
-    const delta = clampTensor(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp);
-    const r = tf.exp(delta);
-    const tau = tf.where(tf.greater(adv, 0), tf.fill(lp.shape, cfg.temperaturePos), tf.fill(lp.shape, cfg.temperatureNeg));
-    const gate = tf.mul(tf.div(4, tau), tf.sigmoid(tf.mul(tau, tf.sub(r, 1))));
-    const perToken = tf.mul(tf.neg(tf.mul(gate, adv)), mask) as tf.Tensor2D;
+    const { logRatio: delta, ratio } = importanceRatio(lp, old, mask, { logRatioClamp: cfg.logRatioClamp });
+    const perToken = tf.mul(sapoSurrogate(ratio, adv, cfg.temperaturePos, cfg.temperatureNeg), mask) as tf.Tensor2D;
     const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });
     return { loss, perToken, metrics: { approxKl: maskedMeanOf(tf.neg(delta), mask) } };
   });

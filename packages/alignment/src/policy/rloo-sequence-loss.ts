@@ -1,5 +1,6 @@
 import { clampTensor, RLError, parseConfig, stopGradient, tf, assertTensor } from "@rl/core";
 import { z } from "zod";
+import { renameDeprecatedKeys } from "./config-aliases.js";
 import { countNonFinite } from "./policy-inputs.js";
 
 /** Inputs of {@link rlooSequenceLoss}. */
@@ -16,14 +17,19 @@ export interface RlooSequenceInputs {
 
 /** Config of {@link rlooSequenceLoss} (TRL `RLOOConfig`). */
 export const rlooSequenceLossConfig = z.object({
-  /** Lower clip ε. Default 0.2. */
-  epsilon: z.number().min(0).lt(1).default(0.2),
-  /** Upper clip (default = `epsilon`). */
-  epsilonHigh: z.number().min(0).optional(),
+  /** Lower clip `ε_l` (TRL `epsilon`; formerly `epsilon`). Default 0.2. */
+  clipLow: z.number().min(0).lt(1).default(0.2),
+  /** Upper clip `ε_h` (TRL `epsilon_high`; formerly `epsilonHigh`; default = `clipLow`). */
+  clipHigh: z.number().min(0).optional(),
   /** The summed log-ratio is clamped to ±this before `exp` (TRL has none). Default 20. */
   logRatioClamp: z.number().positive().nullable().default(20),
 });
-export type RlooSequenceLossConfig = z.input<typeof rlooSequenceLossConfig>;
+export type RlooSequenceLossConfig = z.input<typeof rlooSequenceLossConfig> & {
+  /** @deprecated use `clipLow` (accepted for one release) */
+  epsilon?: number;
+  /** @deprecated use `clipHigh` (accepted for one release) */
+  epsilonHigh?: number;
+};
 
 /** What {@link rlooSequenceLoss} returns. */
 export interface RlooSequenceLossOutput {
@@ -50,7 +56,7 @@ export interface RlooSequenceLossOutput {
  * @remarks arXiv:2402.14740
  */
 export function rlooSequenceLoss(inputs: RlooSequenceInputs, config: RlooSequenceLossConfig = {}): RlooSequenceLossOutput {
-  const cfg = parseConfig(rlooSequenceLossConfig, config, "rlooSequenceLoss");
+  const cfg = parseConfig(rlooSequenceLossConfig, renameDeprecatedKeys(config, { epsilon: "clipLow", epsilonHigh: "clipHigh" }, "rlooSequenceLoss"), "rlooSequenceLoss");
   if (typeof inputs !== "object" || inputs === null) throw new RLError("INVALID_INPUT", "rlooSequenceLoss: inputs must be { logProbs, mask, oldSequenceLogProbs, advantages }");
   for (const name of ["logProbs", "mask", "oldSequenceLogProbs", "advantages"] as const) assertTensor(inputs[name], "rlooSequenceLoss", name);
   const { logProbs, mask, oldSequenceLogProbs, advantages } = inputs;
@@ -62,7 +68,7 @@ export function rlooSequenceLoss(inputs: RlooSequenceInputs, config: RlooSequenc
   for (const [name, t] of [["oldSequenceLogProbs", oldSequenceLogProbs], ["advantages", advantages]] as const) {
     if (t.rank !== 1 || t.shape[0] !== B) throw new RLError("SHAPE_MISMATCH", `rlooSequenceLoss: ${name} has shape [${t.shape.join(",")}], expected [${B}]`);
   }
-  const epsHigh = cfg.epsilonHigh ?? cfg.epsilon;
+  const epsHigh = cfg.clipHigh ?? cfg.clipLow;
   const out = tf.tidy(() => {
     const valid = tf.greater(mask, 0);
     const m = stopGradient(tf.cast(valid, "float32"));
@@ -71,9 +77,9 @@ export function rlooSequenceLoss(inputs: RlooSequenceInputs, config: RlooSequenc
     let logRatio = tf.sub(tf.sum(lp, 1), stopGradient(oldSequenceLogProbs));
     if (cfg.logRatioClamp !== null) logRatio = clampTensor(logRatio, -cfg.logRatioClamp, cfg.logRatioClamp);
     const c1 = tf.exp(logRatio);
-    const c2 = clampTensor(c1, 1 - cfg.epsilon, 1 + epsHigh);
+    const c2 = clampTensor(c1, 1 - cfg.clipLow, 1 + epsHigh);
     const perSequence = tf.neg(tf.minimum(tf.mul(c1, a), tf.mul(c2, a))) as tf.Tensor1D;
-    const low = tf.logicalAnd(tf.less(c1, 1 - cfg.epsilon), tf.less(a, 0));
+    const low = tf.logicalAnd(tf.less(c1, 1 - cfg.clipLow), tf.less(a, 0));
     const high = tf.logicalAnd(tf.greater(c1, 1 + epsHigh), tf.greater(a, 0));
     const stats = stopGradient(tf.stack([tf.mean(perSequence), countNonFinite([logProbs, oldSequenceLogProbs, advantages], m), tf.mean(tf.cast(low, "float32")), tf.mean(tf.cast(high, "float32")), tf.mean(tf.cast(tf.logicalOr(low, high), "float32"))]));
     return { loss: tf.mean(perSequence) as tf.Scalar, perSequence, stats };

@@ -1,7 +1,7 @@
 import { aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import { fusedPolicyPath } from "./fused-path.js";
-import { cispoWeight, importanceRatio, weightedLogProbSurrogate } from "./surrogates.js";
+import { cispoWeight, importanceRatio, importanceWeighted, weightedLogProbSurrogate } from "./surrogates.js";
 import { renameDeprecatedKeys } from "./config-aliases.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
@@ -68,10 +68,10 @@ export function cispoLoss(inputs: TokenPolicyInputs, config: CispoLossConfig = {
   );
   if (fused !== undefined) return fused;
   return finishPolicyLoss("cispoLoss", inputs, () => {
-    const { lp, old, adv, mask } = preparePolicyInputs(inputs);
+    const { lp, old, adv, mask, isRatio } = preparePolicyInputs(inputs);
     const { logRatio: delta, ratio: r } = importanceRatio(lp, old, mask, { logRatioClamp: cfg.logRatioClamp });
     const { weight, clipped } = cispoWeight(r, cfg.clipMax === null ? { low: cfg.clipLow, high: cfg.clipHigh } : { max: cfg.clipMax });
-    const perToken = tf.mul(weightedLogProbSurrogate(weight, adv, lp), mask) as tf.Tensor2D;
+    const perToken = tf.mul(importanceWeighted(weightedLogProbSurrogate(weight, adv, lp), isRatio), mask) as tf.Tensor2D;
     const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });
     return {
       loss,

@@ -1,7 +1,7 @@
 import { assertTensorMask, RLError, aggregateLoss, klKinds, parseConfig, tf, type FusedPolicyLossConfig } from "@rl/core";
 import { z } from "zod";
 import { fusedPolicyPath } from "./fused-path.js";
-import { cispoWeight, clippedSurrogate, importanceRatio, klTerm, sapoSurrogate, weightedLogProbSurrogate } from "./surrogates.js";
+import { cispoWeight, clippedSurrogate, importanceRatio, importanceWeighted, klTerm, sapoSurrogate, weightedLogProbSurrogate } from "./surrogates.js";
 import { renameDeprecatedKeys } from "./config-aliases.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 import { highEntropyTokenMask, offPolicySequenceMask } from "./token-masks.js";
@@ -186,7 +186,7 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
       per = tf.mul(per, highEntropyTokenMask(inputs.entropies as tf.Tensor, inputs.mask, cfg.topEntropyQuantile));
     }
     // vLLM importance-sampling correction; VESPO takes it inside φ instead (TRL)
-    if (isRatio !== undefined && cfg.lossType !== "vespo") per = tf.mul(per, isRatio);
+    if (cfg.lossType !== "vespo") per = importanceWeighted(per, isRatio);
     let kl: tf.Scalar = tf.scalar(0);
     if (cfg.klCoef !== 0) {
       const { term, estimate } = klTerm(lp, ref as tf.Tensor2D, cfg.klCoef, { kind: cfg.klKind, clamp: cfg.klClamp }, cfg.biasCorrectedKl ? c1 : undefined);

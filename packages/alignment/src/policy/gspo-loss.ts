@@ -1,7 +1,7 @@
 import { aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import { fusedPolicyPath } from "./fused-path.js";
-import { clippedSurrogate, importanceRatio } from "./surrogates.js";
+import { clippedSurrogate, importanceRatio, importanceWeighted } from "./surrogates.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
 /** Config of {@link gspoLoss} (GSPO paper / TRL doc / conformance defaults). */
@@ -65,11 +65,11 @@ export function gspoLoss(inputs: TokenPolicyInputs, config: GspoLossConfig = {})
   );
   if (fused !== undefined) return fused;
   return finishPolicyLoss("gspoLoss", inputs, () => {
-    const { lp, old, adv, mask } = preparePolicyInputs(inputs);
+    const { lp, old, adv, mask, isRatio } = preparePolicyInputs(inputs);
     const delta = tf.sub(lp, old);
     const { ratio: s } = importanceRatio(lp, old, mask, { level: cfg.variant === "stopGradToken" ? "sequenceToken" : "sequence", maxLogRatio: cfg.maxLogRatio });
     const { perToken: per, l1, l2 } = clippedSurrogate(s, adv, { clipLow: cfg.clipLow, clipHigh: cfg.clipHigh });
-    const perToken = tf.mul(per, mask) as tf.Tensor2D;
+    const perToken = tf.mul(importanceWeighted(per, isRatio), mask) as tf.Tensor2D;
     const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });
     return {
       loss,

@@ -14,8 +14,10 @@ import { RLError, stopGradient, tf, assertTensor, assertTensorMask } from "@rl/c
  * - `entropies`: per-token entropies of the current policy (constant, e.g. core's
  *   `entropyFromLogits`); read by `grpoLoss`'s high-entropy token mask.
  * - `importanceSamplingRatio`: the sampler-mismatch weight, `[B, T]` or `[B, 1]` (constant, ≥ 0),
- *   e.g. from `vllmImportanceSamplingRatio` (TRL `importance_sampling_ratio`); multiplies
- *   `grpoLoss`'s policy term, or enters VESPO's `log w`.
+ *   e.g. from `vllmImportanceSamplingRatio` (TRL `importance_sampling_ratio`, verl `rollout_is_weights`);
+ *   multiplies the per-token policy term of `ppoPolicyLoss`, `grpoLoss`, `gspoLoss`, `cispoLoss`,
+ *   `sapoLoss` and `gpgLoss` (`policyBlocks.importanceWeighted`; the metrics are unweighted), or
+ *   enters VESPO's `log w`. Its presence sends the losses to their composite path.
  */
 export interface TokenPolicyInputs {
   logProbs: tf.Tensor;

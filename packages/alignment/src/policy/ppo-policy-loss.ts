@@ -1,7 +1,7 @@
 import { aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import { fusedPolicyPath } from "./fused-path.js";
-import { clippedSurrogate, dualClip, importanceRatio } from "./surrogates.js";
+import { clippedSurrogate, dualClip, importanceRatio, importanceWeighted } from "./surrogates.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
 /** Config of {@link ppoPolicyLoss} (verl actor defaults). */
@@ -67,7 +67,7 @@ export function ppoPolicyLoss(inputs: TokenPolicyInputs, config: PpoPolicyLossCo
   );
   if (fused !== undefined) return fused;
   return finishPolicyLoss("ppoPolicyLoss", inputs, () => {
-    const { lp, old, adv, mask } = preparePolicyInputs(inputs);
+    const { lp, old, adv, mask, isRatio } = preparePolicyInputs(inputs);
     const { logRatio: delta, ratio } = importanceRatio(lp, old, mask, { logRatioClamp: cfg.logRatioClamp });
     const { perToken: m, l1, l2 } = clippedSurrogate(ratio, adv, { clipLow: cfg.clipLow, clipHigh: cfg.clipHigh });
     let perTokenRaw: tf.Tensor = m;
@@ -77,7 +77,7 @@ export function ppoPolicyLoss(inputs: TokenPolicyInputs, config: PpoPolicyLossCo
       perTokenRaw = dual.perToken;
       lower = maskedMeanOf(tf.cast(dual.lowerClipped, "float32"), mask);
     }
-    const perToken = tf.mul(perTokenRaw, mask) as tf.Tensor2D;
+    const perToken = tf.mul(importanceWeighted(perTokenRaw, isRatio), mask) as tf.Tensor2D;
     const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });
     return {
       loss,

@@ -1,7 +1,7 @@
 import { aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import { fusedPolicyPath } from "./fused-path.js";
-import { importanceRatio, sapoSurrogate } from "./surrogates.js";
+import { importanceRatio, importanceWeighted, sapoSurrogate } from "./surrogates.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
 /** Config of {@link sapoLoss} (verl / TRL defaults). */
@@ -53,9 +53,9 @@ export function sapoLoss(inputs: TokenPolicyInputs, config: SapoLossConfig = {})
   );
   if (fused !== undefined) return fused;
   return finishPolicyLoss("sapoLoss", inputs, () => {
-    const { lp, old, adv, mask } = preparePolicyInputs(inputs);
+    const { lp, old, adv, mask, isRatio } = preparePolicyInputs(inputs);
     const { logRatio: delta, ratio } = importanceRatio(lp, old, mask, { logRatioClamp: cfg.logRatioClamp });
-    const perToken = tf.mul(sapoSurrogate(ratio, adv, cfg.temperaturePos, cfg.temperatureNeg), mask) as tf.Tensor2D;
+    const perToken = tf.mul(importanceWeighted(sapoSurrogate(ratio, adv, cfg.temperaturePos, cfg.temperatureNeg), isRatio), mask) as tf.Tensor2D;
     const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });
     return { loss, perToken, metrics: { approxKl: maskedMeanOf(tf.neg(delta), mask) } };
   });

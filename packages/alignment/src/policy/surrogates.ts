@@ -164,3 +164,17 @@ export function klTerm(lp: tf.Tensor, ref: tf.Tensor, beta: number, config: KlEs
   if (ratio !== undefined) k = tf.mul(k, ratio);
   return { term: tf.mul(beta, k), estimate: k };
 }
+
+/**
+ * Rollout correction: the per-token loss times a constant importance weight `w ≥ 0`, `[B, T]` or
+ * `[B, 1]` (e.g. `vllmImportanceSamplingRatio`'s truncated sampler-mismatch ratio; TRL's
+ * `importance_sampling_ratio`, verl's `rollout_is_weights`): `L' = L·w`. Without `weight`, `L`
+ * unchanged. Every token policy loss applies it when its inputs carry `importanceSamplingRatio`.
+ *
+ * @example
+ * policyBlocks.importanceWeighted(tf.tensor2d([[2, -1]]), tf.tensor2d([[0.5]])).dataSync(); // [1, -0.5]
+ * @remarks TRL `GRPOTrainer` (`vllm_importance_sampling_correction`); Yao et al., "Your efficient RL framework secretly brings you off-policy RL training" (2025)
+ */
+export function importanceWeighted(perToken: tf.Tensor, weight?: tf.Tensor): tf.Tensor {
+  return weight === undefined ? perToken : tf.mul(perToken, weight);
+}

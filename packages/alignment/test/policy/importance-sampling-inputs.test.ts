@@ -3,7 +3,7 @@
 import { RLError, tf } from "@rl/core";
 import { assertClose, expectNoTensorLeak } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
-import { cispoLoss, gpgLoss, grpoLoss, gspoLoss, ppoPolicyLoss, sapoLoss, type PolicyLossOutput, type TokenPolicyInputs } from "../../src/index.js";
+import { cispoLoss, gpgLoss, grpoLoss, gspoLoss, ppoPolicyLoss, rlooSequenceLoss, sapoLoss, type PolicyLossOutput, type TokenPolicyInputs } from "../../src/index.js";
 import { e5Tensors } from "./fixtures.js";
 
 type Loss = (x: TokenPolicyInputs) => PolicyLossOutput;
@@ -58,4 +58,31 @@ describe("importanceSamplingRatio on every token policy loss", () => {
       tf.dispose([...Object.values(x), bad, ok]);
     });
   }
+});
+
+describe("importanceSamplingRatio on rlooSequenceLoss (one weight per sequence)", () => {
+  const inputs = () => ({
+    logProbs: tf.tensor2d([[-4, -6], [-5, -7]]),
+    mask: tf.ones([2, 2]),
+    oldSequenceLogProbs: tf.tensor1d([-10.3, -11]),
+    advantages: tf.tensor1d([0.5, -0.5]),
+  });
+  it("perSequence and its gradient scale by w ([B] and [B, 1]); metrics unchanged; bad weights throw", () => {
+    const base = rlooSequenceLoss(inputs());
+    const b = base.perSequence.arraySync() as number[];
+    for (const w of [tf.tensor1d([0.5, 2]), tf.tensor2d([[0.5], [2]])]) {
+      const x = { ...inputs(), importanceSamplingRatio: w };
+      const out = rlooSequenceLoss(x);
+      assertClose(out.perSequence.arraySync() as number[], [b[0]! * 0.5, b[1]! * 2], 1e-6, 1e-6);
+      expect(out.metrics).toEqual(base.metrics);
+      const g = tf.grad((lp: tf.Tensor) => rlooSequenceLoss({ ...x, logProbs: lp }).loss)(x.logProbs);
+      const g0 = tf.grad((lp: tf.Tensor) => rlooSequenceLoss({ ...inputs(), logProbs: lp }).loss)(x.logProbs);
+      const [gr, g0r] = [g.arraySync() as number[][], g0.arraySync() as number[][]];
+      assertClose(gr.flat(), [g0r[0]![0]! * 0.5, g0r[0]![1]! * 0.5, g0r[1]![0]! * 2, g0r[1]![1]! * 2], 1e-6, 1e-6);
+      tf.dispose([out.loss, out.perSequence, g, g0, w]);
+    }
+    expect(() => rlooSequenceLoss({ ...inputs(), importanceSamplingRatio: tf.tensor1d([1, -1]) })).toThrow(/rlooSequenceLoss: importanceSamplingRatio has NaN or Inf or negative entries/);
+    expect(() => rlooSequenceLoss({ ...inputs(), importanceSamplingRatio: tf.tensor1d([1, 1, 1]) })).toThrow(/SHAPE_MISMATCH|importanceSamplingRatio has shape \[3\]/);
+    tf.dispose([base.loss, base.perSequence]);
+  });
 });

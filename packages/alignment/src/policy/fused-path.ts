@@ -1,4 +1,4 @@
-import { fusedPolicyLoss, fusedPolicyLossAvailable, type FusedPolicyLossConfig, type FusedPolicyLossMetrics } from "@rl/core";
+import { assertTensorMask, fusedPolicyLoss, fusedPolicyLossAvailable, type FusedPolicyLossConfig, type FusedPolicyLossMetrics } from "@rl/core";
 import type { PolicyLossOutput, TokenPolicyInputs } from "./policy-inputs.js";
 
 /**
@@ -7,6 +7,8 @@ import type { PolicyLossOutput, TokenPolicyInputs } from "./policy-inputs.js";
  * (`refLogProbs`, `samplingLogProbs`, `entropies`, `importanceSamplingRatio` are also checked for
  * NaN by the composite path, so their presence keeps it). `undefined` means "use the composite".
  * Outputs, metrics and errors equal the composite's (tested in `test/policy/fused.test.ts`).
+ * The mask's 0/1 check is this function's: the kernel does it in its pass, and on the way back to
+ * the composite it is done here (callers pass `checkMask: false` to `checkPolicyInputs`).
  */
 export function fusedPolicyPath<M extends string>(
   inputs: TokenPolicyInputs,
@@ -14,10 +16,11 @@ export function fusedPolicyPath<M extends string>(
   fn: string,
   pick: (m: FusedPolicyLossMetrics) => Record<M, number>,
 ): PolicyLossOutput<M> | undefined {
-  if (inputs.refLogProbs !== undefined || inputs.samplingLogProbs !== undefined || inputs.entropies !== undefined || inputs.importanceSamplingRatio !== undefined) {
+  const extra = inputs.refLogProbs !== undefined || inputs.samplingLogProbs !== undefined || inputs.entropies !== undefined || inputs.importanceSamplingRatio !== undefined;
+  if (extra || !fusedPolicyLossAvailable(config)) {
+    assertTensorMask(inputs.mask, fn);
     return undefined;
   }
-  if (!fusedPolicyLossAvailable(config)) return undefined;
   const { loss, perToken, metrics } = fusedPolicyLoss(inputs, config, fn);
   return { loss, perToken, metrics: pick(metrics) };
 }

@@ -1,5 +1,6 @@
 import { aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
+import { importanceWeighted } from "./surrogates.js";
 import { checkPolicyInputs, finishPolicyLoss, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
 /** Config of {@link gpgLoss}. */
@@ -27,8 +28,8 @@ export function gpgLoss(inputs: TokenPolicyInputs, config: GpgLossConfig = {}): 
   const cfg = parseConfig(gpgLossConfig, config, "gpgLoss");
   checkPolicyInputs(inputs, "gpgLoss");
   return finishPolicyLoss("gpgLoss", inputs, () => {
-    const { lp, adv, mask } = preparePolicyInputs(inputs);
-    const perToken = tf.mul(tf.neg(tf.mul(adv, lp)), mask) as tf.Tensor2D;
+    const { lp, adv, mask, isRatio } = preparePolicyInputs(inputs);
+    const perToken = tf.mul(importanceWeighted(tf.neg(tf.mul(adv, lp)), isRatio), mask) as tf.Tensor2D;
     const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });
     return { loss, perToken, metrics: {} as Record<never, tf.Scalar> };
   });

@@ -1,6 +1,8 @@
-import { clampTensor, RLError, aggregateLoss, klEstimate, klKinds, parseConfig, stopGradient, tf, type FusedPolicyLossConfig } from "@rl/core";
+import { assertTensorMask, RLError, aggregateLoss, klKinds, parseConfig, tf, type FusedPolicyLossConfig } from "@rl/core";
 import { z } from "zod";
 import { fusedPolicyPath } from "./fused-path.js";
+import { cispoWeight, clippedSurrogate, importanceRatio, importanceWeighted, klTerm, sapoSurrogate, weightedLogProbSurrogate } from "./surrogates.js";
+import { renameDeprecatedKeys } from "./config-aliases.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 import { highEntropyTokenMask, offPolicySequenceMask } from "./token-masks.js";
 import { vespoPhiAndMean } from "./vespo-loss.js";
@@ -14,16 +16,16 @@ export type GrpoLossType = (typeof grpoLossTypes)[number];
 export const grpoLossConfig = z.object({
   /** Loss type (aggregation and surrogate), TRL's names. Default `"dapo"` (TRL default). */
   lossType: z.enum(grpoLossTypes).default("dapo"),
-  /** Lower clip `ε` (TRL `epsilon`). Default 0.2. */
-  epsilonLow: z.number().min(0).lt(1).default(0.2),
-  /** Upper clip (TRL `epsilon_high`; default = `epsilonLow`). For `cispo` an absolute cap on the ratio (ScaleRL: 5). */
-  epsilonHigh: z.number().min(0).optional(),
+  /** Lower clip `ε_l` (TRL `epsilon`; formerly `epsilonLow`). Default 0.2. */
+  clipLow: z.number().min(0).lt(1).default(0.2),
+  /** Upper clip `ε_h` (TRL `epsilon_high`; formerly `epsilonHigh`; default = `clipLow`). For `cispo` an absolute cap on the ratio (ScaleRL: 5). */
+  clipHigh: z.number().min(0).optional(),
   /** Two-sided clipping (INTELLECT-2): the unclipped ratio is capped at `delta` (> 1). Default none. */
   delta: z.number().gt(1).nullable().default(null),
   /** `"token"` ratios or one `"sequence"` ratio per row (GSPO, gradient through the mean). Default `"token"`. */
   importanceSampling: z.enum(["token", "sequence"]).default("token"),
-  /** KL coefficient β of the in-loss KL to the reference. Default 0 (TRL). */
-  beta: z.number().min(0).default(0),
+  /** KL coefficient β of the in-loss KL to the reference (TRL `beta`; formerly `beta`). Default 0 (TRL). */
+  klCoef: z.number().min(0).default(0),
   /** KL estimator (core's `klEstimate`; `"k3+"` is straight-through). Default `"k3"`. */
   klKind: z.enum(klKinds).default("k3"),
   /** KL clamp convention (core's `klEstimate`). Default `"none"` (TRL's k3 is unclamped). */
@@ -60,7 +62,17 @@ export const grpoLossConfig = z.object({
   /** `lp − old` (or the sequence mean) is clamped to ±this before `exp`; `null` = none (TRL). Default 20. */
   logRatioClamp: z.number().positive().nullable().default(20),
 });
-export type GrpoLossConfig = z.input<typeof grpoLossConfig>;
+export type GrpoLossConfig = z.input<typeof grpoLossConfig> & {
+  /** @deprecated use `clipLow` (accepted for one release) */
+  epsilonLow?: number;
+  /** @deprecated use `clipHigh` (accepted for one release) */
+  epsilonHigh?: number;
+  /** @deprecated use `klCoef` (accepted for one release) */
+  beta?: number;
+};
+
+/** The renamed keys of {@link grpoLossConfig} (old → glossary name), accepted for one release. */
+const grpoRenames = { epsilonLow: "clipLow", epsilonHigh: "clipHigh", beta: "klCoef" } as const;
 
 /** Metric names of {@link grpoLoss} (TRL `clip_ratio/*`, `kl`). */
 export type GrpoMetric = "clipRatio/lowMean" | "clipRatio/highMean" | "clipRatio/regionMean" | "kl";
@@ -112,7 +124,7 @@ export type GrpoLossOutput = PolicyLossOutput<GrpoMetric> & { metrics: { "vespo/
  * `importanceSamplingRatio` of another shape, or with NaN / Inf / negative valid entries.
  *
  * @example
- * grpoLoss({ logProbs, oldLogProbs, advantages, mask, refLogProbs }, { lossType: "grpo", epsilonHigh: 0.28, beta: 0.04 });
+ * grpoLoss({ logProbs, oldLogProbs, advantages, mask, refLogProbs }, { lossType: "grpo", clipHigh: 0.28, klCoef: 0.04 });
  * // spec E6: loss 2.203266
  * grpoLoss({ logProbs, oldLogProbs, advantages, mask, entropies }, { topEntropyQuantile: 0.2 }); // the 80/20 rule
  * const { ratio } = vllmImportanceSamplingRatio(oldLogProbs, samplingLogProbs, mask); // TRL's default correction
@@ -120,8 +132,8 @@ export type GrpoLossOutput = PolicyLossOutput<GrpoMetric> & { metrics: { "vespo/
  * @remarks arXiv:2402.03300, arXiv:2503.20783, arXiv:2503.14476, arXiv:2507.18071, arXiv:2506.01939
  */
 export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {}): GrpoLossOutput {
-  const cfg = parseConfig(grpoLossConfig, config, "grpoLoss");
-  checkPolicyInputs(inputs, "grpoLoss", cfg.beta !== 0);
+  const cfg = parseConfig(grpoLossConfig, renameDeprecatedKeys(config, grpoRenames, "grpoLoss"), "grpoLoss");
+  checkPolicyInputs(inputs, "grpoLoss", cfg.klCoef !== 0, false); // the mask values: below
   if (cfg.lossType === "dr_grpo" && cfg.maxCompletionLength === undefined) {
     throw new RLError("INVALID_CONFIG", "grpoLoss: lossType dr_grpo needs maxCompletionLength");
   }
@@ -135,7 +147,7 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
   if (cfg.offPolicyMaskThreshold !== null && samplingLogProbs === undefined) {
     throw new RLError("INVALID_INPUT", "grpoLoss: offPolicyMaskThreshold needs samplingLogProbs (or oldLogProbs)");
   }
-  const epsHigh = cfg.epsilonHigh ?? cfg.epsilonLow;
+  const epsHigh = cfg.clipHigh ?? cfg.clipLow;
   const fused = grpoFusedConfig(cfg, epsHigh, inputs.logProbs.shape[0] as number);
   if (fused !== undefined) {
     const out = fusedPolicyPath(inputs, fused, "grpoLoss", (m) => ({
@@ -145,34 +157,27 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
       kl: 0,
     }));
     if (out !== undefined) return out;
+  } else {
+    assertTensorMask(inputs.mask, "grpoLoss");
   }
   return finishPolicyLoss<GrpoMetric | "vespo/phiSeqMean">("grpoLoss", inputs, () => {
     const { lp, old, adv, mask, ref, isRatio } = preparePolicyInputs(inputs, cfg.lossType === "luspo");
     const [B] = lp.shape as [number, number];
     const lengths = tf.sum(mask, 1, true);
-    let logW: tf.Tensor = tf.sub(lp, old);
-    if (cfg.importanceSampling === "sequence") {
-      logW = tf.div(tf.sum(tf.mul(logW, mask), 1, true), tf.maximum(lengths, 1));
-    }
-    if (cfg.logRatioClamp !== null) logW = clampTensor(logW, -cfg.logRatioClamp, cfg.logRatioClamp);
-    const c1 = tf.mul(tf.exp(logW), tf.onesLike(lp));
+    const { ratio: c1 } = importanceRatio(lp, old, mask, { level: cfg.importanceSampling, logRatioClamp: cfg.logRatioClamp });
     let per: tf.Tensor;
     let phiMean: tf.Scalar | undefined;
     if (cfg.lossType === "vespo") {
       const shape = { kPos: cfg.vespoKPos, lambdaPos: cfg.vespoLambdaPos, kNeg: cfg.vespoKNeg, lambdaNeg: cfg.vespoLambdaNeg };
       const vespo = vespoPhiAndMean(inputs, lp, old, adv, mask, shape, isRatio);
       phiMean = vespo.phiMean;
-      per = tf.neg(tf.mul(tf.mul(vespo.phi, adv), lp));
+      per = weightedLogProbSurrogate(vespo.phi, adv, lp);
     } else if (cfg.lossType === "cispo") {
-      per = tf.neg(tf.mul(tf.mul(stopGradient(tf.minimum(c1, epsHigh)), adv), lp));
+      per = weightedLogProbSurrogate(cispoWeight(c1, { max: epsHigh }).weight, adv, lp);
     } else if (cfg.lossType === "sapo") {
-      const tau = tf.where(tf.greater(adv, 0), tf.fill(lp.shape, cfg.sapoTemperaturePos), tf.fill(lp.shape, cfg.sapoTemperatureNeg));
-      const gate = tf.mul(tf.div(4, tau), tf.sigmoid(tf.mul(tau, tf.sub(c1, 1))));
-      per = tf.neg(tf.mul(gate, adv));
+      per = sapoSurrogate(c1, adv, cfg.sapoTemperaturePos, cfg.sapoTemperatureNeg);
     } else {
-      const c2 = clampTensor(c1, 1 - cfg.epsilonLow, 1 + epsHigh);
-      const c1d = cfg.delta !== null ? tf.minimum(c1, cfg.delta) : c1;
-      per = tf.neg(tf.minimum(tf.mul(c1d, adv), tf.mul(c2, adv)));
+      per = clippedSurrogate(c1, adv, { clipLow: cfg.clipLow, clipHigh: epsHigh, ratioCap: cfg.delta }).perToken;
     }
     if (cfg.offPolicyMaskThreshold !== null) {
       per = tf.mul(per, offPolicySequenceMask(inputs.logProbs, samplingLogProbs as tf.Tensor, inputs.advantages, inputs.mask, cfg.offPolicyMaskThreshold));
@@ -181,13 +186,12 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
       per = tf.mul(per, highEntropyTokenMask(inputs.entropies as tf.Tensor, inputs.mask, cfg.topEntropyQuantile));
     }
     // vLLM importance-sampling correction; VESPO takes it inside φ instead (TRL)
-    if (isRatio !== undefined && cfg.lossType !== "vespo") per = tf.mul(per, isRatio);
+    if (cfg.lossType !== "vespo") per = importanceWeighted(per, isRatio);
     let kl: tf.Scalar = tf.scalar(0);
-    if (cfg.beta !== 0) {
-      let k = klEstimate(lp, ref as tf.Tensor2D, { kind: cfg.klKind, clamp: cfg.klClamp });
-      if (cfg.biasCorrectedKl) k = tf.mul(k, c1);
-      per = tf.add(per, tf.mul(cfg.beta, k));
-      kl = maskedMeanOf(k, mask);
+    if (cfg.klCoef !== 0) {
+      const { term, estimate } = klTerm(lp, ref as tf.Tensor2D, cfg.klCoef, { kind: cfg.klKind, clamp: cfg.klClamp }, cfg.biasCorrectedKl ? c1 : undefined);
+      per = tf.add(per, term);
+      kl = maskedMeanOf(estimate, mask);
     }
     const perToken = tf.mul(per, mask) as tf.Tensor2D;
     let loss: tf.Scalar;
@@ -210,7 +214,7 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
         loss = tf.div(tf.sum(perToken), n);
       }
     }
-    const low = tf.logicalAnd(tf.less(c1, 1 - cfg.epsilonLow), tf.less(adv, 0));
+    const low = tf.logicalAnd(tf.less(c1, 1 - cfg.clipLow), tf.less(adv, 0));
     const high = tf.logicalAnd(tf.greater(c1, 1 + epsHigh), tf.greater(adv, 0));
     return {
       loss,
@@ -229,11 +233,11 @@ export function grpoLoss(inputs: TokenPolicyInputs, config: GrpoLossConfig = {})
 // The fused kernel's config for the loss types it covers (no KL term, no masks, no vLLM weight;
 // not luspo, whose mean runs over padding, nor vespo, whose φ is a sequence weight); else undefined.
 function grpoFusedConfig(cfg: z.output<typeof grpoLossConfig>, epsHigh: number, B: number): FusedPolicyLossConfig | undefined {
-  if (cfg.beta !== 0 || cfg.offPolicyMaskThreshold !== null || cfg.topEntropyQuantile < 1) return undefined;
+  if (cfg.klCoef !== 0 || cfg.offPolicyMaskThreshold !== null || cfg.topEntropyQuantile < 1) return undefined;
   if (cfg.lossType === "luspo" || cfg.lossType === "vespo") return undefined;
   const base = {
     ratioLevel: cfg.importanceSampling,
-    clipLow: cfg.epsilonLow,
+    clipLow: cfg.clipLow,
     clipHigh: epsHigh,
     logRatioClamp: cfg.logRatioClamp,
   } as const;

@@ -1,6 +1,7 @@
-import { clampTensor, aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
+import { aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import { fusedPolicyPath } from "./fused-path.js";
+import { clippedSurrogate, importanceRatio, importanceWeighted } from "./surrogates.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
 /** Config of {@link gspoLoss} (GSPO paper / TRL doc / conformance defaults). */
@@ -46,7 +47,7 @@ export type GspoMetric = "clipFraction" | "approxKl";
  */
 export function gspoLoss(inputs: TokenPolicyInputs, config: GspoLossConfig = {}): PolicyLossOutput<GspoMetric> {
   const cfg = parseConfig(gspoLossConfig, config, "gspoLoss");
-  checkPolicyInputs(inputs, "gspoLoss");
+  checkPolicyInputs(inputs, "gspoLoss", false, false); // the mask values: fusedPolicyPath
   const fused = fusedPolicyPath(
     inputs,
     {
@@ -64,16 +65,11 @@ export function gspoLoss(inputs: TokenPolicyInputs, config: GspoLossConfig = {})
   );
   if (fused !== undefined) return fused;
   return finishPolicyLoss("gspoLoss", inputs, () => {
-    const { lp, old, adv, mask } = preparePolicyInputs(inputs);
+    const { lp, old, adv, mask, isRatio } = preparePolicyInputs(inputs);
     const delta = tf.sub(lp, old);
-    const lengths = tf.maximum(tf.sum(mask, 1, true), 1);
-    const logSeq = tf.div(tf.sum(tf.mul(delta, mask), 1, true), lengths);
-    const logRatio =
-      cfg.variant === "stopGradToken" ? tf.add(tf.sub(lp, stopGradient(lp)), stopGradient(logSeq)) : tf.mul(logSeq, tf.onesLike(lp));
-    const s = tf.exp(tf.minimum(logRatio, cfg.maxLogRatio));
-    const l1 = tf.neg(tf.mul(adv, s));
-    const l2 = tf.neg(tf.mul(adv, clampTensor(s, 1 - cfg.clipLow, 1 + cfg.clipHigh)));
-    const perToken = tf.mul(tf.maximum(l1, l2), mask) as tf.Tensor2D;
+    const { ratio: s } = importanceRatio(lp, old, mask, { level: cfg.variant === "stopGradToken" ? "sequenceToken" : "sequence", maxLogRatio: cfg.maxLogRatio });
+    const { perToken: per, l1, l2 } = clippedSurrogate(s, adv, { clipLow: cfg.clipLow, clipHigh: cfg.clipHigh });
+    const perToken = tf.mul(importanceWeighted(per, isRatio), mask) as tf.Tensor2D;
     const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });
     return {
       loss,

@@ -16,3 +16,5 @@ export { vespoLoss, vespoLossConfig, vespoWeights, type VespoLossConfig, type Ve
 export * from "./token-masks.js";
 export * from "./vllm-importance-sampling.js";
 export * from "./rollout-correction.js";
+/** The building blocks the token policy losses are recipes over (importance ratio, surrogates, dual clip, KL term). */
+export * as policyBlocks from "./surrogates.js";

@@ -1,13 +1,14 @@
 import { RLError, aggregateLoss, klEstimate, klKinds, lossAggregationModes, parseConfig, stopGradient, tf, assertTensor, assertTensorMask } from "@rl/core";
 import { z } from "zod";
+import { renameDeprecatedKeys } from "./config-aliases.js";
 import { countNonFinite } from "./policy-inputs.js";
 
 /** Config of {@link klPenalty} (verl actor `use_kl_loss` defaults). */
 export const klPenaltyConfig = z.object({
-  /** Coefficient β (verl `kl_loss_coef`). Default 0.001. */
-  coef: z.number().min(0).default(0.001),
-  /** Estimator: k1, abs, k2, k3 or the straight-through `+` kinds (value of the base, gradient of k2). Default `"k3"` (verl `low_var_kl`). */
-  kind: z.enum(klKinds).default("k3"),
+  /** KL coefficient β (verl `kl_loss_coef`; formerly `coef`). Default 0.001. */
+  klCoef: z.number().min(0).default(0.001),
+  /** KL estimator (formerly `kind`): k1, abs, k2, k3 or the straight-through `+` kinds (value of the base, gradient of k2). Default `"k3"` (verl `low_var_kl`). */
+  klKind: z.enum(klKinds).default("k3"),
   /** Clamp convention of core's `klEstimate`. Default `"verl"`. */
   clamp: z.enum(["verl", "openrlhf", "none"]).default("verl"),
   /** Aggregation. Default `"token-mean"`. */
@@ -15,7 +16,12 @@ export const klPenaltyConfig = z.object({
   /** Replaces the aggregation's denominator. */
   normalizer: z.number().positive().optional(),
 });
-export type KlPenaltyConfig = z.input<typeof klPenaltyConfig>;
+export type KlPenaltyConfig = z.input<typeof klPenaltyConfig> & {
+  /** @deprecated use `klCoef` (accepted for one release) */
+  coef?: number;
+  /** @deprecated use `klKind` (accepted for one release) */
+  kind?: (typeof klKinds)[number];
+};
 
 /** What {@link klPenalty} returns. */
 export interface KlPenaltyOutput {
@@ -40,11 +46,11 @@ export interface KlPenaltyOutput {
  *
  * @example
  * const logProbs = tf.tensor2d([[-1, -2]]), refLogProbs = tf.tensor2d([[-1.5, -2]]), mask = tf.ones([1, 2]);
- * klPenalty(logProbs, refLogProbs, mask, { coef: 0.04, kind: "k3+" });
+ * klPenalty(logProbs, refLogProbs, mask, { klCoef: 0.04, klKind: "k3+" });
  * @remarks http://joschu.net/blog/kl-approx.html; GRPO arXiv:2402.03300
  */
 export function klPenalty(logProbs: tf.Tensor, refLogProbs: tf.Tensor, mask: tf.Tensor, config: KlPenaltyConfig = {}): KlPenaltyOutput {
-  const cfg = parseConfig(klPenaltyConfig, config, "klPenalty");
+  const cfg = parseConfig(klPenaltyConfig, renameDeprecatedKeys(config, { coef: "klCoef", kind: "klKind" }, "klPenalty"), "klPenalty");
   assertTensor(logProbs, "klPenalty", "logProbs");
   assertTensor(refLogProbs, "klPenalty", "refLogProbs");
   assertTensor(mask, "klPenalty", "mask");
@@ -60,10 +66,10 @@ export function klPenalty(logProbs: tf.Tensor, refLogProbs: tf.Tensor, mask: tf.
     const m = stopGradient(tf.cast(valid, "float32"));
     const zeros = tf.zeros(logProbs.shape);
     // padding may hold NaN / −∞: zero it before it reaches the estimator (and its gradient)
-    const k = klEstimate(tf.where(valid, logProbs, zeros), stopGradient(tf.where(valid, refLogProbs, zeros)), { kind: cfg.kind, clamp: cfg.clamp });
+    const k = klEstimate(tf.where(valid, logProbs, zeros), stopGradient(tf.where(valid, refLogProbs, zeros)), { kind: cfg.klKind, clamp: cfg.clamp });
     const perToken = tf.mul(k, m) as tf.Tensor2D;
     const agg = aggregateLoss(perToken, m, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });
-    return { loss: tf.mul(agg, cfg.coef) as tf.Scalar, perToken, kl: stopGradient(agg), bad: countNonFinite([logProbs, refLogProbs], m) };
+    return { loss: tf.mul(agg, cfg.klCoef) as tf.Scalar, perToken, kl: stopGradient(agg), bad: countNonFinite([logProbs, refLogProbs], m) };
   });
   const kl = out.kl.dataSync()[0] as number;
   const bad = out.bad.dataSync()[0] as number;
@@ -74,5 +80,5 @@ export function klPenalty(logProbs: tf.Tensor, refLogProbs: tf.Tensor, mask: tf.
     out.perToken.dispose();
     throw new RLError("NON_FINITE", `klPenalty: the KL is ${kl}; check logProbs and refLogProbs for NaN / Inf (or use a clamp)`);
   }
-  return { loss: out.loss, perToken: out.perToken, metrics: { kl, klCoef: cfg.coef } };
+  return { loss: out.loss, perToken: out.perToken, metrics: { kl, klCoef: cfg.klCoef } };
 }

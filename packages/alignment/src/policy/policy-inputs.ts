@@ -14,8 +14,10 @@ import { RLError, stopGradient, tf, assertTensor, assertTensorMask } from "@rl/c
  * - `entropies`: per-token entropies of the current policy (constant, e.g. core's
  *   `entropyFromLogits`); read by `grpoLoss`'s high-entropy token mask.
  * - `importanceSamplingRatio`: the sampler-mismatch weight, `[B, T]` or `[B, 1]` (constant, ≥ 0),
- *   e.g. from `vllmImportanceSamplingRatio` (TRL `importance_sampling_ratio`); multiplies
- *   `grpoLoss`'s policy term, or enters VESPO's `log w`.
+ *   e.g. from `vllmImportanceSamplingRatio` (TRL `importance_sampling_ratio`, verl `rollout_is_weights`);
+ *   multiplies the per-token policy term of `ppoPolicyLoss`, `grpoLoss`, `gspoLoss`, `cispoLoss`,
+ *   `sapoLoss` and `gpgLoss` (`policyBlocks.importanceWeighted`; the metrics are unweighted), or
+ *   enters VESPO's `log w`. Its presence sends the losses to their composite path.
  */
 export interface TokenPolicyInputs {
   logProbs: tf.Tensor;
@@ -38,8 +40,13 @@ export interface PolicyLossOutput<M extends string = string> {
   metrics: Record<M, number>;
 }
 
-/** Shapes are checked at the boundary; throws `RLError("SHAPE_MISMATCH")` naming the field. */
-export function checkPolicyInputs(x: TokenPolicyInputs, fn: string, needRef = false): void {
+/**
+ * Shapes, dtypes and the mask's 0/1 values are checked at the boundary; throws
+ * `RLError("SHAPE_MISMATCH" | "INVALID_INPUT")` naming the field. `checkMask: false` skips the
+ * mask's values (a read-back of the whole mask): for callers that go through `fusedPolicyPath`,
+ * which checks them in the kernel's pass or, when it falls back, here.
+ */
+export function checkPolicyInputs(x: TokenPolicyInputs, fn: string, needRef = false, checkMask = true): void {
   if (typeof x !== "object" || x === null) throw new RLError("INVALID_INPUT", `${fn}: inputs must be an object { logProbs, advantages, mask, … }`);
   // dtype / liveness first: a bool or int tensor used to abort the wasm backend (issue 19)
   for (const name of ["logProbs", "advantages", "mask"] as const) assertTensor(x[name], fn, name);
@@ -69,11 +76,12 @@ export function checkPolicyInputs(x: TokenPolicyInputs, fn: string, needRef = fa
   if (needRef && x.refLogProbs === undefined) {
     throw new RLError("INVALID_INPUT", `${fn}: refLogProbs is required when the KL coefficient is not 0`);
   }
-  assertTensorMask(mask, fn);
   const advOk = (advantages.rank === 1 && advantages.shape[0] === B) || (advantages.rank === 2 && advantages.shape[0] === B && advantages.shape[1] === T);
   if (!advOk) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: advantages has shape [${advantages.shape.join(",")}], expected [${B}] or [${B},${T}]`);
   }
+  // last, so a caller taking the fused path can leave it to the kernel's own pass (`checkMask: false`)
+  if (checkMask) assertTensorMask(mask, fn);
 }
 
 /**

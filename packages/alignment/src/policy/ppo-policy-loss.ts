@@ -1,6 +1,7 @@
-import { clampTensor, aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
+import { aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import { fusedPolicyPath } from "./fused-path.js";
+import { clippedSurrogate, dualClip, importanceRatio, importanceWeighted } from "./surrogates.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
 /** Config of {@link ppoPolicyLoss} (verl actor defaults). */
@@ -49,7 +50,7 @@ export type PpoPolicyMetric = "clipFraction" | "clipFractionLower" | "approxKl";
  */
 export function ppoPolicyLoss(inputs: TokenPolicyInputs, config: PpoPolicyLossConfig = {}): PolicyLossOutput<PpoPolicyMetric> {
   const cfg = parseConfig(ppoPolicyLossConfig, config, "ppoPolicyLoss");
-  checkPolicyInputs(inputs, "ppoPolicyLoss");
+  checkPolicyInputs(inputs, "ppoPolicyLoss", false, false); // the mask values: fusedPolicyPath
   const fused = fusedPolicyPath(
     inputs,
     {
@@ -66,21 +67,17 @@ export function ppoPolicyLoss(inputs: TokenPolicyInputs, config: PpoPolicyLossCo
   );
   if (fused !== undefined) return fused;
   return finishPolicyLoss("ppoPolicyLoss", inputs, () => {
-    const { lp, old, adv, mask } = preparePolicyInputs(inputs);
-    const delta = clampTensor(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp);
-    const ratio = tf.exp(delta);
-    const l1 = tf.neg(tf.mul(adv, ratio));
-    const l2 = tf.neg(tf.mul(adv, clampTensor(ratio, 1 - cfg.clipLow, 1 + cfg.clipHigh)));
-    const m = tf.maximum(l1, l2);
-    const negative = tf.less(adv, 0);
+    const { lp, old, adv, mask, isRatio } = preparePolicyInputs(inputs);
+    const { logRatio: delta, ratio } = importanceRatio(lp, old, mask, { logRatioClamp: cfg.logRatioClamp });
+    const { perToken: m, l1, l2 } = clippedSurrogate(ratio, adv, { clipLow: cfg.clipLow, clipHigh: cfg.clipHigh });
     let perTokenRaw: tf.Tensor = m;
     let lower: tf.Scalar = tf.scalar(0);
     if (cfg.dualClip !== null) {
-      const cap = tf.mul(tf.neg(adv), cfg.dualClip);
-      perTokenRaw = tf.where(negative, tf.minimum(m, cap), m);
-      lower = maskedMeanOf(tf.cast(tf.logicalAnd(tf.greater(m, cap), negative), "float32"), mask);
+      const dual = dualClip(m, adv, cfg.dualClip);
+      perTokenRaw = dual.perToken;
+      lower = maskedMeanOf(tf.cast(dual.lowerClipped, "float32"), mask);
     }
-    const perToken = tf.mul(perTokenRaw, mask) as tf.Tensor2D;
+    const perToken = tf.mul(importanceWeighted(perTokenRaw, isRatio), mask) as tf.Tensor2D;
     const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });
     return {
       loss,

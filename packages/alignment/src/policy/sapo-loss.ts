@@ -1,6 +1,7 @@
-import { clampTensor, aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
+import { aggregateLoss, lossAggregationModes, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import { fusedPolicyPath } from "./fused-path.js";
+import { importanceRatio, importanceWeighted, sapoSurrogate } from "./surrogates.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
 /** Config of {@link sapoLoss} (verl / TRL defaults). */
@@ -36,7 +37,7 @@ export type SapoLossConfig = z.input<typeof sapoLossConfig>;
  */
 export function sapoLoss(inputs: TokenPolicyInputs, config: SapoLossConfig = {}): PolicyLossOutput<"approxKl"> {
   const cfg = parseConfig(sapoLossConfig, config, "sapoLoss");
-  checkPolicyInputs(inputs, "sapoLoss");
+  checkPolicyInputs(inputs, "sapoLoss", false, false); // the mask values: fusedPolicyPath
   const fused = fusedPolicyPath(
     inputs,
     {
@@ -52,12 +53,9 @@ export function sapoLoss(inputs: TokenPolicyInputs, config: SapoLossConfig = {})
   );
   if (fused !== undefined) return fused;
   return finishPolicyLoss("sapoLoss", inputs, () => {
-    const { lp, old, adv, mask } = preparePolicyInputs(inputs);
-    const delta = clampTensor(tf.sub(lp, old), -cfg.logRatioClamp, cfg.logRatioClamp);
-    const r = tf.exp(delta);
-    const tau = tf.where(tf.greater(adv, 0), tf.fill(lp.shape, cfg.temperaturePos), tf.fill(lp.shape, cfg.temperatureNeg));
-    const gate = tf.mul(tf.div(4, tau), tf.sigmoid(tf.mul(tau, tf.sub(r, 1))));
-    const perToken = tf.mul(tf.neg(tf.mul(gate, adv)), mask) as tf.Tensor2D;
+    const { lp, old, adv, mask, isRatio } = preparePolicyInputs(inputs);
+    const { logRatio: delta, ratio } = importanceRatio(lp, old, mask, { logRatioClamp: cfg.logRatioClamp });
+    const perToken = tf.mul(importanceWeighted(sapoSurrogate(ratio, adv, cfg.temperaturePos, cfg.temperatureNeg), isRatio), mask) as tf.Tensor2D;
     const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });
     return { loss, perToken, metrics: { approxKl: maskedMeanOf(tf.neg(delta), mask) } };
   });

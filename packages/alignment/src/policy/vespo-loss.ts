@@ -1,5 +1,6 @@
 import { RLError, assertTensor, clampTensor, aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
+import { weightedLogProbSurrogate } from "./surrogates.js";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
 /** The gamma-shaped weight's parameters: shape `k` and rate `λ` for `A ≥ 0` and for `A < 0`. */
@@ -124,7 +125,7 @@ export function vespoLoss(inputs: TokenPolicyInputs, config: VespoLossConfig = {
   return finishPolicyLoss("vespoLoss", inputs, () => {
     const { lp, old, adv, mask, isRatio } = preparePolicyInputs(inputs);
     const { phi, phiMean } = vespoPhiAndMean(inputs, lp, old, adv, mask, cfg, isRatio);
-    const perToken = tf.mul(tf.neg(tf.mul(tf.mul(phi, adv), lp)), mask) as tf.Tensor2D;
+    const perToken = tf.mul(weightedLogProbSurrogate(phi, adv, lp), mask) as tf.Tensor2D;
     const loss = aggregateLoss(perToken, mask, { mode: cfg.aggregation, ...(cfg.normalizer !== undefined ? { normalizer: cfg.normalizer } : {}) });
     return { loss, perToken, metrics: { phiSeqMean: phiMean } };
   });

@@ -16,7 +16,7 @@ export interface GrpoRecipeOptions<S extends { step: number }> {
   readonly steps: number;
   /** Any credit estimator: `(batch) => grpoAdvantages(batch).advantages` (`@rl/credit`), RLOO, TEMPO, … */
   readonly advantages: (batch: OutcomeBatch) => MatrixLike;
-  /** `grpoLoss` config (TRL `GRPOConfig`: `lossType`, `epsilon`, `epsilonHigh`, `beta`, …). */
+  /** `grpoLoss` config (TRL `GRPOConfig`: `lossType`, `clipLow` = `epsilon`, `clipHigh` = `epsilon_high`, `klCoef` = `beta`, …). */
   readonly loss?: GrpoLossConfig;
   readonly train?: TrainStepConfig;
   /** TRL `mask_truncated_completions`: rows whose `finishReason` is `"length"` leave the loss. Default false. */

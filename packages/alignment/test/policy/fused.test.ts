@@ -174,6 +174,33 @@ describe("fused policy loss: finite differences, errors", () => {
     }
     disposeAll({ ...(inputs as unknown as Record<string, tf.Tensor>), bad });
   });
+
+  it("rejects a mask entry outside {0, 1} in its own pass, with the composite's RLError (no separate read-back)", () => {
+    const inputs = batch(7);
+    const T = inputs.mask.shape[1] as number;
+    const values = Array.from(inputs.mask.dataSync());
+    values[T + 2] = 0.5; // row 1: the first bad entry is index T + 2
+    const mask = tf.tensor2d(values, inputs.mask.shape as [number, number]);
+    const nanLp = tf.add(inputs.logProbs, tf.tensor2d(values.map((_, k) => (k === 0 ? Number.NaN : 0)), inputs.mask.shape as [number, number]));
+    for (const fn of [ppoPolicyLoss, grpoLoss, gspoLoss, cispoLoss, sapoLoss] as Loss[]) {
+      const message = (on: boolean, lp: tf.Tensor): string =>
+        withFused(on, () => {
+          try {
+            fn({ ...inputs, logProbs: lp, mask }, {} as never);
+          } catch (e) {
+            expect(e).toBeInstanceOf(RLError);
+            return `${(e as RLError).code}: ${(e as Error).message}`;
+          }
+          return "no error";
+        });
+      // a bad mask wins over a NaN met earlier in the pass, as it does on the composite path
+      for (const lp of [inputs.logProbs, nanLp]) {
+        expect(message(true, lp)).toBe(message(false, lp));
+        expect(message(true, lp)).toMatch(new RegExp(`INVALID_INPUT: \\w+: mask entry ${T + 2} is 0.5; a mask holds only 0 and 1`));
+      }
+    }
+    disposeAll({ ...(inputs as unknown as Record<string, tf.Tensor>), mask, nanLp });
+  });
 });
 
 describe("fused policy loss on the cpu backend", () => {

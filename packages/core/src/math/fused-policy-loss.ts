@@ -3,6 +3,7 @@ import { parseConfig } from "../config.js";
 import { RLError } from "../errors.js";
 import { tf } from "../tf.js";
 import { lossAggregationModes } from "./aggregate.js";
+import { readFloat32 } from "./storage.js";
 
 /** The tfjs environment flag that switches {@link fusedPolicyLoss} off (`tf.env().set(name, false)`). */
 export const fusedPolicyLossFlag = "RL_FUSED_POLICY_LOSS";
@@ -54,7 +55,7 @@ export interface FusedPolicyLossInputs {
   oldLogProbs?: tf.Tensor;
   /** `[B]` (broadcast over the row) or `[B, T]` (constant). */
   advantages: tf.Tensor;
-  /** 0/1 loss mask; positions with `mask ≤ 0` are ignored (they may hold NaN or ±Inf). */
+  /** 0/1 loss mask (other values throw); positions with mask 0 are ignored (they may hold NaN or ±Inf). */
   mask: tf.Tensor;
 }
 
@@ -127,7 +128,9 @@ const f32 = Math.fround;
  * are read as 0 (NaN padding is harmless); `old`, `A` and the mask are constants.
  * Use it where {@link fusedPolicyLossAvailable} says so; `@rl/alignment`'s losses do that themselves.
  *
- * Errors: `RLError("SHAPE_MISMATCH")` on shapes; `RLError("NON_FINITE")` when `logProbs`,
+ * The inputs are read in place (no copies on `wasm` / `cpu`), and the checks are part of the same pass.
+ * Errors: `RLError("SHAPE_MISMATCH")` on shapes; `RLError("INVALID_INPUT")` for a mask entry that is
+ * not 0 or 1 (as core's `assertTensorMask`); `RLError("NON_FINITE")` when `logProbs`,
  * `oldLogProbs` or `advantages` has NaN / Inf at a valid position, or the loss is not finite
  * (messages name `name`, default `"fusedPolicyLoss"`).
  *
@@ -152,33 +155,6 @@ export function fusedPolicyLoss(inputs: FusedPolicyLossInputs, config: FusedPoli
     throw new RLError("SHAPE_MISMATCH", `${name}: advantages has shape [${advantages.shape.join(",")}], expected [${B}] or [${B},${T}]`);
   }
   const N = B * T;
-  const lpD = logProbs.dataSync();
-  const oldD = oldLogProbs?.dataSync();
-  const advD = advantages.dataSync();
-  const maskD = mask.dataSync();
-
-  // validity and non-finite inputs at valid positions (the composite path's order of fields)
-  const M = new Uint8Array(N);
-  const rowN = new Float64Array(B);
-  let badLp = false;
-  let badOld = false;
-  let badAdv = false;
-  for (let b = 0; b < B; b++) {
-    let n = 0;
-    for (let t = 0; t < T; t++) {
-      const k = b * T + t;
-      if (!((maskD[k] as number) > 0)) continue;
-      M[k] = 1;
-      n++;
-      if (!Number.isFinite(lpD[k] as number)) badLp = true;
-      if (oldD !== undefined && !Number.isFinite(oldD[k] as number)) badOld = true;
-      if (!Number.isFinite(advD[advRow ? b : k] as number)) badAdv = true;
-    }
-    rowN[b] = n;
-  }
-  const bad = badLp ? "logProbs" : badOld ? "oldLogProbs" : badAdv ? "advantages" : undefined;
-  if (bad !== undefined) throw new RLError("NON_FINITE", `${name}: ${bad} has NaN or Inf entries at unmasked positions`);
-
   const isClip = cfg.surrogate === "clip";
   const isCispo = cfg.surrogate === "cispo";
   const level = cfg.ratioLevel;
@@ -186,125 +162,108 @@ export function fusedPolicyLoss(inputs: FusedPolicyLossInputs, config: FusedPoli
   const lrHi = Math.min(cfg.logRatioClamp !== null ? f32(cfg.logRatioClamp) : Infinity, cfg.maxLogRatio !== null ? f32(cfg.maxLogRatio) : Infinity);
   const klLo = cfg.logRatioClamp !== null ? f32(-cfg.logRatioClamp) : -Infinity;
   const klHi = cfg.logRatioClamp !== null ? f32(cfg.logRatioClamp) : Infinity;
-  const bandLo = f32(1 - cfg.clipLow);
-  const bandHi = f32(1 + cfg.clipHigh);
-  const cap = cfg.ratioCap !== null ? f32(cfg.ratioCap) : Infinity;
-  const dual = cfg.dualClip !== null ? f32(cfg.dualClip) : null;
-  const clipMax = cfg.clipMax !== null ? f32(cfg.clipMax) : null;
-  const tauPos = f32(cfg.temperaturePos);
-  const tauNeg = f32(cfg.temperatureNeg);
 
-  // per-row log-ratio for the sequence levels
-  const seqX = level === "token" ? undefined : new Float64Array(B);
-  if (seqX !== undefined) {
-    for (let b = 0; b < B; b++) {
-      let s = 0;
-      for (let t = 0; t < T; t++) {
-        const k = b * T + t;
-        if (M[k] === 1) s += f32((lpD[k] as number) - (oldD !== undefined ? (oldD[k] as number) : (lpD[k] as number)));
-      }
-      seqX[b] = f32(f32(s) / Math.max(rowN[b] as number, 1));
-    }
-  }
-
-  // aggregation weights a_t = ∂loss/∂perToken_t (without the mask factor)
-  let tokenDenom = 1;
-  let validRows = 0;
-  for (let b = 0; b < B; b++) if ((rowN[b] as number) > 0) validRows++;
-  let totalN = 0;
-  for (let b = 0; b < B; b++) totalN += rowN[b] as number;
-  if (cfg.aggregation === "token-mean") tokenDenom = cfg.normalizer ?? Math.max(totalN, 1);
-  else if (cfg.aggregation === "seq-mean-token-sum-norm") tokenDenom = cfg.normalizer ?? Math.max(T, 1);
-  const rowCount = cfg.normalizer ?? Math.max(validRows, 1);
-  const rowWeight = (b: number): number => {
-    const n = rowN[b] as number;
-    if (cfg.aggregation === "token-mean" || cfg.aggregation === "seq-mean-token-sum-norm") return 1 / tokenDenom;
-    if (n === 0) return 0;
-    return cfg.aggregation === "seq-mean-token-sum" ? 1 / rowCount : 1 / (f32(n + f32(1e-8)) * rowCount);
-  };
-
-  const rowW = new Float64Array(B);
-  for (let b = 0; b < B; b++) rowW[b] = rowWeight(b);
-  const asF32 = (x: ArrayLike<number>): Float32Array => (x instanceof Float32Array ? x : Float32Array.from(x));
-  const lpF = asF32(lpD as ArrayLike<number>);
+  // The inputs are read in place (wasm heap views / cpu storage, no copies): nothing may allocate a
+  // tensor until the pass is done.
+  const lpF = readFloat32(logProbs);
   const pass = tokenPass({
     B,
     T,
-    M,
+    mask: readFloat32(mask),
     lp: lpF,
-    old: oldD !== undefined ? asF32(oldD as ArrayLike<number>) : lpF,
-    adv: asF32(advD as ArrayLike<number>),
+    old: oldLogProbs !== undefined ? readFloat32(oldLogProbs) : lpF,
+    hasOld: oldLogProbs !== undefined,
+    adv: readFloat32(advantages),
     advRow,
-    seqX: seqX ?? new Float64Array(B),
-    useSeqX: seqX !== undefined,
+    useSeqX: level !== "token",
     seqGrad: level === "sequence",
-    rowW,
     surrogate: isClip ? 0 : isCispo ? 1 : 2,
     klLo,
     klHi,
     lrLo,
     lrHi,
-    bandLo,
-    bandHi,
-    cap,
-    dual: dual ?? Number.NaN,
-    clipMax: clipMax ?? Number.NaN,
-    tauPos,
-    tauNeg,
+    bandLo: f32(1 - cfg.clipLow),
+    bandHi: f32(1 + cfg.clipHigh),
+    cap: cfg.ratioCap !== null ? f32(cfg.ratioCap) : Infinity,
+    dual: cfg.dualClip !== null ? f32(cfg.dualClip) : Number.NaN,
+    clipMax: cfg.clipMax !== null ? f32(cfg.clipMax) : Number.NaN,
+    tauPos: f32(cfg.temperaturePos),
+    tauNeg: f32(cfg.temperatureNeg),
   });
-  const { perToken, diag, loss } = pass;
+  if (pass.badMask >= 0) {
+    throw new RLError("INVALID_INPUT", `${name}: mask entry ${pass.badMask} is ${String(pass.badMaskValue)}; a mask holds only 0 and 1`);
+  }
+  // non-finite inputs at valid positions (the composite path's order of fields)
+  const bad = pass.badLp ? "logProbs" : pass.badOld ? "oldLogProbs" : pass.badAdv ? "advantages" : undefined;
+  if (bad !== undefined) throw new RLError("NON_FINITE", `${name}: ${bad} has NaN or Inf entries at unmasked positions`);
+  const { M, rowN, rowSum, perToken, diag } = pass;
   const seqQ = level === "sequence" ? pass.seqQ : undefined;
-  const { clipCount, lowerCount, lowCount, highCount, regionCount, klSum } = pass;
+
+  // aggregation weights a_t = ∂loss/∂perToken_t (without the mask factor), one per row
+  let validRows = 0;
+  let totalN = 0;
+  for (let b = 0; b < B; b++) {
+    if ((rowN[b] as number) > 0) validRows++;
+    totalN += rowN[b] as number;
+  }
+  let tokenDenom = 1;
+  if (cfg.aggregation === "token-mean") tokenDenom = cfg.normalizer ?? Math.max(totalN, 1);
+  else if (cfg.aggregation === "seq-mean-token-sum-norm") tokenDenom = cfg.normalizer ?? Math.max(T, 1);
+  const rowCount = cfg.normalizer ?? Math.max(validRows, 1);
+  const rowW = new Float64Array(B);
+  let loss = 0;
+  for (let b = 0; b < B; b++) {
+    const n = rowN[b] as number;
+    let w: number;
+    if (cfg.aggregation === "token-mean" || cfg.aggregation === "seq-mean-token-sum-norm") w = 1 / tokenDenom;
+    else if (n === 0) w = 0;
+    else w = cfg.aggregation === "seq-mean-token-sum" ? 1 / rowCount : 1 / (f32(n + f32(1e-8)) * rowCount);
+    rowW[b] = w;
+    loss += (rowSum[b] as number) * w;
+  }
   if (!Number.isFinite(loss)) {
     throw new RLError("NON_FINITE", `${name}: the loss is ${loss}; check logProbs, oldLogProbs, refLogProbs and advantages for NaN / Inf`);
   }
   const count = Math.max(totalN, 1);
   const metrics: FusedPolicyLossMetrics = {
-    clipFraction: clipCount / count,
-    clipFractionLower: lowerCount / count,
-    ratioLowFraction: lowCount / count,
-    ratioHighFraction: highCount / count,
-    ratioRegionFraction: regionCount / count,
-    approxKl: klSum / count,
+    clipFraction: pass.clipCount / count,
+    clipFractionLower: pass.lowerCount / count,
+    ratioLowFraction: pass.lowCount / count,
+    ratioHighFraction: pass.highCount / count,
+    ratioRegionFraction: pass.regionCount / count,
+    approxKl: pass.klSum / count,
   };
 
-  // ∂loss/∂lp, as one vector (the loss's upstream is a scalar)
-  const lossGrad = (): Float32Array => {
+  // ∂(Σ u·perToken)/∂lp for an upstream u: u_t = uScale·rowW[b] (the loss; `u` undefined) or u[k] (perToken)
+  const backward = (u: ArrayLike<number> | undefined, uScale: number): Float32Array => {
     const g = new Float32Array(N);
     for (let b = 0; b < B; b++) {
-      const wRow = rowWeight(b);
+      const wRow = rowW[b] as number;
       let acc = 0;
-      if (seqQ !== undefined) for (let t = 0; t < T; t++) acc += (seqQ[b * T + t] as number) * wRow;
+      if (seqQ !== undefined) {
+        for (let t = 0; t < T; t++) {
+          const k = b * T + t;
+          if (M[k] === 1) acc += (seqQ[k] as number) * (u === undefined ? wRow : (u[k] as number));
+        }
+      }
       const spread = acc / Math.max(rowN[b] as number, 1);
       for (let t = 0; t < T; t++) {
         const k = b * T + t;
-        if (M[k] === 1) g[k] = (diag[k] as number) * wRow + spread;
+        if (M[k] === 1) g[k] = (diag[k] as number) * (u === undefined ? wRow : (u[k] as number)) + spread;
       }
     }
-    return g;
-  };
-  // ∂(Σ u·perToken)/∂lp for an upstream u [B, T]
-  const perTokenGrad = (u: ArrayLike<number>): Float32Array => {
-    const g = new Float32Array(N);
-    for (let b = 0; b < B; b++) {
-      let acc = 0;
-      if (seqQ !== undefined) for (let t = 0; t < T; t++) if (M[b * T + t] === 1) acc += (seqQ[b * T + t] as number) * (u[b * T + t] as number);
-      const spread = acc / Math.max(rowN[b] as number, 1);
-      for (let t = 0; t < T; t++) {
-        const k = b * T + t;
-        if (M[k] === 1) g[k] = (diag[k] as number) * (u[k] as number) + spread;
-      }
-    }
+    // the loss's upstream is a scalar: scale once, rounded as tfjs's `mul(dy, g)` was
+    if (u === undefined && uScale !== 1) for (let k = 0; k < N; k++) g[k] = f32((g[k] as number) * uScale);
     return g;
   };
 
   const lossOp = tf.customGrad(((_lp: tf.Tensor) => ({
     value: tf.scalar(loss),
-    gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.tensor2d(lossGrad(), [B, T])),
+    gradFunc: (dy: tf.Tensor) => tf.tensor2d(backward(undefined, dy.dataSync()[0] as number), [B, T]),
   })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (lp: tf.Tensor) => tf.Scalar;
   const perTokenOp = tf.customGrad(((_lp: tf.Tensor) => ({
     value: tf.tensor2d(perToken, [B, T]),
-    gradFunc: (dy: tf.Tensor) => tf.tensor2d(perTokenGrad(dy.dataSync()), [B, T]),
+    gradFunc: (dy: tf.Tensor) => tf.tensor2d(backward(dy.dataSync(), 1), [B, T]),
   })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (lp: tf.Tensor) => tf.Tensor2D;
   return { loss: lossOp(logProbs), perToken: perTokenOp(logProbs), metrics };
 }
@@ -312,15 +271,14 @@ export function fusedPolicyLoss(inputs: FusedPolicyLossInputs, config: FusedPoli
 interface TokenPassInput {
   B: number;
   T: number;
-  M: Uint8Array;
+  mask: Float32Array;
   lp: Float32Array;
   old: Float32Array;
+  hasOld: boolean;
   adv: Float32Array;
   advRow: boolean;
-  seqX: Float64Array;
   useSeqX: boolean;
   seqGrad: boolean;
-  rowW: Float64Array;
   /** 0 clip, 1 cispo, 2 sapo */
   surrogate: number;
   klLo: number;
@@ -339,12 +297,21 @@ interface TokenPassInput {
 }
 
 // The one pass over [B, T] (kept apart, with monomorphic typed-array arguments, so the JIT compiles
-// one tight loop): per-token loss, its derivative, the weighted loss sum and the metric counts.
+// one tight loop). Per row: a scan of the mask (0/1 check, count, NaN / Inf of the inputs at valid
+// positions, the row's mean log-ratio for the sequence levels), then the per-token loss, its
+// derivative, the row's loss sum and the metric counts, while the row is in cache.
 function tokenPass(p: TokenPassInput): {
+  badMask: number;
+  badMaskValue: number;
+  badLp: boolean;
+  badOld: boolean;
+  badAdv: boolean;
+  M: Uint8Array;
+  rowN: Float64Array;
+  rowSum: Float64Array;
   perToken: Float32Array;
   diag: Float32Array;
   seqQ: Float32Array;
-  loss: number;
   clipCount: number;
   lowerCount: number;
   lowCount: number;
@@ -352,16 +319,23 @@ function tokenPass(p: TokenPassInput): {
   regionCount: number;
   klSum: number;
 } {
-  const { B, T, M, lp: lpD, old: oldD, adv: advD, advRow, seqX, useSeqX, seqGrad, rowW, surrogate } = p;
+  const { B, T, mask: maskD, lp: lpD, old: oldD, hasOld, adv: advD, advRow, useSeqX, seqGrad, surrogate } = p;
   const { klLo, klHi, lrLo, lrHi, bandLo, bandHi, cap, dual, clipMax, tauPos, tauNeg } = p;
   const N = B * T;
   const hasDual = !Number.isNaN(dual);
   const hasMax = !Number.isNaN(clipMax);
+  const M = new Uint8Array(N);
+  const rowN = new Float64Array(B);
+  const rowSum = new Float64Array(B);
   // masked positions hold −0, as the composite's `L·M` does with its zeroed inputs (L = −0)
   const perToken = new Float32Array(N).fill(-0);
   const diag = new Float32Array(N); // ∂per_t/∂lp_t through the token's own ratio (and CISPO's direct lp)
   const seqQ = new Float32Array(seqGrad ? N : 0); // ∂per_t/∂x_b for the row's mean log-ratio
-  let loss = 0;
+  let badMask = -1;
+  let badMaskValue = 0;
+  let badLp = false;
+  let badOld = false;
+  let badAdv = false;
   let clipCount = 0;
   let lowerCount = 0;
   let lowCount = 0;
@@ -369,10 +343,34 @@ function tokenPass(p: TokenPassInput): {
   let regionCount = 0;
   let klSum = 0;
   for (let b = 0; b < B; b++) {
-    const wRow = rowW[b] as number;
-    const xRow = seqX[b] as number;
+    const o = b * T;
+    let n = 0;
+    let s = 0;
     for (let t = 0; t < T; t++) {
-      const k = b * T + t;
+      const k = o + t;
+      const m = maskD[k] as number;
+      if (m === 0) continue;
+      if (m !== 1) {
+        badMask = k;
+        badMaskValue = m;
+        break;
+      }
+      M[k] = 1;
+      n++;
+      const lp = lpD[k] as number;
+      if (!(lp - lp === 0)) badLp = true;
+      const ov = oldD[k] as number;
+      if (hasOld && !(ov - ov === 0)) badOld = true;
+      const A = advD[advRow ? b : k] as number;
+      if (!(A - A === 0)) badAdv = true;
+      if (useSeqX) s += f32(lp - ov);
+    }
+    if (badMask >= 0) break;
+    rowN[b] = n;
+    const xRow = useSeqX ? f32(f32(s) / Math.max(n, 1)) : 0;
+    let sum = 0;
+    for (let t = 0; t < T; t++) {
+      const k = o + t;
       if (M[k] === 0) continue;
       const lp = lpD[k] as number;
       const A = advD[advRow ? b : k] as number;
@@ -409,9 +407,9 @@ function tokenPass(p: TokenPassInput): {
         if (r !== w) clipCount++;
       } else {
         const tau = A > 0 ? tauPos : tauNeg;
-        const s = 1 / (1 + Math.exp(-f32(tau * f32(r - 1))));
-        per = -f32(f32(f32(4 / tau) * f32(s)) * A);
-        dPerDr = -A * 4 * s * (1 - s);
+        const sg = 1 / (1 + Math.exp(-f32(tau * f32(r - 1))));
+        per = -f32(f32(f32(4 / tau) * f32(sg)) * A);
+        dPerDr = -A * 4 * sg * (1 - sg);
       }
       const low = r < bandLo && A < 0;
       const high = r > bandHi && A > 0;
@@ -419,7 +417,7 @@ function tokenPass(p: TokenPassInput): {
       if (high) highCount++;
       if (low || high) regionCount++;
       perToken[k] = per;
-      loss += per * wRow;
+      sum += per;
       const q = dPerDr * r * xPass; // ∂per/∂x
       if (seqGrad) {
         seqQ[k] = q;
@@ -428,6 +426,7 @@ function tokenPass(p: TokenPassInput): {
         diag[k] = q + direct;
       }
     }
+    rowSum[b] = sum;
   }
-  return { perToken, diag, seqQ, loss, clipCount, lowerCount, lowCount, highCount, regionCount, klSum };
+  return { badMask, badMaskValue, badLp, badOld, badAdv, M, rowN, rowSum, perToken, diag, seqQ, clipCount, lowerCount, lowCount, highCount, regionCount, klSum };
 }

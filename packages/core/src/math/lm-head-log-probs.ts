@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseConfig } from "../config.js";
 import { RLError } from "../errors.js";
 import { tf } from "../tf.js";
+import { storageOf } from "./storage.js";
 
 /** Config of {@link lmHeadLogProbs}. */
 export const lmHeadLogProbsConfig = z.object({
@@ -190,25 +191,6 @@ export function lmHeadLogProbs(inputs: LmHeadLogProbsInputs, config: LmHeadLogPr
     const lp = bias === undefined ? op(h2, weight) : op(h2, weight, bias);
     return tf.reshape(lp, [B, T]) as tf.Tensor2D;
   });
-}
-
-interface HeapBackend {
-  typedArrayFromHeap?(info: { shape: number[]; dtype: string; dataId: object }): Float32Array;
-  data?: { get(dataId: object): { values?: unknown } | undefined };
-}
-
-// The live float32 storage of `t` on the cpu or wasm backend (undefined elsewhere). Only for
-// tensors this module created and has not handed out yet.
-function storageOf(t: tf.Tensor): Float32Array | undefined {
-  const backend = tf.engine().findBackend(tf.getBackend()) as unknown as HeapBackend;
-  if (tf.getBackend() === "wasm" && typeof backend.typedArrayFromHeap === "function") {
-    return backend.typedArrayFromHeap({ shape: t.shape, dtype: t.dtype, dataId: t.dataId });
-  }
-  if (tf.getBackend() === "cpu") {
-    const values = backend.data?.get(t.dataId)?.values;
-    return values instanceof Float32Array ? values : undefined;
-  }
-  return undefined;
 }
 
 // Writes `part` ([rows, c] or [c]) into columns [v0, v0 + c) of `buf` ([rows, V] or [V]) in place;

@@ -114,9 +114,9 @@ export const alignmentPolicyOps: OpTable = {
           { logProbs: logProbs!, oldLogProbs: oldLogProbs!, refLogProbs: refLogProbs!, advantages: advantages!, mask: mask! },
           {
             lossType: a.lossType as GrpoLossType,
-            epsilonLow: a.epsilonLow as number,
-            epsilonHigh: a.epsilonHigh as number,
-            beta: a.beta as number,
+            clipLow: a.epsilonLow as number,
+            clipHigh: a.epsilonHigh as number,
+            klCoef: a.beta as number,
             delta: (a.delta as number | null) ?? null,
             importanceSampling: a.importanceSamplingLevel as "token" | "sequence",
             maxCompletionLength: a.maxCompletionLength as number,
@@ -156,7 +156,7 @@ export const alignmentPolicyOps: OpTable = {
     ),
   "loss.geoMeanPolicy": (a) => tokenLoss(a, (x) => gmpoLoss(x, { clipLow: a.clipLow as number, clipHigh: a.clipHigh as number })),
   "loss.cispoPolicy": (a) => ({
-    ...tokenLoss(a, (x) => cispoLoss(x, { ...aggregation(a), clip: { mode: "relative", low: a.clipLow as number, high: a.clipHigh as number } })),
+    ...tokenLoss(a, (x) => cispoLoss(x, { ...aggregation(a), clipLow: a.clipLow as number, clipHigh: a.clipHigh as number })),
     clipFractionLower: 0,
   }),
   "loss.entropy": (a) =>

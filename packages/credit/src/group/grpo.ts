@@ -1,6 +1,6 @@
-import { Matrix, RLError, parseConfig } from "@rl/core/arrays";
+import { indexGroups, Matrix, parseConfig, RLError } from "@rl/core/arrays";
 import { z } from "zod";
-import { broadcastRows, checkOutputBuffer, diagnosticsOf, groupStd, groupSums, parseGroups, parseOutcomeBatch } from "./parse-batch.js";
+import { broadcastRows, checkOutputBuffer, diagnosticsOf, groupStd, groupSums, parseOutcomeBatch } from "./parse-batch.js";
 import { outputBuffer, outputDtype, type AdvantageResult, type GroupBatch } from "./types.js";
 
 /** How a group of one row is treated (references disagree; spec credit.md §1.5). */
@@ -61,7 +61,7 @@ export function grpoAdvantages(batch: GroupBatch, config: GrpoConfig = {}): Adva
   const parsed = parseOutcomeBatch(batch, fn, { lengths: false, output: out === undefined ? dtype : undefined });
   const { rows, cols, scores } = parsed;
   const target = out === undefined ? undefined : checkOutputBuffer(out, config, parsed, fn);
-  const index = parseGroups(batch.groups, rows, fn, parsed.unscored, parsed.rowsName);
+  const index = indexGroups(batch.groups, rows, { fn, skip: parsed.unscored, rowsName: parsed.rowsName });
   const sums = groupSums(scores, index);
   const mean = new Float64Array(index.count);
   for (let g = 0; g < index.count; g++) mean[g] = (sums.sum[g] as number) / (index.sizes[g] as number);

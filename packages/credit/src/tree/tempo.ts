@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { Matrix, RLError, assertMask, assertSameShape, parseConfig, splitNulls, toMatrix2D, toVector, type MatrixLike } from "@rl/core/arrays";
-import { indexGroups, type GroupIds } from "./group-index.js";
+import { Matrix, RLError, assertMask, assertSameShape, indexGroups, parseConfig, splitNulls, toMatrix2D, toVector, type GroupIds, type MatrixLike } from "@rl/core/arrays";
 import { buildPrefixForest, tokenIdsOf } from "./prefix-tree.js";
 import { outputArray, outputDtype } from "../output.js";
 
@@ -119,7 +118,7 @@ export function tempoAdvantages(batch: TempoBatch, config: TempoConfig = {}): Te
   assertMask(mask, "mask", fn);
   const B = mask.rows;
   const T = mask.cols;
-  const groups = indexGroups(batch.groups, B, fn, first);
+  const groups = indexGroups(batch.groups, B, { fn, rowsName: first, optional: true });
 
   const scores = new Float64Array(B);
   let unscored: Uint8Array | undefined;

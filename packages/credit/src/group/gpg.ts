@@ -62,6 +62,6 @@ export function gpgAdvantages(batch: GroupBatch, config: GpgConfig = {}): Advant
     const mean = n === 1 ? 0 : sums.min[g] === sums.max[g] ? s : (sums.sum[g] as number) / n;
     adv[b] = (a * (s - mean)) / fNorm;
   }
-  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: parsed.output, zeroed: true });
+  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: parsed.output });
   return { advantages, returns: advantages, diagnostics: diagnosticsOf(index, sums) };
 }

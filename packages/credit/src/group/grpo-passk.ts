@@ -80,6 +80,6 @@ export function grpoPasskAdvantages(batch: GroupBatch, config: GrpoPasskConfig =
     const margin = (scores[b] as number) - (second[g] as number);
     adv[b] = std === undefined ? margin : margin / ((std[g] as number) + epsilon);
   }
-  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: parsed.output, zeroed: true });
+  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: parsed.output });
   return { advantages, returns: advantages, diagnostics: diagnosticsOf(index, sums) };
 }

@@ -56,6 +56,6 @@ export function opoAdvantages(batch: GroupBatch, config: OpoConfig = {}): Advant
       adv[b] = s - (L > 0 ? (weighted[g] as number) / L : 0);
     }
   }
-  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { out: parsed.output, zeroed: true });
+  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { out: parsed.output });
   return { advantages, returns: advantages, diagnostics: diagnosticsOf(index, sums) };
 }

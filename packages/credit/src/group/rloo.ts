@@ -66,7 +66,7 @@ export function rlooAdvantages(batch: GroupBatch, config: RlooConfig = {}): Adva
     else adv[b] = s - ((sums.sum[g] as number) - s) / (n - 1);
   }
   if (normalize) zScoreInPlace(adv, index.of, normalizeEpsilon);
-  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: target ?? parsed.output, zeroed: target === undefined });
+  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: target ?? parsed.output });
   return { advantages, returns: advantages, diagnostics: diagnosticsOf(index, sums) };
 }
 

@@ -41,7 +41,8 @@ export type RolloutRewardFn = (input: RolloutRewardInput) => number | null | Pro
  * defaults), `maxTokens` 256, `logProbsMode` "raw" (vLLM's default `raw_logprobs`; set
  * "processed" when the server runs `--logprobs-mode processed_logprobs`; a positive
  * `extraBody.top_k` is recorded as the semantics' `topK`), `apiKeyEnv`
- * "OPENAI_API_KEY", `concurrency` 4, `timeoutMs` 60 000 per attempt, `retries` 3, `backoffMs`
+ * "OPENAI_API_KEY", `concurrency` 4, `timeoutMs` 60 000 per attempt, `maxRetries` 3 (the name
+ * the rubric judge uses; `retries` is its deprecated alias and wins when given), `backoffMs`
  * 500, `maxBackoffMs` 30 000, `onError` "throw".
  */
 export const collectRolloutsConfig = z.object({
@@ -56,7 +57,9 @@ export const collectRolloutsConfig = z.object({
   apiKeyEnv: z.string().min(1).default("OPENAI_API_KEY"),
   concurrency: z.number().int().positive().default(4),
   timeoutMs: z.number().positive().default(60_000),
-  retries: z.number().int().nonnegative().default(3),
+  maxRetries: z.number().int().nonnegative().default(3),
+  /** @deprecated use `maxRetries` (one name for both HTTP clients); when given it wins. */
+  retries: z.number().int().nonnegative().optional(),
   backoffMs: z.number().nonnegative().default(500),
   maxBackoffMs: z.number().nonnegative().default(30_000),
   onError: z.enum(["throw", "skip"]).default("throw"),
@@ -91,7 +94,7 @@ export interface CollectedRollouts {
  *
  * One `POST {baseUrl}/chat/completions` per prompt with `{ model, messages, n, temperature,
  * top_p, max_tokens, logprobs: true, ...extraBody }`; at most `concurrency` requests in flight;
- * each attempt has `timeoutMs`; 429, 5xx, network errors and timeouts are retried `retries`
+ * each attempt has `timeoutMs`; 429, 5xx, network errors and timeouts are retried `maxRetries`
  * times with exponential backoff (`backoffMs · 2^k`, jitter in [0.5, 1], capped at
  * `maxBackoffMs`; a `Retry-After` header wins, capped likewise). Other HTTP errors, bodies that
  * are not JSON or not the documented shape (`RLError("PARSE")` naming the field), tokens without
@@ -155,7 +158,7 @@ export async function collectRollouts(prompts: readonly RolloutPrompt[], config:
       ...cfg.extraBody,
     };
     const json = await postJsonWithRetry(url, headers, body, {
-      retries: cfg.retries,
+      retries: cfg.retries ?? cfg.maxRetries,
       backoffMs: cfg.backoffMs,
       maxBackoffMs: cfg.maxBackoffMs,
       timeoutMs: cfg.timeoutMs,

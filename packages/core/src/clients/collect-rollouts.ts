@@ -6,12 +6,13 @@ import type { LogProbSemantics } from "./log-prob-batch.js";
 import { postJsonWithRetry, redact } from "./http-retry.js";
 import { parseChatCompletionLogProbs } from "./openai-chat.js";
 import { toRolloutGroup } from "./to-rollout-group.js";
+import type { ChatMessage } from "../data/preference-formats.js";
 
-/** A chat message sent to the server. */
-export interface ChatMessage {
-  readonly role: string;
-  readonly content: string;
-}
+/**
+ * A chat message sent to the server: core's one `ChatMessage` (`{ role, content }`, the data
+ * formats' type), re-exported here so the clients and the data builders share it.
+ */
+export type { ChatMessage };
 
 /** A prompt: a string (one user message) or an object with an id and text or messages. */
 export type RolloutPrompt = string | { readonly promptId?: string; readonly prompt?: string; readonly messages?: readonly ChatMessage[] };

@@ -42,6 +42,7 @@ export {
   type MatrixFromOptions,
 } from "./matrix/matrix.js";
 export { splitNulls, type SplitNulls } from "./matrix/split-nulls.js";
+export { indexGroups, groupMembers, type GroupIds, type GroupIndex, type IndexGroupsOptions } from "./matrix/group-index.js";
 export { stopGradient } from "./math/stop-gradient.js";
 export { logSigmoid, log1mexp } from "./math/log-sigmoid.js";
 export {

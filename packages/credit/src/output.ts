@@ -22,6 +22,22 @@ export function outputArray(size: number, dtype: OutputDtype): MatrixData {
   return dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
 }
 
+type AllocUnsafe = (size: number) => Uint8Array;
+const allocUnsafe = (globalThis as { Buffer?: { allocUnsafeSlow?: AllocUnsafe } }).Buffer?.allocUnsafeSlow;
+
+/**
+ * An array of `size` entries in `dtype` storage whose entries the caller overwrites, every one.
+ * In Node it is not zeroed (`Buffer.allocUnsafeSlow`, its own 8-byte-aligned ArrayBuffer): a
+ * zeroed 4 MB array costs a calloc plus, for a fresh mapping, a page fault per 4 KB page when it
+ * is first written, ~0.4 ms and up to tens of ms on 1M tokens, more than reading the inputs.
+ * Elsewhere (browsers) it is {@link outputArray}.
+ */
+export function overwrittenArray(size: number, dtype: OutputDtype): MatrixData {
+  if (allocUnsafe === undefined || size < 1024) return outputArray(size, dtype);
+  const bytes = allocUnsafe(size * (dtype === "float64" ? 8 : 4));
+  return dtype === "float64" ? new Float64Array(bytes.buffer, bytes.byteOffset, size) : new Float32Array(bytes.buffer, bytes.byteOffset, size);
+}
+
 /**
  * Wraps float64 results as an output Matrix: the array itself for `"float64"`, a float32 copy
  * (each entry rounded once) for `"float32"`. For estimators that need their float64 values after

@@ -1,4 +1,4 @@
-import { Matrix, RLError, assertMask, assertSameShape, parseConfig, toMatrix2D, type MatrixLike } from "@rl/core";
+import { Matrix, RLError, assertMask, assertSameShape, groupMembers, indexGroups, parseConfig, toMatrix2D, type MatrixLike } from "@rl/core";
 import { defineCreditAssigner, outputDtype, type AdvantageResult, type CreditDefinition } from "@rl/credit";
 import { z } from "zod";
 
@@ -26,19 +26,6 @@ export interface RankAdvantagesBatch {
 }
 
 const fn = "rankAdvantages";
-
-function parseGroups(groups: unknown, rows: number): Map<string | number, number[]> {
-  if (!Array.isArray(groups)) throw new RLError("INVALID_INPUT", `${fn}: groups is required (one prompt id per row)`);
-  if (groups.length !== rows) throw new RLError("SHAPE_MISMATCH", `${fn}: groups has ${groups.length} entries, tokenRewards has ${rows} rows`);
-  const members = new Map<string | number, number[]>();
-  groups.forEach((g: unknown, b) => {
-    if (typeof g !== "string" && typeof g !== "number") throw new RLError("INVALID_INPUT", `${fn}: groups[${b}] must be a string or a number`);
-    const list = members.get(g);
-    if (list === undefined) members.set(g, [b]);
-    else list.push(b);
-  });
-  return members;
-}
 
 /**
  * Rank-based group advantages: each response's advantage is the rank of its score within its
@@ -73,7 +60,7 @@ export function rankAdvantages(batch: RankAdvantagesBatch, config: RankAdvantage
   assertMask(mask, "mask", fn);
   const rows = rewards.shape[0] as number;
   const cols = rewards.shape[1] as number;
-  const members = parseGroups(batch.groups, rows);
+  const members = groupMembers(indexGroups(batch.groups, rows, { fn, rowsName: "tokenRewards" }));
 
   const scores = new Float64Array(rows);
   for (let b = 0; b < rows; b++) {
@@ -83,7 +70,7 @@ export function rankAdvantages(batch: RankAdvantagesBatch, config: RankAdvantage
   }
 
   const perRow = new Float64Array(rows);
-  for (const rowsOfGroup of members.values()) {
+  for (const rowsOfGroup of members) {
     const n = rowsOfGroup.length;
     if (n === 1) continue; // a group of one carries no ranking signal
     const order = [...rowsOfGroup].sort((a, b) => (scores[a] as number) - (scores[b] as number));

@@ -6,12 +6,13 @@ import type { LogProbSemantics } from "./log-prob-batch.js";
 import { postJsonWithRetry, redact } from "./http-retry.js";
 import { parseChatCompletionLogProbs } from "./openai-chat.js";
 import { toRolloutGroup } from "./to-rollout-group.js";
+import type { ChatMessage } from "../data/preference-formats.js";
 
-/** A chat message sent to the server. */
-export interface ChatMessage {
-  readonly role: string;
-  readonly content: string;
-}
+/**
+ * A chat message sent to the server: core's one `ChatMessage` (`{ role, content }`, the data
+ * formats' type), re-exported here so the clients and the data builders share it.
+ */
+export type { ChatMessage };
 
 /** A prompt: a string (one user message) or an object with an id and text or messages. */
 export type RolloutPrompt = string | { readonly promptId?: string; readonly prompt?: string; readonly messages?: readonly ChatMessage[] };
@@ -41,7 +42,8 @@ export type RolloutRewardFn = (input: RolloutRewardInput) => number | null | Pro
  * defaults), `maxTokens` 256, `logProbsMode` "raw" (vLLM's default `raw_logprobs`; set
  * "processed" when the server runs `--logprobs-mode processed_logprobs`; a positive
  * `extraBody.top_k` is recorded as the semantics' `topK`), `apiKeyEnv`
- * "OPENAI_API_KEY", `concurrency` 4, `timeoutMs` 60 000 per attempt, `retries` 3, `backoffMs`
+ * "OPENAI_API_KEY", `concurrency` 4, `timeoutMs` 60 000 per attempt, `maxRetries` 3 (the name
+ * the rubric judge uses; `retries` is its deprecated alias and wins when given), `backoffMs`
  * 500, `maxBackoffMs` 30 000, `onError` "throw".
  */
 export const collectRolloutsConfig = z.object({
@@ -56,7 +58,9 @@ export const collectRolloutsConfig = z.object({
   apiKeyEnv: z.string().min(1).default("OPENAI_API_KEY"),
   concurrency: z.number().int().positive().default(4),
   timeoutMs: z.number().positive().default(60_000),
-  retries: z.number().int().nonnegative().default(3),
+  maxRetries: z.number().int().nonnegative().default(3),
+  /** @deprecated use `maxRetries` (one name for both HTTP clients); when given it wins. */
+  retries: z.number().int().nonnegative().optional(),
   backoffMs: z.number().nonnegative().default(500),
   maxBackoffMs: z.number().nonnegative().default(30_000),
   onError: z.enum(["throw", "skip"]).default("throw"),
@@ -91,7 +95,7 @@ export interface CollectedRollouts {
  *
  * One `POST {baseUrl}/chat/completions` per prompt with `{ model, messages, n, temperature,
  * top_p, max_tokens, logprobs: true, ...extraBody }`; at most `concurrency` requests in flight;
- * each attempt has `timeoutMs`; 429, 5xx, network errors and timeouts are retried `retries`
+ * each attempt has `timeoutMs`; 429, 5xx, network errors and timeouts are retried `maxRetries`
  * times with exponential backoff (`backoffMs · 2^k`, jitter in [0.5, 1], capped at
  * `maxBackoffMs`; a `Retry-After` header wins, capped likewise). Other HTTP errors, bodies that
  * are not JSON or not the documented shape (`RLError("PARSE")` naming the field), tokens without
@@ -155,7 +159,7 @@ export async function collectRollouts(prompts: readonly RolloutPrompt[], config:
       ...cfg.extraBody,
     };
     const json = await postJsonWithRetry(url, headers, body, {
-      retries: cfg.retries,
+      retries: cfg.retries ?? cfg.maxRetries,
       backoffMs: cfg.backoffMs,
       maxBackoffMs: cfg.maxBackoffMs,
       timeoutMs: cfg.timeoutMs,

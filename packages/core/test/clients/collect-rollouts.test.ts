@@ -122,20 +122,23 @@ describe("collectRollouts against a local OpenAI-compatible server", () => {
 
   it("partial failure: a prompt that 500s permanently is skipped and reported, or thrown", async () => {
     const { baseUrl, seen } = await serve((s, res) => (promptOf(s) === "bad" ? json(res, 500, { error: "boom" }) : json(res, 200, completion(1))));
-    const out = await collectRollouts(["ok1", "bad", "ok2"], { ...fast, baseUrl, retries: 2, onError: "skip", concurrency: 1 });
+    const out = await collectRollouts(["ok1", "bad", "ok2"], { ...fast, baseUrl, maxRetries: 2, onError: "skip", concurrency: 1 });
     expect(out.groups.map((g) => g.promptId)).toEqual(["0", "2"]);
     expect(out.failures).toHaveLength(1);
     expect(out.failures[0]?.index).toBe(1);
     expect(out.failures[0]?.error.code).toBe("NETWORK");
     expect(out.failures[0]?.error.message).toBe('collectRollouts: prompt 1 (1): HTTP 500: {"error":"boom"} (attempt 3 of 3)');
     expect(seen.filter((s) => promptOf(s) === "bad")).toHaveLength(3);
-    const e = await rejection(collectRollouts(["ok1", "bad"], { ...fast, baseUrl, retries: 0 }));
+    const e = await rejection(collectRollouts(["ok1", "bad"], { ...fast, baseUrl, maxRetries: 0 }));
     expect(e.message).toContain("prompt 1 (1): HTTP 500");
+    // `retries`, the deprecated name, still works and wins over maxRetries
+    const old = await rejection(collectRollouts(["bad"], { ...fast, baseUrl, maxRetries: 5, retries: 1 }));
+    expect(old.message).toContain("(attempt 2 of 2)");
   });
 
   it("does not retry a 400", async () => {
     const { baseUrl, seen } = await serve((_s, res) => json(res, 400, { error: "bad request" }));
-    const e = await rejection(collectRollouts(["a"], { ...fast, baseUrl, retries: 3 }));
+    const e = await rejection(collectRollouts(["a"], { ...fast, baseUrl, maxRetries: 3 }));
     expect(e.message).toContain("HTTP 400");
     expect(seen).toHaveLength(1);
   });
@@ -152,7 +155,7 @@ describe("collectRollouts against a local OpenAI-compatible server", () => {
 
   it("timeout: a server that never answers gives RLError TIMEOUT", async () => {
     const { baseUrl, seen } = await serve(() => undefined);
-    const e = await rejection(collectRollouts(["a"], { ...fast, baseUrl, timeoutMs: 100, retries: 1 }));
+    const e = await rejection(collectRollouts(["a"], { ...fast, baseUrl, timeoutMs: 100, maxRetries: 1 }));
     expect(e.code).toBe("TIMEOUT");
     expect(e.message).toBe("collectRollouts: prompt 0 (0): no complete response within 100 ms (attempt 2 of 2)");
     expect(seen).toHaveLength(2);
@@ -206,7 +209,7 @@ describe("collectRollouts against a local OpenAI-compatible server", () => {
       else if (p === "500") json(res, 503, `upstream said ${s.authorization ?? ""}`);
       else json(res, 200, `{"echo": "${s.authorization ?? ""}"`);
     });
-    const out = await collectRollouts(["401", "500", "bad-json"], { ...fast, baseUrl, onError: "skip", retries: 1 });
+    const out = await collectRollouts(["401", "500", "bad-json"], { ...fast, baseUrl, onError: "skip", maxRetries: 1 });
     expect(out.failures).toHaveLength(3);
     for (const f of out.failures) {
       expect(f.error.message).not.toContain(KEY);
@@ -254,7 +257,7 @@ describe("collectRollouts against a local OpenAI-compatible server", () => {
     const s = server;
     server = undefined;
     await new Promise<void>((resolve) => s?.close(() => resolve()));
-    const e = await rejection(collectRollouts(["a"], { ...fast, baseUrl, retries: 1 }));
+    const e = await rejection(collectRollouts(["a"], { ...fast, baseUrl, maxRetries: 1 }));
     expect(e.code).toBe("NETWORK");
     expect(e.message).toMatch(/^collectRollouts: prompt 0 \(0\): network error: .*\(attempt 2 of 2\)$/);
     expect(await collectRollouts([], { ...fast, baseUrl })).toMatchObject({ groups: [], failures: [] });

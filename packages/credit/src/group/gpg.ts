@@ -1,6 +1,6 @@
-import { parseConfig } from "@rl/core/arrays";
+import { indexGroups, parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
-import { broadcastRows, diagnosticsOf, groupSums, parseGroups, parseOutcomeBatch } from "./parse-batch.js";
+import { broadcastRows, diagnosticsOf, groupSums, parseOutcomeBatch } from "./parse-batch.js";
 import { outputDtype, type AdvantageResult, type GroupBatch } from "./types.js";
 
 /**
@@ -38,7 +38,7 @@ export function gpgAdvantages(batch: GroupBatch, config: GpgConfig = {}): Advant
   const { alpha, fNorm, dtype } = parseConfig(gpgConfig, config, fn);
   const parsed = parseOutcomeBatch(batch, fn, { lengths: false, output: dtype });
   const { rows, cols, scores } = parsed;
-  const index = parseGroups(batch.groups, rows, fn, parsed.unscored, parsed.rowsName);
+  const index = indexGroups(batch.groups, rows, { fn, skip: parsed.unscored, rowsName: parsed.rowsName });
   const sums = groupSums(scores, index);
   let scored = 0;
   for (let b = 0; b < rows; b++) if ((index.of[b] as number) >= 0) scored++;
@@ -62,6 +62,6 @@ export function gpgAdvantages(batch: GroupBatch, config: GpgConfig = {}): Advant
     const mean = n === 1 ? 0 : sums.min[g] === sums.max[g] ? s : (sums.sum[g] as number) / n;
     adv[b] = (a * (s - mean)) / fNorm;
   }
-  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: parsed.output, zeroed: true });
+  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: parsed.output });
   return { advantages, returns: advantages, diagnostics: diagnosticsOf(index, sums) };
 }

@@ -1,6 +1,6 @@
-import { RLError, parseConfig } from "@rl/core/arrays";
+import { indexGroups, parseConfig, RLError } from "@rl/core/arrays";
 import { z } from "zod";
-import { broadcastRows, diagnosticsOf, groupStd, groupSums, parseGroups, parseOutcomeBatch } from "./parse-batch.js";
+import { broadcastRows, diagnosticsOf, groupStd, groupSums, parseOutcomeBatch } from "./parse-batch.js";
 import { outputDtype, type AdvantageResult, type GroupBatch } from "./types.js";
 
 /**
@@ -46,7 +46,7 @@ export function grpoPasskAdvantages(batch: GroupBatch, config: GrpoPasskConfig =
   const { epsilon, normalizeByStd, singleton, dtype } = parseConfig(grpoPasskConfig, config, fn);
   const parsed = parseOutcomeBatch(batch, fn, { lengths: false, output: dtype });
   const { rows, cols, scores } = parsed;
-  const index = parseGroups(batch.groups, rows, fn, parsed.unscored, parsed.rowsName);
+  const index = indexGroups(batch.groups, rows, { fn, skip: parsed.unscored, rowsName: parsed.rowsName });
   const sums = groupSums(scores, index);
   // the best row and the runner-up score of every group (first row wins a tie; its margin is 0)
   const best = new Int32Array(index.count).fill(-1);
@@ -80,6 +80,6 @@ export function grpoPasskAdvantages(batch: GroupBatch, config: GrpoPasskConfig =
     const margin = (scores[b] as number) - (second[g] as number);
     adv[b] = std === undefined ? margin : margin / ((std[g] as number) + epsilon);
   }
-  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: parsed.output, zeroed: true });
+  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: parsed.output });
   return { advantages, returns: advantages, diagnostics: diagnosticsOf(index, sums) };
 }

@@ -1,6 +1,6 @@
-import { Matrix, RLError, parseConfig } from "@rl/core/arrays";
+import { indexGroups, Matrix, parseConfig, RLError } from "@rl/core/arrays";
 import { z } from "zod";
-import { broadcastRows, checkOutputBuffer, diagnosticsOf, groupStd, groupSums, parseGroups, parseOutcomeBatch } from "./parse-batch.js";
+import { broadcastRows, checkOutputBuffer, diagnosticsOf, groupStd, groupSums, parseOutcomeBatch } from "./parse-batch.js";
 import { outputBuffer, outputDtype, type AdvantageResult, type GroupBatch } from "./types.js";
 
 /** How a group of one row is treated (references disagree; spec credit.md §1.5). */
@@ -13,7 +13,9 @@ export const singletonPolicies = ["zeroMeanUnitStd", "zero", "raw", "error"] as 
  * - `stdScope` ("group"): "batch" divides by the std of all B scores while still subtracting the
  *   group mean (TRL `scale_rewards="batch"`).
  * - `singleton` ("zeroMeanUnitStd"): a group of one uses mean 0 and std 1 (verl), `"zero"` gives 0
- *   (TRL), `"raw"` keeps the score, `"error"` throws.
+ *   (TRL, and rewards' `groupZScoreRewards`), `"raw"` keeps the score, `"error"` throws.
+ * - `unbiased` (true): the (n−1) std of PyTorch's `torch.std` (verl, TRL); false divides by n
+ *   (`np.std`).
  * - `variance` ("exact"): `"flooredVectorized"` reproduces verl's vectorized GRPO,
  *   `std = sqrt(max(var, epsilon))`.
  * - `dtype` ("float32"): storage of `advantages` (= `returns`) (see `outputDtype`); `"float64"`
@@ -30,6 +32,7 @@ export const grpoConfig = z.object({
   normalizeByStd: z.boolean().default(true),
   stdScope: z.enum(["group", "batch"]).default("group"),
   singleton: z.enum(singletonPolicies).default("zeroMeanUnitStd"),
+  unbiased: z.boolean().default(true),
   variance: z.enum(["exact", "flooredVectorized"]).default("exact"),
   dtype: outputDtype,
   out: outputBuffer,
@@ -41,7 +44,7 @@ export type GrpoConfig = z.input<typeof grpoConfig>;
  *
  *   s_i = Σ_t r_{i,t}        A_i = (s_i − μ_g) / (σ_g + ε)        A_{i,t} = A_i · mask_{i,t}
  *
- * with μ_g, σ_g the mean and unbiased (n−1) std of the scores of row i's group (σ over the whole
+ * with μ_g, σ_g the mean and unbiased (n−1; n with `unbiased: false`) std of the scores of row i's group (σ over the whole
  * batch when `stdScope: "batch"`; no division when `normalizeByStd: false`).
  *
  * Edge cases: a group of one follows `singleton` (default verl: `A = s/(1+ε)`); a group whose
@@ -57,17 +60,17 @@ export type GrpoConfig = z.input<typeof grpoConfig>;
  */
 export function grpoAdvantages(batch: GroupBatch, config: GrpoConfig = {}): AdvantageResult {
   const fn = "grpoAdvantages";
-  const { epsilon, normalizeByStd, stdScope, singleton, variance, dtype, out } = parseConfig(grpoConfig, config, fn);
+  const { epsilon, normalizeByStd, stdScope, singleton, unbiased, variance, dtype, out } = parseConfig(grpoConfig, config, fn);
   const parsed = parseOutcomeBatch(batch, fn, { lengths: false, output: out === undefined ? dtype : undefined });
   const { rows, cols, scores } = parsed;
   const target = out === undefined ? undefined : checkOutputBuffer(out, config, parsed, fn);
-  const index = parseGroups(batch.groups, rows, fn, parsed.unscored, parsed.rowsName);
+  const index = indexGroups(batch.groups, rows, { fn, skip: parsed.unscored, rowsName: parsed.rowsName });
   const sums = groupSums(scores, index);
   const mean = new Float64Array(index.count);
   for (let g = 0; g < index.count; g++) mean[g] = (sums.sum[g] as number) / (index.sizes[g] as number);
-  const std = normalizeByStd ? groupStd(scores, index, mean) : mean; // `mean` is a placeholder, unused
+  const std = normalizeByStd ? groupStd(scores, index, mean, unbiased) : mean; // `mean` is a placeholder, unused
   let batchStd = 0;
-  if (normalizeByStd && stdScope === "batch") batchStd = batchStdOf(scores, index.of);
+  if (normalizeByStd && stdScope === "batch") batchStd = batchStdOf(scores, index.of, unbiased);
   const denom = new Float64Array(index.count);
   for (let g = 0; g < index.count; g++) {
     let sd = stdScope === "batch" ? batchStd : (std[g] as number);
@@ -88,12 +91,12 @@ export function grpoAdvantages(batch: GroupBatch, config: GrpoConfig = {}): Adva
       adv[b] = (s - (mean[g] as number)) / (denom[g] as number);
     }
   }
-  const advantages: Matrix = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: target ?? parsed.output, zeroed: target === undefined });
+  const advantages: Matrix = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: target ?? parsed.output });
   return { advantages, returns: advantages, diagnostics: diagnosticsOf(index, sums) };
 }
 
-/** Unbiased std of the scored rows' scores (`of[b] ≥ 0`); 0 with fewer than two. */
-function batchStdOf(scores: Float64Array, of: Int32Array): number {
+/** Std (unbiased or population) of the scored rows' scores (`of[b] ≥ 0`); 0 with fewer than two. */
+function batchStdOf(scores: Float64Array, of: Int32Array, unbiased: boolean): number {
   let n = 0;
   let s = 0;
   for (let b = 0; b < scores.length; b++) {
@@ -105,5 +108,5 @@ function batchStdOf(scores: Float64Array, of: Int32Array): number {
   const m = s / n;
   let ss = 0;
   for (let b = 0; b < scores.length; b++) if ((of[b] as number) >= 0) ss += ((scores[b] as number) - m) ** 2;
-  return Math.sqrt(ss / (n - 1));
+  return Math.sqrt(ss / (unbiased ? n - 1 : n));
 }

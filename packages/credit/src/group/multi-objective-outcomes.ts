@@ -1,7 +1,6 @@
-import { Matrix, RLError, parseConfig, splitNulls, type MatrixLike } from "@rl/core/arrays";
+import { Matrix, RLError, indexGroups, parseConfig, splitNulls, type GroupIds, type GroupIndex, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
-import { groupStd, groupSums, parseGroups, type GroupIndex } from "./parse-batch.js";
-import type { GroupIds } from "./types.js";
+import { groupStd, groupSums } from "./parse-batch.js";
 
 /**
  * Config of {@link multiObjectiveOutcomes} (TRL `GRPOConfig` defaults).
@@ -26,7 +25,7 @@ function columnGroups(index: GroupIndex, missing: Uint8Array, k: number, cols: n
     if (missing[b * cols + k] === 1) of[b] = -1;
     else sizes[g] = (sizes[g] as number) + 1;
   }
-  return { of, sizes, count: index.count };
+  return { ids: index.ids, of, sizes, count: index.count };
 }
 
 /**
@@ -76,10 +75,10 @@ export function multiObjectiveOutcomes(
   const out = new Float64Array(rows);
   if (aggregation === "sumThenNormalize") {
     for (let b = 0; b < rows; b++) for (let k = 0; k < cols; k++) if (has(b, k)) out[b] = (out[b] as number) + (w[k] as number) * r.get(b, k);
-    if (!Array.isArray(groups) || groups.length !== rows) parseGroups(groups, rows, fn, undefined, "rewards"); // same errors as the other path
+    if (!Array.isArray(groups) || groups.length !== rows) indexGroups(groups, rows, { fn, rowsName: "rewards" }); // same errors as the other path
     return result(out, rows, cols, has);
   }
-  const index = parseGroups(groups, rows, fn, undefined, "rewards");
+  const index = indexGroups(groups, rows, { fn, rowsName: "rewards" });
   const column = new Float64Array(rows);
   for (let k = 0; k < cols; k++) {
     // the rows where function k gave a reward form its groups (nanmean / nanstd)

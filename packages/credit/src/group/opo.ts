@@ -1,6 +1,6 @@
-import { parseConfig } from "@rl/core/arrays";
+import { indexGroups, parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
-import { broadcastRows, diagnosticsOf, groupSums, parseGroups, parseOutcomeBatch } from "./parse-batch.js";
+import { broadcastRows, diagnosticsOf, groupSums, parseOutcomeBatch } from "./parse-batch.js";
 import { outputDtype, type AdvantageResult, type GroupBatch } from "./types.js";
 
 /**
@@ -34,7 +34,7 @@ export function opoAdvantages(batch: GroupBatch, config: OpoConfig = {}): Advant
   const parsed = parseOutcomeBatch(batch, fn, { output: dtype });
   const { rows, cols, scores } = parsed;
   const lengths = parsed.lengths as Float64Array;
-  const index = parseGroups(batch.groups, rows, fn, parsed.unscored, parsed.rowsName);
+  const index = indexGroups(batch.groups, rows, { fn, skip: parsed.unscored, rowsName: parsed.rowsName });
   const sums = groupSums(scores, index);
   const weighted = new Float64Array(index.count);
   const totalLength = new Float64Array(index.count);
@@ -56,6 +56,6 @@ export function opoAdvantages(batch: GroupBatch, config: OpoConfig = {}): Advant
       adv[b] = s - (L > 0 ? (weighted[g] as number) / L : 0);
     }
   }
-  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { out: parsed.output, zeroed: true });
+  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { out: parsed.output });
   return { advantages, returns: advantages, diagnostics: diagnosticsOf(index, sums) };
 }

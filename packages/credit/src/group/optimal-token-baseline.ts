@@ -1,6 +1,6 @@
-import { Matrix, RLError, assertSameShape, parseConfig, type MatrixLike } from "@rl/core/arrays";
+import { Matrix, RLError, assertSameShape, groupMembers, indexGroups, parseConfig, type GroupIndex, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
-import { matrix2D, parseGroups } from "./parse-batch.js";
+import { matrix2D } from "./parse-batch.js";
 import { outputDtype, type AdvantageResult, type GroupIds } from "./types.js";
 import { outputArray } from "../output.js";
 
@@ -60,8 +60,7 @@ interface OtbParsed {
   /** Cumulative path variance W_t = Σ_{s ≤ t} ρ̄_s² (1 − 2π_s + Σπ²_s) m_s. */
   wCum: Float64Array;
   lengths: Int32Array;
-  groupOf: Int32Array;
-  groupCount: number;
+  index: GroupIndex;
 }
 
 function parseOtb(batch: unknown, fn: string): OtbParsed {
@@ -130,15 +129,8 @@ function parseOtb(batch: unknown, fn: string): OtbParsed {
     if (!Number.isFinite(G)) throw new RLError("NON_FINITE", `${fn}: tokenRewards row ${i} sums to a non-finite number (overflow)`);
     lengths[i] = n;
   }
-  const index = parseGroups(b.groups, rows, fn, undefined, "tokenRewards");
-  return { rows, cols, mask, returns, wCum, lengths, groupOf: index.of, groupCount: index.count };
-}
-
-/** Members of each group, in row order (rows with `skip[i]` left out). */
-function groupMembers(groupOf: Int32Array, count: number, skip?: (i: number) => boolean): number[][] {
-  const members: number[][] = Array.from({ length: count }, () => []);
-  for (let i = 0; i < groupOf.length; i++) if (skip === undefined || !skip(i)) (members[groupOf[i] as number] as number[]).push(i);
-  return members;
+  const index = indexGroups(b.groups, rows, { fn, rowsName: "tokenRewards" });
+  return { rows, cols, mask, returns, wCum, lengths, index };
 }
 
 /** verl's zero tail: the row that is strictly the longest of its group, and the second-longest length. */
@@ -227,7 +219,7 @@ export function optimalTokenBaselineAdvantages(batch: OptimalTokenBaselineBatch,
   const p = parseOtb(batch, fn);
   const { rows, cols, mask, returns, wCum, lengths } = p;
   const baselines = new Float64Array(rows * cols);
-  for (const members of groupMembers(p.groupOf, p.groupCount)) {
+  for (const members of groupMembers(p.index)) {
     if (members.length < 2) continue;
     const at = (i: number, t: number): { r: number; w: number } => {
       const k = i * cols + t;
@@ -281,7 +273,7 @@ export function tirOptimalTokenBaselineAdvantages(batch: OptimalTokenBaselineBat
     return q < 0 ? { r: 0, w: 0 } : { r: returns[q] as number, w: wCum[q] as number };
   };
   const baselines = new Float64Array(rows * maxLen);
-  for (const members of groupMembers(p.groupOf, p.groupCount, (i) => lengths[i] === 0)) {
+  for (const members of groupMembers(p.index).map((rows) => rows.filter((i) => lengths[i] !== 0))) {
     if (members.length >= 2) groupBaseline(members, maxLen, at, epsilon, baselines, handleZeroTail ? { lengths } : undefined);
   }
   const adv = new Float64Array(rows * cols);

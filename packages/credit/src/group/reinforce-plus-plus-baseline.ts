@@ -1,7 +1,7 @@
-import { parseConfig } from "@rl/core/arrays";
+import { indexGroups, parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
 import { outputDtype, outputMatrix } from "../output.js";
-import { diagnosticsOf, groupSums, parseGroups, parseOutcomeBatch } from "./parse-batch.js";
+import { diagnosticsOf, groupSums, parseOutcomeBatch } from "./parse-batch.js";
 import type { AdvantageResult, GroupBatch } from "./types.js";
 import { whitenInPlace } from "./whiten.js";
 
@@ -49,7 +49,7 @@ export function reinforcePlusPlusBaselineAdvantages(
   const { rows, cols, scores } = parsed;
   // unscored rows (null outcome) take no part in the whitening: drop their tokens from the mask
   const mask = parsed.unscored === undefined ? parsed.mask : maskWithoutRows(parsed.mask, parsed.unscored, cols);
-  const index = parseGroups(batch.groups, rows, fn, parsed.unscored, parsed.rowsName);
+  const index = indexGroups(batch.groups, rows, { fn, skip: parsed.unscored, rowsName: parsed.rowsName });
   const sums = groupSums(scores, index);
   const out = new Float64Array(rows * cols); // float64 scratch; rounded once at the end
   let total = 0;

@@ -1,6 +1,6 @@
-import { parseConfig } from "@rl/core/arrays";
+import { indexGroups, parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
-import { broadcastRows, checkOutputBuffer, diagnosticsOf, groupSums, parseGroups, parseOutcomeBatch } from "./parse-batch.js";
+import { broadcastRows, checkOutputBuffer, diagnosticsOf, groupSums, parseOutcomeBatch } from "./parse-batch.js";
 import { outputBuffer, outputDtype, type AdvantageResult, type GroupBatch } from "./types.js";
 
 /**
@@ -53,7 +53,7 @@ export function rlooAdvantages(batch: GroupBatch, config: RlooConfig = {}): Adva
   const parsed = parseOutcomeBatch(batch, fn, { lengths: false, output: out === undefined ? dtype : undefined });
   const { rows, cols, scores } = parsed;
   const target = out === undefined ? undefined : checkOutputBuffer(out, config, parsed, fn);
-  const index = parseGroups(batch.groups, rows, fn, parsed.unscored, parsed.rowsName);
+  const index = indexGroups(batch.groups, rows, { fn, skip: parsed.unscored, rowsName: parsed.rowsName });
   const sums = groupSums(scores, index);
   const adv = new Float64Array(rows);
   for (let b = 0; b < rows; b++) {
@@ -66,7 +66,7 @@ export function rlooAdvantages(batch: GroupBatch, config: RlooConfig = {}): Adva
     else adv[b] = s - ((sums.sum[g] as number) - s) / (n - 1);
   }
   if (normalize) zScoreInPlace(adv, index.of, normalizeEpsilon);
-  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: target ?? parsed.output, zeroed: target === undefined });
+  const advantages = broadcastRows(adv, parsed.mask, rows, cols, fn, dtype, { prefix: parsed.prefix, out: target ?? parsed.output });
   return { advantages, returns: advantages, diagnostics: diagnosticsOf(index, sums) };
 }
 

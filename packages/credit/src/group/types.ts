@@ -1,12 +1,11 @@
-import type { Matrix, MatrixLike } from "@rl/core/arrays";
+import type { GroupIds, Matrix, MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 
 /**
- * Prompt id of every row (`groups[b]`); rows with equal ids form a group. Numbers and strings
- * are both accepted and compared with `Map` identity (`1` and `"1"` are different groups).
- * Rows of a group need not be contiguous.
+ * Prompt id of every row (`groups[b]`), `@rl/core`'s `GroupIds`; rows with equal ids form a
+ * group (`Map` identity: `1` and `"1"` are different groups). Rows of a group need not be contiguous.
  */
-export type GroupIds = readonly (string | number)[];
+export type { GroupIds } from "@rl/core/arrays";
 
 /**
  * Input of the group (outcome) estimators: GRPO, RLOO, OPO, GPG, REINFORCE++-baseline.

@@ -1,6 +1,6 @@
-import { Matrix, RLError, assertMask, toMatrix2D, type MatrixLike } from "@rl/core/arrays";
+import { Matrix, RLError, assertMask, groupMembers, indexGroups, toMatrix2D, type MatrixLike } from "@rl/core/arrays";
 
-/** Group id of a row: any string or number (rows with equal ids form a group). */
+/** Group id of a row: a string or a finite number (rows with equal ids form a group). */
 export type GroupId = string | number;
 
 /**
@@ -94,16 +94,9 @@ export function finiteVector(
   return out;
 }
 
-/** Rows of each group, in order of first appearance. */
-export function groupMembers(groups: readonly GroupId[]): number[][] {
-  const index = new Map<GroupId, number[]>();
-  for (let i = 0; i < groups.length; i++) {
-    const g = groups[i] as GroupId;
-    const members = index.get(g);
-    if (members === undefined) index.set(g, [i]);
-    else members.push(i);
-  }
-  return [...index.values()];
+/** Rows of each group, in order of first appearance (core's `indexGroups`; ids must be strings or finite numbers). */
+export function rowsOfGroups(groups: readonly GroupId[], fn: string): number[][] {
+  return groupMembers(indexGroups(groups, groups.length, { fn, rowsName: "groups" }));
 }
 
 /** Index of the last valid token of row `b`, or -1 for an all-zero row. */

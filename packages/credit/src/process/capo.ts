@@ -2,7 +2,7 @@ import { Matrix, RLError, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import {
   finiteVector,
-  groupMembers,
+  rowsOfGroups,
   maskLike,
   meanStd,
   nonEmptyMatrix,
@@ -94,7 +94,7 @@ export function capoAdvantages(input: CapoInput, config: CapoConfig = {}): { adv
     }
   }
   const advantages = outputArray(B * T, dtype);
-  for (const rows of groupMembers(input.groups)) {
+  for (const rows of rowsOfGroups(input.groups, fn)) {
     const { mean, std } = rows.length > 1 ? meanStd(seq, rows) : { mean: 0, std: 1 };
     for (const i of rows) {
       for (let t = 0; t < T; t++) {

@@ -1,7 +1,7 @@
 import { Matrix, assertMask, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import { outputArray, outputDtype } from "../output.js";
-import { finiteVector, groupMembers, meanStd, requireList, nonEmptyMask, type GroupId } from "./batch-checks.js";
+import { finiteVector, rowsOfGroups, meanStd, requireList, nonEmptyMask, type GroupId } from "./batch-checks.js";
 
 /** Config of {@link posteriorGrpoAdvantages}. */
 export const posteriorGrpoConfig = z.object({
@@ -68,7 +68,7 @@ export function posteriorGrpoAdvantages(
   }
   const T = mask.cols;
   const advantages = outputArray(B * T, dtype);
-  for (const rows of groupMembers(input.groups)) {
+  for (const rows of rowsOfGroups(input.groups, fn)) {
     const { mean, std } = rows.length > 1 ? meanStd(rewards.data, rows) : { mean: 0, std: 1 };
     for (const i of rows) {
       const a = ((rewards.data[i] as number) - mean) / (std + epsilon);

@@ -2,7 +2,7 @@ import { Matrix, RLError, maskedWhiten, parseConfig, type MatrixLike } from "@rl
 import { z } from "zod";
 import {
   finiteVector,
-  groupMembers,
+  rowsOfGroups,
   lastValidToken,
   maskLike,
   nonEmptyMatrix,
@@ -96,7 +96,7 @@ export function primeAdvantages(input: PrimeInput, config: PrimeConfig = {}): { 
   }
   const process = Matrix.zeros([B, T]);
   const outcome = Matrix.zeros([B, T]);
-  for (const rows of groupMembers(input.groups)) {
+  for (const rows of rowsOfGroups(input.groups, fn)) {
     const K = rows.length;
     if (K < 2) {
       throw new RLError("INVALID_INPUT", `${fn}: group of row ${rows[0]} has 1 row; leave-one-out baselines need at least 2`);

@@ -2,7 +2,7 @@ import { Matrix, RLError, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import {
   finiteVector,
-  groupMembers,
+  rowsOfGroups,
   lastValidToken,
   maskLike,
   nonEmptyMatrix,
@@ -175,7 +175,7 @@ function pureRewardsParsed(
     }
   }
 
-  const groups = groupMembers(input.groups);
+  const groups = rowsOfGroups(input.groups, fn);
   const vr = new Float64Array(B);
   for (const rows of groups) {
     const n = rows.length;

@@ -1,7 +1,7 @@
 import { RLError, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import type { GroupIds } from "../group/types.js";
-import { droppedRows, finiteVector, groupMembers, type SelectionResult } from "./types.js";
+import { droppedRows, finiteVector, selectionGroups, type SelectionResult } from "./types.js";
 
 /** Input of {@link dynamicSamplingFilter}: a per-row metric and the prompt id of each row. */
 export interface DynamicSamplingInput {
@@ -72,7 +72,7 @@ export function dynamicSamplingFilter(input: DynamicSamplingInput, config: Dynam
   const rewards = finiteVector(input?.rewards, "rewards", fn);
   const rows = rewards.length;
   if (input.groups === undefined) throw new RLError("INVALID_INPUT", `${fn}: groups is required (one prompt id per row, number or string)`);
-  const { of, members } = groupMembers(input.groups, rows, fn, "rewards");
+  const { of, members } = selectionGroups(input.groups, rows, fn, "rewards");
   const passes = members.map((rs) => {
     if (rs.length === 1) return true;
     let min = Infinity;

@@ -1,7 +1,7 @@
 import { parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import type { GroupIds } from "../group/types.js";
-import { droppedRows, finiteVector, groupMembers, type SelectionResult } from "./types.js";
+import { droppedRows, finiteVector, selectionGroups, type SelectionResult } from "./types.js";
 
 /** Input of {@link rewardRankedSelection}: a reward per row, and optionally the prompt id of each row. */
 export interface RewardRankedInput {
@@ -46,7 +46,7 @@ export function rewardRankedSelection(input: RewardRankedInput, config: RewardRa
   const { topK, minReward } = parseConfig(rewardRankedConfig, config, fn);
   const rewards = finiteVector(input?.rewards, "rewards", fn);
   const rows = rewards.length;
-  const { members } = groupMembers(input.groups, rows, fn, "rewards");
+  const { members } = selectionGroups(input.groups, rows, fn, "rewards");
   const reasons: (RewardRankedReason | undefined)[] = new Array<RewardRankedReason | undefined>(rows).fill(undefined);
   for (const rs of members) {
     const order = [...rs].sort((a, b) => (rewards[b] as number) - (rewards[a] as number) || a - b);

@@ -1,5 +1,4 @@
-import { Matrix, RLError, type MatrixLike } from "@rl/core/arrays";
-import { indexGroups, type GroupIds } from "../tree/group-index.js";
+import { Matrix, RLError, groupMembers, indexGroups, type MatrixLike } from "@rl/core/arrays";
 
 /** A row left out of the batch by a selection function, and why. */
 export interface DroppedRow<R extends string = string> {
@@ -29,15 +28,13 @@ export function finiteVector(input: unknown, name: string, fn: string): Float64A
 }
 
 /**
- * The rows of each group, in order of first appearance (core of the tree estimators'
+ * The group of every row and the rows of each group, in order of first appearance (core's
  * `indexGroups`); `groups` undefined puts every row in one group.
  */
-export function groupMembers(groups: unknown, rows: number, fn: string, rowsName: string): { of: Int32Array; members: number[][] } {
+export function selectionGroups(groups: unknown, rows: number, fn: string, rowsName: string): { of: Int32Array; members: number[][] } {
   if (groups !== undefined && !Array.isArray(groups)) throw new RLError("INVALID_INPUT", `${fn}: groups must be an array (one prompt id per row, number or string)`);
-  const index = indexGroups(groups as GroupIds | undefined, rows, fn, rowsName);
-  const members: number[][] = Array.from({ length: index.ids.length }, () => []);
-  for (let b = 0; b < rows; b++) (members[index.of[b] as number] as number[]).push(b);
-  return { of: index.of, members };
+  const index = indexGroups(groups, rows, { fn, rowsName, optional: true });
+  return { of: index.of, members: groupMembers(index) };
 }
 
 /** `dropped` from a per-row reason array (undefined = kept or not dropped), in row order. */

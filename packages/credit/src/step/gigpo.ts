@@ -2,7 +2,7 @@ import { Matrix, RLError, assertMask, parseConfig, type MatrixLike } from "@rl/c
 import { z } from "zod";
 import {
   finiteVector,
-  groupMembers,
+  rowsOfGroups,
 
   meanStd,
   nonEmptyMatrix,
@@ -146,7 +146,7 @@ export function gigpoAdvantages(
 
   const useStd = cfg.mode === "mean_std_norm";
   const episodeAdv = Matrix.zeros([R]);
-  for (const rows of groupMembers(input.groups)) {
+  for (const rows of rowsOfGroups(input.groups, fn)) {
     let statRows = rows;
     if (cfg.episodeStats === "perTrajectory") {
       const seen = new Set<GroupId>();
@@ -164,7 +164,7 @@ export function gigpoAdvantages(
 
   const stepAdv = Matrix.zeros([R]);
   const stepGroup = anchorGroups(input.anchors, input.groups);
-  for (const rows of groupMembers(Array.from(stepGroup))) {
+  for (const rows of rowsOfGroups(Array.from(stepGroup), fn)) {
     if (rows.length < 2) continue;
     const { mean, std } = meanStd(stepReturns.data, rows);
     const scale = useStd ? std + cfg.epsilon : 1;

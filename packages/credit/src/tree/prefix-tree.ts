@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { Matrix, RLError, assertMask, assertSameShape, parseConfig, toMatrix2D, toVector, type MatrixLike } from "@rl/core/arrays";
-import { indexGroups, type GroupIds, type GroupIndex } from "./group-index.js";
+import { Matrix, RLError, assertMask, assertSameShape, indexGroups, parseConfig, toMatrix2D, toVector, type GroupIds, type GroupIndex, type MatrixLike } from "@rl/core/arrays";
 
 /**
  * Config of {@link prefixTree}.
@@ -106,7 +105,7 @@ export function prefixTree(batch: PrefixTreeBatch, config: PrefixTreeConfig = {}
     assertSameShape({ tokenIds: responses, mask }, fn);
     assertMask(mask, "mask", fn);
   }
-  const groups = indexGroups(batch.groups, responses.rows, fn, "tokenIds");
+  const groups = indexGroups(batch.groups, responses.rows, { fn, rowsName: "tokenIds", optional: true });
   return buildPrefixForest(responses, mask, outcomes.data, groups, interiorMask === "skip", fn);
 }
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { Matrix, RLError, assertMask, assertSameShape, parseConfig, splitNulls, toMatrix2D, toVector, type MatrixLike } from "@rl/core/arrays";
-import { indexGroups, type GroupIds } from "./group-index.js";
+import { Matrix, RLError, assertMask, assertSameShape, indexGroups, parseConfig, splitNulls, toMatrix2D, toVector, type GroupIds, type GroupIndex, type MatrixLike } from "@rl/core/arrays";
 import { buildPrefixForest, tokenIdsOf } from "./prefix-tree.js";
+import { groupStd, groupSums } from "../group/parse-batch.js";
 import { outputArray, outputDtype } from "../output.js";
 
 /**
@@ -119,7 +119,7 @@ export function tempoAdvantages(batch: TempoBatch, config: TempoConfig = {}): Te
   assertMask(mask, "mask", fn);
   const B = mask.rows;
   const T = mask.cols;
-  const groups = indexGroups(batch.groups, B, fn, first);
+  const groups = indexGroups(batch.groups, B, { fn, rowsName: first, optional: true });
 
   const scores = new Float64Array(B);
   let unscored: Uint8Array | undefined;
@@ -138,32 +138,22 @@ export function tempoAdvantages(batch: TempoBatch, config: TempoConfig = {}): Te
     }
   }
 
-  // Group statistics (float64): mean, unbiased std, max |s| for the δ snap.
+  // Group statistics (float64), GRPO's own: per-group sum / min / max and the unbiased std over
+  // the scored rows (`groupSums`, `groupStd`); max |s| for the δ snap from the min and max.
   const G = groups.ids.length;
+  const scored = scoredGroups(groups, unscored);
+  const size = scored.sizes; // scored rows per group
+  const unscoredRows = B - size.reduce((n, k) => n + k, 0);
+  const sums = groupSums(scores, scored);
   const mean = new Float64Array(G);
-  const denom = new Float64Array(G);
   const maxAbs = new Float64Array(G);
-  const size = new Int32Array(G); // scored rows per group
-  let unscoredRows = 0;
-  for (let b = 0; b < B; b++) {
-    if (unscored !== undefined && unscored[b] === 1) {
-      unscoredRows++;
-      continue;
-    }
-    const g = groups.of[b] as number;
-    size[g] = (size[g] as number) + 1;
-    const s = scores[b] as number;
-    mean[g] = (mean[g] as number) + s;
-    if (Math.abs(s) > (maxAbs[g] as number)) maxAbs[g] = Math.abs(s);
+  for (let g = 0; g < G; g++) {
+    const n = size[g] as number;
+    mean[g] = n > 0 ? (sums.sum[g] as number) / n : 0;
+    maxAbs[g] = n > 0 ? Math.max(Math.abs(sums.min[g] as number), Math.abs(sums.max[g] as number)) : 0;
   }
-  for (let g = 0; g < G; g++) mean[g] = (size[g] as number) > 0 ? (mean[g] as number) / (size[g] as number) : 0;
-  const ss = new Float64Array(G);
-  for (let b = 0; b < B; b++) {
-    if (unscored !== undefined && unscored[b] === 1) continue;
-    const g = groups.of[b] as number;
-    const d = (scores[b] as number) - (mean[g] as number);
-    ss[g] = (ss[g] as number) + d * d;
-  }
+  const stds = groupStd(scores, scored, mean);
+  const denom = new Float64Array(G);
   let singletonGroups = 0;
   let zeroStdGroups = 0;
   // denom[g]: σ+ε or 1 (division, as GRPO, so non-branching tokens equal GRPO bit for bit);
@@ -182,7 +172,7 @@ export function tempoAdvantages(batch: TempoBatch, config: TempoConfig = {}): Te
       denom[g] = singleton === "raw" || !normalizeByStd ? 1 : 1 + epsilon;
       continue;
     }
-    const std = Math.sqrt((ss[g] as number) / (n - 1));
+    const std = stds[g] as number;
     if (std === 0) zeroStdGroups++;
     denom[g] = normalizeByStd ? std + epsilon : 1;
   }
@@ -229,4 +219,16 @@ export function tempoAdvantages(batch: TempoBatch, config: TempoConfig = {}): Te
     tdTerms: new Matrix(td, shape),
     diagnostics: { groups: G, branchTokens, singletonGroups, zeroStdGroups, unscoredRows },
   };
+}
+
+/** `groups` without the unscored rows (`of[b] = −1`, sizes of scored rows), for the GRPO statistics. */
+function scoredGroups(groups: GroupIndex, unscored: Uint8Array | undefined): GroupIndex {
+  if (unscored === undefined) return groups;
+  const of = Int32Array.from(groups.of);
+  const sizes = new Int32Array(groups.count);
+  for (let b = 0; b < of.length; b++) {
+    if (unscored[b] === 1) of[b] = -1;
+    else sizes[of[b] as number] = (sizes[of[b] as number] as number) + 1;
+  }
+  return { ids: groups.ids, of, sizes, count: groups.count };
 }

@@ -1,15 +1,20 @@
 import { z } from "zod";
 import { parseConfig, RLError } from "@rl/core/arrays";
+import { mathShepherdLabels } from "@rl/credit";
 
-/** Config schema of {@link monteCarloStepLabels} (zod; the defaults are the reference defaults). */
-export const monteCarloStepLabelsConfig = z.object({
+/** Config schema of {@link completionStepLabels} (zod; the defaults are the reference defaults). */
+export const completionStepLabelsConfig = z.object({
   /** `hard`: 1 if the fraction of correct completions exceeds `threshold` (Math-Shepherd HE); `soft`: the fraction (SE). */
   kind: z.enum(["hard", "soft"]).default("hard"),
   /** Hard-label threshold on the fraction correct (0 = "any completion reaches the answer"). */
   threshold: z.number().min(0).lt(1).default(0),
 });
-/** Input type of `monteCarloStepLabelsConfig` (every field optional where it has a default). */
-export type MonteCarloStepLabelsConfig = z.input<typeof monteCarloStepLabelsConfig>;
+/** Input type of `completionStepLabelsConfig` (every field optional where it has a default). */
+export type CompletionStepLabelsConfig = z.input<typeof completionStepLabelsConfig>;
+/** @deprecated use `completionStepLabelsConfig` (the old name clashed with credit's `monteCarloStepLabels`) */
+export const monteCarloStepLabelsConfig = completionStepLabelsConfig;
+/** @deprecated use `CompletionStepLabelsConfig` */
+export type MonteCarloStepLabelsConfig = CompletionStepLabelsConfig;
 
 /**
  * Monte-Carlo step labels from completions (Math-Shepherd; spec rewards.md §9–10). For each step k,
@@ -17,31 +22,42 @@ export type MonteCarloStepLabelsConfig = z.input<typeof monteCarloStepLabelsConf
  * solution prefix ending at step k. Soft label = fraction correct; hard label = 1 if that fraction
  * `> threshold` (default 0: any completion reaches the gold answer), else 0.
  *
+ * One home: credit's `mathShepherdLabels` (soft and hard labels as Matrices); this is the
+ * per-sample view with `null` for a step without completions. Credit's `monteCarloStepLabels`
+ * rolls the completions out itself through an oracle.
+ *
  * Edge cases: a step with no completions gets `null` (no estimate, not 0). MC labels estimate a
  * value ("can this prefix still succeed?"), not step correctness — see "The Lessons of Developing
  * PRMs" and {@link consensusFilter}.
  *
  * @example
- * monteCarloStepLabels([[true, false, false, false], [false, false, false, false]]);               // [1, 0]
- * monteCarloStepLabels([[true, false, false, false], [false, false, false, false]], { kind: "soft" }); // [0.25, 0]
+ * completionStepLabels([[true, false, false, false], [false, false, false, false]]);               // [1, 0]
+ * completionStepLabels([[true, false, false, false], [false, false, false, false]], { kind: "soft" }); // [0.25, 0]
  * @remarks Wang et al., Math-Shepherd (arXiv:2312.08935)
  */
-export function monteCarloStepLabels(
+export function completionStepLabels(
   completions: readonly (readonly boolean[])[],
-  config: MonteCarloStepLabelsConfig = {},
+  config: CompletionStepLabelsConfig = {},
 ): (number | null)[] {
-  const { kind, threshold } = parseConfig(monteCarloStepLabelsConfig, config, "monteCarloStepLabels");
-  if (!Array.isArray(completions)) throw new RLError("INVALID_INPUT", "monteCarloStepLabels: completions must be an array (one array of outcomes per step)");
-  return completions.map((outcomes, k) => {
-    if (!Array.isArray(outcomes)) throw new RLError("INVALID_INPUT", `monteCarloStepLabels: completions[${k}] must be an array of booleans`);
-    if (outcomes.length === 0) return null;
+  const fn = "completionStepLabels";
+  const { kind, threshold } = parseConfig(completionStepLabelsConfig, config, fn);
+  if (!Array.isArray(completions)) throw new RLError("INVALID_INPUT", `${fn}: completions must be an array (one array of outcomes per step)`);
+  completions.forEach((outcomes, k) => {
+    if (!Array.isArray(outcomes)) throw new RLError("INVALID_INPUT", `${fn}: completions[${k}] must be an array of booleans`);
     outcomes.forEach((o, j) => {
-      if (typeof o !== "boolean") throw new RLError("INVALID_INPUT", `monteCarloStepLabels: completions[${k}][${j}] is ${String(o)}; expected a boolean`);
+      if (typeof o !== "boolean") throw new RLError("INVALID_INPUT", `${fn}: completions[${k}][${j}] is ${String(o)}; expected a boolean`);
     });
-    const frac = outcomes.filter((o) => o).length / outcomes.length;
-    return kind === "soft" ? frac : frac > threshold ? 1 : 0;
   });
+  const steps = completions.flatMap((outcomes, k) => (outcomes.length > 0 ? [k] : []));
+  const labels: (number | null)[] = completions.map(() => null);
+  if (steps.length === 0) return labels;
+  const { soft, hard } = mathShepherdLabels(steps.map((k) => completions[k] as readonly boolean[]), { threshold });
+  steps.forEach((k, i) => (labels[k] = ((kind === "soft" ? soft : hard).data[i] as number)));
+  return labels;
 }
+
+/** @deprecated use `completionStepLabels` (the old name clashed with credit's `monteCarloStepLabels`, which rolls the completions out itself) */
+export const monteCarloStepLabels = completionStepLabels;
 
 /**
  * Index of the first erroneous step: the first label `< 0.5` (hard 0), or `-1` when every step is

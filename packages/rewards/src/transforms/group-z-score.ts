@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core/arrays";
+import { Matrix, indexGroups, parseConfig, RLError } from "@rl/core/arrays";
+import { grpoAdvantages } from "@rl/credit";
 import { checkRewardBatch, type RewardBatch } from "./types.js";
 
 /** Config schema of {@link groupZScoreRewards} (zod; the defaults are the reference defaults). */
@@ -17,8 +18,11 @@ export type GroupZScoreRewardsConfig = z.input<typeof groupZScoreRewardsConfig>;
  * `(r − mean_g)/(std_g + ε)` over the samples of each group (`groups[i]` = prompt id; groups need
  * not be contiguous). Defaults: unbiased std, `ε = 1e-6`.
  *
+ * The formula has one home, credit's `grpoAdvantages` (called here with `singleton: "zero"` on a
+ * `[B, 1]` batch); its default (verl) gives a group of one `s/(1+ε)` instead.
+ *
  * Edge cases: a group with one (non-null) sample → 0 (PyTorch's unbiased std would be NaN);
- * a constant group → 0; `null` rewards pass through and are left out of their group's statistics.
+ * a constant group → exactly 0; `null` rewards pass through and are left out of their group's statistics.
  * Order-preserving within a group; invariant to adding a constant to a group.
  *
  * @example
@@ -30,31 +34,16 @@ export function groupZScoreRewards(
   groups: readonly (number | string)[],
   config: GroupZScoreRewardsConfig = {},
 ): (number | null)[] {
-  const { unbiased, epsilon } = parseConfig(groupZScoreRewardsConfig, config, "groupZScoreRewards");
-  const r = checkRewardBatch(rewards, "groupZScoreRewards");
+  const fn = "groupZScoreRewards";
+  const { unbiased, epsilon } = parseConfig(groupZScoreRewardsConfig, config, fn);
+  const r = checkRewardBatch(rewards, fn);
   if (!Array.isArray(groups) || groups.length !== r.length) {
-    throw new RLError("SHAPE_MISMATCH", `groupZScoreRewards: groups has ${Array.isArray(groups) ? groups.length : "no"} entries, rewards has ${r.length}`);
+    throw new RLError("SHAPE_MISMATCH", `${fn}: groups has ${Array.isArray(groups) ? groups.length : "no"} entries, rewards has ${r.length}`);
   }
-  const members = new Map<number | string, number[]>();
-  r.forEach((x, i) => {
-    if (x === null) return;
-    const g = groups[i] as number | string;
-    const list = members.get(g);
-    if (list === undefined) members.set(g, [x]);
-    else list.push(x);
-  });
-  const stats = new Map<number | string, { mean: number; std: number; n: number }>();
-  for (const [g, xs] of members) {
-    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-    const ss = xs.reduce((s, x) => s + (x - mean) ** 2, 0);
-    const denom = unbiased ? xs.length - 1 : xs.length;
-    stats.set(g, { mean, std: denom > 0 ? Math.sqrt(ss / denom) : 0, n: xs.length });
-  }
-  return r.map((x, i) => {
-    if (x === null) return null;
-    const s = stats.get(groups[i] as number | string) as { mean: number; std: number; n: number };
-    if (s.n < 2) return 0;
-    const z = (x - s.mean) / (s.std + epsilon);
-    return z === 0 ? 0 : z;
-  });
+  if (r.length === 0) return [];
+  indexGroups(groups, r.length, { fn, rowsName: "rewards" }); // this function's name on a bad id
+  // The one group z-score: credit's GRPO estimator on [B, 1], with a group of one giving 0.
+  const mask = new Matrix(new Float64Array(r.length).fill(1), [r.length, 1]);
+  const { advantages } = grpoAdvantages({ outcomes: r, mask, groups }, { epsilon, unbiased, singleton: "zero", dtype: "float64" });
+  return r.map((x, i) => (x === null ? null : (advantages.data[i] as number)));
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseConfig } from "@rl/core/arrays";
+import { clipShaping, deltaShaping } from "@rl/credit";
 import { checkNumbers } from "./types.js";
 
 /** Config schema of {@link clipStepRewards} (zod; the defaults are the reference defaults). */
@@ -13,7 +14,8 @@ export type ClipStepRewardsConfig = z.input<typeof clipStepRewardsConfig>;
 /**
  * PRM **Clip** shaping (Gao et al. 2024; spec rewards.md §12): `p̃_k = min(p_k − η, 0)`. Every
  * step reward is ≤ 0, so adding steps can never raise the return (no reward farming by repeating
- * "good-looking" steps). Monotone in each `p_k`. `η ≤ min p` makes every reward 0.
+ * "good-looking" steps). Monotone in each `p_k`. `η ≤ min p` makes every reward 0. One home:
+ * credit's `clipShaping` (batched, with a step mask); this is its one-trajectory view.
  *
  * @example
  * clipStepRewards([0.9, 0.3, 0.7], { eta: 0.5 }); // [0, -0.2, 0]
@@ -21,13 +23,15 @@ export type ClipStepRewardsConfig = z.input<typeof clipStepRewardsConfig>;
  */
 export function clipStepRewards(stepRewards: readonly number[], config: ClipStepRewardsConfig): number[] {
   const { eta } = parseConfig(clipStepRewardsConfig, config, "clipStepRewards");
-  return checkNumbers(stepRewards, "clipStepRewards", "stepRewards").map((p) => Math.min(p - eta, 0));
+  const p = checkNumbers(stepRewards, "clipStepRewards", "stepRewards");
+  return p.length === 0 ? [] : Array.from(clipShaping([p], [p.map(() => 1)], { eta }).rewards.data);
 }
 
 /**
  * PRM **Delta** shaping (Gao et al. 2024; spec rewards.md §12): `p̃_k = p_k − p_{k+1}` for `k < K`,
  * `p̃_K = p_K`. The return-to-go from step k telescopes to `p_k`, so a trajectory's return equals
- * its first step's score whatever its length. One step → identity; empty → empty.
+ * its first step's score whatever its length. One step → identity; empty → empty. One home:
+ * credit's `deltaShaping`; this is its one-trajectory view.
  *
  * @example
  * deltaStepRewards([0.9, 0.3, 0.7]); // [0.6, -0.4, 0.7]
@@ -35,7 +39,7 @@ export function clipStepRewards(stepRewards: readonly number[], config: ClipStep
  */
 export function deltaStepRewards(stepRewards: readonly number[]): number[] {
   const p = checkNumbers(stepRewards, "deltaStepRewards", "stepRewards");
-  return p.map((x, k) => (k + 1 < p.length ? x - (p[k + 1] as number) : x));
+  return p.length === 0 ? [] : Array.from(deltaShaping([p], [p.map(() => 1)]).rewards.data);
 }
 
 /**

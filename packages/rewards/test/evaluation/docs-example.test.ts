@@ -1,6 +1,6 @@
 // The runnable example of docs/rewards/evaluation.md, with the numbers it prints.
 import { describe, expect, it } from "vitest";
-import { bestOfNAccuracy, firstErrorStep, monteCarloStepLabels, rewardBenchScores } from "../../src/index.js";
+import { bestOfNAccuracy, firstErrorStep, completionStepLabels, rewardBenchScores } from "../../src/index.js";
 
 describe("docs/rewards/evaluation.md", () => {
   it("prints what the page says", () => {
@@ -18,9 +18,9 @@ describe("docs/rewards/evaluation.md", () => {
     expect(bestOfNAccuracy(problems, { selection: "weightedVote" })).toEqual({ accuracy: 1, selected: [0, 0] });
     expect(bestOfNAccuracy(problems, { n: 1 })).toEqual({ accuracy: 1, selected: [0, 0] });
     const outcomes = [[true, true, false, false], [true, false, false, false], [false, false, false, false]];
-    const labels = monteCarloStepLabels(outcomes);
+    const labels = completionStepLabels(outcomes);
     expect(labels).toEqual([1, 1, 0]);
-    expect(monteCarloStepLabels(outcomes, { kind: "soft" })).toEqual([0.5, 0.25, 0]);
+    expect(completionStepLabels(outcomes, { kind: "soft" })).toEqual([0.5, 0.25, 0]);
     expect(firstErrorStep(labels)).toBe(2);
   });
 });

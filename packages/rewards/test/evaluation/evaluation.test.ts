@@ -8,7 +8,7 @@ import {
   consensusFilter,
   expectedCalibrationError,
   firstErrorStep,
-  monteCarloStepLabels,
+  completionStepLabels,
   pairwiseAccuracy,
   rewardBenchScores,
   rewardBenchV2BestOf,
@@ -161,15 +161,15 @@ describe("expectedCalibrationError", () => {
 describe("Monte-Carlo step labels and consensus filtering", () => {
   it("hard and soft labels (Math-Shepherd)", () => {
     const c = [[true, false, false, false], [false, false, false, false], []];
-    expect(monteCarloStepLabels(c)).toEqual([1, 0, null]);
-    expect(monteCarloStepLabels(c, { kind: "soft" })).toEqual([0.25, 0, null]);
-    expect(monteCarloStepLabels(c, { threshold: 0.5 })).toEqual([0, 0, null]);
+    expect(completionStepLabels(c)).toEqual([1, 0, null]);
+    expect(completionStepLabels(c, { kind: "soft" })).toEqual([0.25, 0, null]);
+    expect(completionStepLabels(c, { threshold: 0.5 })).toEqual([0, 0, null]);
   });
   it("hard = (soft > threshold)", () => {
     fc.assert(
       fc.property(fc.array(fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), { maxLength: 6 }), (c) => {
-        const soft = monteCarloStepLabels(c, { kind: "soft" });
-        expect(monteCarloStepLabels(c)).toEqual(soft.map((s) => ((s as number) > 0 ? 1 : 0)));
+        const soft = completionStepLabels(c, { kind: "soft" });
+        expect(completionStepLabels(c)).toEqual(soft.map((s) => ((s as number) > 0 ? 1 : 0)));
       }),
       { numRuns: 100 },
     );
@@ -186,8 +186,8 @@ describe("Monte-Carlo step labels and consensus filtering", () => {
     expect(consensusFilter([])).toEqual({ keep: [], kept: 0, fraction: null });
   });
   it("errors", () => {
-    expect(() => monteCarloStepLabels([[1 as unknown as boolean]])).toThrow(/completions\[0\]\[0\] is 1/);
+    expect(() => completionStepLabels([[1 as unknown as boolean]])).toThrow(/completions\[0\]\[0\] is 1/);
     expect(() => consensusFilter([{ mcFirstError: -2, judgeFirstError: 0 }])).toThrow(/mcFirstError is -2/);
-    expect(() => monteCarloStepLabels([[true]], { kind: "medium" as "soft" })).toThrow(/monteCarloStepLabels/);
+    expect(() => completionStepLabels([[true]], { kind: "medium" as "soft" })).toThrow(/completionStepLabels/);
   });
 });

@@ -8,12 +8,20 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RLError, isTensor, tf } from "@rl/core";
 import fc from "fast-check";
-import { seeds } from "./seeds.js";
+import { loadSeeds } from "./seeds.js";
 
 export interface FunctionRow {
   pkg: string;
   name: string;
   seeded: boolean;
+  /** Why the function is not fuzzed (exempt), when it is not. */
+  exempt?: string;
+  /** Why a NaN / ±Inf result is legitimate for this function (then not counted as a failure). */
+  nonFiniteAllowed?: string;
+  /** A seed names a function the package does not export (stale seed). */
+  stale?: boolean;
+  /** The valid seed call itself throws or returns NaN / ±Inf. */
+  badSeed?: boolean;
   cases: number;
   nonRLError: number;
   nonFinite: number;
@@ -129,7 +137,9 @@ class HangError extends Error {}
 export async function fuzzPackage(pkg: string, mod: Record<string, unknown>, cases: number): Promise<FunctionRow[]> {
   mkdirSync(OUT, { recursive: true });
   const rows: FunctionRow[] = [];
+  const { seeds, exempt, allowNonFinite } = await loadSeeds();
   const table = seeds[pkg] ?? {};
+  const exemptTable = exempt[pkg] ?? {};
   const fns = Object.entries(mod)
     .filter(([, v]) => typeof v === "function" && !/^class\b/.test(Function.prototype.toString.call(v)))
     .sort(([a], [b]) => a.localeCompare(b));
@@ -137,6 +147,9 @@ export async function fuzzPackage(pkg: string, mod: Record<string, unknown>, cas
     writeFileSync(join(OUT, `${pkg}.progress`), name);
     const seed = table[name];
     const row: FunctionRow = { pkg, name, seeded: seed !== undefined, cases: 0, nonRLError: 0, nonFinite: 0, hangs: 0, crashes: 0, leaks: 0, examples: [] };
+    if (seed === undefined && exemptTable[name] !== undefined) row.exempt = exemptTable[name];
+    const allowed = allowNonFinite[pkg]?.[name];
+    if (allowed !== undefined) row.nonFiniteAllowed = allowed;
     rows.push(row);
     if (seed === undefined) continue;
     const fn = f as (...a: unknown[]) => unknown;
@@ -146,7 +159,13 @@ export async function fuzzPackage(pkg: string, mod: Record<string, unknown>, cas
       const args = seed();
       const r = await runOne(fn, args);
       tf.dispose([...tensorsIn(args), ...tensorsIn(r.result)]);
-      if (r.threw !== undefined) row.examples.push(`seed call throws ${describeError(r.threw)}`);
+      if (r.threw !== undefined) {
+        row.badSeed = true;
+        row.examples.push(`seed call throws ${describeError(r.threw)}`);
+      } else if (allowed === undefined && hasNonFinite(r.result)) {
+        row.badSeed = true;
+        row.examples.push("seed call returns NaN/Inf");
+      }
       void before;
     }
     const arb = fc.record({ pick: fc.nat(), rep: replacement, drop: fc.boolean() });
@@ -176,7 +195,7 @@ export async function fuzzPackage(pkg: string, mod: Record<string, unknown>, cas
           row.nonRLError++;
           if (row.examples.length < 3) row.examples.push(`${label} → ${describeError(r.threw)}`);
         }
-      } else if (!inputNonFinite && hasNonFinite(r.result)) {
+      } else if (!inputNonFinite && allowed === undefined && hasNonFinite(r.result)) {
         row.nonFinite++;
         if (row.examples.length < 3) row.examples.push(`${label} → NaN/Inf result`);
       }
@@ -195,6 +214,10 @@ export async function fuzzPackage(pkg: string, mod: Record<string, unknown>, cas
         // do not let one leak cascade into every later case
       }
     }
+  }
+  const exported = new Set(fns.map(([n]) => n));
+  for (const name of Object.keys(table)) {
+    if (!exported.has(name)) rows.push({ pkg, name, seeded: true, stale: true, cases: 0, nonRLError: 0, nonFinite: 0, hangs: 0, crashes: 0, leaks: 0, examples: ["seed for a function the package does not export"] });
   }
   writeFileSync(join(OUT, `${pkg}.json`), JSON.stringify(rows, null, 1));
   writeFileSync(join(OUT, `${pkg}.progress`), "");

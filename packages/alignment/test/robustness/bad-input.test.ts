@@ -15,6 +15,7 @@ import {
   pairedSequenceLogProbs,
   pairwiseMetrics,
   treeStepLogRatios,
+  treeStepRewards,
   valueLoss,
   ppoPolicyLoss,
   precomputeRefLogProbs,
@@ -184,5 +185,18 @@ describe("defect 13: precomputeRefLogProbs frees the finished batches when a lat
     expectRLError(() => precomputeRefLogProbs(model, [good, good, bad]));
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([good.tokenIds, bad.tokenIds, ...variables]);
+  });
+});
+
+describe("found by pnpm fuzz (tools/fuzz)", () => {
+  it("treeStepRewards with beta 1e308 → NON_FINITE, no leak (was Infinity)", () => {
+    const m = tf.tensor1d([0.4, -0.2]);
+    const w = tf.tensor1d([2, 1.2]);
+    const before = tf.memory().numTensors;
+    expect(expectRLError(() => treeStepRewards(m, w, { beta: 1e308 }), /treeStepRewards: reward 0 would be Infinity/).code).toBe("NON_FINITE");
+    expect(tf.memory().numTensors).toBe(before);
+    const s = treeStepRewards(m, w, { beta: 1 });
+    expect(s.dataSync()[0]).toBeCloseTo(0.175, 6);
+    tf.dispose([s, m, w]);
   });
 });

@@ -2,7 +2,7 @@
 import { RLError, tf } from "@rl/core";
 import { describe, expect, it } from "vitest";
 import { expectRLError } from "@rl/core/testing";
-import { armoGatingLoss, armoScore, btRegressionLoss, createChatCompletionsJudge, createEmbeddingEncoder, createRewardModel, gpmLoss, type Encoder, hlGaussTargets, loadVariables, parseRubric, runningRewardNormalizer, saveVariables, updateRunningRewardStats } from "../../src/index.js";
+import { armoGatingLoss, armoScore, btRegressionLoss, createChatCompletionsJudge, createEmbeddingEncoder, createRewardModel, gpmLoss, type Encoder, hlGaussTargets, loadVariables, parseRubric, regressionLoss, runningRewardNormalizer, saveVariables, updateRunningRewardStats } from "../../src/index.js";
 
 
 describe("defect 5: running reward statistics", () => {
@@ -165,5 +165,15 @@ describe("defect 13: no tensor leaks on error paths", () => {
     const prm = createRewardModel(failing, { objective: "process", seed: 0 });
     leakFree(() => prm.scoreSteps([[1, 2, 3]], [[1]]));
     prm.dispose();
+  });
+});
+
+describe("found by pnpm fuzz (tools/fuzz)", () => {
+  it("regressionLoss with ragged targets → SHAPE_MISMATCH (was a tfjs Error)", () => {
+    expect(expectRLError(() => regressionLoss({ predictions: [1, 0.5], targets: [0.8, [[1, 2], [3]]] as never }), /regressionLoss: targets is ragged/).code).toBe("SHAPE_MISMATCH");
+  });
+  it("updateRunningRewardStats: an empty state's mean is ignored; an overflowing variance → NON_FINITE (was Infinity / NaN)", () => {
+    expect(updateRunningRewardStats({ count: 0, mean: 1e308, m2: 0, min: Infinity, max: -Infinity }, [1, 2, 3])).toEqual({ count: 3, mean: 2, m2: 2, min: 1, max: 3 });
+    expect(expectRLError(() => updateRunningRewardStats({ count: 2, mean: 1e308, m2: 0, min: 1e308, max: 1e308 }, [1, 2, 3]), /updateRunningRewardStats: the running mean \/ m2 would be -?Infinity from finite inputs/).code).toBe("NON_FINITE");
   });
 });

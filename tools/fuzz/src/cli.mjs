@@ -20,7 +20,7 @@ if (!Number.isInteger(cases) || cases < 1) {
   console.error("pnpm fuzz: --cases must be a positive integer");
   process.exit(2);
 }
-const packages = ["core", "credit", "rewards", "alignment", "serve"].filter((p) => only === null || p === only);
+const packages = ["core", "core-clients", "credit", "rewards", "alignment", "serve"].filter((p) => only === null || p === only);
 const out = join(root, ".fuzz");
 rmSync(out, { recursive: true, force: true });
 const rows = [];

@@ -1,4 +1,4 @@
-import { RLError, parseConfig, stopGradient, tf } from "@rl/core";
+import { RLError, describeValue, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
 import { assertBatchVectors } from "./validate.js";
 
@@ -78,7 +78,7 @@ export function ktoLoss(inputs: KtoInputs, config: KtoConfig = {}): KtoOutput {
   const labelValues = Array.from(inputs.labels instanceof tf.Tensor ? inputs.labels.dataSync() : inputs.labels, Number);
   if (labelValues.length !== B) throw new RLError("SHAPE_MISMATCH", `ktoLoss: labels has ${labelValues.length} entries, policy has ${B}`);
   labelValues.forEach((l, k) => {
-    if (l !== 0 && l !== 1) throw new RLError("INVALID_INPUT", `ktoLoss: labels[${k}] is ${l}; labels are 0 or 1`);
+    if (l !== 0 && l !== 1) throw new RLError("INVALID_INPUT", `ktoLoss: labels[${k}] is ${describeValue(l)}; labels are 0 or 1`);
   });
   const out = tf.tidy(() => {
     const desirable = tf.tensor1d(labelValues, "float32");

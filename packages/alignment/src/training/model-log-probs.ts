@@ -16,7 +16,12 @@ export type PolicyModel = LayersModelLike | ((tokenIds: tf.Tensor2D) => tf.Tenso
  * @remarks no paper
  */
 export function modelLogits(model: PolicyModel, tokenIds: tf.Tensor2D): tf.Tensor3D {
+  if (typeof model !== "function" && (typeof model !== "object" || model === null || typeof model.apply !== "function")) {
+    throw new RLError("INVALID_INPUT", "modelLogits: model must be a function (tokenIds → logits) or a tfjs-layers model");
+  }
+  assertTensor(tokenIds, "modelLogits", "tokenIds", { dtypes: ["int32"], rank: 2 });
   const logits = typeof model === "function" ? model(tokenIds) : (model.apply(tokenIds, { training: true }) as tf.Tensor);
+  if (!(logits instanceof tf.Tensor)) throw new RLError("INVALID_INPUT", "modelLogits: the model did not return a tensor");
   if (logits.rank !== 3 || logits.shape[0] !== tokenIds.shape[0] || logits.shape[1] !== tokenIds.shape[1]) {
     throw new RLError("SHAPE_MISMATCH", `modelLogits: the model returned [${logits.shape.join(",")}] for tokenIds [${tokenIds.shape.join(",")}], expected [B, T, V]`);
   }

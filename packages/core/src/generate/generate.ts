@@ -4,6 +4,7 @@ import { RLError } from "../errors.js";
 import { gatherLogProbs } from "../math/log-probs.js";
 import { Rng } from "../random/rng.js";
 import { tf } from "../tf.js";
+import { describeValue } from "../validate.js";
 
 /** A causal language model as a function: token ids `[B, T]` (int32) → logits `[B, T, V]` (the caller owns the result). */
 export type LogitsModel = (tokenIds: tf.Tensor2D) => tf.Tensor3D;
@@ -94,6 +95,9 @@ export function generate(model: LogitsModel | CachedLogitsModel, prompts: readon
     });
   });
   const cached = typeof model !== "function";
+  if (cached && (typeof model !== "object" || model === null || typeof (model as CachedLogitsModel).prefill !== "function" || typeof (model as CachedLogitsModel).step !== "function")) {
+    throw new RLError("INVALID_INPUT", `${fn}: model must be a function (token ids → logits) or a cached model { prefill, step }, got ${describeValue(model)}`);
+  }
   if (cached && prompts.some((p) => p.length !== (prompts[0] as readonly number[]).length)) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: a cached model needs prompts of one length`);
   }
@@ -191,7 +195,7 @@ function pick(last: tf.Tensor2D, done: readonly boolean[], cfg: z.output<typeof 
       sampling.push(0);
       continue;
     }
-    const { token, logProb } = sampleToken(probs.subarray(b * V, (b + 1) * V), cfg.rng as Rng, cfg);
+    const { token, logProb } = sampleFiltered(probs.subarray(b * V, (b + 1) * V), cfg.rng as Rng, cfg);
     picked.push(token);
     sampling.push(logProb);
   }
@@ -212,6 +216,18 @@ function pick(last: tf.Tensor2D, done: readonly boolean[], cfg: z.output<typeof 
  * @remarks no paper (transformers `TopKLogitsWarper`, `TopPLogitsWarper`, `MinPLogitsWarper`)
  */
 export function sampleToken(p: ArrayLike<number>, rng: Rng, filters: { topK?: number; topP?: number; minP?: number } = {}): { token: number; logProb: number } {
+  if (!(rng instanceof Rng)) throw new RLError("INVALID_INPUT", `sampleToken: rng must be an Rng (createRng(seed)), got ${describeValue(rng)}`);
+  if (typeof filters !== "object" || filters === null) throw new RLError("INVALID_INPUT", `sampleToken: filters must be an object, got ${describeValue(filters)}`);
+  if (typeof p !== "object" || p === null || typeof p.length !== "number") throw new RLError("INVALID_INPUT", `sampleToken: p must be an array of probabilities, got ${describeValue(p)}`);
+  for (let i = 0; i < p.length; i++) {
+    const v = p[i];
+    if (typeof v !== "number" || !(v >= 0) || v === Infinity) throw new RLError("INVALID_INPUT", `sampleToken: p[${i}] is ${describeValue(v)}; probabilities are finite numbers ≥ 0`);
+  }
+  return sampleFiltered(p, rng, filters);
+}
+
+/** {@link sampleToken} without the boundary checks (the generation loop's probabilities come from a softmax). */
+function sampleFiltered(p: ArrayLike<number>, rng: Rng, filters: { topK?: number; topP?: number; minP?: number }): { token: number; logProb: number } {
   const topK = filters.topK ?? 0;
   const topP = filters.topP ?? 1;
   const minP = filters.minP ?? 0;

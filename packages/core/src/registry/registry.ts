@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { assertZod4Schema, parseConfig } from "../config.js";
 import { RLError } from "../errors.js";
+import { describeValue } from "../validate.js";
 
 /** The plugin specification version this `@rl/core` understands. */
 export const pluginSpecVersion = "v1" as const;
@@ -90,6 +91,7 @@ export interface RegistryOptions {
  * @remarks no paper
  */
 export function createRegistry(options: RegistryOptions = {}): Registry {
+  if (typeof options !== "object" || options === null) throw new RLError("INVALID_INPUT", `createRegistry: options must be an object, got ${describeValue(options)}`);
   const accepted = options.specVersions ?? [pluginSpecVersion];
   const store = new Map<string, AnyDefinition>();
   const key = (kind: string, name: string) => `${kind}\u0000${name}`;

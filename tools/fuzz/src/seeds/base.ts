@@ -28,12 +28,6 @@ export const seeds: Record<string, Record<string, Seed>> = {
     safeExp: () => [t1([0.5, 30, -30])],
     clipTensorsByGlobalNorm: () => [[t1([3, 4])], 1],
     stopGradient: () => [t1([1, 2])],
-    sameLogProbSemantics: () => [{ kind: "raw", temperature: 0.7 }, { kind: "processed", temperature: 1 }],
-    parseChatCompletionLogProbs: () => [{ choices: [{ index: 0, logprobs: { content: [{ token: "4", logprob: -0.3 }] } }] }, { temperature: 1 }],
-    toRolloutGroup: () => [
-      { semantics: { kind: "raw", temperature: 1 }, sequences: [{ index: 0, text: "a", finishReason: "stop", tokens: [{ id: 1, text: "a", logProb: -0.5, bytes: null, topLogProbs: [] }] }] },
-      { promptId: "p", rewards: [1] },
-    ],
     rolloutGroupsToBatch: () => [[{ promptId: "p", responses: [{ tokenIds: [1, 2], reward: 1 }, { tokenIds: [3], reward: 0 }] }]],
   },
   credit: {

@@ -75,7 +75,7 @@ export function ktoLoss(inputs: KtoInputs, config: KtoConfig = {}): KtoOutput {
     "ktoLoss",
   );
   if (useKl && B < 2) throw new RLError("INVALID_INPUT", 'ktoLoss: lossType "kto" needs at least 2 examples (got 1)');
-  const labelValues = Array.from(inputs.labels instanceof tf.Tensor ? inputs.labels.dataSync() : inputs.labels, Number);
+  const labelValues = Array.from(inputs.labels instanceof tf.Tensor ? inputs.labels.dataSync() : inputs.labels, (v: unknown) => (typeof v === "number" || typeof v === "boolean" ? Number(v) : NaN));
   if (labelValues.length !== B) throw new RLError("SHAPE_MISMATCH", `ktoLoss: labels has ${labelValues.length} entries, policy has ${B}`);
   labelValues.forEach((l, k) => {
     if (l !== 0 && l !== 1) throw new RLError("INVALID_INPUT", `ktoLoss: labels[${k}] is ${describeValue(l)}; labels are 0 or 1`);

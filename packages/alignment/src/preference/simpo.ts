@@ -55,6 +55,7 @@ export function simpoLoss(inputs: SimpoInputs, config: SimpoConfig = {}): Prefer
   const cfg = parseConfig(simpoConfig, config, "simpoLoss");
   if (typeof inputs !== "object" || inputs === null) throw new RLError("INVALID_INPUT", "simpoLoss: inputs must be { chosenAvgLogProbs, rejectedAvgLogProbs, chosenNll? }");
   const { chosenAvgLogProbs, rejectedAvgLogProbs, chosenNll } = inputs;
+  if (chosenAvgLogProbs === undefined || rejectedAvgLogProbs === undefined) throw new RLError("INVALID_INPUT", "simpoLoss: chosenAvgLogProbs and rejectedAvgLogProbs are required");
   assertBatchVectors({ chosenAvgLogProbs, rejectedAvgLogProbs }, "simpoLoss");
   if (cfg.sftWeight > 0 && chosenNll === undefined) {
     throw new RLError("INVALID_INPUT", "simpoLoss: sftWeight > 0 needs chosenNll");

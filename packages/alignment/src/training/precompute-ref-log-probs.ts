@@ -1,4 +1,4 @@
-import { parseConfig, tf } from "@rl/core";
+import { RLError, parseConfig, tf } from "@rl/core";
 import { modelTokenLogProbs, modelTokenLogProbsConfig, type ModelTokenLogProbsConfig, type PolicyModel } from "./model-log-probs.js";
 
 /** The part of a batch {@link precomputeRefLogProbs} reads. */

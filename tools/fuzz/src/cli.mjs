@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm fuzz [--cases N] [--package core|credit|rewards|alignment|serve] [--report PATH] [--baseline FILE]`:
+// `pnpm fuzz [--cases N] [--package core|credit|rewards|alignment|serve] [--jobs N] [--report PATH] [--baseline FILE]`:
 // runs the fuzz harness of every package in its own fork (vitest, against the TypeScript sources),
 // detects crashes (the fork died with a function in progress), prints the per-function table and
 // writes it to --report (default tools/fuzz/REPORT.md).
@@ -7,7 +7,7 @@
 // file lists as known failures (`["pkg.fn", …]`; CI uses known-failures.json so that a NEW failure
 // fails the build while the listed ones are being fixed; a listed function that passes is reported
 // so that it can be removed from the list).
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,27 +27,51 @@ if (!Number.isInteger(cases) || cases < 1) {
   process.exit(2);
 }
 const packages = ["core", "core-clients", "credit", "rewards", "alignment", "serve"].filter((p) => only === null || p === only);
-const out = join(root, ".fuzz");
+const out = process.env.RL_FUZZ_OUT ?? join(root, ".fuzz");
 rmSync(out, { recursive: true, force: true });
-const rows = [];
-for (const pkg of packages) {
-  const started = Date.now();
-  const r = spawnSync("pnpm", ["exec", "vitest", "run", `fuzz/${pkg}.fuzz.ts`], {
-    cwd: root,
-    env: { ...process.env, RL_FUZZ_CASES: String(cases) },
-    stdio: ["ignore", "pipe", "pipe"],
-    timeout: 60 * 60 * 1000,
-    encoding: "utf8",
+const jobs = Math.max(1, Number(opt("jobs", "1")) || 1);
+/** Runs one package's fork; resolves with its rows (a crash or a timeout becomes one failing row). */
+function runPackage(pkg) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn("pnpm", ["exec", "vitest", "run", `fuzz/${pkg}.fuzz.ts`], {
+      cwd: root,
+      env: { ...process.env, RL_FUZZ_CASES: String(cases), RL_FUZZ_OUT: out },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stdout.on("data", () => {});
+    child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-2000)));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, 60 * 60 * 1000);
+    child.on("close", () => {
+      clearTimeout(timer);
+      const resultFile = join(out, `${pkg}.json`);
+      let rows;
+      if (existsSync(resultFile)) rows = JSON.parse(readFileSync(resultFile, "utf8"));
+      else {
+        const progress = existsSync(join(out, `${pkg}.progress`)) ? readFileSync(join(out, `${pkg}.progress`), "utf8") : "";
+        rows = [{ pkg, name: progress || "(package)", seeded: true, cases: 0, nonRLError: 0, nonFinite: 0, hangs: timedOut ? 1 : 0, crashes: timedOut ? 0 : 1, leaks: 0, examples: [`fork died: ${stderr.slice(-300)}`] }];
+      }
+      console.error(`fuzz @rl/${pkg}: ${Math.round((Date.now() - started) / 1000)} s`);
+      resolve(rows);
+    });
   });
-  const resultFile = join(out, `${pkg}.json`);
-  if (existsSync(resultFile)) rows.push(...JSON.parse(readFileSync(resultFile, "utf8")));
-  else {
-    const progress = existsSync(join(out, `${pkg}.progress`)) ? readFileSync(join(out, `${pkg}.progress`), "utf8") : "";
-    const why = r.error?.code === "ETIMEDOUT" ? "hangs" : "crashes";
-    rows.push({ pkg, name: progress || "(package)", seeded: true, cases: 0, nonRLError: 0, nonFinite: 0, hangs: why === "hangs" ? 1 : 0, crashes: why === "crashes" ? 1 : 0, leaks: 0, examples: [`fork died: ${(r.stderr ?? "").slice(-300)}`] });
-  }
-  console.error(`fuzz @rl/${pkg}: ${Math.round((Date.now() - started) / 1000)} s`);
 }
+const results = new Array(packages.length);
+let nextPkg = 0;
+await Promise.all(
+  Array.from({ length: Math.min(jobs, packages.length) }, async () => {
+    while (nextPkg < packages.length) {
+      const i = nextPkg++;
+      results[i] = await runPackage(packages[i]);
+    }
+  }),
+);
+const rows = results.flat();
 const cols = ["cases", "nonRLError", "nonFinite", "hangs", "crashes", "leaks"];
 const colNames = { cases: "cases", nonRLError: "non-RLError throws", nonFinite: "NaN/Inf from finite input", hangs: "hangs", crashes: "crashes", leaks: "leaks" };
 const head = `| package | function | ${cols.map((c) => colNames[c]).join(" | ")} | note |`;

@@ -35,7 +35,7 @@ export interface FunctionRow {
 }
 
 const HANG_MS = 5000;
-const OUT = join(import.meta.dirname, "..", ".fuzz");
+const OUT = process.env.RL_FUZZ_OUT ?? join(import.meta.dirname, "..", ".fuzz");
 
 
 const replacement = fc.constantFrom<[string, () => unknown, boolean]>(

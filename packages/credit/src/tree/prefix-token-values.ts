@@ -65,8 +65,9 @@ export function prefixTokenValues(forest: PrefixForest): PrefixTokenValues {
  * loop runs over it: `rows`/`cols` non-negative integers with `nodeAfter` of `rows·cols` entries,
  * and every node index in range. A hand-edited forest with `rows: -1, cols: -2^31` once looped for
  * 2^31 iterations.
+ * @internal
  */
-function checkForest(forest: PrefixForest, fn: string): void {
+export function checkForest(forest: PrefixForest, fn: string): void {
   if (typeof forest !== "object" || forest === null) throw new RLError("INVALID_INPUT", `${fn}: forest must be a PrefixForest (from prefixTree)`);
   const { rows, cols, nodeCount, nodeAfter, parent, value, count } = forest;
   for (const [name, v] of [["rows", rows], ["cols", cols], ["nodeCount", nodeCount]] as const) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core/arrays";
+import { parseConfig, RLError, describeValue } from "@rl/core/arrays";
 
 /** Config schema of {@link monteCarloStepLabels} (zod; the defaults are the reference defaults). */
 export const monteCarloStepLabelsConfig = z.object({
@@ -36,7 +36,7 @@ export function monteCarloStepLabels(
     if (!Array.isArray(outcomes)) throw new RLError("INVALID_INPUT", `monteCarloStepLabels: completions[${k}] must be an array of booleans`);
     if (outcomes.length === 0) return null;
     outcomes.forEach((o, j) => {
-      if (typeof o !== "boolean") throw new RLError("INVALID_INPUT", `monteCarloStepLabels: completions[${k}][${j}] is ${String(o)}; expected a boolean`);
+      if (typeof o !== "boolean") throw new RLError("INVALID_INPUT", `monteCarloStepLabels: completions[${k}][${j}] is ${describeValue(o)}; expected a boolean`);
     });
     const frac = outcomes.filter((o) => o).length / outcomes.length;
     return kind === "soft" ? frac : frac > threshold ? 1 : 0;
@@ -73,7 +73,7 @@ export function consensusFilter(
   const keep = items.map((it, i) => {
     for (const key of ["mcFirstError", "judgeFirstError"] as const) {
       const v = it[key];
-      if (!Number.isInteger(v) || v < -1) throw new RLError("INVALID_INPUT", `consensusFilter: items[${i}].${key} is ${String(v)}; expected a step index or -1`);
+      if (!Number.isInteger(v) || v < -1) throw new RLError("INVALID_INPUT", `consensusFilter: items[${i}].${key} is ${describeValue(v)}; expected a step index or -1`);
     }
     return it.mcFirstError === it.judgeFirstError;
   });

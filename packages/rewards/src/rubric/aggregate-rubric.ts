@@ -1,4 +1,4 @@
-import { RLError, parseConfig } from "@rl/core/arrays";
+import { RLError, parseConfig, describeValue } from "@rl/core/arrays";
 import { z } from "zod";
 import type { Rubric, RubricCriterion, RubricVerdict } from "./rubric-schema.js";
 
@@ -56,7 +56,7 @@ export function aggregateRubric(
     if (!(c.id in verdicts)) throw new RLError("INVALID_INPUT", `${fn}: no verdict for criterion "${c.id}"`);
     const v = verdicts[c.id];
     if (v !== null && !(typeof v === "number" && v >= 0 && v <= 1)) {
-      throw new RLError("INVALID_INPUT", `${fn}: verdict for "${c.id}" is ${String(v)}; verdicts are numbers in [0, 1] or null`);
+      throw new RLError("INVALID_INPUT", `${fn}: verdict for "${c.id}" is ${describeValue(v)}; verdicts are numbers in [0, 1] or null`);
     }
     if (v === null && (c.category === "essential" || c.kind === "hard_rule")) return { reward: null, gated: false, dropped: [c.id] };
   }

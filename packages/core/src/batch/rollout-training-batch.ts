@@ -172,6 +172,7 @@ export type BatchTensors<T> = { [K in keyof T as T[K] extends Matrix ? K : never
  * @remarks no paper
  */
 export function batchTensors<T extends object>(batch: T): BatchTensors<T> {
+  if (typeof batch !== "object" || batch === null) throw new RLError("INVALID_INPUT", `batchTensors: batch must be an object of Matrix fields, got ${describeValue(batch)}`);
   const out: Record<string, tf.Tensor2D> = {};
   try {
     for (const [key, value] of Object.entries(batch)) {

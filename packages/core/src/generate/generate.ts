@@ -91,7 +91,7 @@ export function generate(model: LogitsModel | CachedLogitsModel, prompts: readon
   prompts.forEach((p, b) => {
     if (!Array.isArray(p) || p.length === 0) throw new RLError("INVALID_INPUT", `${fn}: prompts[${b}] must be a non-empty list of token ids`);
     p.forEach((id, t) => {
-      if (!Number.isInteger(id) || id < 0) throw new RLError("INVALID_INPUT", `${fn}: prompts[${b}][${t}] is ${String(id)}; token ids are non-negative integers`);
+      if (!Number.isInteger(id) || id < 0) throw new RLError("INVALID_INPUT", `${fn}: prompts[${b}][${t}] is ${describeValue(id)}; token ids are non-negative integers`);
     });
   });
   const cached = typeof model !== "function";
@@ -222,6 +222,10 @@ export function sampleToken(p: ArrayLike<number>, rng: Rng, filters: { topK?: nu
   for (let i = 0; i < p.length; i++) {
     const v = p[i];
     if (typeof v !== "number" || !(v >= 0) || v === Infinity) throw new RLError("INVALID_INPUT", `sampleToken: p[${i}] is ${describeValue(v)}; probabilities are finite numbers ≥ 0`);
+  }
+  for (const key of ["topK", "topP", "minP"] as const) {
+    const v = filters[key];
+    if (v !== undefined && (typeof v !== "number" || Number.isNaN(v))) throw new RLError("INVALID_INPUT", `sampleToken: filters.${key} must be a number, got ${describeValue(v)}`);
   }
   return sampleFiltered(p, rng, filters);
 }

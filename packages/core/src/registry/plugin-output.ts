@@ -221,6 +221,7 @@ export function isGuardedDefinition(def: unknown): boolean {
 export function guardedDefinition<K extends string, C extends z.ZodType, I>(def: Definition<K, C, I>): Definition<K, C, I>;
 export function guardedDefinition(def: AnyDefinition): AnyDefinition;
 export function guardedDefinition(def: AnyDefinition): AnyDefinition {
+  if (typeof def !== "object" || def === null || typeof def.name !== "string") throw new RLError("INVALID_INPUT", `guardedDefinition: def must be a plugin definition, got ${describeValue(def)}`);
   if (isGuardedDefinition(def)) return def;
   const plugin = def.name;
   const create = (config: unknown): unknown => {

@@ -44,6 +44,7 @@ const semverPattern = /^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/;
  * @remarks no paper
  */
 export function defineDefinition<K extends string, C extends z.ZodType, I>(def: Definition<K, C, I>): Definition<K, C, I> {
+  if (typeof def !== "object" || def === null || typeof def.name !== "string") throw new RLError("INVALID_INPUT", `defineDefinition: def must be { kind, name, version, specVersion, configSchema, create }, got ${describeValue(def)}`);
   if (!namePattern.test(def.name)) {
     throw new RLError("INVALID_INPUT", `defineDefinition: name "${def.name}" must be "namespace/name" (lower case)`);
   }

@@ -1,5 +1,5 @@
 import type { PrefixForest } from "./prefix-tree.js";
-import { checkForest } from "./prefix-token-values.js";
+import { checkForest } from "./check-forest.js";
 
 /** One node of a prefix tree as plain, JSON-serialisable data. */
 export interface PrefixTreeNode {

@@ -3,6 +3,7 @@ import { RLError, tf } from "@rl/core";
 import { describe, expect, it } from "vitest";
 import { expectRLError } from "@rl/core/testing";
 import { armoGatingLoss, armoScore, btRegressionLoss, createChatCompletionsJudge, createEmbeddingEncoder, createRewardModel, gpmLoss, type Encoder, hlGaussTargets, loadVariables, parseRubric, regressionLoss, runningRewardNormalizer, saveVariables, updateRunningRewardStats } from "../../src/index.js";
+import * as r from "../../src/index.js";
 
 
 describe("defect 5: running reward statistics", () => {
@@ -175,5 +176,29 @@ describe("found by pnpm fuzz (tools/fuzz)", () => {
   it("updateRunningRewardStats: an empty state's mean is ignored; an overflowing variance → NON_FINITE (was Infinity / NaN)", () => {
     expect(updateRunningRewardStats({ count: 0, mean: 1e308, m2: 0, min: Infinity, max: -Infinity }, [1, 2, 3])).toEqual({ count: 3, mean: 2, m2: 2, min: 1, max: 3 });
     expect(expectRLError(() => updateRunningRewardStats({ count: 2, mean: 1e308, m2: 0, min: 1e308, max: 1e308 }, [1, 2, 3]), /updateRunningRewardStats: the running mean \/ m2 would be -?Infinity from finite inputs/).code).toBe("NON_FINITE");
+  });
+});
+
+describe("found by pnpm fuzz (tools/fuzz): more boundaries", () => {
+  it("text rewards want strings", () => {
+    expectRLError(() => r.extractLastBoxed(1 as never), /extractLastBoxed: text must be a string, got 1/);
+    expectRLError(() => r.mathAnswerReward("\\boxed{1}", 1 as never), /mathAnswerReward: gold must be a string/);
+    expectRLError(() => r.bleuScore("the cat", ["the cat", 2] as never), /bleuScore: references\[1\] must be a string/);
+    expectRLError(() => r.tokenize13a(undefined as never), /tokenize13a: text must be a string, got undefined/);
+    expectRLError(() => r.verlMathReward("\\boxed{1}", [] as never), /verlMathReward: groundTruth must be a string/);
+    expectRLError(() => r.parseVerbalizedConfidence(null as never), /parseVerbalizedConfidence: response must be a string/);
+  });
+  it("a bool mask no longer aborts the wasm backend", () => {
+    expectRLError(() => r.lastTokenIndex(tf.ones([2, 3], "bool")), /lastTokenIndex: mask must be float32 or int32, got bool/);
+    expectRLError(() => r.lastTokenIndex(tf.tensor2d([[1, 2]])), /lastTokenIndex: mask entry 1 is 2/);
+    expectRLError(() => r.lastTokenPool(tf.zeros([1, 2, 3]), [[1, 1]] as never), /lastTokenPool: mask must be a tf.Tensor/);
+    expect(tf.add(tf.scalar(1), 1).dataSync()[0]).toBe(2);
+  });
+  it("evaluation helpers and encoders", () => {
+    expectRLError(() => r.bestOfNSelect({} as never), /bestOfNSelect: scores must be an array/);
+    expectRLError(() => r.weightedSelfConsistency(1 as never), /weightedSelfConsistency: candidates must be an array/);
+    expectRLError(() => r.bestOfNAccuracy([[{ score: 1, correct: true }, undefined as never]]), /bestOfNAccuracy: problems\[0\] must be an array of/);
+    expectRLError(() => r.layersModelEncoder({} as never, 4), /layersModelEncoder: model must be a tfjs-layers model/);
+    expectRLError(() => r.logSigmoidCentered(1, undefined as never), /logSigmoidCentered: reward 1 and reference undefined/);
   });
 });

@@ -207,7 +207,7 @@ describe("found by pnpm fuzz (tools/fuzz): more boundaries", () => {
     const lp = tf.zeros([2, 1]);
     expectRLError(() => a.offPolicySequenceMask(lp, lp, tf.tensor1d([1, -2]), null as never, 0.25), /offPolicySequenceMask: mask must be a tf.Tensor/);
     expectRLError(() => a.modelLogits(1 as never, tf.tensor2d([[0, 1]], undefined, "int32")), /modelLogits: model must be a function/);
-    expectRLError(() => a.modelTokenLogProbs((ids: tf.Tensor2D) => tf.oneHot(ids, 4).toFloat() as tf.Tensor3D, 1.5 as never), /modelTokenLogProbs: tokenIds must be a tf.Tensor/);
+    expectRLError(() => a.modelTokenLogProbs((ids: tf.Tensor2D) => tf.cast(tf.oneHot(ids, 4), "float32") as tf.Tensor3D, 1.5 as never), /modelTokenLogProbs: tokenIds must be a tf.Tensor/);
     expectRLError(() => a.trainableVariables((() => tf.zeros([1, 1, 1])) as never, 1.5 as never), /trainableVariables: variables must be an array/);
     const inputs = { logProbs: tf.zeros([1, 2]), oldLogProbs: tf.zeros([1, 2]), advantages: tf.ones([1]), mask: tf.ones([1, 2]) };
     expectRLError(() => a.clipCovLoss(inputs, null as never), /clipCovLoss: rng must be an Rng/);
@@ -217,5 +217,11 @@ describe("found by pnpm fuzz (tools/fuzz): more boundaries", () => {
     const disposed = tf.zeros([1]);
     disposed.dispose();
     expectRLError(() => a.ktoLoss({ policy: tf.tensor1d([0.5, 0.2]), reference: tf.zeros([2]), labels: [1, disposed as never], policyKl: tf.zeros([2]), referenceKl: tf.zeros([2]) }), /ktoLoss: labels\[1\] is NaN/);
+  });
+});
+
+describe("found by pnpm fuzz --cases 1000 (tools/fuzz)", () => {
+  it("orpoLoss without its inputs → RLError (was a TypeError)", () => {
+    expectRLError(() => a.orpoLoss({ chosenAvgLogProbs: tf.tensor1d([-0.5]), chosenNll: 0.5 } as never), /orpoLoss: chosenAvgLogProbs and rejectedAvgLogProbs are required/);
   });
 });

@@ -191,3 +191,9 @@ describe("found by pnpm fuzz --cases 1000 (tools/fuzz)", () => {
     expectRLError(() => core.sampleToken([0.5, 0.5], createRng(0), { topK: "2" as never }), /sampleToken: filters.topK must be a number/);
   });
 });
+
+describe("found by pnpm fuzz --cases 1000 (tools/fuzz): clients", () => {
+  it("toRolloutGroup with a malformed sequence → RLError (was a TypeError)", () => {
+    expectRLError(() => toRolloutGroup({ semantics: { kind: "raw", temperature: 1 }, sequences: [1.5] } as never, { promptId: "p", rewards: [1] }), /toRolloutGroup: batch.sequences\[0\] must be/);
+  });
+});

@@ -33,6 +33,7 @@ export function firstErrorF1(
   let okHit = 0;
   let okN = 0;
   const predicted = samples.map((s, i) => {
+    if (typeof s !== "object" || s === null || !Array.isArray(s.stepScores)) throw new RLError("INVALID_INPUT", `firstErrorF1: samples[${i}] must be { stepScores: number[], firstErrorIdx }`);
     const label = s.firstErrorIdx;
     if (!Number.isInteger(label) || label < -1 || label >= s.stepScores.length) {
       throw new RLError("INVALID_INPUT", `firstErrorF1: samples[${i}].firstErrorIdx is ${describeValue(label)}; expected -1 or a step index below ${s.stepScores.length}`);

@@ -53,6 +53,7 @@ export function monteCarloStepLabels(
  * @remarks ProcessBench (arXiv:2412.06559)
  */
 export function firstErrorStep(labels: readonly (number | null)[]): number {
+  if (!Array.isArray(labels)) throw new RLError("INVALID_INPUT", `firstErrorStep: labels must be an array of numbers or null, got ${describeValue(labels)}`);
   return labels.findIndex((l) => l !== null && l < 0.5);
 }
 

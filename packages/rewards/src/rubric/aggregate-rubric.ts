@@ -1,6 +1,6 @@
 import { RLError, parseConfig, describeValue } from "@rl/core/arrays";
 import { z } from "zod";
-import type { Rubric, RubricCriterion, RubricVerdict } from "./rubric-schema.js";
+import { checkRubric, type Rubric, type RubricCriterion, type RubricVerdict } from "./rubric-schema.js";
 
 /** Config of {@link aggregateRubric}. Category weights are our defaults (RaR's mapping is unpublished). */
 export const aggregateRubricConfig = z.object({
@@ -50,6 +50,8 @@ export function aggregateRubric(
 ): RubricAggregate {
   const fn = "aggregateRubric";
   const cfg = parseConfig(aggregateRubricConfig, config, fn);
+  checkRubric(rubric, fn);
+  if (typeof verdicts !== "object" || verdicts === null) throw new RLError("INVALID_INPUT", `${fn}: verdicts must be { criterionId: verdict }, got ${describeValue(verdicts)}`);
   const weightOf = (c: RubricCriterion): number => c.weight ?? cfg.categoryWeights[c.category];
   const dropped: string[] = [];
   for (const c of rubric.criteria) {

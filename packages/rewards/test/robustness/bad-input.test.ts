@@ -202,3 +202,16 @@ describe("found by pnpm fuzz (tools/fuzz): more boundaries", () => {
     expectRLError(() => r.logSigmoidCentered(1, undefined as never), /logSigmoidCentered: reward 1 and reference undefined/);
   });
 });
+
+describe("found by pnpm fuzz --cases 1000 (tools/fuzz)", () => {
+  it("rubrics, step labels, PRM examples and pairwise metrics are checked", async () => {
+    expectRLError(() => r.aggregateRubric({ id: "r", criteria: 1.5 } as never, {}), /aggregateRubric: invalid rubric/);
+    expectRLError(() => r.aggregateRubric(parseRubric({ id: "r", criteria: [{ id: "a", text: "A", category: "essential" }] }), -1 as never), /aggregateRubric: verdicts must be/);
+    await expect(r.rubricReward("Q", "A", "str" as never, async () => 1)).rejects.toThrow(/rubricReward: invalid rubric/);
+    expectRLError(() => r.firstErrorStep(1.5 as never), /firstErrorStep: labels must be an array/);
+    expectRLError(() => r.firstErrorF1([1.5 as never]), /firstErrorF1: samples\[0\] must be/);
+    expectRLError(() => r.buildPrmExample(-1 as never), /buildPrmExample: input must be/);
+    expect(expectRLError(() => r.pairwiseMetrics([1, 2], [1]), /pairwiseMetrics: chosen has 2 entries, rejected 1/).code).toBe("SHAPE_MISMATCH"); // was NaN
+    expectRLError(() => r.pairwiseMetrics("str" as never, [1, 2, 3]), /pairwiseMetrics: chosen must be an array/);
+  });
+});

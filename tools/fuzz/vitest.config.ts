@@ -4,5 +4,5 @@ import { rlVitestConfig } from "../../vitest.shared.js";
 const base = rlVitestConfig([]);
 export default defineConfig({
   ...base,
-  test: { ...base.test, include: ["fuzz/**/*.fuzz.ts"], testTimeout: 3_600_000, reporters: ["dot"], fileParallelism: false },
+  test: { ...base.test, include: ["fuzz/**/*.fuzz.ts", "bench/**/*.cost.ts"], testTimeout: 3_600_000, reporters: ["dot"], fileParallelism: false },
 });

@@ -28,6 +28,7 @@ export function parseConfig<S extends z.ZodType>(schema: S, config: unknown, fn:
  * @remarks no paper
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, fn: string, arg: string): z.output<S> {
+  assertZod4Schema(schema, fn);
   const result = schema.safeParse(input);
   if (!result.success) {
     throw new RLError("INVALID_INPUT", `${fn}: invalid ${arg}: ${formatIssues(result.error.issues)}`, {

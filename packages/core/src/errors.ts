@@ -69,7 +69,12 @@ export class RLError extends Error {
  */
 export function toRLError(error: unknown): RLError {
   if (RLError.isInstance(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  let message: string;
+  try {
+    message = error instanceof Error ? error.message : String(error);
+  } catch {
+    message = `a thrown ${typeof error} that cannot be printed`; // e.g. a disposed tensor
+  }
   return new RLError("INTERNAL", message, { cause: error });
 }
 
@@ -86,7 +91,11 @@ export function tryRL<T>(f: () => T): Either<RLError, T> {
 
 /** Formats zod issues as `path: message; path: message` for error messages. */
 export function formatIssues(issues: readonly RLIssue[]): string {
+  if (!Array.isArray(issues)) throw new RLError("INVALID_INPUT", `formatIssues: issues must be an array, got ${typeof issues}`);
   return issues
-    .map((i) => `${i.path.length > 0 ? i.path.map(String).join(".") : "(root)"}: ${i.message}`)
+    .map((i: Partial<RLIssue> | null | undefined, k) => {
+      if (typeof i !== "object" || i === null || !Array.isArray(i.path)) throw new RLError("INVALID_INPUT", `formatIssues: issues[${k}] must be { path: [], message }`);
+      return `${i.path.length > 0 ? i.path.map((p) => (typeof p === "object" ? typeof p : String(p))).join(".") : "(root)"}: ${typeof i.message === "string" ? i.message : typeof i.message}`;
+    })
     .join("; ");
 }

@@ -53,6 +53,7 @@ export function assertTensor(x: unknown, fn: string, name: string, options: Asse
  * @remarks no paper
  */
 export function assertTensorMask(mask: tf.Tensor, fn: string, name = "mask"): void {
+  assertTensor(mask, fn, name, { dtypes: ["float32", "int32", "bool"] });
   const d = mask.dataSync();
   for (let k = 0; k < d.length; k++) {
     const v = d[k];
@@ -69,10 +70,11 @@ export function assertTensorMask(mask: tf.Tensor, fn: string, name = "mask"): vo
  * @remarks no paper
  */
 export function assertMaskValues(values: ArrayLike<number>, fn: string, name = "mask"): void {
+  if (typeof values !== "object" || values === null || typeof values.length !== "number") throw new RLError("INVALID_INPUT", `${fn}: ${name} must be an array, got ${describeValue(values)}`);
   for (let k = 0; k < values.length; k++) {
     const v = values[k];
     if (v !== 0 && v !== 1) {
-      throw new RLError("INVALID_INPUT", `${fn}: ${name}[${k}] is ${String(v)}; a mask holds only 0 and 1`);
+      throw new RLError("INVALID_INPUT", `${fn}: ${name}[${k}] is ${describeValue(v)}; a mask holds only 0 and 1`);
     }
   }
 }
@@ -119,6 +121,7 @@ export function assertState(
     throw new RLError("INVALID_INPUT", `${fn}: state must be an object (from init() or a previous update), got ${describeValue(state)}`);
   }
   const s = state as Record<string, unknown>;
+  if (typeof fields !== "object" || fields === null) throw new RLError("INVALID_INPUT", `assertState: fields must be an object, got ${describeValue(fields)}`);
   for (const [key, kind] of Object.entries(fields)) {
     const v = s[key];
     const name = `state.${key}`;
@@ -141,11 +144,12 @@ export function assertState(
  */
 export function assertFiniteResult(values: number | ArrayLike<number>, fn: string, name: string, why = ""): void {
   const arr: ArrayLike<number> = typeof values === "number" ? [values] : values;
+  if (typeof arr !== "object" || arr === null || typeof arr.length !== "number") throw new RLError("INVALID_INPUT", `${fn}: ${name} must be a number or an array, got ${describeValue(values)}`);
   for (let k = 0; k < arr.length; k++) {
     if (!Number.isFinite(arr[k])) {
       throw new RLError(
         "NON_FINITE",
-        `${fn}: ${name} would be ${String(arr[k])} from finite inputs${why === "" ? "" : ` (${why})`}`,
+        `${fn}: ${name} would be ${describeValue(arr[k])} from finite inputs${why === "" ? "" : ` (${why})`}`,
       );
     }
   }

@@ -1,4 +1,4 @@
-import { RLError, type Registry } from "@rl/core/arrays";
+import { RLError, describeValue, toRLError, type Registry } from "@rl/core/arrays";
 import type { CachedJudge } from "@rl/rewards/rubric";
 import type { RewardTransform } from "@rl/rewards/transforms";
 
@@ -96,6 +96,8 @@ export function defineRewards(composition: RewardComposition): RewardComposition
 
 /** The reward name a request resolves to, or `RLError("REGISTRY_NOT_FOUND")` naming the known ones. */
 export function resolveRewardName(composition: RewardComposition, requested: string | null | undefined, dataSource: string | null = null): string {
+  defineRewards(composition);
+  if (requested !== null && requested !== undefined && typeof requested !== "string") throw new RLError("INVALID_INPUT", `resolveRewardName: requested must be a reward name, got ${describeValue(requested)}`);
   const names = Object.keys(composition.rewards);
   const name = requested ?? (dataSource !== null ? composition.dataSources?.[dataSource] : undefined) ?? composition.default ?? names[0]!;
   if (!Object.hasOwn(composition.rewards, name)) {
@@ -115,7 +117,16 @@ export function resolveRewardName(composition: RewardComposition, requested: str
  * @remarks no paper
  */
 export function registryReward(registry: Registry, name: string, config?: unknown): RewardFunction {
-  const implementation = registry.create<unknown>("reward-function", name, config);
+  if (typeof registry !== "object" || registry === null || typeof registry.create !== "function") {
+    throw new RLError("INVALID_INPUT", `registryReward: registry must be a Registry (createRegistry()), got ${describeValue(registry)}`);
+  }
+  if (typeof name !== "string") throw new RLError("INVALID_INPUT", `registryReward: name must be a string, got ${describeValue(name)}`);
+  let implementation: unknown;
+  try {
+    implementation = registry.create<unknown>("reward-function", name, config);
+  } catch (e) {
+    throw toRLError(e);
+  }
   if (typeof implementation !== "function") {
     throw new RLError("PLUGIN_OUTPUT", `registryReward: reward-function "${name}" created a ${typeof implementation}; expected a function (item, context) => score`);
   }
@@ -163,6 +174,11 @@ export async function scoreItems(
   items: readonly RewardItem[],
   options: { signal?: AbortSignal; concurrency?: number; gate?: Semaphore } = {},
 ): Promise<ScoredItem[]> {
+  defineRewards(composition);
+  if (!Array.isArray(items) || items.some((it) => typeof it !== "object" || it === null || typeof it.response !== "string")) {
+    throw new RLError("INVALID_INPUT", "scoreItems: items must be an array of { query, prompt, response, label, dataSource, extraInfo }");
+  }
+  if (typeof options !== "object" || options === null) throw new RLError("INVALID_INPUT", `scoreItems: options must be an object, got ${describeValue(options)}`);
   const reward = composition.rewards[name];
   if (reward === undefined) resolveRewardName(composition, name);
   const signal = options.signal ?? new AbortController().signal;
@@ -189,6 +205,7 @@ export async function scoreItems(
 
 /** The RLError an aborted signal stands for (`TIMEOUT` for a deadline, else `CANCELLED`). */
 export function abortReason(signal: AbortSignal): RLError {
+  if (!(signal instanceof AbortSignal)) throw new RLError("INVALID_INPUT", `abortReason: signal must be an AbortSignal, got ${describeValue(signal)}`);
   const r: unknown = signal.reason;
   if (RLError.isInstance(r)) return r;
   if (r instanceof Error && r.name === "TimeoutError") return new RLError("TIMEOUT", "deadline exceeded");

@@ -1,3 +1,4 @@
+import { RLError, describeValue } from "@rl/core/arrays";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { CachedJudge } from "@rl/rewards/rubric";
 
@@ -33,6 +34,7 @@ export interface ServeMetricsSources {
  * @remarks no paper
  */
 export function createServeMetrics(sources: ServeMetricsSources = {}): ServeMetrics {
+  if (typeof sources !== "object" || sources === null) throw new RLError("INVALID_INPUT", `createServeMetrics: sources must be an object, got ${describeValue(sources)}`);
   const registry = new Registry();
   const judges = sources.judges ?? {};
   const judgeGauge = (what: "hits" | "misses" | "size", help: string) =>

@@ -1,5 +1,12 @@
 import { z } from "zod";
+import { RLError, describeValue, parseInput } from "@rl/core/arrays";
 import type { RewardItem } from "./composition.js";
+
+function checkMaxBatch(maxBatch: unknown, fn: string): void {
+  if (typeof maxBatch !== "number" || !Number.isInteger(maxBatch) || maxBatch < 1) {
+    throw new RLError("INVALID_INPUT", `${fn}: maxBatch must be a positive integer, got ${describeValue(maxBatch)}`);
+  }
+}
 
 /** A label or verl `ground_truth`: a string, or any JSON value (sent to the reward JSON-encoded). */
 const labelValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
@@ -11,6 +18,7 @@ const labelValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.arr
  * `datasources`) are ignored.
  */
 export function getRewardRequest(maxBatch: number) {
+  checkMaxBatch(maxBatch, "getRewardRequest");
   return z
     .object({
       query: z.array(z.string()).max(maxBatch, { message: `more than ${maxBatch} items (maxBatch); split the batch` }),
@@ -39,6 +47,7 @@ export const computeScoreItem = z.object({
 
 /** The body of `POST /compute_score`: a batch of verl reward calls, optionally naming the reward. */
 export function computeScoreRequest(maxBatch: number) {
+  checkMaxBatch(maxBatch, "computeScoreRequest");
   return z.object({
     items: z.array(computeScoreItem).max(maxBatch, { message: `more than ${maxBatch} items (maxBatch); split the batch` }),
     reward: z.string().optional(),
@@ -58,6 +67,7 @@ export function labelText(label: unknown): string | null {
 
 /** The {@link RewardItem}s of an OpenRLHF request. */
 export function itemsFromGetReward(body: GetRewardRequest): RewardItem[] {
+  body = parseInput(getRewardRequest(Number.MAX_SAFE_INTEGER), body, "itemsFromGetReward", "body");
   return body.query.map((query, i) => {
     const prompt = body.prompts?.[i] ?? null;
     return {
@@ -73,6 +83,7 @@ export function itemsFromGetReward(body: GetRewardRequest): RewardItem[] {
 
 /** The {@link RewardItem}s of a verl batch. */
 export function itemsFromComputeScore(body: ComputeScoreRequest): RewardItem[] {
+  body = parseInput(computeScoreRequest(Number.MAX_SAFE_INTEGER), body, "itemsFromComputeScore", "body");
   return body.items.map((it) => ({
     query: it.solution_str,
     prompt: null,

@@ -6,14 +6,25 @@
 // tensors behind. Crashes are detected by the CLI (the package's fork dies mid-function).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { RLError, isTensor, tf } from "@rl/core";
+import { RLError, tf } from "@rl/core";
+
+/** A real tfjs tensor (not a duck-typed look-alike, e.g. a proxy a mutation produced). */
+const isTensor = (v: unknown): v is tf.Tensor => v instanceof tf.Tensor;
 import fc from "fast-check";
-import { seeds } from "./seeds.js";
+import { loadSeeds } from "./seeds.js";
 
 export interface FunctionRow {
   pkg: string;
   name: string;
   seeded: boolean;
+  /** Why the function is not fuzzed (exempt), when it is not. */
+  exempt?: string;
+  /** Why a NaN / ±Inf result is legitimate for this function (then not counted as a failure). */
+  nonFiniteAllowed?: string;
+  /** A seed names a function the package does not export (stale seed). */
+  stale?: boolean;
+  /** The valid seed call itself throws or returns NaN / ±Inf. */
+  badSeed?: boolean;
   cases: number;
   nonRLError: number;
   nonFinite: number;
@@ -24,7 +35,7 @@ export interface FunctionRow {
 }
 
 const HANG_MS = 5000;
-const OUT = join(import.meta.dirname, "..", ".fuzz");
+const OUT = process.env.RL_FUZZ_OUT ?? join(import.meta.dirname, "..", ".fuzz");
 
 
 const replacement = fc.constantFrom<[string, () => unknown, boolean]>(
@@ -55,7 +66,9 @@ const replacement = fc.constantFrom<[string, () => unknown, boolean]>(
 /** All paths into an argument list (arrays and plain objects, depth ≤ 3). */
 function paths(value: unknown, prefix: (string | number)[] = [], depth = 0, out: (string | number)[][] = []): (string | number)[][] {
   out.push(prefix);
-  if (depth >= 3 || value === null || typeof value !== "object" || isTensor(value) || ArrayBuffer.isView(value)) return out;
+  if (depth >= 3 || value === null || typeof value !== "object" || isTensor(value) || ArrayBuffer.isView(value) || Object.isFrozen(value)) return out;
+  // only plain arrays and objects are mutated inside (a Matrix, an Rng or a class instance is replaced whole)
+  if (!Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype) return out;
   if (Array.isArray(value)) value.slice(0, 4).forEach((v, i) => paths(v, [...prefix, i], depth + 1, out));
   else for (const [k, v] of Object.entries(value)) paths(v, [...prefix, k], depth + 1, out);
   return out;
@@ -129,14 +142,21 @@ class HangError extends Error {}
 export async function fuzzPackage(pkg: string, mod: Record<string, unknown>, cases: number): Promise<FunctionRow[]> {
   mkdirSync(OUT, { recursive: true });
   const rows: FunctionRow[] = [];
+  const { seeds, exempt, allowNonFinite } = await loadSeeds();
   const table = seeds[pkg] ?? {};
+  const exemptTable = exempt[pkg] ?? {};
   const fns = Object.entries(mod)
     .filter(([, v]) => typeof v === "function" && !/^class\b/.test(Function.prototype.toString.call(v)))
     .sort(([a], [b]) => a.localeCompare(b));
+  const only = process.env.RL_FUZZ_ONLY; // debugging: fuzz one function
   for (const [name, f] of fns) {
+    if (only !== undefined && only !== "" && name !== only) continue;
     writeFileSync(join(OUT, `${pkg}.progress`), name);
     const seed = table[name];
     const row: FunctionRow = { pkg, name, seeded: seed !== undefined, cases: 0, nonRLError: 0, nonFinite: 0, hangs: 0, crashes: 0, leaks: 0, examples: [] };
+    if (seed === undefined && exemptTable[name] !== undefined) row.exempt = exemptTable[name];
+    const allowed = allowNonFinite[pkg]?.[name];
+    if (allowed !== undefined) row.nonFiniteAllowed = allowed;
     rows.push(row);
     if (seed === undefined) continue;
     const fn = f as (...a: unknown[]) => unknown;
@@ -145,8 +165,27 @@ export async function fuzzPackage(pkg: string, mod: Record<string, unknown>, cas
       const before = tf.memory().numTensors;
       const args = seed();
       const r = await runOne(fn, args);
-      tf.dispose([...tensorsIn(args), ...tensorsIn(r.result)]);
-      if (r.threw !== undefined) row.examples.push(`seed call throws ${describeError(r.threw)}`);
+      let nonFinite = false;
+      try {
+        nonFinite = r.threw === undefined && hasNonFinite(r.result);
+        tf.dispose([...tensorsIn(args), ...tensorsIn(r.result)]);
+      } catch (e) {
+        if (r.threw === undefined) r.threw = e;
+      }
+      if (r.threw !== undefined) {
+        row.badSeed = true;
+        row.examples.push(`seed call throws ${describeError(r.threw)}`);
+      } else if (allowed === undefined && nonFinite) {
+        row.badSeed = true;
+        row.examples.push("seed call returns NaN/Inf");
+      }
+      if (typeof (r.result as { dispose?: unknown } | null)?.dispose === "function") {
+        try {
+          (r.result as { dispose: () => void }).dispose();
+        } catch {
+          // stateful results may need a state to dispose
+        }
+      }
       void before;
     }
     const arb = fc.record({ pick: fc.nat(), rep: replacement, drop: fc.boolean() });
@@ -166,21 +205,34 @@ export async function fuzzPackage(pkg: string, mod: Record<string, unknown>, cas
       } else setPath(args, path, make());
       const inputNonFinite = nonFinite && !label.startsWith("drop");
       const argTensors = tensorsIn(args);
+      if (process.env.RL_FUZZ_TRACE === "1") process.stderr.write(`${name}: ${label}\n`);
       const r = await runOne(fn, args);
       row.cases++;
+      let resultNonFinite = false;
+      let outTensors: tf.Tensor[] = [];
+      try {
+        resultNonFinite = r.threw === undefined && hasNonFinite(r.result);
+        outTensors = tensorsIn(r.result).filter((t) => !t.isDisposed);
+      } catch (e) {
+        // reading the result (a getter) throws: the caller would see that error
+        if (r.threw === undefined) r.threw = e;
+      }
       if (r.threw instanceof HangError || r.ms > HANG_MS) {
         row.hangs++;
         if (row.examples.length < 3) row.examples.push(`hang (${Math.round(r.ms)} ms): ${label}`);
+      } else if (r.threw instanceof WebAssembly.RuntimeError) {
+        // a wasm abort leaves the backend's memory corrupt: as bad as a crash
+        row.crashes++;
+        if (row.examples.length < 3) row.examples.push(`${label} → wasm ${describeError(r.threw)}`);
       } else if (r.threw !== undefined) {
         if (!RLError.isInstance(r.threw)) {
           row.nonRLError++;
           if (row.examples.length < 3) row.examples.push(`${label} → ${describeError(r.threw)}`);
         }
-      } else if (!inputNonFinite && hasNonFinite(r.result)) {
+      } else if (!inputNonFinite && allowed === undefined && resultNonFinite) {
         row.nonFinite++;
         if (row.examples.length < 3) row.examples.push(`${label} → NaN/Inf result`);
       }
-      const outTensors = tensorsIn(r.result).filter((t) => !t.isDisposed);
       for (const t of [...seedTensors, ...argTensors, ...outTensors]) if (!t.isDisposed) t.dispose();
       if (typeof (r.result as { dispose?: unknown } | null)?.dispose === "function") {
         try {
@@ -195,6 +247,10 @@ export async function fuzzPackage(pkg: string, mod: Record<string, unknown>, cas
         // do not let one leak cascade into every later case
       }
     }
+  }
+  const exported = new Set(fns.map(([n]) => n));
+  for (const name of Object.keys(table)) {
+    if (!exported.has(name)) rows.push({ pkg, name, seeded: true, stale: true, cases: 0, nonRLError: 0, nonFinite: 0, hangs: 0, crashes: 0, leaks: 0, examples: ["seed for a function the package does not export"] });
   }
   writeFileSync(join(OUT, `${pkg}.json`), JSON.stringify(rows, null, 1));
   writeFileSync(join(OUT, `${pkg}.progress`), "");

@@ -1,4 +1,4 @@
-import { clampTensor, RLError, aggregateLoss, lossAggregationModes, parseConfig, stopGradient, tf, type Rng } from "@rl/core";
+import { clampTensor, RLError, Rng, aggregateLoss, describeValue, lossAggregationModes, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
 import { checkPolicyInputs, finishPolicyLoss, maskedMeanOf, preparePolicyInputs, type PolicyLossOutput, type TokenPolicyInputs } from "./policy-inputs.js";
 
@@ -70,6 +70,7 @@ export type ClipCovLossConfig = z.input<typeof clipCovLossConfig>;
  * @remarks arXiv:2505.22617
  */
 export function clipCovLoss(inputs: TokenPolicyInputs, rng: Rng, config: ClipCovLossConfig = {}): PolicyLossOutput<"clipFraction" | "approxKl"> {
+  if (!(rng instanceof Rng)) throw new RLError("INVALID_INPUT", `clipCovLoss: rng must be an Rng (createRng(seed)), got ${describeValue(rng)}`);
   const cfg = parseConfig(clipCovLossConfig, config, "clipCovLoss");
   checkPolicyInputs(inputs, "clipCovLoss");
   if (!(cfg.lb < cfg.ub)) throw new RLError("INVALID_CONFIG", `clipCovLoss: lb (${cfg.lb}) must be < ub (${cfg.ub})`);

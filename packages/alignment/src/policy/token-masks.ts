@@ -88,6 +88,16 @@ export function highEntropyTokenMask(entropies: tf.Tensor, mask: tf.Tensor, topQ
  * offPolicySequenceMask(logProbs, samplingLogProbs, advantages, mask, 0.25);
  */
 export function offPolicySequenceMask(logProbs: tf.Tensor, samplingLogProbs: tf.Tensor, advantages: tf.Tensor, mask: tf.Tensor, threshold: number): tf.Tensor2D {
+  const fn = "offPolicySequenceMask";
+  assertTensor(logProbs, fn, "logProbs", { rank: 2 });
+  assertTensor(samplingLogProbs, fn, "samplingLogProbs", { rank: 2 });
+  assertTensor(mask, fn, "mask", { rank: 2 });
+  assertTensor(advantages, fn, "advantages");
+  const [B, T] = logProbs.shape as [number, number];
+  if (samplingLogProbs.shape[0] !== B || samplingLogProbs.shape[1] !== T || mask.shape[0] !== B || mask.shape[1] !== T || advantages.shape[0] !== B || advantages.rank > 2) {
+    throw new RLError("SHAPE_MISMATCH", `${fn}: logProbs [${logProbs.shape.join(",")}], samplingLogProbs [${samplingLogProbs.shape.join(",")}], mask [${mask.shape.join(",")}] and advantages [${advantages.shape.join(",")}] disagree`);
+  }
+  if (typeof threshold !== "number" || Number.isNaN(threshold)) throw new RLError("INVALID_INPUT", `${fn}: threshold must be a number, got ${String(threshold)}`);
   return tf.tidy(() => {
     const valid = tf.greater(mask, 0);
     const zeros = tf.zeros(mask.shape);

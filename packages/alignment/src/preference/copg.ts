@@ -51,6 +51,7 @@ export interface CopgOutput {
  */
 export function copgLoss(inputs: CopgInputs, config: CopgConfig = {}): CopgOutput {
   const { beta, pairing } = parseConfig(copgConfig, config, "copgLoss");
+  if (beta > 3.4028234663852886e38) throw new RLError("INVALID_CONFIG", `copgLoss: beta ${beta} overflows float32 (max 3.4e38) and would give NaN`);
   if (typeof inputs !== "object" || inputs === null) throw new RLError("INVALID_INPUT", "copgLoss: inputs must be { rewards, logRatios }");
   assertTensor(inputs.logRatios, "copgLoss", "logRatios");
   const R = toMatrix2D(inputs.rewards, "rewards", "copgLoss");

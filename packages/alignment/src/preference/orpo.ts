@@ -55,7 +55,9 @@ export interface OrpoOutput {
  */
 export function orpoLoss(inputs: OrpoInputs, config: OrpoConfig = {}): OrpoOutput {
   const { beta } = parseConfig(orpoConfig, config, "orpoLoss");
+  if (typeof inputs !== "object" || inputs === null) throw new RLError("INVALID_INPUT", "orpoLoss: inputs must be { chosenAvgLogProbs, rejectedAvgLogProbs, chosenNll }");
   const { chosenAvgLogProbs, rejectedAvgLogProbs, chosenNll } = inputs;
+  if (chosenAvgLogProbs === undefined || rejectedAvgLogProbs === undefined) throw new RLError("INVALID_INPUT", "orpoLoss: chosenAvgLogProbs and rejectedAvgLogProbs are required");
   assertBatchVectors({ chosenAvgLogProbs, rejectedAvgLogProbs }, "orpoLoss");
   assertScalarInput(chosenNll, "chosenNll", "orpoLoss");
   for (const [name, t] of [["chosenAvgLogProbs", chosenAvgLogProbs], ["rejectedAvgLogProbs", rejectedAvgLogProbs]] as const) {

@@ -55,12 +55,15 @@ export type SimpoConfig = z.input<typeof simpoConfig>;
  */
 export function simpoLoss(inputs: SimpoInputs, config: SimpoConfig = {}): PreferenceLossOutput {
   const cfg = parseConfig(simpoConfig, config, "simpoLoss");
+  if (typeof inputs !== "object" || inputs === null) throw new RLError("INVALID_INPUT", "simpoLoss: inputs must be { chosenAvgLogProbs, rejectedAvgLogProbs, chosenNll? }");
   const { chosenAvgLogProbs, rejectedAvgLogProbs, chosenNll } = inputs;
+  if (chosenAvgLogProbs === undefined || rejectedAvgLogProbs === undefined) throw new RLError("INVALID_INPUT", "simpoLoss: chosenAvgLogProbs and rejectedAvgLogProbs are required");
   assertBatchVectors({ chosenAvgLogProbs, rejectedAvgLogProbs }, "simpoLoss");
   if (cfg.sftWeight > 0 && chosenNll === undefined) {
     throw new RLError("INVALID_INPUT", "simpoLoss: sftWeight > 0 needs chosenNll");
   }
   const gamma = cfg.gamma ?? (cfg.gammaBetaRatio ?? 0.25) * cfg.beta;
+  if (!(Math.abs(gamma / cfg.beta) <= 3.4028234663852886e38 && cfg.beta <= 3.4028234663852886e38)) throw new RLError("INVALID_CONFIG", `simpoLoss: beta ${cfg.beta} / gamma ${gamma} overflow float32 (max 3.4e38) and would give ±Infinity`);
   const nll = cfg.sftWeight > 0 ? chosenNll : undefined;
   if (nll !== undefined) assertScalarInput(nll, "chosenNll", "simpoLoss");
   const out = tf.tidy(() => {

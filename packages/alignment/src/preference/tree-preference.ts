@@ -51,6 +51,8 @@ export function treeStepLogRatios(
  * TPO's step-weighted implicit reward (spec §14, step 3): `s = β·Σ_k w_k m_k / Σ_k w_k`, 0 when
  * every weight is 0 (no steps). `stepWeights` (same shape as `stepLogRatios`, `≥ 0`) are constants,
  * e.g. `1 + cos(ē_{n,k}, ē_{0,k})` from step embeddings (the reference code's adaptive step reward).
+ * A `beta` so large that `β·m` overflows float32 gets `RLError("NON_FINITE")` (the `[B]` result is
+ * read back once), never ±Infinity; NaN log-ratios propagate.
  *
  * @example
  * treeStepRewards(tf.tensor1d([0.4, -0.2]), tf.tensor1d([2, 1.2]), { beta: 1 }); // 0.175
@@ -65,13 +67,22 @@ export function treeStepRewards(stepLogRatios: tf.Tensor, stepWeights: tf.Tensor
     const v = w[k] as number;
     if (!(v >= 0) || !Number.isFinite(v)) throw new RLError("INVALID_INPUT", `treeStepRewards: stepWeights[${k}] is ${v}; weights are finite and ≥ 0`);
   }
-  return tf.tidy(() => {
+  const out = tf.tidy(() => {
     const ws = stopGradient(stepWeights);
     const axis = stepLogRatios.rank - 1;
     const num = tf.sum(tf.mul(ws, stepLogRatios), axis);
     const den = tf.sum(ws, axis);
     return tf.mul(tf.where(tf.greater(den, 0), tf.div(num, tf.maximum(den, 1e-30)), tf.zerosLike(num)), beta);
   });
+  // |s| ≤ β·max|m|: only a huge β overflows float32. One read of the [B] rewards (NaN log-ratios still propagate).
+  const s = out.dataSync();
+  for (let k = 0; k < s.length; k++) {
+    if (s[k] === Infinity || s[k] === -Infinity) {
+      out.dispose();
+      throw new RLError("NON_FINITE", `treeStepRewards: reward ${k} would be ${s[k]} from finite inputs (beta ${beta} times the step log-ratios overflows float32, max 3.4e38); use a smaller beta`);
+    }
+  }
+  return out;
 }
 
 /**

@@ -107,6 +107,9 @@ export function tregLoss(
   const { policyChosen, policyRejected, refChosen, refRejected } = inputs;
   if (refChosen === undefined || refRejected === undefined) throw new RLError("INVALID_INPUT", "tregLoss: refChosen and refRejected are required");
   const B = assertBatchVectors({ policyChosen, policyRejected, refChosen, refRejected }, "tregLoss");
+  for (const side of ["chosenTokens", "rejectedTokens"] as const) {
+    if (typeof inputs[side] !== "object" || inputs[side] === null) throw new RLError("INVALID_INPUT", `tregLoss: ${side} must be { logProbs, mask, tokenRewards }`);
+  }
   const sideC = prepareSide(inputs.chosenTokens, B, "chosenTokens");
   const sideR = prepareSide(inputs.rejectedTokens, B, "rejectedTokens");
   const out = tf.tidy(() => {

@@ -1,4 +1,4 @@
-import { RLError, tf } from "@rl/core";
+import { RLError, describeValue, tf } from "@rl/core";
 
 /** What an unpaired (binary-feedback) loss returns: `ktoLoss`, `bcoLoss`. */
 export interface UnpairedLossOutput<M extends string> {
@@ -16,10 +16,10 @@ export interface UnpairedLossOutput<M extends string> {
  * @internal
  */
 export function binaryLabels(labels: tf.Tensor | ArrayLike<number | boolean>, batch: number, fn: string): number[] {
-  const values = Array.from(labels instanceof tf.Tensor ? labels.dataSync() : labels, Number);
+  const values = Array.from(labels instanceof tf.Tensor ? labels.dataSync() : labels, (v: unknown) => (typeof v === "number" || typeof v === "boolean" ? Number(v) : NaN));
   if (values.length !== batch) throw new RLError("SHAPE_MISMATCH", `${fn}: labels has ${values.length} entries, policy has ${batch}`);
   values.forEach((l, k) => {
-    if (l !== 0 && l !== 1) throw new RLError("INVALID_INPUT", `${fn}: labels[${k}] is ${l}; labels are 0 or 1`);
+    if (l !== 0 && l !== 1) throw new RLError("INVALID_INPUT", `${fn}: labels[${k}] is ${describeValue(l)}; labels are 0 or 1`);
   });
   return values;
 }

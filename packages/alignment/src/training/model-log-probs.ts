@@ -16,7 +16,12 @@ export type PolicyModel = LayersModelLike | ((tokenIds: tf.Tensor2D) => tf.Tenso
  * @remarks no paper
  */
 export function modelLogits(model: PolicyModel, tokenIds: tf.Tensor2D): tf.Tensor3D {
+  if (typeof model !== "function" && (typeof model !== "object" || model === null || typeof model.apply !== "function")) {
+    throw new RLError("INVALID_INPUT", "modelLogits: model must be a function (tokenIds → logits) or a tfjs-layers model");
+  }
+  assertTensor(tokenIds, "modelLogits", "tokenIds", { dtypes: ["int32"], rank: 2 });
   const logits = typeof model === "function" ? model(tokenIds) : (model.apply(tokenIds, { training: true }) as tf.Tensor);
+  if (!(logits instanceof tf.Tensor)) throw new RLError("INVALID_INPUT", "modelLogits: the model did not return a tensor");
   if (logits.rank !== 3 || logits.shape[0] !== tokenIds.shape[0] || logits.shape[1] !== tokenIds.shape[1]) {
     throw new RLError("SHAPE_MISMATCH", `modelLogits: the model returned [${logits.shape.join(",")}] for tokenIds [${tokenIds.shape.join(",")}], expected [B, T, V]`);
   }
@@ -53,6 +58,7 @@ export function modelTokenLogProbs(
   config: ModelTokenLogProbsConfig = {},
 ): { logProbs: tf.Tensor2D; logits: tf.Tensor3D } {
   const { temperature } = parseConfig(modelTokenLogProbsConfig, config, "modelTokenLogProbs");
+  assertTensor(tokenIds, "modelTokenLogProbs", "tokenIds", { dtypes: ["int32"] });
   if (tokenIds.rank !== 2) throw new RLError("SHAPE_MISMATCH", `modelTokenLogProbs: tokenIds must be [B, T], got [${tokenIds.shape.join(",")}]`);
   const [B, T] = tokenIds.shape;
   if (T < 2) throw new RLError("INVALID_INPUT", `modelTokenLogProbs: tokenIds needs at least 2 positions (prompt + completion), got T = ${T}`);
@@ -94,7 +100,10 @@ export function predictionMask(lossMask: tf.Tensor2D): tf.Tensor2D {
  * @remarks no paper
  */
 export function trainableVariables(model: PolicyModel, variables?: readonly tf.Variable[]): tf.Variable[] {
-  if (variables !== undefined) return [...variables];
+  if (variables !== undefined) {
+    if (!Array.isArray(variables) || variables.some((v) => !(v instanceof tf.Variable))) throw new RLError("INVALID_INPUT", "trainableVariables: variables must be an array of tf.Variable");
+    return [...variables];
+  }
   if (typeof model === "function") {
     throw new RLError("INVALID_INPUT", "trainableVariables: a function model needs its variables (config.variables)");
   }

@@ -1,4 +1,4 @@
-import { parseConfig, tf } from "@rl/core";
+import { RLError, parseConfig, tf } from "@rl/core";
 import { modelTokenLogProbs, modelTokenLogProbsConfig, type ModelTokenLogProbsConfig, type PolicyModel } from "./model-log-probs.js";
 
 /** The part of a batch {@link precomputeRefLogProbs} reads. */
@@ -26,7 +26,10 @@ export function precomputeRefLogProbs(
   config: ModelTokenLogProbsConfig = {},
 ): tf.Tensor2D | tf.Tensor2D[] {
   const cfg = parseConfig(modelTokenLogProbsConfig, config, "precomputeRefLogProbs");
-  const one = (b: TokenIdsBatch): tf.Tensor2D => tf.tidy(() => modelTokenLogProbs(model, b.tokenIds, cfg).logProbs);
+  const one = (b: TokenIdsBatch): tf.Tensor2D => {
+    if (typeof b !== "object" || b === null) throw new RLError("INVALID_INPUT", "precomputeRefLogProbs: a batch must be { tokenIds }");
+    return tf.tidy(() => modelTokenLogProbs(model, b.tokenIds, cfg).logProbs);
+  };
   if (!Array.isArray(batch)) return one(batch as TokenIdsBatch);
   const out: tf.Tensor2D[] = [];
   try {

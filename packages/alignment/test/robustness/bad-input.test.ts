@@ -15,6 +15,7 @@ import {
   pairedSequenceLogProbs,
   pairwiseMetrics,
   treeStepLogRatios,
+  treeStepRewards,
   valueLoss,
   ppoPolicyLoss,
   precomputeRefLogProbs,
@@ -23,6 +24,7 @@ import {
   type TrainBatch,
 } from "../../src/index.js";
 import { tinyModel } from "../training/tiny-model.js";
+import * as a from "../../src/index.js";
 
 
 describe("defect 1: optimizer state is validated before any weight is touched", () => {
@@ -203,5 +205,42 @@ describe("defect 13: precomputeRefLogProbs frees the finished batches when a lat
     expectRLError(() => precomputeRefLogProbs(model, [good, good, bad]));
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([good.tokenIds, bad.tokenIds, ...variables]);
+  });
+});
+
+describe("found by pnpm fuzz (tools/fuzz)", () => {
+  it("treeStepRewards with beta 1e308 → NON_FINITE, no leak (was Infinity)", () => {
+    const m = tf.tensor1d([0.4, -0.2]);
+    const w = tf.tensor1d([2, 1.2]);
+    const before = tf.memory().numTensors;
+    expect(expectRLError(() => treeStepRewards(m, w, { beta: 1e308 }), /treeStepRewards: reward 0 would be Infinity/).code).toBe("NON_FINITE");
+    expect(tf.memory().numTensors).toBe(before);
+    const s = treeStepRewards(m, w, { beta: 1 });
+    expect(s.dataSync()[0]).toBeCloseTo(0.175, 6);
+    tf.dispose([s, m, w]);
+  });
+});
+
+describe("found by pnpm fuzz (tools/fuzz): more boundaries", () => {
+  it("RLError for malformed arguments, no NaN from huge hyper-parameters", () => {
+    const lp = tf.zeros([2, 1]);
+    expectRLError(() => a.offPolicySequenceMask(lp, lp, tf.tensor1d([1, -2]), null as never, 0.25), /offPolicySequenceMask: mask must be a tf.Tensor/);
+    expectRLError(() => a.modelLogits(1 as never, tf.tensor2d([[0, 1]], undefined, "int32")), /modelLogits: model must be a function/);
+    expectRLError(() => a.modelTokenLogProbs((ids: tf.Tensor2D) => tf.cast(tf.oneHot(ids, 4), "float32") as tf.Tensor3D, 1.5 as never), /modelTokenLogProbs: tokenIds must be a tf.Tensor/);
+    expectRLError(() => a.trainableVariables((() => tf.zeros([1, 1, 1])) as never, 1.5 as never), /trainableVariables: variables must be an array/);
+    const inputs = { logProbs: tf.zeros([1, 2]), oldLogProbs: tf.zeros([1, 2]), advantages: tf.ones([1]), mask: tf.ones([1, 2]) };
+    expectRLError(() => a.clipCovLoss(inputs, null as never), /clipCovLoss: rng must be an Rng/);
+    expect(expectRLError(() => a.copgLoss({ rewards: [[1, 0]], logRatios: tf.tensor2d([[0.2, -0.1]]) }, { beta: 1e308 }), /copgLoss: beta 1e\+308 overflows float32/).code).toBe("INVALID_CONFIG");
+    expectRLError(() => a.simpoLoss({ chosenAvgLogProbs: tf.tensor1d([-1]), rejectedAvgLogProbs: tf.tensor1d([-1.5]) }, { gamma: 1e308 }), /simpoLoss: beta 2 \/ gamma 1e\+308 overflow float32/);
+    expectRLError(() => a.simpoLoss({ rejectedAvgLogProbs: tf.tensor1d([-1.5]) } as never), /simpoLoss: chosenAvgLogProbs and rejectedAvgLogProbs are required/);
+    const disposed = tf.zeros([1]);
+    disposed.dispose();
+    expectRLError(() => a.ktoLoss({ policy: tf.tensor1d([0.5, 0.2]), reference: tf.zeros([2]), labels: [1, disposed as never], policyKl: tf.zeros([2]), referenceKl: tf.zeros([2]) }), /ktoLoss: labels\[1\] is NaN/);
+  });
+});
+
+describe("found by pnpm fuzz --cases 1000 (tools/fuzz)", () => {
+  it("orpoLoss without its inputs → RLError (was a TypeError)", () => {
+    expectRLError(() => a.orpoLoss({ chosenAvgLogProbs: tf.tensor1d([-0.5]), chosenNll: 0.5 } as never), /orpoLoss: chosenAvgLogProbs and rejectedAvgLogProbs are required/);
   });
 });

@@ -42,6 +42,7 @@ export function maskTruncatedCompletions(
   const T = mask.cols;
   let truncated: boolean[];
   if (batch.finishReasons !== undefined) {
+    if (!Array.isArray(batch.finishReasons)) throw new RLError("INVALID_INPUT", `${fn}: finishReasons must be an array of strings or null`);
     if (batch.finishReasons.length !== B) throw new RLError("SHAPE_MISMATCH", `${fn}: finishReasons has ${batch.finishReasons.length} entries, mask has ${B} rows`);
     truncated = batch.finishReasons.map((r) => r !== null && reasons.includes(r));
   } else {

@@ -3,6 +3,7 @@ import { parseConfig } from "../config.js";
 import { RLError } from "../errors.js";
 import { Matrix, assertSameShape, toMatrix2D, type MatrixLike } from "../matrix/matrix.js";
 import { tf } from "../tf.js";
+import { describeValue } from "../validate.js";
 
 /** Config of {@link rolloutTrainingBatch}. */
 export const rolloutTrainingBatchConfig = z.object({
@@ -147,6 +148,7 @@ function promptsPerRow(input: RolloutTrainingInput, B: number, fn: string): (rea
     });
   } else throw new RLError("SHAPE_MISMATCH", `${fn}: promptTokenIds has ${given.length} entries, batch.tokenIds has ${B} rows (and no batch.groups to index it by group)`);
   return perRow.map((p, b) => {
+    if (p !== null && p !== undefined && !Array.isArray(p)) throw new RLError("INVALID_INPUT", `${fn}: the prompt of row ${b} must be a list of token ids, got ${describeValue(p)}`);
     if (p === null || p === undefined || p.length === 0) {
       throw new RLError("INVALID_INPUT", `${fn}: row ${b} has no prompt ids (its first completion token would have nothing to predict it)`);
     }
@@ -170,6 +172,7 @@ export type BatchTensors<T> = { [K in keyof T as T[K] extends Matrix ? K : never
  * @remarks no paper
  */
 export function batchTensors<T extends object>(batch: T): BatchTensors<T> {
+  if (typeof batch !== "object" || batch === null) throw new RLError("INVALID_INPUT", `batchTensors: batch must be an object of Matrix fields, got ${describeValue(batch)}`);
   const out: Record<string, tf.Tensor2D> = {};
   try {
     for (const [key, value] of Object.entries(batch)) {

@@ -44,6 +44,7 @@ export function toRolloutGroup(batch: LogProbBatch, config: ToRolloutGroupConfig
     throw new RLError("INVALID_INPUT", `${fn}: rewards has ${rewards.length} entries, batch has ${batch.sequences.length} sequences`);
   }
   const responses = batch.sequences.map((seq, s) => {
+    if (typeof seq !== "object" || seq === null || !Array.isArray(seq.tokens)) throw new RLError("INVALID_INPUT", `${fn}: batch.sequences[${s}] must be { tokens: [...] , … }`);
     const tokenIds = seq.tokens.map((tok, t) => {
       if (tok.id === null) {
         throw new RLError(

@@ -1,6 +1,8 @@
 // Rich display in notebooks: Deno's Jupyter kernel calls `obj[Symbol.for("Jupyter.display")]()`
 // on a cell's value and shows the MIME bundle it returns; Node's `util.inspect` (the REPL,
 // tslab, console.log) calls `obj[Symbol.for("nodejs.util.inspect.custom")]()`.
+import { RLError } from "../errors.js";
+import { describeValue } from "../validate.js";
 
 /** The symbol Deno's Jupyter kernel looks up on a cell's value for a MIME bundle. */
 export const jupyterDisplay: unique symbol = Symbol.for("Jupyter.display") as never;
@@ -26,6 +28,7 @@ export interface Displayable {
 
 /** Escapes `& < > " '` for HTML text and attribute values. */
 export function escapeHtml(text: string): string {
+  if (typeof text !== "string") throw new RLError("INVALID_INPUT", `escapeHtml: text must be a string, got ${describeValue(text)}`);
   return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
 }
 
@@ -34,8 +37,10 @@ export function escapeHtml(text: string): string {
  * (default 4), `null`/`undefined` as an em dash, non-finite values by name.
  */
 export function formatValue(value: number | string | boolean | null | undefined, digits = 4): string {
+  if (!Number.isInteger(digits) || digits < 1 || digits > 21) throw new RLError("INVALID_INPUT", `formatValue: digits must be an integer in [1, 21], got ${describeValue(digits)}`);
   if (value === null || value === undefined) return "—";
-  if (typeof value !== "number") return String(value);
+  if (typeof value === "string" || typeof value === "boolean") return String(value);
+  if (typeof value !== "number") return describeValue(value);
   if (!Number.isFinite(value)) return String(value);
   if (Number.isInteger(value)) return String(value);
   const abs = Math.abs(value);

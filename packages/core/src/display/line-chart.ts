@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseConfig } from "../config.js";
 import { RLError } from "../errors.js";
+import { describeValue } from "../validate.js";
 import { displayable, escapeHtml, formatValue, type Displayable } from "./displayable.js";
 
 /** Options of {@link lineChart}. */
@@ -46,16 +47,21 @@ function ticks(lo: number, hi: number, count: number): number[] {
  */
 export function lineChart(x: readonly number[], series: Readonly<Record<string, readonly number[]>>, config: LineChartConfig = {}): LineChart {
   const { title, xLabel, yLabel, width, height } = parseConfig(lineChartConfig, config, "lineChart");
+  if (!Array.isArray(x)) throw new RLError("INVALID_INPUT", `lineChart: x must be an array of numbers, got ${describeValue(x)}`);
+  if (typeof series !== "object" || series === null) throw new RLError("INVALID_INPUT", `lineChart: series must be { name: number[] }, got ${describeValue(series)}`);
   const names = Object.keys(series);
   if (x.length < 2) throw new RLError("INVALID_INPUT", `lineChart: need at least 2 x values, got ${x.length}`);
   if (names.length === 0) throw new RLError("INVALID_INPUT", "lineChart: no series to plot");
   x.forEach((v, i) => {
+    if (typeof v !== "number") throw new RLError("INVALID_INPUT", `lineChart: x[${i}] is ${describeValue(v)}; expected a number`);
     if (!Number.isFinite(v)) throw new RLError("NON_FINITE", `lineChart: x[${i}] is ${v}`);
   });
   for (const name of names) {
     const ys = series[name] as readonly number[];
+    if (!Array.isArray(ys)) throw new RLError("INVALID_INPUT", `lineChart: series "${name}" must be an array of numbers, got ${describeValue(ys)}`);
     if (ys.length !== x.length) throw new RLError("SHAPE_MISMATCH", `lineChart: series "${name}" has ${ys.length} values, x has ${x.length}`);
     ys.forEach((v, i) => {
+      if (typeof v !== "number") throw new RLError("INVALID_INPUT", `lineChart: series "${name}"[${i}] is ${describeValue(v)}; expected a number`);
       if (!Number.isFinite(v)) throw new RLError("NON_FINITE", `lineChart: series "${name}"[${i}] is ${v}`);
     });
   }

@@ -14,6 +14,7 @@ export type ReportPart = string | Displayable;
  * @remarks no paper (notebook display)
  */
 export function displayReport(title: string, parts: readonly ReportPart[]): Displayable {
+  if (!Array.isArray(parts)) throw new RLError("INVALID_INPUT", `displayReport: parts must be an array, got ${typeof parts}`);
   parts.forEach((p, i) => {
     if (typeof p !== "string" && (typeof p !== "object" || p === null || typeof (p as Displayable).toHTML !== "function")) {
       throw new RLError("INVALID_INPUT", `displayReport: part ${i} is neither a string nor displayable (a metricTable, lineChart, Matrix or report)`);

@@ -4,6 +4,7 @@ import { RLError } from "../errors.js";
 import { gatherLogProbs } from "../math/log-probs.js";
 import { Rng } from "../random/rng.js";
 import { tf } from "../tf.js";
+import { describeValue } from "../validate.js";
 
 /** A causal language model as a function: token ids `[B, T]` (int32) → logits `[B, T, V]` (the caller owns the result). */
 export type LogitsModel = (tokenIds: tf.Tensor2D) => tf.Tensor3D;
@@ -90,10 +91,13 @@ export function generate(model: LogitsModel | CachedLogitsModel, prompts: readon
   prompts.forEach((p, b) => {
     if (!Array.isArray(p) || p.length === 0) throw new RLError("INVALID_INPUT", `${fn}: prompts[${b}] must be a non-empty list of token ids`);
     p.forEach((id, t) => {
-      if (!Number.isInteger(id) || id < 0) throw new RLError("INVALID_INPUT", `${fn}: prompts[${b}][${t}] is ${String(id)}; token ids are non-negative integers`);
+      if (!Number.isInteger(id) || id < 0) throw new RLError("INVALID_INPUT", `${fn}: prompts[${b}][${t}] is ${describeValue(id)}; token ids are non-negative integers`);
     });
   });
   const cached = typeof model !== "function";
+  if (cached && (typeof model !== "object" || model === null || typeof (model as CachedLogitsModel).prefill !== "function" || typeof (model as CachedLogitsModel).step !== "function")) {
+    throw new RLError("INVALID_INPUT", `${fn}: model must be a function (token ids → logits) or a cached model { prefill, step }, got ${describeValue(model)}`);
+  }
   if (cached && prompts.some((p) => p.length !== (prompts[0] as readonly number[]).length)) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: a cached model needs prompts of one length`);
   }
@@ -191,7 +195,7 @@ function pick(last: tf.Tensor2D, done: readonly boolean[], cfg: z.output<typeof 
       sampling.push(0);
       continue;
     }
-    const { token, logProb } = sampleToken(probs.subarray(b * V, (b + 1) * V), cfg.rng as Rng, cfg);
+    const { token, logProb } = sampleFiltered(probs.subarray(b * V, (b + 1) * V), cfg.rng as Rng, cfg);
     picked.push(token);
     sampling.push(logProb);
   }
@@ -212,6 +216,22 @@ function pick(last: tf.Tensor2D, done: readonly boolean[], cfg: z.output<typeof 
  * @remarks no paper (transformers `TopKLogitsWarper`, `TopPLogitsWarper`, `MinPLogitsWarper`)
  */
 export function sampleToken(p: ArrayLike<number>, rng: Rng, filters: { topK?: number; topP?: number; minP?: number } = {}): { token: number; logProb: number } {
+  if (!(rng instanceof Rng)) throw new RLError("INVALID_INPUT", `sampleToken: rng must be an Rng (createRng(seed)), got ${describeValue(rng)}`);
+  if (typeof filters !== "object" || filters === null) throw new RLError("INVALID_INPUT", `sampleToken: filters must be an object, got ${describeValue(filters)}`);
+  if (typeof p !== "object" || p === null || typeof p.length !== "number") throw new RLError("INVALID_INPUT", `sampleToken: p must be an array of probabilities, got ${describeValue(p)}`);
+  for (let i = 0; i < p.length; i++) {
+    const v = p[i];
+    if (typeof v !== "number" || !(v >= 0) || v === Infinity) throw new RLError("INVALID_INPUT", `sampleToken: p[${i}] is ${describeValue(v)}; probabilities are finite numbers ≥ 0`);
+  }
+  for (const key of ["topK", "topP", "minP"] as const) {
+    const v = filters[key];
+    if (v !== undefined && (typeof v !== "number" || Number.isNaN(v))) throw new RLError("INVALID_INPUT", `sampleToken: filters.${key} must be a number, got ${describeValue(v)}`);
+  }
+  return sampleFiltered(p, rng, filters);
+}
+
+/** {@link sampleToken} without the boundary checks (the generation loop's probabilities come from a softmax). */
+function sampleFiltered(p: ArrayLike<number>, rng: Rng, filters: { topK?: number; topP?: number; minP?: number }): { token: number; logProb: number } {
   const topK = filters.topK ?? 0;
   const topP = filters.topP ?? 1;
   const minP = filters.minP ?? 0;

@@ -39,7 +39,17 @@ export function clipRatio(ratio: tf.Tensor, epsilonLow: number, epsilonHigh: num
  */
 export function clampTensor(x: tf.Tensor, lo: tf.Tensor | number, hi: tf.Tensor | number): tf.Tensor {
   const tf = loadedTf("clampTensor");
-  return tf.tidy(() => tf.minimum(tf.maximum(x, lo), hi));
+  assertTensor(x, "clampTensor", "x", { dtypes: ["float32", "int32"] });
+  for (const [name, v] of [["lo", lo], ["hi", hi]] as const) {
+    if (typeof v === "number") {
+      if (Number.isNaN(v)) throw new RLError("INVALID_INPUT", `clampTensor: ${name} is NaN`);
+    } else assertTensor(v, "clampTensor", name, { dtypes: ["float32", "int32"] });
+  }
+  try {
+    return tf.tidy(() => tf.minimum(tf.maximum(x, lo), hi));
+  } catch (e) {
+    throw new RLError("SHAPE_MISMATCH", `clampTensor: lo / hi do not broadcast against x [${x.shape.join(",")}]: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { RLError } from "../errors.js";
 import type * as tf from "@tensorflow/tfjs-core";
 import { loadedTf } from "../tf-slot.js";
+import { assertTensor } from "../validate.js";
 
 type MatMul2D = (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 let matMulFastOp: MatMul2D | undefined;
@@ -49,6 +50,9 @@ function matMulFast(): MatMul2D {
  */
 export function linear(x: tf.Tensor, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor {
   const tf = loadedTf("linear");
+  assertTensor(x, "linear", "x", { dtypes: ["float32", "int32"] });
+  assertTensor(w, "linear", "w", { dtypes: ["float32", "int32"] });
+  if (b !== undefined) assertTensor(b, "linear", "b", { dtypes: ["float32", "int32"] });
   const H = x.shape[x.rank - 1] as number;
   if (w.rank !== 2 || w.shape[0] !== H || x.rank < 1) {
     throw new RLError("SHAPE_MISMATCH", `linear: x has last axis ${H} (shape [${x.shape.join(",")}]), w has shape [${w.shape.join(",")}]; w must be [${H}, out]`);

@@ -76,6 +76,7 @@ export function maskedVariance(
   mask: MatrixLike | tf.Tensor,
   options: MaskedVarianceOptions = {},
 ): number | tf.Tensor {
+  if (typeof options !== "object" || options === null) throw new RLError("INVALID_INPUT", `maskedVariance: options must be an object, got ${options === null ? "null" : typeof options}`);
   const unbiased = options.unbiased ?? true;
   if (isTensor(x)) {
     const tf = loadedTf("maskedVariance");
@@ -115,6 +116,7 @@ export function maskedWhiten(
   mask: MatrixLike | tf.Tensor,
   options: MaskedWhitenOptions = {},
 ): Matrix | tf.Tensor {
+  if (typeof options !== "object" || options === null) throw new RLError("INVALID_INPUT", `maskedWhiten: options must be an object, got ${options === null ? "null" : typeof options}`);
   const unbiased = options.unbiased ?? true;
   const shiftMean = options.shiftMean ?? true;
   const eps = options.epsilon ?? 1e-8;

@@ -1,5 +1,6 @@
 import { formatValue, jupyterDisplay, nodeInspect, type MimeBundle } from "../display/displayable.js";
 import { RLError } from "../errors.js";
+import { describeValue } from "../validate.js";
 import type * as tf from "@tensorflow/tfjs-core";
 import { isTensor, loadedTf } from "../tf-slot.js";
 
@@ -271,9 +272,15 @@ function matrixToText(m: Matrix): string {
  * @remarks no paper
  */
 export function assertSameShape(named: Record<string, { shape: readonly number[] }>, fn: string): void {
+  if (typeof named !== "object" || named === null) throw new RLError("INVALID_INPUT", `${fn}: assertSameShape needs { name: value } to compare, got ${describeValue(named)}`);
   const entries = Object.entries(named);
   const [firstName, first] = entries[0] ?? [];
   if (first === undefined || firstName === undefined) return;
+  for (const [n, m] of entries) {
+    if (typeof m !== "object" || m === null || !Array.isArray(m.shape)) {
+      throw new RLError("INVALID_INPUT", `${fn}: ${n} must be a Matrix or tensor (with a shape), got ${describeValue(m)}`);
+    }
+  }
   for (const [n, m] of entries.slice(1)) {
     if (m.shape.length !== first.shape.length || m.shape.some((s, k) => s !== first.shape[k])) {
       throw new RLError(
@@ -311,6 +318,7 @@ export function toVector(input: MatrixLike, name: string, fn: string, options: {
 
 /** Asserts that a 0/1 mask holds only zeros and ones. */
 export function assertMask(mask: Matrix, name: string, fn: string): void {
+  if (!(mask instanceof Matrix)) throw new RLError("INVALID_INPUT", `${fn}: ${name} must be a Matrix, got ${describeValue(mask)}`);
   const d = mask.data;
   for (let k = 0; k < d.length; k++) {
     const v = d[k];

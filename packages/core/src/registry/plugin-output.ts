@@ -1,6 +1,7 @@
 import { RLError } from "../errors.js";
 import { Matrix, type MatrixLike } from "../matrix/matrix.js";
 import { isTensor } from "../tf-slot.js";
+import { describeValue } from "../validate.js";
 import type { AnyDefinition, Definition } from "./registry.js";
 import type { z } from "zod";
 
@@ -105,6 +106,8 @@ function checkLoss(output: unknown, plugin: string): void {
  * @remarks no paper
  */
 export function checkPluginOutput<T>(kind: string, output: T, expectations: PluginOutputExpectations = {}): T {
+  if (typeof expectations !== "object" || expectations === null) throw new RLError("INVALID_INPUT", `checkPluginOutput: expectations must be an object, got ${describeValue(expectations)}`);
+  if (expectations.plugin !== undefined && typeof expectations.plugin !== "string") throw new RLError("INVALID_INPUT", `checkPluginOutput: expectations.plugin must be a string, got ${describeValue(expectations.plugin)}`);
   const plugin = expectations.plugin ?? "plugin";
   if (kind === "credit-assigner") checkCredit(output, expectations, plugin);
   else if (kind === "reward-function") checkReward(output, expectations, plugin);
@@ -218,6 +221,7 @@ export function isGuardedDefinition(def: unknown): boolean {
 export function guardedDefinition<K extends string, C extends z.ZodType, I>(def: Definition<K, C, I>): Definition<K, C, I>;
 export function guardedDefinition(def: AnyDefinition): AnyDefinition;
 export function guardedDefinition(def: AnyDefinition): AnyDefinition {
+  if (typeof def !== "object" || def === null || typeof def.name !== "string") throw new RLError("INVALID_INPUT", `guardedDefinition: def must be a plugin definition, got ${describeValue(def)}`);
   if (isGuardedDefinition(def)) return def;
   const plugin = def.name;
   const create = (config: unknown): unknown => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { assertZod4Schema, parseConfig } from "../config.js";
 import { RLError } from "../errors.js";
+import { describeValue } from "../validate.js";
 
 /** The plugin specification version this `@rl/core` understands. */
 export const pluginSpecVersion = "v1" as const;
@@ -43,6 +44,7 @@ const semverPattern = /^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/;
  * @remarks no paper
  */
 export function defineDefinition<K extends string, C extends z.ZodType, I>(def: Definition<K, C, I>): Definition<K, C, I> {
+  if (typeof def !== "object" || def === null || typeof def.name !== "string") throw new RLError("INVALID_INPUT", `defineDefinition: def must be { kind, name, version, specVersion, configSchema, create }, got ${describeValue(def)}`);
   if (!namePattern.test(def.name)) {
     throw new RLError("INVALID_INPUT", `defineDefinition: name "${def.name}" must be "namespace/name" (lower case)`);
   }
@@ -90,6 +92,7 @@ export interface RegistryOptions {
  * @remarks no paper
  */
 export function createRegistry(options: RegistryOptions = {}): Registry {
+  if (typeof options !== "object" || options === null) throw new RLError("INVALID_INPUT", `createRegistry: options must be an object, got ${describeValue(options)}`);
   const accepted = options.specVersions ?? [pluginSpecVersion];
   const store = new Map<string, AnyDefinition>();
   const key = (kind: string, name: string) => `${kind}\u0000${name}`;

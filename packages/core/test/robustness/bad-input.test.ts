@@ -5,6 +5,7 @@ import { expectRLError } from "../../src/testing/index.js";
 import { parseChatCompletionLogProbs, sameLogProbSemantics, toRolloutGroup } from "../../src/clients/index.js";
 import { readJsonlAll } from "../../src/data/index.js";
 import { aggregateLoss, createRng, klEstimate, logSigmoid, gatherLogProbs, gatherLogProbsOneHot, maskedMean, maskedSum, maskedVariance, maskedWhiten, tf } from "../../src/index.js";
+import * as core from "../../src/index.js";
 
 
 describe("defect 2: masks outside {0, 1} are rejected", () => {
@@ -136,5 +137,63 @@ describe("defect 18: logSigmoid and klEstimate", () => {
   it("k3 with clamp 'none' stays finite for log-probs near −1e4 (exp argument clamped, documented)", () => {
     const out = klEstimate([[-1e4]], [[-1]], { kind: "k3", clamp: "none" });
     expect(Number.isFinite(out.data[0])).toBe(true);
+  });
+});
+
+describe("found by pnpm fuzz (tools/fuzz): RLError instead of TypeError / tfjs errors", () => {
+  it("validators reject values of the wrong kind", () => {
+    expectRLError(() => core.assertMask([[1, 0]] as never, "mask", "maskedMean"), /maskedMean: mask must be a Matrix/);
+    expectRLError(() => core.assertTensorMask([1, 0] as never, "maskedMean", "mask"), /maskedMean: mask must be a tf.Tensor/);
+    expectRLError(() => core.assertSameShape(undefined as never, "grpoAdvantages"), /grpoAdvantages: assertSameShape needs/);
+    expectRLError(() => core.assertSameShape({ a: core.Matrix.zeros([2]), b: 3 } as never, "f"), /f: b must be a Matrix or tensor/);
+    expectRLError(() => core.assertState({ step: 0 }, "adamW", null as never), /assertState: fields must be an object/);
+    const disposed = tf.zeros([2]);
+    disposed.dispose();
+    expectRLError(() => core.assertMaskValues([1, disposed as never], "f", "mask"), /f: mask\[1\] is a float32 tensor/);
+    expectRLError(() => core.assertFiniteResult([disposed as never], "f", "x"), /f: x would be a float32 tensor/);
+    expect(core.toRLError(disposed).code).toBe("INTERNAL"); // String(disposed tensor) used to throw
+  });
+  it("display helpers", () => {
+    expectRLError(() => core.escapeHtml(1 as never), /escapeHtml: text must be a string/);
+    expectRLError(() => core.formatValue(0.5, -1), /formatValue: digits must be an integer/);
+    expectRLError(() => core.formatIssues(null as never), /formatIssues: issues must be an array/);
+    expectRLError(() => core.displayReport("t", 1 as never), /displayReport: parts must be an array/);
+    expectRLError(() => core.lineChart([1, "a"] as never, { y: [1, 2] }), /lineChart: x\[1\] is string/);
+    expectRLError(() => core.createRegistry(null as never), /createRegistry: options must be an object/);
+    expectRLError(() => core.checkPluginOutput("reward-function", 1, { plugin: 3 as never }), /expectations.plugin must be a string/);
+    expectRLError(() => core.parseInput(1 as never, {}, "decodePreferencePair", "pair"), /decodePreferencePair/);
+  });
+  it("tensor ops and sampling", () => {
+    const x = tf.tensor1d([-2, 0.5, 3]);
+    expect(expectRLError(() => core.clampTensor(x, tf.zeros([5]), 1), /clampTensor: lo \/ hi do not broadcast/).code).toBe("SHAPE_MISMATCH");
+    expectRLError(() => core.clampTensor([1] as never, -1, 1), /clampTensor: x must be a tf.Tensor/);
+    expectRLError(() => core.linear(tf.ones([2, 4]), [[1]] as never), /linear: w must be a tf.Tensor/);
+    expectRLError(() => core.sampleToken([0.5, 0.5], 1 as never), /sampleToken: rng must be an Rng/);
+    expectRLError(() => core.sampleToken([0.5, "a"] as never, createRng(0)), /sampleToken: p\[1\] is string/);
+    expectRLError(() => core.sampleToken([0.5, 0.5], createRng(0), null as never), /sampleToken: filters must be an object/);
+    expectRLError(() => core.generate(1 as never, [[0]], { maxNewTokens: 1, greedy: true }), /generate: model must be a function/);
+    expectRLError(
+      () => core.rolloutTrainingBatch({ batch: { tokenIds: [[7]], mask: [[1]] }, advantages: [[1]], promptTokenIds: [1.5 as never] }),
+      /rolloutTrainingBatch: the prompt of row 0 must be a list/,
+    );
+    x.dispose();
+  });
+});
+
+describe("found by pnpm fuzz --cases 1000 (tools/fuzz)", () => {
+  it("options, batches and definitions of the wrong kind", () => {
+    expectRLError(() => core.maskedVariance([[1, 2]], [[1, 1]], null as never), /maskedVariance: options must be an object/);
+    expectRLError(() => core.maskedWhiten([[1, 2]], [[1, 1]], null as never), /maskedWhiten: options must be an object/);
+    expectRLError(() => core.batchTensors(null as never), /batchTensors: batch must be an object/);
+    expectRLError(() => core.defineDefinition(null as never), /defineDefinition: def must be/);
+    expectRLError(() => core.guardedDefinition(undefined as never), /guardedDefinition: def must be a plugin definition/);
+    expectRLError(() => core.maskTruncatedCompletions({ mask: [[1]], finishReasons: null as never }), /maskTruncatedCompletions: finishReasons must be an array/);
+    expectRLError(() => core.sampleToken([0.5, 0.5], createRng(0), { topK: "2" as never }), /sampleToken: filters.topK must be a number/);
+  });
+});
+
+describe("found by pnpm fuzz --cases 1000 (tools/fuzz): clients", () => {
+  it("toRolloutGroup with a malformed sequence → RLError (was a TypeError)", () => {
+    expectRLError(() => toRolloutGroup({ semantics: { kind: "raw", temperature: 1 }, sequences: [1.5] } as never, { promptId: "p", rewards: [1] }), /toRolloutGroup: batch.sequences\[0\] must be/);
   });
 });

@@ -34,10 +34,12 @@ export async function monteCarloValue(
   config: MonteCarloLabelsConfig = {},
 ): Promise<number> {
   const { rollouts } = parseConfig(monteCarloLabelsConfig, config, "monteCarloValue");
-  return estimate(prefixLength, complete, rollouts);
+  return estimate(prefixLength, complete, rollouts, "monteCarloValue");
 }
 
-async function estimate(prefixLength: number, complete: CompletionOracle, k: number): Promise<number> {
+async function estimate(prefixLength: number, complete: CompletionOracle, k: number, fn: string): Promise<number> {
+  if (typeof complete !== "function") throw new RLError("INVALID_INPUT", `${fn}: complete must be an async function (prefixLength, i) => answer, got ${typeof complete}`);
+  if (!Number.isSafeInteger(prefixLength) || prefixLength < 0) throw new RLError("INVALID_INPUT", `${fn}: prefixLength must be a non-negative integer, got ${typeof prefixLength === "number" ? prefixLength : typeof prefixLength}`);
   const answers = await Promise.all(Array.from({ length: k }, (_, i) => complete(prefixLength, i)));
   let c = 0;
   answers.forEach((a, i) => (c += correctness(a, `completion oracle (prefix ${prefixLength}, rollout ${i})`)));
@@ -76,7 +78,7 @@ export async function monteCarloStepLabels(
   const soft = Matrix.zeros([numSteps]);
   const hard = Matrix.zeros([numSteps]);
   for (let i = 0; i < numSteps; i++) {
-    soft.data[i] = await estimate(i + 1, complete, rollouts);
+    soft.data[i] = await estimate(i + 1, complete, rollouts, "monteCarloStepLabels");
     hard.data[i] = (soft.data[i] as number) > threshold ? 1 : 0;
   }
   return { soft, hard };
@@ -114,7 +116,7 @@ export async function firstErrorSearch(
   let r = numSteps - 1;
   while (l <= r) {
     const mid = Math.floor((l + r) / 2);
-    const mc = await estimate(mid + 1, complete, rollouts);
+    const mc = await estimate(mid + 1, complete, rollouts, "firstErrorSearch");
     labels.set(mid + 1, mc);
     if (mc <= threshold) r = mid - 1;
     else l = mid + 1;

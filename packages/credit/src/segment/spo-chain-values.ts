@@ -40,6 +40,8 @@ export interface SpoChainValues {
 export function spoChainValues(cutpoints: ArrayLike<number>, rollouts: CutRollouts, config: SpoChainValuesConfig = {}): SpoChainValues {
   const fn = "spoChainValues";
   const { unfinishedReward } = parseConfig(spoChainValuesConfig, config, fn);
+  if (typeof rollouts !== "function" && !(rollouts instanceof Map)) throw new RLError("INVALID_INPUT", `${fn}: rollouts must be a Map (cutpoint → returns) or a function, got ${typeof rollouts}`);
+  if (typeof cutpoints !== "object" || cutpoints === null || typeof cutpoints.length !== "number") throw new RLError("INVALID_INPUT", `${fn}: cutpoints must be an array of token indices`);
   const out: SpoChainValues = { values: new Map(), std: new Map() };
   for (let k = 0; k < cutpoints.length; k++) {
     const c = cutpoints[k] as number;
@@ -64,6 +66,8 @@ export async function spoChainValuesAsync(
 ): Promise<SpoChainValues> {
   const fn = "spoChainValuesAsync";
   const { unfinishedReward } = parseConfig(spoChainValuesConfig, config, fn);
+  if (typeof sample !== "function") throw new RLError("INVALID_INPUT", `${fn}: sample must be an async function (cutpoint) => returns, got ${typeof sample}`);
+  if (typeof cutpoints !== "object" || cutpoints === null || typeof cutpoints.length !== "number") throw new RLError("INVALID_INPUT", `${fn}: cutpoints must be an array of token indices`);
   const states = Array.from(cutpoints);
   const all = await Promise.all(states.map((c) => sample(c)));
   const out: SpoChainValues = { values: new Map(), std: new Map() };

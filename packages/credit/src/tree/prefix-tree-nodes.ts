@@ -1,4 +1,5 @@
 import type { PrefixForest } from "./prefix-tree.js";
+import { checkForest } from "./check-forest.js";
 
 /** One node of a prefix tree as plain, JSON-serialisable data. */
 export interface PrefixTreeNode {
@@ -36,6 +37,7 @@ export interface PrefixTreeNode {
  * @remarks arXiv:2509.18314 (TEMPO, §P2T)
  */
 export function prefixTreeNodes(forest: PrefixForest): PrefixTreeNode[] {
+  checkForest(forest, "prefixTreeNodes");
   const children: number[][] = Array.from({ length: forest.nodeCount }, () => []);
   for (let k = 0; k < forest.nodeCount; k++) {
     const p = forest.parent[k] as number;

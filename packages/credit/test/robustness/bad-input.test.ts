@@ -13,6 +13,7 @@ import {
   prefixTokenValues,
   prefixTree,
 } from "../../src/index.js";
+import * as c from "../../src/index.js";
 
 
 describe("defect 2: masks outside {0, 1}", () => {
@@ -79,5 +80,16 @@ describe("defect 18 / 19: bestOfKValue and monteCarloStepLabels arguments", () =
   it("monteCarloStepLabels(2^53, …) → RLError (was RangeError)", async () => {
     await expect(monteCarloStepLabels(2 ** 53, async () => true)).rejects.toMatchObject({ code: "INVALID_INPUT" });
     await expect(monteCarloStepLabels(3, undefined as never)).rejects.toMatchObject({ code: "INVALID_INPUT" });
+  });
+});
+
+describe("found by pnpm fuzz (tools/fuzz): more boundaries", () => {
+  it("forests, value estimators and oracles are checked", async () => {
+    const forest = c.prefixTree({ tokenIds: [[5, 7], [5, 8]], mask: [[1, 1], [1, 1]], groups: [0, 0], outcomes: [1, 0] });
+    expectRLError(() => c.prefixTreeNodes({ ...forest, nodeCount: 2 ** 53 }), /prefixTreeNodes: forest.nodeCount/);
+    expectRLError(() => c.renderPrefixTree(null as never), /prefixTreeNodes: forest must be a PrefixForest/);
+    expectRLError(() => c.spoChainValues([0], {} as never), /spoChainValues: rollouts must be a Map/);
+    await expect(c.spoChainValuesAsync([0], 1 as never)).rejects.toThrow(/spoChainValuesAsync: sample must be an async function/);
+    await expect(c.monteCarloValue(2, 1.5 as never)).rejects.toThrow(/monteCarloValue: complete must be an async function/);
   });
 });

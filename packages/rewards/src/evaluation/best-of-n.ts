@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core/arrays";
+import { parseConfig, RLError, describeValue } from "@rl/core/arrays";
 
 /** One Best-of-N candidate. */
 export interface BestOfNCandidate {
@@ -14,8 +14,9 @@ export interface BestOfNCandidate {
 }
 
 function checkScores(xs: readonly number[], fn: string): void {
+  if (!Array.isArray(xs)) throw new RLError("INVALID_INPUT", `${fn}: scores must be an array of numbers, got ${describeValue(xs)}`);
   xs.forEach((s, i) => {
-    if (typeof s !== "number" || !Number.isFinite(s)) throw new RLError("NON_FINITE", `${fn}: scores[${i}] is ${String(s)}`);
+    if (typeof s !== "number" || !Number.isFinite(s)) throw new RLError("NON_FINITE", `${fn}: scores[${i}] is ${describeValue(s)}`);
   });
 }
 
@@ -57,6 +58,9 @@ export function weightedSelfConsistency(
   config: WeightedSelfConsistencyConfig = {},
 ): { answer: string | null; votes: Record<string, number> } {
   const { weight } = parseConfig(weightedSelfConsistencyConfig, config, "weightedSelfConsistency");
+  if (!Array.isArray(candidates) || candidates.some((c) => typeof c !== "object" || c === null)) {
+    throw new RLError("INVALID_INPUT", "weightedSelfConsistency: candidates must be an array of { answer, score }");
+  }
   checkScores(candidates.map((c) => c.score), "weightedSelfConsistency");
   const votes = new Map<string, number>();
   for (const c of candidates) {
@@ -109,6 +113,9 @@ export function bestOfNAccuracy(
   let correct = 0;
   const selected: number[] = [];
   problems.forEach((cands, p) => {
+    if (!Array.isArray(cands) || cands.some((c) => typeof c !== "object" || c === null)) {
+      throw new RLError("INVALID_INPUT", `bestOfNAccuracy: problems[${p}] must be an array of { score, correct }`);
+    }
     if (!Array.isArray(cands) || cands.length === 0) throw new RLError("INVALID_INPUT", `bestOfNAccuracy: problems[${p}] has no candidates`);
     let pool = cands.map((c, i) => ({ c, i }));
     if (n !== undefined && n < pool.length) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core/arrays";
+import { parseConfig, RLError, describeValue } from "@rl/core/arrays";
 
 /** Config schema of {@link expectedCalibrationError} (zod; the defaults are the reference defaults). */
 export const expectedCalibrationErrorConfig = z.object({
@@ -36,7 +36,7 @@ export function expectedCalibrationError(
   const hits = new Array<number>(bins).fill(0);
   const conf = new Array<number>(bins).fill(0);
   confidences.forEach((c, i) => {
-    if (typeof c !== "number" || !(c >= 0 && c <= 1)) throw new RLError("INVALID_INPUT", `expectedCalibrationError: confidences[${i}] is ${String(c)}; expected [0, 1]`);
+    if (typeof c !== "number" || !(c >= 0 && c <= 1)) throw new RLError("INVALID_INPUT", `expectedCalibrationError: confidences[${i}] is ${describeValue(c)}; expected [0, 1]`);
     const b = Math.min(Math.floor(c * bins), bins - 1);
     count[b] = (count[b] as number) + 1;
     conf[b] = (conf[b] as number) + c;

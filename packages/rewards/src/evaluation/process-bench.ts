@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core/arrays";
+import { parseConfig, RLError, describeValue } from "@rl/core/arrays";
 
 /** Config schema of {@link firstErrorF1} (zod; the defaults are the reference defaults). */
 export const firstErrorF1Config = z.object({
@@ -33,12 +33,13 @@ export function firstErrorF1(
   let okHit = 0;
   let okN = 0;
   const predicted = samples.map((s, i) => {
+    if (typeof s !== "object" || s === null || !Array.isArray(s.stepScores)) throw new RLError("INVALID_INPUT", `firstErrorF1: samples[${i}] must be { stepScores: number[], firstErrorIdx }`);
     const label = s.firstErrorIdx;
     if (!Number.isInteger(label) || label < -1 || label >= s.stepScores.length) {
-      throw new RLError("INVALID_INPUT", `firstErrorF1: samples[${i}].firstErrorIdx is ${String(label)}; expected -1 or a step index below ${s.stepScores.length}`);
+      throw new RLError("INVALID_INPUT", `firstErrorF1: samples[${i}].firstErrorIdx is ${describeValue(label)}; expected -1 or a step index below ${s.stepScores.length}`);
     }
     s.stepScores.forEach((p, k) => {
-      if (typeof p !== "number" || !Number.isFinite(p)) throw new RLError("NON_FINITE", `firstErrorF1: samples[${i}].stepScores[${k}] is ${String(p)}`);
+      if (typeof p !== "number" || !Number.isFinite(p)) throw new RLError("NON_FINITE", `firstErrorF1: samples[${i}].stepScores[${k}] is ${describeValue(p)}`);
     });
     const pred = s.stepScores.findIndex((p) => p < threshold);
     if (label === -1) {

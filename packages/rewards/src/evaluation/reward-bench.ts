@@ -1,4 +1,4 @@
-import { RLError } from "@rl/core/arrays";
+import { RLError, describeValue } from "@rl/core/arrays";
 
 /** RewardBench v1 example counts per subset (`rewardbench/constants.py::EXAMPLE_COUNTS`; `math-prm` up-weighted to 984 = 6×164). */
 export const REWARD_BENCH_V1_COUNTS: Readonly<Record<string, number>> = Object.freeze({
@@ -67,7 +67,7 @@ export function rewardBenchScores(
   if (names.length === 0) throw new RLError("INVALID_INPUT", "rewardBenchScores: sections is empty");
   for (const [k, v] of Object.entries(subsetAccuracy)) {
     if (typeof v !== "number" || !(v >= 0 && v <= 1)) {
-      throw new RLError("INVALID_INPUT", `rewardBenchScores: subsetAccuracy["${k}"] is ${String(v)}; expected a value in [0, 1]`);
+      throw new RLError("INVALID_INPUT", `rewardBenchScores: subsetAccuracy["${k}"] is ${describeValue(v)}; expected a value in [0, 1]`);
     }
   }
   const known = new Set(names.flatMap((s) => [...(sections[s] ?? [])]));
@@ -104,7 +104,7 @@ export function rewardBenchScores(
 export function rewardBenchV2BestOf(scores: readonly number[]): number {
   if (!Array.isArray(scores) || scores.length === 0) throw new RLError("INVALID_INPUT", "rewardBenchV2BestOf: scores is empty");
   scores.forEach((s, i) => {
-    if (typeof s !== "number" || !Number.isFinite(s)) throw new RLError("NON_FINITE", `rewardBenchV2BestOf: scores[${i}] is ${String(s)}`);
+    if (typeof s !== "number" || !Number.isFinite(s)) throw new RLError("NON_FINITE", `rewardBenchV2BestOf: scores[${i}] is ${describeValue(s)}`);
   });
   const max = Math.max(...scores);
   if (scores[0] !== max) return 0;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core/arrays";
+import { parseConfig, RLError, describeValue } from "@rl/core/arrays";
 import { mathShepherdLabels } from "@rl/credit";
 
 /** Config schema of {@link completionStepLabels} (zod; the defaults are the reference defaults). */
@@ -45,7 +45,7 @@ export function completionStepLabels(
   completions.forEach((outcomes, k) => {
     if (!Array.isArray(outcomes)) throw new RLError("INVALID_INPUT", `${fn}: completions[${k}] must be an array of booleans`);
     outcomes.forEach((o, j) => {
-      if (typeof o !== "boolean") throw new RLError("INVALID_INPUT", `${fn}: completions[${k}][${j}] is ${String(o)}; expected a boolean`);
+      if (typeof o !== "boolean") throw new RLError("INVALID_INPUT", `${fn}: completions[${k}][${j}] is ${describeValue(o)}; expected a boolean`);
     });
   });
   const steps = completions.flatMap((outcomes, k) => (outcomes.length > 0 ? [k] : []));
@@ -69,6 +69,7 @@ export const monteCarloStepLabels = completionStepLabels;
  * @remarks ProcessBench (arXiv:2412.06559)
  */
 export function firstErrorStep(labels: readonly (number | null)[]): number {
+  if (!Array.isArray(labels)) throw new RLError("INVALID_INPUT", `firstErrorStep: labels must be an array of numbers or null, got ${describeValue(labels)}`);
   return labels.findIndex((l) => l !== null && l < 0.5);
 }
 
@@ -89,7 +90,7 @@ export function consensusFilter(
   const keep = items.map((it, i) => {
     for (const key of ["mcFirstError", "judgeFirstError"] as const) {
       const v = it[key];
-      if (!Number.isInteger(v) || v < -1) throw new RLError("INVALID_INPUT", `consensusFilter: items[${i}].${key} is ${String(v)}; expected a step index or -1`);
+      if (!Number.isInteger(v) || v < -1) throw new RLError("INVALID_INPUT", `consensusFilter: items[${i}].${key} is ${describeValue(v)}; expected a step index or -1`);
     }
     return it.mcFirstError === it.judgeFirstError;
   });

@@ -129,6 +129,12 @@ export function pairwiseMetrics(
   rejected: ArrayLike<number>,
   tiePolicy: "wrong" | "drop" | "split" = "wrong",
 ): PairwiseMetrics {
+  for (const [name, xs] of [["chosen", chosen], ["rejected", rejected]] as const) {
+    if (typeof xs !== "object" || xs === null || typeof xs.length !== "number") throw new RLError("INVALID_INPUT", `pairwiseMetrics: ${name} must be an array of numbers`);
+    for (let k = 0; k < xs.length; k++) if (typeof xs[k] !== "number") throw new RLError("INVALID_INPUT", `pairwiseMetrics: ${name}[${k}] is not a number`);
+  }
+  if (chosen.length !== rejected.length) throw new RLError("SHAPE_MISMATCH", `pairwiseMetrics: chosen has ${chosen.length} entries, rejected ${rejected.length}`);
+  if (tiePolicy !== "wrong" && tiePolicy !== "drop" && tiePolicy !== "split") throw new RLError("INVALID_INPUT", `pairwiseMetrics: tiePolicy must be "wrong", "drop" or "split"`);
   let correct = 0;
   let counted = 0;
   let margin = 0;

@@ -88,6 +88,10 @@ export function createEmbeddingEncoder(config: EmbeddingEncoderConfig): Encoder 
  * const enc = layersModelEncoder(model, 64);
  */
 export function layersModelEncoder(model: LayersModelLike, hiddenSize: number): Encoder {
+  if (typeof model !== "object" || model === null || typeof model.apply !== "function" || !Array.isArray(model.trainableWeights)) {
+    throw new RLError("INVALID_INPUT", "layersModelEncoder: model must be a tfjs-layers model (apply(), trainableWeights[])");
+  }
+  if (!Number.isInteger(hiddenSize) || hiddenSize < 1) throw new RLError("INVALID_INPUT", `layersModelEncoder: hiddenSize must be a positive integer, got ${String(hiddenSize)}`);
   return {
     hiddenSize,
     get variables() {

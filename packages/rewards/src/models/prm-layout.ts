@@ -43,6 +43,10 @@ export interface PrmExampleInput {
 export function buildPrmExample(input: PrmExampleInput, config: PrmExampleConfig = {}): { inputIds: number[]; labels: number[] } {
   const fn = "buildPrmExample";
   const cfg = parseConfig(prmExampleConfig, config, fn);
+  if (typeof input !== "object" || input === null) throw new RLError("INVALID_INPUT", `${fn}: input must be { promptIds, stepIds, separatorIds, labels }`);
+  for (const key of ["promptIds", "stepIds", "separatorIds", "labels"] as const) {
+    if (!Array.isArray(input[key])) throw new RLError("INVALID_INPUT", `${fn}: ${key} must be an array`);
+  }
   if (input.labels.length !== input.stepIds.length) {
     throw new RLError("INVALID_INPUT", `${fn}: labels has ${input.labels.length} entries, stepIds has ${input.stepIds.length}`);
   }

@@ -41,7 +41,10 @@ export function regressionLoss(input: RegressionInput, config: RegressionConfig 
   if (shape.length < 1 || shape.length > 2) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: predictions must be [B] or [B,J], got [${shape.join(",")}]`);
   }
-  const y = readValues(input.targets);
+  const y = readValues(input.targets, fn, "targets");
+  if (y.length !== shape.reduce((a, d) => a * d, 1)) {
+    throw new RLError("SHAPE_MISMATCH", `${fn}: targets is ragged (${y.length} numbers for shape [${shape.join(",")}]); every row needs the same length`);
+  }
   const mask = new Float32Array(y.length);
   const yFilled = new Float32Array(y.length);
   let labelled = 0;

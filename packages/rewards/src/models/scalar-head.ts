@@ -1,4 +1,4 @@
-import { RLError, tf } from "@rl/core";
+import { RLError, assertTensor, assertTensorMask, tf } from "@rl/core";
 
 /**
  * Index of the last non-padding token of each row: `T − 1 − argmax(reverse(mask))` (OpenRLHF),
@@ -10,6 +10,8 @@ import { RLError, tf } from "@rl/core";
  * lastTokenIndex(tf.tensor2d([[0, 0, 1, 1, 1], [1, 1, 1, 0, 0]])); // [4, 2]
  */
 export function lastTokenIndex(mask: tf.Tensor): tf.Tensor {
+  assertTensor(mask, "lastTokenIndex", "mask", { dtypes: ["float32", "int32"] }); // a bool mask aborts the wasm backend
+  assertTensorMask(mask, "lastTokenIndex", "mask");
   if (mask.rank !== 2) throw new RLError("SHAPE_MISMATCH", `lastTokenIndex: mask must be [B,T], got [${mask.shape.join(",")}]`);
   const rowSums = tf.tidy(() => tf.sum(mask, 1));
   const sums = rowSums.dataSync();
@@ -30,6 +32,8 @@ export function lastTokenIndex(mask: tf.Tensor): tf.Tensor {
  * lastTokenPool(hidden, mask).shape; // [2, 4] ([B, H])
  */
 export function lastTokenPool(hidden: tf.Tensor, mask: tf.Tensor): tf.Tensor {
+  assertTensor(hidden, "lastTokenPool", "hidden");
+  assertTensor(mask, "lastTokenPool", "mask", { dtypes: ["float32", "int32"] });
   if (hidden.rank !== 3 || hidden.shape[0] !== mask.shape[0] || hidden.shape[1] !== mask.shape[1]) {
     throw new RLError("SHAPE_MISMATCH", `lastTokenPool: hidden [${hidden.shape.join(",")}] and mask [${mask.shape.join(",")}] disagree`);
   }

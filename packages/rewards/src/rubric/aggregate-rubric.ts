@@ -1,6 +1,6 @@
-import { RLError, parseConfig } from "@rl/core/arrays";
+import { RLError, parseConfig, describeValue } from "@rl/core/arrays";
 import { z } from "zod";
-import type { Rubric, RubricCriterion, RubricVerdict } from "./rubric-schema.js";
+import { checkRubric, type Rubric, type RubricCriterion, type RubricVerdict } from "./rubric-schema.js";
 
 /** Config of {@link aggregateRubric}. Category weights are our defaults (RaR's mapping is unpublished). */
 export const aggregateRubricConfig = z.object({
@@ -50,13 +50,15 @@ export function aggregateRubric(
 ): RubricAggregate {
   const fn = "aggregateRubric";
   const cfg = parseConfig(aggregateRubricConfig, config, fn);
+  checkRubric(rubric, fn);
+  if (typeof verdicts !== "object" || verdicts === null) throw new RLError("INVALID_INPUT", `${fn}: verdicts must be { criterionId: verdict }, got ${describeValue(verdicts)}`);
   const weightOf = (c: RubricCriterion): number => c.weight ?? cfg.categoryWeights[c.category];
   const dropped: string[] = [];
   for (const c of rubric.criteria) {
     if (!(c.id in verdicts)) throw new RLError("INVALID_INPUT", `${fn}: no verdict for criterion "${c.id}"`);
     const v = verdicts[c.id];
     if (v !== null && !(typeof v === "number" && v >= 0 && v <= 1)) {
-      throw new RLError("INVALID_INPUT", `${fn}: verdict for "${c.id}" is ${String(v)}; verdicts are numbers in [0, 1] or null`);
+      throw new RLError("INVALID_INPUT", `${fn}: verdict for "${c.id}" is ${describeValue(v)}; verdicts are numbers in [0, 1] or null`);
     }
     if (v === null && (c.category === "essential" || c.kind === "hard_rule")) return { reward: null, gated: false, dropped: [c.id] };
   }

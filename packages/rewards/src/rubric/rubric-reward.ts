@@ -1,7 +1,7 @@
 import { RLError, parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
 import { type AggregateRubricConfig, type RubricAggregate, aggregateRubric } from "./aggregate-rubric.js";
-import type { Rubric, RubricJudge, RubricVerdict } from "./rubric-schema.js";
+import { checkRubric, type Rubric, type RubricJudge, type RubricVerdict } from "./rubric-schema.js";
 
 /** Config of {@link rubricReward}: the aggregation config plus how judge failures count. */
 export const rubricRewardConfig = z.object({
@@ -36,6 +36,8 @@ export async function rubricReward(
   config: RubricRewardConfig = {},
 ): Promise<RubricRewardResult> {
   const cfg = parseConfig(rubricRewardConfig, config, "rubricReward");
+  checkRubric(rubric, "rubricReward");
+  if (typeof judge !== "function") throw new RLError("INVALID_INPUT", `rubricReward: judge must be a function (prompt, response, criterion) => verdict, got ${typeof judge}`);
   const entries = await Promise.all(
     rubric.criteria.map(async (c): Promise<[string, RubricVerdict]> => {
       try {

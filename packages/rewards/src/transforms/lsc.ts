@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { logSigmoid, parseConfig, RLError } from "@rl/core/arrays";
+import { describeValue, logSigmoid, parseConfig, RLError } from "@rl/core/arrays";
 import { checkNumbers, checkRewardBatch, contextRefs, type RewardBatch, type RewardTransform } from "./types.js";
 import { applyParShaping, parShapingFields } from "./par-shaping.js";
 
@@ -70,7 +70,7 @@ export function lscReference(refRewards: readonly number[], config: LscReference
  */
 export function logSigmoidCentered(reward: number, reference: number): number {
   if (!Number.isFinite(reward) || !Number.isFinite(reference)) {
-    throw new RLError("NON_FINITE", `logSigmoidCentered: reward ${reward} and reference ${reference} must be finite`);
+    throw new RLError("NON_FINITE", `logSigmoidCentered: reward ${describeValue(reward)} and reference ${describeValue(reference)} must be finite numbers`);
   }
   return logSigmoid(reward - reference);
 }

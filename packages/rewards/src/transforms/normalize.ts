@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { describeValue, parseConfig, RLError } from "@rl/core/arrays";
+import { assertFiniteResult, describeValue, parseConfig, RLError } from "@rl/core/arrays";
 import { checkRewardBatch, statelessTransform, type RewardBatch, type RewardTransform } from "./types.js";
 
 /** Config schema of {@link normalizeRewards} (zod; the defaults are the reference defaults). */
@@ -90,6 +90,8 @@ export type RunningRewardNormalizerConfig = z.input<typeof runningRewardNormaliz
  * Merges a batch into running statistics (Chan et al.'s parallel update, **population** variance,
  * as PAR's `RunningStats.update`): `n' = n + b`, `δ = mean_b − μ`, `μ' = μ + δ·b/n'`,
  * `M2' = M2 + var_b·b + δ²·n·b/n'`. `null` entries are skipped; an all-null batch changes nothing.
+ * An empty state (`count` 0) contributes nothing, whatever its `mean`. Rewards or a mean so large
+ * that the variance overflows float64 (|δ| beyond ~1e154) get `RLError("NON_FINITE")`, never ±Infinity.
  *
  * @example
  * updateRunningRewardStats(updateRunningRewardStats(emptyRunningRewardStats(), [1, 2, 3]), [4, 5]);
@@ -104,14 +106,17 @@ export function updateRunningRewardStats(state: RunningRewardStats, rewards: Rew
   const meanB = xs.reduce((s, x) => s + x, 0) / b;
   const m2B = xs.reduce((s, x) => s + (x - meanB) ** 2, 0);
   const n = state.count + b;
-  const delta = meanB - state.mean;
-  return {
+  // an empty state's mean is not used (its weight is 0): δ²·0 would be NaN when δ² overflows
+  const delta = state.count === 0 ? 0 : meanB - state.mean;
+  const next = {
     count: n,
-    mean: state.mean + (delta * b) / n,
-    m2: state.m2 + m2B + (delta * delta * state.count * b) / n,
+    mean: state.count === 0 ? meanB : state.mean + delta * (b / n),
+    m2: state.m2 + m2B + (delta * (delta * ((state.count * b) / n))),
     min: xs.reduce((a, x) => (x < a ? x : a), state.min),
     max: xs.reduce((a, x) => (x > a ? x : a), state.max),
   };
+  assertFiniteResult([next.mean, next.m2], "updateRunningRewardStats", "the running mean / m2", "rewards or state.mean beyond ~1e154 overflow the float64 variance; rescale the rewards");
+  return next;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RLError } from "@rl/core/arrays";
+import { RLError, describeValue } from "@rl/core/arrays";
 import { linearOverlongPenalty } from "../verifiable/length.js";
 import { clipRewards } from "./normalize.js";
 import type { RewardTransformInput } from "./types.js";
@@ -48,7 +48,7 @@ export function applyParShaping(rewards: readonly (number | null)[], input: Rewa
   return capped.map((r, i) => {
     const len = lengths[i];
     if (typeof len !== "number" || !Number.isInteger(len) || len < 0) {
-      throw new RLError("INVALID_INPUT", `${fn}: context.responseLengths[${i}] is ${String(len)}; expected a non-negative integer token count`);
+      throw new RLError("INVALID_INPUT", `${fn}: context.responseLengths[${i}] is ${describeValue(len)}; expected a non-negative integer token count`);
     }
     return r === null ? null : r + linearOverlongPenalty(len, penalty);
   });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseConfig, RLError } from "@rl/core/arrays";
 import { checkRewardBatch, type RewardTransform } from "./types.js";
+import { requireText } from "../verifiable/require-text.js";
 
 const CONFIDENCE = /Confidence:\s*(\d+(\.\d+)?)/i;
 
@@ -16,6 +17,7 @@ const CONFIDENCE = /Confidence:\s*(\d+(\.\d+)?)/i;
  * @remarks Leng et al., Taming Overconfidence in LLMs: Reward Calibration in RLHF (arXiv:2410.09724)
  */
 export function parseVerbalizedConfidence(response: string): { confidence: number | null; text: string } {
+  requireText(response, "parseVerbalizedConfidence", "response");
   const m = CONFIDENCE.exec(response);
   if (m === null) return { confidence: null, text: response };
   const s = Math.min(Math.max(Number(m[1]), 0), 10);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseConfig, RLError } from "@rl/core/arrays";
+import { requireText, requireTexts } from "./require-text.js";
 
 /**
  * The `13a` tokenizer of sacreBLEU / mteval-v13a, as HF `evaluate`'s `bleu` metric applies it:
@@ -11,6 +12,7 @@ import { parseConfig, RLError } from "@rl/core/arrays";
  * @remarks Papineni et al., BLEU (ACL 2002); Post, sacreBLEU (arXiv:1804.08771)
  */
 export function tokenize13a(text: string): string[] {
+  requireText(text, "tokenize13a", "text");
   let line = text.replaceAll("<skipped>", "").replaceAll("-\n", "").replaceAll("\n", " ");
   if (line.includes("&")) {
     line = line.replaceAll("&quot;", '"').replaceAll("&amp;", "&").replaceAll("&lt;", "<").replaceAll("&gt;", ">");
@@ -74,6 +76,8 @@ function ngramCounts(tokens: readonly string[], maxOrder: number): Map<string, {
  * @remarks Papineni et al., BLEU (ACL 2002); Lin & Och 2004 smoothing; BLEUBERI (arXiv:2506.01839)
  */
 export function bleuScore(hypothesis: string, references: readonly string[], config: BleuScoreConfig = {}): BleuScoreResult {
+  requireText(hypothesis, "bleuScore", "hypothesis");
+  requireTexts(references, "bleuScore", "references");
   const { maxOrder, smooth, tokenizer } = parseConfig(bleuScoreConfig, config, "bleuScore");
   if (!Array.isArray(references) || references.length === 0) {
     throw new RLError("INVALID_INPUT", "bleuScore: references must be a non-empty array of strings");
@@ -130,6 +134,8 @@ export type BleuRewardConfig = z.input<typeof bleuRewardConfig>;
  * @remarks BLEUBERI (arXiv:2506.01839)
  */
 export function bleuReward(completion: string, references: readonly string[], config: BleuRewardConfig = {}): number | null {
+  requireText(completion, "bleuReward", "completion");
+  requireTexts(references, "bleuReward", "references");
   const { answerTag, ...bleu } = parseConfig(bleuRewardConfig, config, "bleuReward");
   if (!Array.isArray(references)) throw new RLError("INVALID_INPUT", "bleuReward: references must be an array of strings");
   if (references.length === 0) return null;

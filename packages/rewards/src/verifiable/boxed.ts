@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseConfig } from "@rl/core/arrays";
+import { requireText } from "./require-text.js";
 
 /** Index of the brace closing the first `{` at or after `from`, or -1 (unbalanced / none). */
 function matchBraces(s: string, from: number): number {
@@ -40,6 +41,7 @@ export type ExtractLastBoxedConfig = z.input<typeof extractLastBoxedConfig>;
  * @remarks Hendrycks et al., MATH (arXiv:2103.03874)
  */
 export function extractLastBoxed(text: string, config: ExtractLastBoxedConfig = {}): string | null {
+  requireText(text, "extractLastBoxed", "text");
   const { allowBoxedSpace, allowFbox } = parseConfig(extractLastBoxedConfig, config, "extractLastBoxed");
   const pattern = allowFbox ? /\\(?:boxed|fbox)(?![A-Za-z])/g : /\\boxed(?![A-Za-z])/g;
   const starts = [...text.matchAll(pattern)];

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseConfig, RLError } from "@rl/core/arrays";
+import { requireText } from "./require-text.js";
 
 /** Outcome of running code against tests in a sandbox. */
 export interface CodeExecutionResult {
@@ -46,6 +47,7 @@ export async function codeExecutionReward(
   tests: readonly unknown[],
   config: CodeExecutionRewardConfig,
 ): Promise<{ reward: number | null; code: string | null; result: CodeExecutionResult | null }> {
+  requireText(completion, "codeExecutionReward", "completion");
   const { executor, mode, language, timeMs, memMb } = parseConfig(codeExecutionRewardConfig, config, "codeExecutionReward");
   if (!Array.isArray(tests)) throw new RLError("INVALID_INPUT", "codeExecutionReward: tests must be an array");
   let code: string | null = completion;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseConfig, RLError } from "@rl/core/arrays";
+import { requireText } from "./require-text.js";
 
 /** TRL's `think_format_reward` pattern (DOTALL + MULTILINE). */
 export const THINK_FORMAT_PATTERN = /^<think>(?!.*<think>)(.*?)<\/think>.*$/ms;
@@ -35,6 +36,7 @@ export type RegexFormatRewardConfig = z.input<typeof regexFormatRewardConfig>;
  * @remarks DeepSeek-R1 format reward (arXiv:2501.12948); BLEUBERI (arXiv:2506.01839)
  */
 export function regexFormatReward(completion: string, config: RegexFormatRewardConfig = {}): number {
+  requireText(completion, "regexFormatReward", "completion");
   const { pattern, mode, matched, unmatched } = parseConfig(regexFormatRewardConfig, config, "regexFormatReward");
   const flags = pattern.flags.replace(/[gy]/g, "");
   const re = new RegExp(pattern.source, mode === "search" ? flags : flags + "y");
@@ -70,6 +72,7 @@ export type TagStructureRewardConfig = z.input<typeof tagStructureRewardConfig>;
  * @remarks DeepSeek-R1 (arXiv:2501.12948)
  */
 export function tagStructureReward(completion: string, config: TagStructureRewardConfig = {}): number {
+  requireText(completion, "tagStructureReward", "completion");
   const { tags, strictOutside, partialCredit } = parseConfig(tagStructureRewardConfig, config, "tagStructureReward");
   if (new Set(tags).size !== tags.length) {
     throw new RLError("INVALID_CONFIG", `tagStructureReward: tags has duplicates (${tags.join(", ")})`);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseConfig } from "@rl/core/arrays";
 import { lastCodePoints } from "./python-text.js";
+import { requireText } from "./require-text.js";
 
 const STRICT = /#### (-?[0-9.,]+)/g;
 const FLEXIBLE = /(-?[0-9.,]+)/g;
@@ -56,6 +57,8 @@ export function gsm8kVerlReward(
   groundTruth: string,
   config: Gsm8kVerlConfig = {},
 ): { score: number; extracted: string | null } {
+  requireText(solution, "gsm8kVerlReward", "solution");
+  requireText(groundTruth, "gsm8kVerlReward", "groundTruth");
   const { method, formatScore, score } = parseConfig(gsm8kVerlConfig, config, "gsm8kVerlReward");
   const extracted = extractVerl(solution, method);
   if (extracted === null) return { score: 0, extracted };
@@ -98,6 +101,8 @@ export function gsm8kReward(
   groundTruth: string,
   config: Gsm8kConfig = {},
 ): { reward: number | null; extracted: string | null } {
+  requireText(solution, "gsm8kReward", "solution");
+  requireText(groundTruth, "gsm8kReward", "groundTruth");
   const cfg = parseConfig(gsm8kConfig, config, "gsm8kReward");
   const gold = groundTruth.trim();
   if (gold.length === 0) return { reward: cfg.onUnparsableGold === "null" ? null : 0, extracted: null };

@@ -1,4 +1,5 @@
 import { codePointLength, isCanonicalInt, pyReplace } from "./python-text.js";
+import { requireText } from "./require-text.js";
 
 /** Thrown where the Python reference raises (an assert or an IndexError); callers fall back. */
 class StripFailure extends Error {}
@@ -97,6 +98,7 @@ function stripOrThrow(input: string): string {
  * @remarks Hendrycks et al., MATH (arXiv:2103.03874)
  */
 export function stripMathString(s: string): string | null {
+  requireText(s, "stripMathString", "s");
   try {
     return stripOrThrow(s);
   } catch (e) {
@@ -115,6 +117,8 @@ export function stripMathString(s: string): string | null {
  * @remarks Hendrycks et al., MATH (arXiv:2103.03874)
  */
 export function hendrycksEquivalent(a: string, b: string): boolean {
+  requireText(a, "hendrycksEquivalent", "a");
+  requireText(b, "hendrycksEquivalent", "b");
   const sa = stripMathString(a);
   const sb = stripMathString(b);
   if (sa === null || sb === null) return a === b;

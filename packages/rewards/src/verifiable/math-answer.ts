@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseConfig } from "@rl/core/arrays";
 import { extractLastBoxed } from "./boxed.js";
+import { requireText } from "./require-text.js";
 
 /** Where {@link extractMathAnswer} found the answer. */
 export type MathAnswerSource = "boxed" | "answerIs" | "lastNumber";
@@ -45,6 +46,7 @@ export function extractMathAnswer(
   text: string,
   config: ExtractMathAnswerConfig = {},
 ): { answer: string | null; source: MathAnswerSource | null } {
+  requireText(text, "extractMathAnswer", "text");
   const { strategies } = parseConfig(extractMathAnswerConfig, config, "extractMathAnswer");
   for (const strategy of strategies) {
     if (strategy === "boxed") {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseConfig } from "@rl/core/arrays";
 import { stripMathString } from "./hendrycks-normalize.js";
+import { requireText } from "./require-text.js";
 
 /**
  * A pluggable symbolic-equivalence backend (stage 3): gets two normalised plain-text expressions
@@ -41,6 +42,7 @@ function unwrapText(s: string): string {
 
 /** Plain-text normal form used by stage 2 (exported for tests and logging). */
 export function normalizeMathAnswer(input: string): string {
+  requireText(input, "normalizeMathAnswer", "input");
   let s = unwrapText(input);
   s = s.replace(/\\(?:text|textbf|mathrm|mbox)\{([^{}]*)\}/g, "$1");
   s = s.replace(/\\[!,;: ]/g, " ").replace(/\\left|\\right/g, "");
@@ -141,6 +143,8 @@ function splitTuple(s: string): { open: string; close: string; items: string[] }
  * @remarks Lightman et al., PRM800K grader (arXiv:2305.20050); MATH (arXiv:2103.03874)
  */
 export function mathAnswersEqual(pred: string, gold: string, config: MathAnswersEqualConfig = {}): MathEquivalenceResult {
+  requireText(pred, "mathAnswersEqual", "pred");
+  requireText(gold, "mathAnswersEqual", "gold");
   const { symbolic } = parseConfig(mathAnswersEqualConfig, config, "mathAnswersEqual");
   const sp = stripMathString(unwrapText(pred));
   const sg = stripMathString(unwrapText(gold));

@@ -3,6 +3,7 @@ import { parseConfig, RLError } from "@rl/core/arrays";
 import { mathAnswerReward, mathAnswerRewardConfig, type MathAnswerRewardResult } from "./math-reward.js";
 import { normalizeMathAnswer } from "./math-equivalence.js";
 import { extractLastBoxed } from "./boxed.js";
+import { requireText } from "./require-text.js";
 
 /**
  * An asynchronous symbolic-equivalence backend (a CAS in a worker thread, a remote service):
@@ -40,6 +41,8 @@ export async function mathAnswerRewardAsync(
   gold: string,
   config: MathAnswerRewardAsyncConfig = {},
 ): Promise<Omit<MathAnswerRewardResult, "debug"> & { debug: Omit<MathAnswerRewardResult["debug"], "symbolic"> & { symbolic: string | null } }> {
+  requireText(completion, "mathAnswerRewardAsync", "completion");
+  requireText(gold, "mathAnswerRewardAsync", "gold");
   const { equivalence, timeoutMs, ...rest } = parseConfig(mathAnswerRewardAsyncConfig, config, "mathAnswerRewardAsync");
   const sync = mathAnswerReward(completion, gold, rest);
   if (equivalence === undefined || sync.debug.symbolic !== "unavailable" || sync.extracted === null) return sync;

@@ -3,6 +3,7 @@ import { parseConfig } from "@rl/core/arrays";
 import { extractLastBoxed } from "./boxed.js";
 import { extractMathAnswer, type MathAnswerSource } from "./math-answer.js";
 import { mathAnswersEqual, type MathEquivalenceResult, type SymbolicEquivalence } from "./math-equivalence.js";
+import { requireText } from "./require-text.js";
 
 /** Config schema of {@link mathAnswerReward} (zod; the defaults are the reference defaults). */
 export const mathAnswerRewardConfig = z.object({
@@ -46,6 +47,8 @@ export interface MathAnswerRewardResult {
  * @remarks Hendrycks et al., MATH (arXiv:2103.03874); PRM800K grader (arXiv:2305.20050)
  */
 export function mathAnswerReward(completion: string, gold: string, config: MathAnswerRewardConfig = {}): MathAnswerRewardResult {
+  requireText(completion, "mathAnswerReward", "completion");
+  requireText(gold, "mathAnswerReward", "gold");
   const cfg = parseConfig(mathAnswerRewardConfig, config, "mathAnswerReward");
   const goldBox = extractLastBoxed(gold);
   const goldAnswer = (goldBox ?? gold).trim();

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseConfig } from "@rl/core/arrays";
 import { dapoLastBoxedContent } from "./boxed.js";
 import { PY_WHITESPACE, lastCodePoints, pyIsDigit, pyReplace, pyStrip } from "./python-text.js";
+import { requireText } from "./require-text.js";
 
 const SUBSTITUTIONS: readonly (readonly [string, string])[] = [
   ["an ", ""],
@@ -43,6 +44,7 @@ const DOT = "[^\\n]";
  * @remarks Minerva (arXiv:2206.14858); DAPO (arXiv:2503.14476)
  */
 export function normalizeFinalAnswer(answer: string): string {
+  requireText(answer, "normalizeFinalAnswer", "answer");
   const pieces = answer.split("=");
   let s = pieces[pieces.length - 1] as string;
   for (const [before, after] of SUBSTITUTIONS) s = pyReplace(s, before, after);
@@ -92,6 +94,8 @@ export interface MinervaVerlResult {
  * @remarks DAPO (arXiv:2503.14476); Minerva (arXiv:2206.14858); verl `math_dapo.py`
  */
 export function minervaVerlReward(solution: string, groundTruth: string, config: MinervaVerlConfig = {}): MinervaVerlResult {
+  requireText(solution, "minervaVerlReward", "solution");
+  requireText(groundTruth, "minervaVerlReward", "groundTruth");
   const { strictBox } = parseConfig(minervaVerlConfig, config, "minervaVerlReward");
   const tail = lastCodePoints(solution, 300);
   if (strictBox) {

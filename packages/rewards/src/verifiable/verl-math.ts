@@ -1,5 +1,6 @@
 import { verlLastBoxedString, verlRemoveBoxed } from "./boxed.js";
 import { hendrycksEquivalent } from "./hendrycks-normalize.js";
+import { requireText } from "./require-text.js";
 
 /**
  * verl's `math_reward.compute_score`, reproduced exactly (the verl-compatible preset; spec
@@ -19,6 +20,8 @@ import { hendrycksEquivalent } from "./hendrycks-normalize.js";
  * @remarks verl (volcengine/verl, `verl/utils/reward_score/math_reward.py`); MATH arXiv:2103.03874
  */
 export function verlMathReward(solution: string, groundTruth: string): { score: number } {
+  requireText(solution, "verlMathReward", "solution");
+  requireText(groundTruth, "verlMathReward", "groundTruth");
   const box = verlLastBoxedString(solution);
   if (box === null) return { score: 0 };
   const answer = verlRemoveBoxed(box);

@@ -2,7 +2,8 @@
 import { RLError, tf } from "@rl/core";
 import { describe, expect, it } from "vitest";
 import { expectRLError } from "@rl/core/testing";
-import { armoGatingLoss, armoScore, btRegressionLoss, createChatCompletionsJudge, createEmbeddingEncoder, createRewardModel, gpmLoss, type Encoder, hlGaussTargets, loadVariables, parseRubric, runningRewardNormalizer, saveVariables, updateRunningRewardStats } from "../../src/index.js";
+import { armoGatingLoss, armoScore, btRegressionLoss, createChatCompletionsJudge, createEmbeddingEncoder, createRewardModel, gpmLoss, type Encoder, hlGaussTargets, loadVariables, parseRubric, regressionLoss, runningRewardNormalizer, saveVariables, updateRunningRewardStats } from "../../src/index.js";
+import * as r from "../../src/index.js";
 
 
 describe("defect 5: running reward statistics", () => {
@@ -165,5 +166,52 @@ describe("defect 13: no tensor leaks on error paths", () => {
     const prm = createRewardModel(failing, { objective: "process", seed: 0 });
     leakFree(() => prm.scoreSteps([[1, 2, 3]], [[1]]));
     prm.dispose();
+  });
+});
+
+describe("found by pnpm fuzz (tools/fuzz)", () => {
+  it("regressionLoss with ragged targets → SHAPE_MISMATCH (was a tfjs Error)", () => {
+    expect(expectRLError(() => regressionLoss({ predictions: [1, 0.5], targets: [0.8, [[1, 2], [3]]] as never }), /regressionLoss: targets is ragged/).code).toBe("SHAPE_MISMATCH");
+  });
+  it("updateRunningRewardStats: an empty state's mean is ignored; an overflowing variance → NON_FINITE (was Infinity / NaN)", () => {
+    expect(updateRunningRewardStats({ count: 0, mean: 1e308, m2: 0, min: Infinity, max: -Infinity }, [1, 2, 3])).toEqual({ count: 3, mean: 2, m2: 2, min: 1, max: 3 });
+    expect(expectRLError(() => updateRunningRewardStats({ count: 2, mean: 1e308, m2: 0, min: 1e308, max: 1e308 }, [1, 2, 3]), /updateRunningRewardStats: the running mean \/ m2 would be -?Infinity from finite inputs/).code).toBe("NON_FINITE");
+  });
+});
+
+describe("found by pnpm fuzz (tools/fuzz): more boundaries", () => {
+  it("text rewards want strings", () => {
+    expectRLError(() => r.extractLastBoxed(1 as never), /extractLastBoxed: text must be a string, got 1/);
+    expectRLError(() => r.mathAnswerReward("\\boxed{1}", 1 as never), /mathAnswerReward: gold must be a string/);
+    expectRLError(() => r.bleuScore("the cat", ["the cat", 2] as never), /bleuScore: references\[1\] must be a string/);
+    expectRLError(() => r.tokenize13a(undefined as never), /tokenize13a: text must be a string, got undefined/);
+    expectRLError(() => r.verlMathReward("\\boxed{1}", [] as never), /verlMathReward: groundTruth must be a string/);
+    expectRLError(() => r.parseVerbalizedConfidence(null as never), /parseVerbalizedConfidence: response must be a string/);
+  });
+  it("a bool mask no longer aborts the wasm backend", () => {
+    expectRLError(() => r.lastTokenIndex(tf.ones([2, 3], "bool")), /lastTokenIndex: mask must be float32 or int32, got bool/);
+    expectRLError(() => r.lastTokenIndex(tf.tensor2d([[1, 2]])), /lastTokenIndex: mask entry 1 is 2/);
+    expectRLError(() => r.lastTokenPool(tf.zeros([1, 2, 3]), [[1, 1]] as never), /lastTokenPool: mask must be a tf.Tensor/);
+    expect(tf.add(tf.scalar(1), 1).dataSync()[0]).toBe(2);
+  });
+  it("evaluation helpers and encoders", () => {
+    expectRLError(() => r.bestOfNSelect({} as never), /bestOfNSelect: scores must be an array/);
+    expectRLError(() => r.weightedSelfConsistency(1 as never), /weightedSelfConsistency: candidates must be an array/);
+    expectRLError(() => r.bestOfNAccuracy([[{ score: 1, correct: true }, undefined as never]]), /bestOfNAccuracy: problems\[0\] must be an array of/);
+    expectRLError(() => r.layersModelEncoder({} as never, 4), /layersModelEncoder: model must be a tfjs-layers model/);
+    expectRLError(() => r.logSigmoidCentered(1, undefined as never), /logSigmoidCentered: reward 1 and reference undefined/);
+  });
+});
+
+describe("found by pnpm fuzz --cases 1000 (tools/fuzz)", () => {
+  it("rubrics, step labels, PRM examples and pairwise metrics are checked", async () => {
+    expectRLError(() => r.aggregateRubric({ id: "r", criteria: 1.5 } as never, {}), /aggregateRubric: invalid rubric/);
+    expectRLError(() => r.aggregateRubric(parseRubric({ id: "r", criteria: [{ id: "a", text: "A", category: "essential" }] }), -1 as never), /aggregateRubric: verdicts must be/);
+    await expect(r.rubricReward("Q", "A", "str" as never, async () => 1)).rejects.toThrow(/rubricReward: invalid rubric/);
+    expectRLError(() => r.firstErrorStep(1.5 as never), /firstErrorStep: labels must be an array/);
+    expectRLError(() => r.firstErrorF1([1.5 as never]), /firstErrorF1: samples\[0\] must be/);
+    expectRLError(() => r.buildPrmExample(-1 as never), /buildPrmExample: input must be/);
+    expect(expectRLError(() => r.pairwiseMetrics([1, 2], [1]), /pairwiseMetrics: chosen has 2 entries, rejected 1/).code).toBe("SHAPE_MISMATCH"); // was NaN
+    expectRLError(() => r.pairwiseMetrics("str" as never, [1, 2, 3]), /pairwiseMetrics: chosen must be an array/);
   });
 });

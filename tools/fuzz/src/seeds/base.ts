@@ -1,0 +1,86 @@
+// Valid seed calls of the functions seeded first (issue 19): `() => args`. Tensors are created fresh
+// per call (the harness disposes them). Every file in this folder is merged by ../seeds.ts.
+import { tf } from "@rl/core";
+
+type Seed = () => unknown[];
+const t2 = (rows: number[][]): tf.Tensor2D => tf.tensor2d(rows);
+const t1 = (xs: number[]): tf.Tensor1D => tf.tensor1d(xs);
+const lp2 = () => t2([[-0.5, -1, -0.2], [-0.7, -0.3, -2]]);
+const ones2 = () => t2([[1, 1, 1], [1, 1, 0]]);
+
+export const seeds: Record<string, Record<string, Seed>> = {
+  core: {
+    maskedSum: () => [[[1, 2, 3], [4, 5, 6]], [[1, 1, 0], [1, 0, 0]]],
+    maskedMean: () => [[[1, 2, 3], [4, 5, 6]], [[1, 1, 0], [1, 0, 0]]],
+    maskedVariance: () => [[[1, 2, 3, 4]], [[1, 1, 1, 1]], {}],
+    maskedWhiten: () => [[[1, 2, 3, 4]], [[1, 1, 1, 0]], {}],
+    aggregateLoss: () => [[[1, 2, 3], [4, 5, 0]], [[1, 1, 1], [1, 1, 0]], { mode: "seq-mean-token-mean" }],
+    klEstimate: () => [[[-1, -2, -0.1]], [[-1.5, -1, -2.5]], { kind: "k3" }],
+    logSigmoid: () => [0.5],
+    log1mexp: () => [-0.5],
+    createRng: () => [7],
+    splitNulls: () => [[1, null, 2]],
+    gatherLogProbs: () => [t2([[2, 1, 0], [0, 1, 2]]), tf.tensor1d([0, 2], "int32"), {}],
+    gatherLogProbsOneHot: () => [t2([[2, 1, 0], [0, 1, 2]]), tf.tensor1d([0, 2], "int32")],
+    sequenceLogProbs: () => [lp2(), ones2(), { reduction: "mean" }],
+    entropyFromLogits: () => [t1([2, 1, 0])],
+    clipRatio: () => [t1([0.5, 1, 1.5]), 0.2],
+    safeExp: () => [t1([0.5, 30, -30])],
+    clipTensorsByGlobalNorm: () => [[t1([3, 4])], 1],
+    stopGradient: () => [t1([1, 2])],
+    rolloutGroupsToBatch: () => [[{ promptId: "p", responses: [{ tokenIds: [1, 2], reward: 1 }, { tokenIds: [3], reward: 0 }] }]],
+  },
+  credit: {
+    grpoAdvantages: () => [{ outcomes: [1, 0, 1, 0], mask: [[1, 1], [1, 1], [1, 0], [1, 1]], groups: [0, 0, 1, 1] }, {}],
+    rlooAdvantages: () => [{ outcomes: [1, 0, 1, 0], mask: [[1, 1], [1, 1], [1, 0], [1, 1]], groups: [0, 0, 1, 1] }, {}],
+    opoAdvantages: () => [{ outcomes: [1, 0, 1, 0], mask: [[1, 1], [1, 1], [1, 0], [1, 1]], groups: [0, 0, 1, 1] }, {}],
+    gpgAdvantages: () => [{ outcomes: [1, 0, 1, 0], mask: [[1, 1], [1, 1], [1, 0], [1, 1]], groups: [0, 0, 1, 1] }, {}],
+    gaeAdvantages: () => [{ tokenRewards: [[0, 1], [0, 0]], values: [[0.5, 0.2], [0.1, 0.3]], mask: [[1, 1], [1, 0]] }, {}],
+    placeStepRewards: () => [{ stepRewards: [[0.8, -0.5]], stepMask: [[1, 1]], stepEnds: [[1, 3]], mask: [[1, 1, 1, 1]] }, {}],
+    bestOfKValue: () => [0.25, 4],
+    macroAggregate: () => [[[0.1, 0.2, 0.3, 0.4]], [[1, 1, 1, 1]], [[0, 3]], { weighting: "position" }],
+    prefixTree: () => [{ tokenIds: [[1, 2], [1, 3]], mask: [[1, 1], [1, 1]], groups: [0, 0], outcomes: [1, 0] }],
+    adaptiveKlController: () => [{}],
+    fixedKlController: () => [{ beta: 0.05 }],
+  },
+  rewards: {
+    normalizeRewards: () => [[1, 2, null, 4]],
+    clipRewards: () => [[-5, 0.5, 7], { min: -1, max: 3 }],
+    updateRunningRewardStats: () => [{ count: 0, mean: 0, m2: 0, min: Infinity, max: -Infinity }, [1, 2, 3]],
+    emptyRunningRewardStats: () => [],
+    runningRewardNormalizer: () => [{ mode: "minmax" }],
+    hlGaussTargets: () => [[1.5], { vMin: 0, vMax: 4, numBins: 4 }],
+    armoScore: () => [{ objectives: [[0.6, 0.2, 0.9]], gateLogits: [[1, 0, -1]] }, {}],
+    armoGatingLoss: () => [{ gateLogits: [[1, 0]], chosenObjectives: [[0.6, 0.2]], rejectedObjectives: [[0.1, 0.3]] }, {}],
+    gpmLoss: () => [{ chosenEmbeddings: [[1, 0]], rejectedEmbeddings: [[0, 1]] }, {}],
+    btRegressionLoss: () => [{ chosenRewards: [1], rejectedRewards: [0], magnitudes: [1], chosenRatings: [1], rejectedRatings: [0] }, {}],
+    bradleyTerryLoss: () => [{ chosenRewards: [1, 0.5], rejectedRewards: [0, 0.2] }, {}],
+    regressionLoss: () => [{ predictions: [1, 0.5], targets: [0.8, 0.4] }, {}],
+    parseJudgeVerdict: () => ['{"satisfied": true}'],
+  },
+  alignment: {
+    ppoPolicyLoss: () => [{ logProbs: lp2(), advantages: t1([1, -1]), mask: ones2() }, {}],
+    grpoLoss: () => [{ logProbs: lp2(), advantages: t1([1, -1]), mask: ones2() }, {}],
+    klPenalty: () => [lp2(), lp2(), ones2(), {}],
+    valueLoss: () => [{ values: lp2(), oldValues: lp2(), returns: lp2(), mask: ones2() }, {}],
+    entropyBonus: () => [tf.ones([2, 3, 4]), ones2(), {}],
+    dpoLoss: () => [{ policyChosen: t1([-1, -2]), policyRejected: t1([-2, -1]), refChosen: t1([-1.5, -1.5]), refRejected: t1([-1.5, -1.5]) }, {}],
+    ipoLoss: () => [{ policyChosen: t1([-1, -2]), policyRejected: t1([-2, -1]), refChosen: t1([-1.5, -1.5]), refRejected: t1([-1.5, -1.5]), chosenLengths: t1([3, 4]), rejectedLengths: t1([2, 5]) }, {}],
+    cpoLoss: () => [{ policyChosen: t1([-10, -20]), policyRejected: t1([-12, -18]), chosenNll: 0.5 }, {}],
+    pairwiseMetrics: () => [t1([0.5, -0.75]), t1([-0.25, 0.125]), t1([-10, -20]), t1([-12, -18])],
+    pairedSequenceLogProbs: () => [lp2(), ones2(), {}],
+    treeStepLogRatios: () => [t2([[-1, -2, -3]]), t2([[-1.5, -1, -2]]), t2([[1, 1, 2]]), 2],
+    treeStepRewards: () => [t1([0.4, -0.2]), t1([2, 1.2]), { beta: 1 }],
+    fDivergenceScore: () => [t1([0.1, -0.2]), {}],
+    vespoWeights: () => [lp2(), lp2(), t2([[1], [-1]]), ones2(), { kPos: 2, lambdaPos: 3, kNeg: 3, lambdaNeg: 2 }],
+    highEntropyTokenMask: () => [t2([[0.1, 0.9, 0.5], [0.3, 0.2, 0.8]]), ones2(), 0.5],
+    linearQuantile: () => [[1, 2, 3, 4], 0.5],
+    betaDpoController: () => [{}],
+    bcoRewardShift: () => [],
+    adaptiveEntropyController: () => [{}],
+    warmupCosineSchedule: () => [{ peakLearningRate: 1e-3, warmupSteps: 10, totalSteps: 110 }],
+    predictionMask: () => [t2([[1, 1, 0], [1, 0, 1]])],
+    madpoWeights: () => [[0.5, 2, -1], {}],
+    rlooSequenceLoss: () => [{ logProbs: lp2(), mask: ones2(), oldSequenceLogProbs: t1([-1.7, -1]), advantages: t1([1, -1]) }, {}],
+  },
+};

@@ -99,6 +99,7 @@ export function bradleyTerryLoss(input: BradleyTerryInput, config: BradleyTerryC
     });
   }
 
+  const metrics = pairwiseMetrics(rc, rr, cfg.tiePolicy); // before any tensor exists: a ragged input throws here, leak-free
   const loss = tf.tidy(() => {
     const c = asTensor(input.chosenRewards, 1, fn, "chosenRewards");
     const r = asTensor(input.rejectedRewards, 1, fn, "rejectedRewards");
@@ -114,7 +115,7 @@ export function bradleyTerryLoss(input: BradleyTerryInput, config: BradleyTerryC
     }
     return reduceLoss(perPair, cfg.reduction as Reduction);
   });
-  return { loss, metrics: pairwiseMetrics(rc, rr, cfg.tiePolicy) };
+  return { loss, metrics };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { RLError, parseConfig, describeValue } from "@rl/core/arrays";
 import { z } from "zod";
-import { checkRubric, type Rubric, type RubricCriterion, type RubricVerdict } from "./rubric-schema.js";
+import { checkRubric } from "./check-rubric.js";
+import type { Rubric, RubricCriterion, RubricVerdict } from "./rubric-schema.js";
 
 /** Config of {@link aggregateRubric}. Category weights are our defaults (RaR's mapping is unpublished). */
 export const aggregateRubricConfig = z.object({

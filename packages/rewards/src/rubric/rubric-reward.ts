@@ -1,7 +1,8 @@
 import { RLError, parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
 import { type AggregateRubricConfig, type RubricAggregate, aggregateRubric } from "./aggregate-rubric.js";
-import { checkRubric, type Rubric, type RubricJudge, type RubricVerdict } from "./rubric-schema.js";
+import { checkRubric } from "./check-rubric.js";
+import type { Rubric, RubricJudge, RubricVerdict } from "./rubric-schema.js";
 
 /** Config of {@link rubricReward}: the aggregation config plus how judge failures count. */
 export const rubricRewardConfig = z.object({

@@ -63,9 +63,3 @@ export type RubricVerdict = number | null;
 
 /** The judge port: grades one criterion of one response. Implementations should use temperature 0 and cache. */
 export type RubricJudge = (prompt: string, response: string, criterion: RubricCriterion) => Promise<RubricVerdict>;
-
-/** Throws `RLError("INVALID_INPUT")` naming `fn` unless `rubric` is a valid {@link Rubric} (as {@link parseRubric} returns). @internal */
-export function checkRubric(rubric: unknown, fn: string): asserts rubric is Rubric {
-  const r = rubricSchema.safeParse(rubric);
-  if (!r.success) throw new RLError("INVALID_INPUT", `${fn}: invalid rubric: ${formatIssues(r.error.issues)}`, { issues: r.error.issues });
-}

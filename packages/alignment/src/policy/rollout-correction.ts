@@ -1,4 +1,4 @@
-import { RLError, assertTensor, assertTensorMask, parseConfig, stopGradient, tf } from "@rl/core";
+import { RLError, assertTensor, assertTensorMask, describeValue, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
 import { gpgLoss } from "./gpg-loss.js";
 import type { PolicyLossOutput } from "./policy-inputs.js";
@@ -75,6 +75,9 @@ export function rolloutRejectionCriteriaFromVerl(rolloutRs: string, rolloutRsThr
   if (typeof rolloutRs !== "string") throw new RLError("INVALID_INPUT", `${fn}: rolloutRs must be a string such as "token_k1,seq_mean_k3"`);
   const options = [...new Set(rolloutRs.split(",").map((s) => s.trim()).filter((s) => s.length > 0))];
   if (options.length === 0) throw new RLError("INVALID_INPUT", `${fn}: rolloutRs has no option`);
+  if (typeof rolloutRsThreshold !== "number" && typeof rolloutRsThreshold !== "string") {
+    throw new RLError("INVALID_INPUT", `${fn}: rolloutRsThreshold must be a number or a string such as "0.5_2.0,2.0", got ${describeValue(rolloutRsThreshold)}`);
+  }
   const specs = (typeof rolloutRsThreshold === "number" ? [String(rolloutRsThreshold)] : String(rolloutRsThreshold).split(",").map((s) => s.trim()).filter((s) => s.length > 0));
   if (specs.length !== 1 && specs.length !== options.length) {
     throw new RLError("INVALID_INPUT", `${fn}: rolloutRsThreshold has ${specs.length} entries for ${options.length} options; give one or one per option`);

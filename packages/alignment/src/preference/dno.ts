@@ -1,6 +1,6 @@
-import { RLError, assertTensor, logSigmoid, parseConfig, stopGradient, tf } from "@rl/core";
+import { RLError, assertTensor, describeValue, logSigmoid, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
-import { assertShape } from "./validate.js";
+import { assertShape, hostRows } from "./validate.js";
 
 /** Inputs of {@link dnoLoss}: K sampled completions per prompt and their win rates (or pairwise preferences). */
 export interface DnoInputs {
@@ -43,7 +43,7 @@ export interface DnoOutput {
 }
 
 function matrix(x: tf.Tensor | ArrayLike<ArrayLike<number>>, name: string, b: number, k: number, fn: string): number[][] {
-  const rows = x instanceof tf.Tensor ? (x.arraySync() as number[][]) : Array.from(x, (r) => Array.from(r, Number));
+  const rows = hostRows(x, name, fn);
   if (rows.length !== b || rows.some((r) => !Array.isArray(r) || r.length !== k)) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} must be [${b}][${k}] like policyLogProbs`);
   }
@@ -55,7 +55,11 @@ function matrix(x: tf.Tensor | ArrayLike<ArrayLike<number>>, name: string, b: nu
 
 /** r_i = mean_{j≠i} P(y_i ≻ y_j) per prompt. */
 function winRatesFromPreferences(p: tf.Tensor | ArrayLike<ArrayLike<ArrayLike<number>>>, b: number, k: number, fn: string): number[][] {
-  const cube = p instanceof tf.Tensor ? (p.arraySync() as number[][][]) : Array.from(p, (m) => Array.from(m, (r) => Array.from(r, Number)));
+  if (p instanceof tf.Tensor) assertTensor(p, fn, "preferences", { dtypes: ["float32", "int32"] });
+  if (p === null || typeof p !== "object" || typeof (p as ArrayLike<unknown>).length !== "number") {
+    throw new RLError("INVALID_INPUT", `${fn}: preferences must be a tensor or an array [B][K][K], got ${describeValue(p)}`);
+  }
+  const cube = p instanceof tf.Tensor ? (p.arraySync() as number[][][]) : Array.from(p, (m) => m as ArrayLike<ArrayLike<number>>);
   if (cube.length !== b) throw new RLError("SHAPE_MISMATCH", `${fn}: preferences has ${cube.length} prompts, policyLogProbs has ${b}`);
   return cube.map((m, x) => {
     const rows = matrix(m, `preferences[${x}]`, k, k, fn);
@@ -159,6 +163,11 @@ export function dnoLoss(inputs: DnoInputs, config: DnoConfig = {}): DnoOutput {
   });
   const dv = out.d.dataSync();
   out.d.dispose();
+  if (dv.some((v) => !Number.isFinite(v))) {
+    out.loss.dispose();
+    out.losses.dispose();
+    throw new RLError("NON_FINITE", `${fn}: β·(log-ratio gap) is not finite in float32 (beta ${cfg.beta}); lower beta`);
+  }
   let agree = 0;
   let margin = 0;
   pairs.forEach(([x, i, j], p) => {

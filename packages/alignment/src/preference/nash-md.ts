@@ -1,7 +1,7 @@
 import { RLError, assertTensor, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
 import { mean } from "./online-pairs.js";
-import { assertShape } from "./validate.js";
+import { assertShape, hostNumbers } from "./validate.js";
 
 /** Inputs of {@link nashMdLoss}: token log-probs of `y ~ π` and the preference of `y` over `y' ~` the mixture. */
 export interface NashMdInputs {
@@ -49,7 +49,7 @@ export interface NashMdOutput {
 }
 
 function vector(x: tf.Tensor | ArrayLike<number>, name: string, batch: number, fn: string): number[] {
-  const v = Array.from(x instanceof tf.Tensor ? x.dataSync() : x, Number);
+  const v = hostNumbers(x, name, fn);
   if (v.length !== batch) throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} has ${v.length} entries, logProbs has ${batch} rows`);
   v.forEach((s, k) => {
     if (!Number.isFinite(s)) throw new RLError("NON_FINITE", `${fn}: ${name}[${k}] is ${s}`);
@@ -135,6 +135,11 @@ export function nashMdLoss(inputs: NashMdInputs, config: NashMdConfig = {}): Nas
   });
   const s = out.stats.arraySync() as number[][];
   out.stats.dispose();
+  const lossValue = out.loss.dataSync()[0] as number;
+  if (!Number.isFinite(lossValue)) {
+    tf.dispose([out.loss, out.losses]);
+    throw new RLError("NON_FINITE", `${fn}: the loss is not finite in float32 (beta ${beta}); lower beta`);
+  }
   const [scoreRow, klRow, lpRow, refRow] = s as [number[], number[], number[], number[]];
   const metrics: Partial<Record<NashMdMetricName, number>> = {
     "loss/score": mean(scoreRow),

@@ -4,7 +4,7 @@ import { ipoPairLoss } from "./dpo/ipo.js";
 import { sigmoidPairLoss } from "./dpo/sigmoid.js";
 import { pairTerms } from "./dpo/terms.js";
 import { pairwiseMetrics, type PreferenceLossOutput, type PreferenceMetricName } from "./preference-metrics.js";
-import { assertBatchVectors } from "./validate.js";
+import { assertBatchVectors, assertPresent, hostNumbers } from "./validate.js";
 
 /**
  * Two sampled completions per prompt, their summed log-probs under the policy and the reference
@@ -53,7 +53,7 @@ export interface OnlinePairing {
 }
 
 function numbers(x: tf.Tensor | ArrayLike<number | boolean>, name: string, batch: number, fn: string): number[] {
-  const v = Array.from(x instanceof tf.Tensor ? x.dataSync() : x, Number);
+  const v = hostNumbers(x, name, fn);
   if (v.length !== batch) throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} has ${v.length} entries, policyFirst has ${batch}`);
   v.forEach((s, k) => {
     if (!Number.isFinite(s)) throw new RLError("NON_FINITE", `${fn}: ${name}[${k}] is ${s}`);
@@ -70,6 +70,7 @@ function numbers(x: tf.Tensor | ArrayLike<number | boolean>, name: string, batch
 export function pairByPreference(inputs: TwoCompletionLogProbs, missingEosPenalty: number | null, fn: string): OnlinePairing {
   if (typeof inputs !== "object" || inputs === null) throw new RLError("INVALID_INPUT", `${fn}: inputs must be { policyFirst, policySecond, refFirst, refSecond, scoresFirst/scoresSecond or firstPreferred }`);
   const { policyFirst, policySecond, refFirst, refSecond } = inputs;
+  assertPresent({ policyFirst, policySecond, refFirst, refSecond }, fn);
   const batch = assertBatchVectors({ policyFirst, policySecond, refFirst, refSecond }, fn);
   const hasScores = inputs.scoresFirst !== undefined || inputs.scoresSecond !== undefined;
   if (hasScores === (inputs.firstPreferred !== undefined)) {
@@ -148,9 +149,19 @@ export function onlinePairLoss(
   });
   const { side, means, ...kept } = out;
   const [pc, pr] = tf.unstack(side);
-  const metrics = pairwiseMetrics(out.chosenRewards, out.rejectedRewards, pc as tf.Tensor, pr as tf.Tensor);
+  let metrics: ReturnType<typeof pairwiseMetrics>;
+  try {
+    metrics = pairwiseMetrics(out.chosenRewards, out.rejectedRewards, pc as tf.Tensor, pr as tf.Tensor);
+  } catch (e) {
+    tf.dispose([side, means, pc as tf.Tensor, pr as tf.Tensor, out.loss, out.losses, out.chosenRewards, out.rejectedRewards]);
+    throw e;
+  }
   const [dpoMean, extraMean] = Array.from(means.dataSync()) as [number, number];
   tf.dispose([side, means, pc as tf.Tensor, pr as tf.Tensor]);
+  if (!Number.isFinite(dpoMean) || !Number.isFinite(extraMean)) {
+    tf.dispose([out.loss, out.losses, out.chosenRewards, out.rejectedRewards]);
+    throw new RLError("NON_FINITE", `${fn}: the loss is not finite in float32 (beta ${cfg.beta}); lower beta or alpha`);
+  }
   const [pf, ps, rf, rs] = [inputs.policyFirst.dataSync(), inputs.policySecond.dataSync(), inputs.refFirst.dataSync(), inputs.refSecond.dataSync()];
   const kl = mean([...Array.from(pf, (v, k) => v - (rf[k] as number)), ...Array.from(ps, (v, k) => v - (rs[k] as number))]);
   const entropy = -mean([...Array.from(pf), ...Array.from(ps)]);

@@ -1,4 +1,4 @@
-import { RLError, assertTensor, tf } from "@rl/core";
+import { RLError, assertTensor, describeValue, tf } from "@rl/core";
 
 /**
  * Checks that every named tensor is 1-D with the same non-zero length and holds only finite
@@ -63,4 +63,44 @@ export function assertScalarInput(x: tf.Tensor | number, name: string, fn: strin
 /** A number or one-element tensor as a scalar tensor (call inside `tf.tidy`). @internal */
 export function asScalar(x: tf.Tensor | number): tf.Tensor {
   return typeof x === "number" ? tf.scalar(x) : tf.reshape(x, []);
+}
+
+/** Throws `INVALID_INPUT` naming the first of `named` that is missing (undefined or null). @internal */
+export function assertPresent(named: Record<string, unknown>, fn: string): void {
+  for (const [name, v] of Object.entries(named)) {
+    if (v === undefined || v === null) throw new RLError("INVALID_INPUT", `${fn}: ${name} is required, got ${describeValue(v)}`);
+  }
+}
+
+/**
+ * Host numbers of a tensor (checked live, numeric dtype) or of an array-like of numbers /
+ * booleans; anything else is an `INVALID_INPUT` naming the field. Finiteness is the caller's.
+ * @internal
+ */
+export function hostNumbers(x: unknown, name: string, fn: string): number[] {
+  if (x instanceof tf.Tensor) {
+    assertTensor(x, fn, name, { dtypes: ["float32", "int32", "bool"] });
+    return Array.from(x.dataSync(), Number);
+  }
+  if (x === null || typeof x !== "object" || typeof (x as ArrayLike<unknown>).length !== "number") {
+    throw new RLError("INVALID_INPUT", `${fn}: ${name} must be a tensor or an array of numbers, got ${describeValue(x)}`);
+  }
+  return Array.from(x as ArrayLike<unknown>, (v, k) => {
+    if (typeof v === "number") return v;
+    if (typeof v === "boolean") return Number(v);
+    throw new RLError("INVALID_INPUT", `${fn}: ${name}[${k}] is ${describeValue(v)}; expected a number`);
+  });
+}
+
+/** Host rows `[b][k]` of a 2-D tensor or a nested array-like of numbers (see {@link hostNumbers}). @internal */
+export function hostRows(x: unknown, name: string, fn: string): number[][] {
+  if (x instanceof tf.Tensor) {
+    assertTensor(x, fn, name, { dtypes: ["float32", "int32"] });
+    if (x.rank !== 2) throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} must be 2-D, got shape [${x.shape.join(",")}]`);
+    return x.arraySync() as number[][];
+  }
+  if (x === null || typeof x !== "object" || typeof (x as ArrayLike<unknown>).length !== "number") {
+    throw new RLError("INVALID_INPUT", `${fn}: ${name} must be a tensor or an array of rows, got ${describeValue(x)}`);
+  }
+  return Array.from(x as ArrayLike<unknown>, (r, i) => hostNumbers(r, `${name}[${i}]`, fn));
 }

@@ -1,4 +1,5 @@
 import { RLError } from "../errors.js";
+import { describeValue } from "../validate.js";
 
 /** Group ids of a batch: `groups[b]` is the prompt id of row `b`; rows with equal ids form a group. */
 export type GroupIds = readonly (string | number)[];
@@ -49,7 +50,13 @@ export interface IndexGroupsOptions {
  * @remarks no paper (bookkeeping shared by the group estimators)
  */
 export function indexGroups(groups: unknown, rows: number, options: IndexGroupsOptions = {}): GroupIndex {
+  if (options === null || typeof options !== "object") {
+    throw new RLError("INVALID_CONFIG", `indexGroups: options must be an object { fn, rowsName, optional, skip }, got ${describeValue(options)}`);
+  }
   const fn = options.fn ?? "indexGroups";
+  if (!Number.isSafeInteger(rows) || rows < 0) {
+    throw new RLError("INVALID_INPUT", `${fn}: the number of rows must be a non-negative integer, got ${describeValue(rows)}`);
+  }
   const rowsName = options.rowsName ?? "the batch";
   const skip = options.skip;
   const of = new Int32Array(rows);
@@ -73,7 +80,7 @@ export function indexGroups(groups: unknown, rows: number, options: IndexGroupsO
   for (let b = 0; b < rows; b++) {
     const id = list[b];
     if (typeof id !== "string" && !(typeof id === "number" && Number.isFinite(id))) {
-      throw new RLError("INVALID_INPUT", `${fn}: groups[${b}] is ${String(id)}; expected a string or a finite number`);
+      throw new RLError("INVALID_INPUT", `${fn}: groups[${b}] is ${describeValue(id)}; expected a string or a finite number`);
     }
     if (skip !== undefined && skip[b] === 1) {
       of[b] = -1;
@@ -105,6 +112,16 @@ export function indexGroups(groups: unknown, rows: number, options: IndexGroupsO
  * @remarks no paper
  */
 export function groupMembers(index: GroupIndex): number[][] {
+  if (
+    index === null ||
+    typeof index !== "object" ||
+    !(index.of instanceof Int32Array) ||
+    !Number.isSafeInteger(index.count) ||
+    index.count < 0 ||
+    index.of.some((g) => g >= index.count)
+  ) {
+    throw new RLError("INVALID_INPUT", `groupMembers: index must be what indexGroups returns ({ ids, of, sizes, count }), got ${describeValue(index)}`);
+  }
   const members: number[][] = Array.from({ length: index.count }, () => []);
   for (let b = 0; b < index.of.length; b++) {
     const g = index.of[b] as number;

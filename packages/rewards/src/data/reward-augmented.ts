@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, preferencePairSchema, RLError, type PreferencePair } from "@rl/core";
+import { describeValue, parseConfig, preferencePairSchema, RLError, type PreferencePair } from "@rl/core";
 
 
 /**
@@ -31,7 +31,7 @@ function pythonScore(x: number): string {
  */
 export function rewardConditionedSystemPrompt(score: number): string {
   if (typeof score !== "number" || !Number.isFinite(score)) {
-    throw new RLError("INVALID_INPUT", `rewardConditionedSystemPrompt: score must be a finite number, got ${String(score)}`);
+    throw new RLError("INVALID_INPUT", `rewardConditionedSystemPrompt: score must be a finite number, got ${describeValue(score)}`);
   }
   return `You are an assistant that generates responses for the instruction while implicitly achieving the following target scores (on a scale of 1-10, where 1 is lowest and 10 is highest):\nOverall score: ${pythonScore(score)}.`;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core/arrays";
+import { describeValue, parseConfig, RLError } from "@rl/core/arrays";
 import type { GenerativeJudge, JudgeMessage } from "./chat-completions-judge.js";
 
 /**
@@ -71,8 +71,8 @@ const LAST_BOX = /(?:\\{1,2}boxed\{|\[+)\s*([^\][}{]+?)\s*(?:\}|\]+)/g;
  */
 export function parseSpctScores(text: string, nResponses: number, config: ParseSpctScoresConfig = {}): { scores: number[] | null; error: string | null } {
   const { minScore, maxScore, integer } = parseConfig(parseSpctScoresConfig, config, "parseSpctScores");
-  if (typeof text !== "string") throw new RLError("INVALID_INPUT", `parseSpctScores: text must be a string, got ${typeof text}`);
-  if (!Number.isInteger(nResponses) || nResponses < 1) throw new RLError("INVALID_INPUT", `parseSpctScores: nResponses must be a positive integer, got ${nResponses}`);
+  if (typeof text !== "string") throw new RLError("INVALID_INPUT", `parseSpctScores: text must be a string, got ${describeValue(text)}`);
+  if (!Number.isInteger(nResponses) || nResponses < 1) throw new RLError("INVALID_INPUT", `parseSpctScores: nResponses must be a positive integer, got ${describeValue(nResponses)}`);
   const matches = [...text.matchAll(LAST_BOX)];
   if (matches.length === 0) return { scores: null, error: "no \\boxed{…} or […] with scores" };
   const parts = (matches[matches.length - 1]![1] as string).trim().split(/\s*,\s*/);
@@ -180,7 +180,7 @@ export async function spctReward(query: string, responses: readonly string[], ju
     const meta = c.metaRm;
     const metaScores = await Promise.all(valid.map((j) => meta({ query, responses, judgement: j.text, scores: j.scores as number[] })));
     metaScores.forEach((m, i) => {
-      if (typeof m !== "number" || !Number.isFinite(m)) throw new RLError("PLUGIN_OUTPUT", `spctReward: metaRm returned ${String(m)} for sample ${valid[i]!.sample}; expected a finite number`);
+      if (typeof m !== "number" || !Number.isFinite(m)) throw new RLError("PLUGIN_OUTPUT", `spctReward: metaRm returned ${describeValue(m)} for sample ${valid[i]!.sample}; expected a finite number`);
       valid[i]!.metaScore = m;
     });
     // Top kMeta by meta score; a tie keeps the earlier sample (stable).

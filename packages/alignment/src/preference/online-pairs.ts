@@ -154,6 +154,9 @@ export function onlinePairLoss(
     metrics = pairwiseMetrics(out.chosenRewards, out.rejectedRewards, pc as tf.Tensor, pr as tf.Tensor);
   } catch (e) {
     tf.dispose([side, means, pc as tf.Tensor, pr as tf.Tensor, out.loss, out.losses, out.chosenRewards, out.rejectedRewards]);
+    if (RLError.isInstance(e) && e.code === "NON_FINITE") {
+      throw new RLError("NON_FINITE", `${fn}: the implicit rewards β·log-ratio are not finite in float32 (beta ${cfg.beta}); lower beta`, { cause: e });
+    }
     throw e;
   }
   const [dpoMean, extraMean] = Array.from(means.dataSync()) as [number, number];

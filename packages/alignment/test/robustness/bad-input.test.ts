@@ -244,3 +244,51 @@ describe("found by pnpm fuzz --cases 1000 (tools/fuzz)", () => {
     expectRLError(() => a.orpoLoss({ chosenAvgLogProbs: tf.tensor1d([-0.5]), chosenNll: 0.5 } as never), /orpoLoss: chosenAvgLogProbs and rejectedAvgLogProbs are required/);
   });
 });
+
+describe("found by pnpm fuzz in this round's online and game-theoretic losses", () => {
+  const two = () => ({
+    policyFirst: tf.tensor1d([-10, -20]),
+    policySecond: tf.tensor1d([-12, -18]),
+    refFirst: tf.tensor1d([-11, -18.5]),
+    refSecond: tf.tensor1d([-11.5, -18.25]),
+  });
+  it("onlineDpoLoss / xpoLoss without refSecond → RLError naming it (was a tfjs error)", () => {
+    const x = two();
+    expectRLError(() => a.onlineDpoLoss({ ...x, refSecond: undefined, firstPreferred: [1, 0] } as never), /onlineDpoLoss: refSecond is required/);
+    expectRLError(() => a.xpoLoss({ ...x, policySecond: undefined, firstPreferred: [1, 0] } as never), /xpoLoss: policySecond is required/);
+    tf.dispose(Object.values(x));
+  });
+  it("a disposed tensor inside firstPreferred / probabilities / winRates → RLError (was 'Tensor is disposed')", () => {
+    const x = two();
+    const gone = tf.scalar(1);
+    gone.dispose();
+    expectRLError(() => a.xpoLoss({ ...x, firstPreferred: [1, gone] } as never), /xpoLoss: firstPreferred\[1\] is/);
+    const lp = tf.tensor2d([[-1, -2], [-0.5, -1.5]]);
+    const ref = tf.tensor2d([[-1.5, -1.5], [-1, -1]]);
+    expectRLError(() => a.nashMdLoss({ logProbs: lp, refLogProbs: ref, probabilities: [gone, 0.3] } as never), /nashMdLoss: probabilities\[0\] is/);
+    const w = tf.tensor2d([[0.75, 0.5, 0.25]]);
+    w.dispose();
+    const p3 = tf.tensor2d([[-3, -4, -5]]);
+    const r3 = tf.tensor2d([[-3.5, -3.5, -5]]);
+    expectRLError(() => a.dnoLoss({ policyLogProbs: p3, refLogProbs: r3, winRates: w }), /dnoLoss: winRates/);
+    tf.dispose([...Object.values(x), lp, ref, p3, r3]);
+  });
+  it("β that overflows float32 → NON_FINITE and no leak (was NaN / Inf, or 8 leaked tensors)", () => {
+    const x = two();
+    const lp = tf.tensor2d([[-1, -2], [-0.5, -1.5]]);
+    const ref = tf.tensor2d([[-1.5, -1.5], [-1, -1]]);
+    const p3 = tf.tensor2d([[-3, -4, -5]]);
+    const r3 = tf.tensor2d([[-3.5, -3.5, -5]]);
+    const before = tf.memory().numTensors;
+    expect(expectRLError(() => a.xpoLoss({ ...x, firstPreferred: [1, 0] }, { beta: 1e308 }), /xpoLoss/).code).toBe("NON_FINITE");
+    expect(expectRLError(() => a.nashMdLoss({ logProbs: lp, refLogProbs: ref, probabilities: [0.8, 0.3] }, { beta: 1e308 }), /nashMdLoss: the loss is not finite/).code).toBe("NON_FINITE");
+    expect(expectRLError(() => a.dnoLoss({ policyLogProbs: p3, refLogProbs: r3, winRates: [[0.75, 0.5, 0.25]] }, { beta: 1e308 }), /dnoLoss: β·\(log-ratio gap\) is not finite/).code).toBe("NON_FINITE");
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([...Object.values(x), lp, ref, p3, r3]);
+  });
+  it("rolloutRejectionCriteriaFromVerl with a non-string threshold → RLError describing it", () => {
+    const gone = tf.scalar(1);
+    gone.dispose();
+    expectRLError(() => a.rolloutRejectionCriteriaFromVerl("token_k1", gone as never), /rolloutRsThreshold must be a number or a string/);
+  });
+});

@@ -232,3 +232,24 @@ describe("found by the new fuzz seeds (tools/fuzz): optimizer transforms, fused 
     );
   });
 });
+
+describe("found by the new fuzz seeds (tools/fuzz): client helpers", () => {
+  it("rescaleLogProbTemperature with a malformed batch → RLError (was a TypeError or NaN); an overflowing ratio → NON_FINITE", async () => {
+    const { rescaleLogProbTemperature } = await import("../../src/clients/index.js");
+    expectRLError(() => rescaleLogProbTemperature(-1 as never, { temperature: 0.5 }), /rescaleLogProbTemperature: invalid batch: /);
+    expectRLError(() => rescaleLogProbTemperature({ semantics: 1.5, sequences: [] } as never, { temperature: 0.5 }), /rescaleLogProbTemperature: invalid batch: /);
+    const tok = (lp: number) => ({ id: 1, text: "a", logProb: lp, bytes: null, topLogProbs: [{ id: 1, text: "a", logProb: lp, bytes: null }, { id: 2, text: "b", logProb: Math.log(0.2), bytes: null }] });
+    const batch = { semantics: { kind: "raw" as const, temperature: 1, topP: 1, topK: 0 }, sequences: [{ index: 0, text: "a", finishReason: "stop", tokens: [tok(Math.log(0.8))] }] };
+    expect(rescaleLogProbTemperature(batch, { temperature: 0.5 }).sequences[0]?.tokens[0]?.logProb).toBeCloseTo(Math.log(0.64 / 0.68), 6);
+    expectRLError(() => rescaleLogProbTemperature(batch, { temperature: 1e-320 }), /rescaleLogProbTemperature: sequences.0.tokens.0: rescaling from τ=1 to τ=1e-320/);
+  });
+  it("describeSemantics / tokenIdFromText with a non-semantics / non-string → RLError (was 'Tensor is disposed')", async () => {
+    const { describeSemantics, tokenIdFromText } = await import("../../src/clients/index.js");
+    const d = tf.zeros([1]);
+    d.dispose();
+    expectRLError(() => describeSemantics({ kind: "processed", temperature: 1, topP: d } as never), /describeSemantics: invalid semantics: topP/);
+    expect(describeSemantics({ kind: "processed", temperature: 0.7, topP: 0.9, topK: 20 })).toBe("processed(τ=0.7, topP=0.9, topK=20)");
+    expectRLError(() => tokenIdFromText(d as never), /tokenIdFromText: token must be a string, got a float32 tensor \[1\]/);
+    expect(tokenIdFromText("token_id:1234")).toBe(1234);
+  });
+});

@@ -146,6 +146,7 @@ export function betaDpoLoss(
   assertInputsObject(inputs, "betaDpoLoss", "{ policyChosen, policyRejected, refChosen, refRejected, state, rng }");
   const { policyChosen, policyRejected, refChosen, refRejected } = inputs;
   assertPresent({ policyChosen, policyRejected, refChosen, refRejected }, "betaDpoLoss");
+  if (refChosen === undefined || refRejected === undefined) throw new RLError("INVALID_INPUT", "betaDpoLoss: refChosen and refRejected are required");
   const B = assertBatchVectors({ policyChosen, policyRejected, refChosen, refRejected }, "betaDpoLoss");
   const [pc, pr, rc, rr] = [policyChosen, policyRejected, refChosen, refRejected].map((t) => t.dataSync());
   const gaps = Array.from({ length: B }, (_, k) => {

@@ -107,6 +107,7 @@ export function tregLoss(
   assertInputsObject(inputs, "tregLoss", "{ policyChosen, policyRejected, refChosen, refRejected, chosenTokens, rejectedTokens }");
   const { policyChosen, policyRejected, refChosen, refRejected } = inputs;
   assertPresent({ policyChosen, policyRejected, refChosen, refRejected }, "tregLoss");
+  if (refChosen === undefined || refRejected === undefined) throw new RLError("INVALID_INPUT", "tregLoss: refChosen and refRejected are required");
   const B = assertBatchVectors({ policyChosen, policyRejected, refChosen, refRejected }, "tregLoss");
   for (const side of ["chosenTokens", "rejectedTokens"] as const) {
     if (typeof inputs[side] !== "object" || inputs[side] === null) throw new RLError("INVALID_INPUT", `tregLoss: ${side} must be { logProbs, mask, tokenRewards }`);

@@ -148,9 +148,10 @@ export async function fuzzPackage(pkg: string, mod: Record<string, unknown>, cas
   const fns = Object.entries(mod)
     .filter(([, v]) => typeof v === "function" && !/^class\b/.test(Function.prototype.toString.call(v)))
     .sort(([a], [b]) => a.localeCompare(b));
-  const only = process.env.RL_FUZZ_ONLY; // debugging: fuzz one function
+  // debugging: fuzz only some functions (comma-separated names)
+  const only = (process.env.RL_FUZZ_ONLY ?? "").split(",").filter((s) => s !== "");
   for (const [name, f] of fns) {
-    if (only !== undefined && only !== "" && name !== only) continue;
+    if (only.length > 0 && !only.includes(name)) continue;
     writeFileSync(join(OUT, `${pkg}.progress`), name);
     const seed = table[name];
     const row: FunctionRow = { pkg, name, seeded: seed !== undefined, cases: 0, nonRLError: 0, nonFinite: 0, hangs: 0, crashes: 0, leaks: 0, examples: [] };

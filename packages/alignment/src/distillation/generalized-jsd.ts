@@ -1,4 +1,4 @@
-import { RLError, parseConfig, tf } from "@rl/core";
+import { RLError, assertTensor, describeValue, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 
 /**
@@ -52,6 +52,15 @@ function chunkDivergence(zs: tf.Tensor2D, zt: tf.Tensor2D, beta: number, tempera
   return { value, gradU };
 }
 
+/** Checks the student / teacher logits at a public entry: live float tensors of the same shape. */
+function checkLogitsPair(studentLogits: unknown, teacherLogits: unknown, fn: string): asserts studentLogits is tf.Tensor {
+  assertTensor(studentLogits, fn, "studentLogits", { dtypes: ["float32", "int32"] });
+  assertTensor(teacherLogits, fn, "teacherLogits", { dtypes: ["float32", "int32"] });
+  if (teacherLogits.rank !== studentLogits.rank || teacherLogits.shape.some((d, k) => d !== studentLogits.shape[k])) {
+    throw new RLError("SHAPE_MISMATCH", `${fn}: teacherLogits has shape [${teacherLogits.shape.join(",")}], studentLogits has [${studentLogits.shape.join(",")}]`);
+  }
+}
+
 function rowsOf(x: tf.Tensor, name: string, fn: string): { rows: number; vocab: number } {
   if (x.rank < 2) throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} must be [..., V] logits (rank ≥ 2), got shape [${x.shape.join(",")}]`);
   const vocab = x.shape[x.rank - 1] as number;
@@ -82,10 +91,8 @@ function rowsOf(x: tf.Tensor, name: string, fn: string): { rows: number; vocab: 
 export function tokenDivergences(studentLogits: tf.Tensor, teacherLogits: tf.Tensor, config: TokenDivergencesConfig = {}): tf.Tensor {
   const fn = "tokenDivergences";
   const { beta, temperature, chunkSize } = parseConfig(tokenDivergencesConfig, config, fn);
+  checkLogitsPair(studentLogits, teacherLogits, fn);
   const { rows, vocab } = rowsOf(studentLogits, "studentLogits", fn);
-  if (teacherLogits.rank !== studentLogits.rank || teacherLogits.shape.some((d, k) => d !== studentLogits.shape[k])) {
-    throw new RLError("SHAPE_MISMATCH", `${fn}: teacherLogits has shape [${teacherLogits.shape.join(",")}], studentLogits has [${studentLogits.shape.join(",")}]`);
-  }
   if (vocab === 0 || rows === 0) throw new RLError("INVALID_INPUT", `${fn}: empty logits (shape [${studentLogits.shape.join(",")}])`);
   const outShape = studentLogits.shape.slice(0, -1);
   const teacher2d = tf.reshape(teacherLogits, [rows, vocab]) as tf.Tensor2D;
@@ -175,9 +182,18 @@ export interface GeneralizedJsdOutput {
  * out.loss.dataSync(); // [0.216673]
  */
 export function generalizedJsdLoss(inputs: DistillationLogits, config: GeneralizedJsdConfig = {}): GeneralizedJsdOutput {
-  const fn = "generalizedJsdLoss";
-  const { reduction, ...divergence } = parseConfig(generalizedJsdConfig, config, fn);
+  return distillationLoss(inputs, parseConfig(generalizedJsdConfig, config, "generalizedJsdLoss"), "generalizedJsdLoss");
+}
+
+/** The body of {@link generalizedJsdLoss} and the two KL losses; `fn` names the public function in messages. */
+function distillationLoss(inputs: DistillationLogits, cfg: z.output<typeof generalizedJsdConfig>, fn: string): GeneralizedJsdOutput {
+  const { reduction, ...divergence } = cfg;
+  if (typeof inputs !== "object" || inputs === null) {
+    throw new RLError("INVALID_INPUT", `${fn}: inputs must be { studentLogits, teacherLogits, mask? }, got ${describeValue(inputs)}`);
+  }
   const { studentLogits, teacherLogits, mask } = inputs;
+  checkLogitsPair(studentLogits, teacherLogits, fn);
+  if (mask !== undefined) assertTensor(mask, fn, "mask", { dtypes: ["float32", "int32"] });
   if (studentLogits.rank !== 3) throw new RLError("SHAPE_MISMATCH", `${fn}: studentLogits must be [B, T, V], got shape [${studentLogits.shape.join(",")}]`);
   const [B, T, V] = studentLogits.shape as [number, number, number];
   if (mask !== undefined) {
@@ -223,7 +239,7 @@ export type KlDistillationConfig = z.input<typeof klDistillationConfig>;
  *   .loss.dataSync(); // [0.982577]
  */
 export function forwardKlDistillationLoss(inputs: DistillationLogits, config: KlDistillationConfig = {}): GeneralizedJsdOutput {
-  return generalizedJsdLoss(inputs, { ...parseConfig(klDistillationConfig, config, "forwardKlDistillationLoss"), beta: 0 });
+  return distillationLoss(inputs, { ...parseConfig(klDistillationConfig, config, "forwardKlDistillationLoss"), beta: 0 }, "forwardKlDistillationLoss");
 }
 
 /**
@@ -235,5 +251,5 @@ export function forwardKlDistillationLoss(inputs: DistillationLogits, config: Kl
  *   .loss.dataSync(); // [0.912983]
  */
 export function reverseKlDistillationLoss(inputs: DistillationLogits, config: KlDistillationConfig = {}): GeneralizedJsdOutput {
-  return generalizedJsdLoss(inputs, { ...parseConfig(klDistillationConfig, config, "reverseKlDistillationLoss"), beta: 1 });
+  return distillationLoss(inputs, { ...parseConfig(klDistillationConfig, config, "reverseKlDistillationLoss"), beta: 1 }, "reverseKlDistillationLoss");
 }

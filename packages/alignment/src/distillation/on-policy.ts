@@ -1,4 +1,4 @@
-import { RLError, parseConfig, stopGradient, tf } from "@rl/core";
+import { RLError, assertTensor, describeValue, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
 
 /** Config of {@link onPolicyDistillationAdvantages}. */
@@ -37,7 +37,13 @@ export interface OnPolicyDistillationInputs {
 export function onPolicyDistillationAdvantages(inputs: OnPolicyDistillationInputs, config: OnPolicyDistillationConfig = {}): { advantages: tf.Tensor } {
   const fn = "onPolicyDistillationAdvantages";
   const { klCoef } = parseConfig(onPolicyDistillationConfig, config, fn);
+  if (typeof inputs !== "object" || inputs === null) {
+    throw new RLError("INVALID_INPUT", `${fn}: inputs must be { logProbs, teacherLogProbs, mask }, got ${describeValue(inputs)}`);
+  }
   const { logProbs, teacherLogProbs, mask } = inputs;
+  assertTensor(logProbs, fn, "logProbs");
+  assertTensor(teacherLogProbs, fn, "teacherLogProbs");
+  assertTensor(mask, fn, "mask", { dtypes: ["float32", "int32"] });
   for (const [name, t] of [["teacherLogProbs", teacherLogProbs], ["mask", mask]] as const) {
     if (t.rank !== logProbs.rank || t.shape.some((d, k) => d !== logProbs.shape[k])) {
       throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} has shape [${t.shape.join(",")}], logProbs has [${logProbs.shape.join(",")}]`);

@@ -1,4 +1,4 @@
-import { RLError, stopGradient, tf, assertTensor } from "@rl/core";
+import { RLError, stopGradient, tf, assertTensor, describeValue } from "@rl/core";
 
 /**
  * The `q`-quantile of `values` with linear interpolation between the two nearest order statistics
@@ -15,7 +15,7 @@ export function linearQuantile(values: ArrayLike<number>, q: number): number {
     const v = values[k];
     if (typeof v !== "number" || !Number.isFinite(v)) throw new RLError("NON_FINITE", `linearQuantile: values[${k}] must be a finite number`);
   }
-  if (!(q >= 0 && q <= 1)) throw new RLError("INVALID_INPUT", `linearQuantile: q must be in [0, 1], got ${q}`);
+  if (typeof q !== "number" || !(q >= 0 && q <= 1)) throw new RLError("INVALID_INPUT", `linearQuantile: q must be in [0, 1], got ${describeValue(q)}`);
   const sorted = Float64Array.from(values).sort();
   const pos = q * (sorted.length - 1);
   const lo = Math.floor(pos);
@@ -47,8 +47,8 @@ export function linearQuantile(values: ArrayLike<number>, q: number): number {
 export function highEntropyTokenMask(entropies: tf.Tensor, mask: tf.Tensor, topQuantile: number): tf.Tensor2D {
   assertTensor(entropies, "highEntropyTokenMask", "entropies");
   assertTensor(mask, "highEntropyTokenMask", "mask");
-  if (!(topQuantile >= 0 && topQuantile <= 1)) {
-    throw new RLError("INVALID_INPUT", `highEntropyTokenMask: topQuantile must be in [0, 1], got ${topQuantile}`);
+  if (typeof topQuantile !== "number" || !(topQuantile >= 0 && topQuantile <= 1)) {
+    throw new RLError("INVALID_INPUT", `highEntropyTokenMask: topQuantile must be in [0, 1], got ${describeValue(topQuantile)}`);
   }
   if (entropies.rank !== 2 || mask.rank !== 2 || entropies.shape[0] !== mask.shape[0] || entropies.shape[1] !== mask.shape[1]) {
     throw new RLError("SHAPE_MISMATCH", `highEntropyTokenMask: entropies [${entropies.shape.join(",")}] and mask [${mask.shape.join(",")}] must be the same [B, T]`);

@@ -1,7 +1,7 @@
 import { RLError, logSigmoid, parseConfig, stopGradient, tf, type Stateful } from "@rl/core";
 import { z } from "zod";
 import { binaryLabels, meansByLabel, type UnpairedLossOutput } from "./unpaired.js";
-import { assertBatchVectors, assertFinite } from "./validate.js";
+import { assertBatchVectors, assertFinite, assertInputsObject, assertPresent } from "./validate.js";
 
 /**
  * State of {@link bcoRunningMoments}: TRL's `RunningMoments` (mean, population variance and the
@@ -119,7 +119,9 @@ export function bcoLoss(inputs: BcoInputs, config: BcoConfig = {}): BcoOutput {
   if (cfg.minDensityRatio > cfg.maxDensityRatio) {
     throw new RLError("INVALID_CONFIG", `${fn}: minDensityRatio ${cfg.minDensityRatio} is above maxDensityRatio ${cfg.maxDensityRatio}`);
   }
+  assertInputsObject(inputs, fn, "{ policy, reference, labels, desirableProbs? }");
   const { policy, reference } = inputs;
+  assertPresent({ policy, reference }, fn);
   const B = assertBatchVectors({ policy, reference }, fn);
   assertFinite(policy, "policy", fn);
   assertFinite(reference, "reference", fn);
@@ -144,7 +146,16 @@ export function bcoLoss(inputs: BcoInputs, config: BcoConfig = {}): BcoOutput {
     if (weights !== undefined) losses = tf.mul(losses, tf.tensor1d(weights, "float32"));
     return { loss: tf.mean(losses) as tf.Scalar, losses: losses as tf.Tensor1D, rewards: stopGradient(rewards) as tf.Tensor1D };
   });
-  const { desirable, undesirable } = meansByLabel(labelValues, out.rewards.dataSync());
+  const rewardValues = out.rewards.dataSync();
+  const lossValue = out.loss.dataSync()[0] as number;
+  if (!Number.isFinite(lossValue) || rewardValues.some((v) => !Number.isFinite(v))) {
+    tf.dispose([out.loss, out.losses, out.rewards]);
+    throw new RLError(
+      "NON_FINITE",
+      `${fn}: the loss would be ${lossValue} from finite log-probs (beta ${cfg.beta} and bcoRewardShift ${cfg.bcoRewardShift} overflow float32, max 3.4e38); use smaller values`,
+    );
+  }
+  const { desirable, undesirable } = meansByLabel(labelValues, rewardValues);
   const metrics: Partial<Record<BcoMetricName, number>> = { delta: cfg.bcoRewardShift };
   if (desirable) metrics["rewards/chosen"] = desirable[0] as number;
   if (undesirable) metrics["rewards/rejected"] = undesirable[0] as number;

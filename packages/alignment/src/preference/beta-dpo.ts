@@ -2,7 +2,7 @@ import { RLError, logSigmoid, parseConfig, stopGradient, tf, type Rng, type Stat
 import { z } from "zod";
 import type { PairwiseLogProbs } from "./dpo.js";
 import { pairwiseMetrics, type PreferenceLossOutput, type PreferenceMetricName } from "./preference-metrics.js";
-import { assertBatchVectors } from "./validate.js";
+import { assertBatchVectors, assertInputsObject, assertPresent } from "./validate.js";
 
 /** Running statistics of β-DPO's margins (both start at 0, no bias correction, as the reference). */
 export interface BetaDpoState {
@@ -143,10 +143,10 @@ export function betaDpoLoss(
   config: BetaDpoConfig = {},
 ): BetaDpoOutput {
   const cfg = parseConfig(betaDpoConfig, config, "betaDpoLoss");
+  assertInputsObject(inputs, "betaDpoLoss", "{ policyChosen, policyRejected, refChosen, refRejected, state, rng }");
   const { policyChosen, policyRejected, refChosen, refRejected } = inputs;
-  if (refChosen === undefined || refRejected === undefined) {
-    throw new RLError("INVALID_INPUT", "betaDpoLoss: refChosen and refRejected are required");
-  }
+  assertPresent({ policyChosen, policyRejected, refChosen, refRejected }, "betaDpoLoss");
+  if (refChosen === undefined || refRejected === undefined) throw new RLError("INVALID_INPUT", "betaDpoLoss: refChosen and refRejected are required");
   const B = assertBatchVectors({ policyChosen, policyRejected, refChosen, refRejected }, "betaDpoLoss");
   const [pc, pr, rc, rr] = [policyChosen, policyRejected, refChosen, refRejected].map((t) => t.dataSync());
   const gaps = Array.from({ length: B }, (_, k) => {

@@ -1,7 +1,7 @@
 import { RLError, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
 import { binaryLabels, meansByLabel, type UnpairedLossOutput } from "./unpaired.js";
-import { assertBatchVectors } from "./validate.js";
+import { assertBatchVectors, assertInputsObject, assertPresent } from "./validate.js";
 
 /**
  * Inputs of {@link ktoLoss}: unpaired completions with binary labels, summed log-probs `[B]`.
@@ -59,7 +59,9 @@ export type KtoOutput = UnpairedLossOutput<KtoMetricName>;
  */
 export function ktoLoss(inputs: KtoInputs, config: KtoConfig = {}): KtoOutput {
   const cfg = parseConfig(ktoConfig, config, "ktoLoss");
+  assertInputsObject(inputs, "ktoLoss", "{ policy, reference, labels, policyKl?, referenceKl? }");
   const { policy, reference, policyKl, referenceKl } = inputs;
+  assertPresent({ policy, reference }, "ktoLoss");
   const useKl = cfg.lossType === "kto";
   if (useKl && (policyKl === undefined || referenceKl === undefined)) {
     throw new RLError("INVALID_INPUT", 'ktoLoss: lossType "kto" needs policyKl and referenceKl');

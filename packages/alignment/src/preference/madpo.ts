@@ -2,6 +2,7 @@ import { Matrix, RLError, parseConfig, tf, toVector, type MatrixLike } from "@rl
 import { z } from "zod";
 import { dpoLoss, type PairwiseLogProbs } from "./dpo.js";
 import type { PreferenceLossOutput, PreferenceMetricName } from "./preference-metrics.js";
+import { assertInputsObject } from "./validate.js";
 
 /**
  * Config of {@link madpoWeights}: the official weight function's parameters (`MADPOLoss(beta, c_max,
@@ -117,6 +118,7 @@ export function madpoLoss(
   config: MadpoConfig = {},
 ): PreferenceLossOutput<MadpoMetricName> {
   const { beta, ...weightConfig } = parseConfig(madpoConfig, config, "madpoLoss");
+  assertInputsObject(inputs, "madpoLoss", "{ policyChosen, policyRejected, refChosen, refRejected, rmMargins | weights }");
   const { rmMargins, weights, ...pairs } = inputs;
   if ((rmMargins === undefined) === (weights === undefined)) {
     throw new RLError("INVALID_INPUT", "madpoLoss: give exactly one of rmMargins and weights");

@@ -1,6 +1,6 @@
 import { RLError, parseConfig, stopGradient, tf, toMatrix2D, type MatrixLike, assertTensor, describeValue } from "@rl/core";
 import { z } from "zod";
-import { assertFinite, assertShape } from "./validate.js";
+import { assertFinite, assertInputsObject, assertShape } from "./validate.js";
 
 /**
  * Step-mean log-ratios of TPO (spec §14, step 1): for each response and step `k = 1..K`,
@@ -225,6 +225,7 @@ export function treePreferenceLoss(
 ): TreePreferenceOutput {
   const fn = "treePreferenceLoss";
   const { weighting, gain, discountBase } = parseConfig(treePreferenceConfig, config, fn);
+  assertInputsObject(inputs, fn, "{ rewards, scores }");
   const psi = toMatrix2D(inputs.scores, "scores", fn);
   const [P, N] = psi.shape as [number, number];
   assertShape(inputs.rewards, [P, N], "rewards", fn);

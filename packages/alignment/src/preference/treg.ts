@@ -2,7 +2,7 @@ import { Matrix, RLError, assertMask, logSigmoid, parseConfig, stopGradient, tf,
 import { z } from "zod";
 import type { PairwiseLogProbs } from "./dpo.js";
 import { pairwiseMetrics, type PreferenceLossOutput, type PreferenceMetricName } from "./preference-metrics.js";
-import { assertBatchVectors, assertFinite, assertShape } from "./validate.js";
+import { assertBatchVectors, assertFinite, assertInputsObject, assertPresent, assertShape } from "./validate.js";
 
 /**
  * T-REG's token rewards by contrastive prompting (Zhou et al., ACL 2025, arXiv:2412.02685; spec §15):
@@ -104,7 +104,9 @@ export function tregLoss(
   config: TregConfig = {},
 ): PreferenceLossOutput<TregMetricName> {
   const { beta, alpha, regReduce } = parseConfig(tregConfig, config, "tregLoss");
+  assertInputsObject(inputs, "tregLoss", "{ policyChosen, policyRejected, refChosen, refRejected, chosenTokens, rejectedTokens }");
   const { policyChosen, policyRejected, refChosen, refRejected } = inputs;
+  assertPresent({ policyChosen, policyRejected, refChosen, refRejected }, "tregLoss");
   if (refChosen === undefined || refRejected === undefined) throw new RLError("INVALID_INPUT", "tregLoss: refChosen and refRejected are required");
   const B = assertBatchVectors({ policyChosen, policyRejected, refChosen, refRejected }, "tregLoss");
   for (const side of ["chosenTokens", "rejectedTokens"] as const) {

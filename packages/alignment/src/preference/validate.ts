@@ -53,6 +53,7 @@ export function assertShape(t: tf.Tensor, shape: readonly number[], name: string
 export function assertScalarInput(x: tf.Tensor | number, name: string, fn: string): void {
   if (typeof x === "number") {
     if (!Number.isFinite(x)) throw new RLError("NON_FINITE", `${fn}: ${name} is ${x}`);
+    if (Math.abs(x) > 3.4028234663852886e38) throw new RLError("NON_FINITE", `${fn}: ${name} is ${x}, outside the float32 range (max 3.4e38); it would become ±Infinity`);
     return;
   }
   assertTensor(x, fn, name);
@@ -63,6 +64,11 @@ export function assertScalarInput(x: tf.Tensor | number, name: string, fn: strin
 /** A number or one-element tensor as a scalar tensor (call inside `tf.tidy`). @internal */
 export function asScalar(x: tf.Tensor | number): tf.Tensor {
   return typeof x === "number" ? tf.scalar(x) : tf.reshape(x, []);
+}
+
+/** Throws `INVALID_INPUT` unless `inputs` is an object (`shape` lists its fields for the message). @internal */
+export function assertInputsObject(inputs: unknown, fn: string, shape: string): asserts inputs is Record<string, unknown> {
+  if (typeof inputs !== "object" || inputs === null) throw new RLError("INVALID_INPUT", `${fn}: inputs must be ${shape}, got ${describeValue(inputs)}`);
 }
 
 /** Throws `INVALID_INPUT` naming the first of `named` that is missing (undefined or null). @internal */

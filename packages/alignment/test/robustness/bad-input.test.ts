@@ -292,3 +292,48 @@ describe("found by pnpm fuzz in this round's online and game-theoretic losses", 
     expectRLError(() => a.rolloutRejectionCriteriaFromVerl("token_k1", gone as never), /rolloutRsThreshold must be a number or a string/);
   });
 });
+
+describe("found by the new fuzz seeds (tools/fuzz): distillation, BCO and the listed alignment failures", () => {
+  const d3 = (): tf.Tensor3D => tf.tensor3d([[[2, 0, -1]]]);
+  it("distillation losses with a missing or non-tensor input → RLError naming the function and field (was a TypeError)", () => {
+    expectRLError(() => a.forwardKlDistillationLoss({ studentLogits: d3(), teacherLogits: -1 as never }), /forwardKlDistillationLoss: teacherLogits must be a tf.Tensor, got -1/);
+    expectRLError(() => a.reverseKlDistillationLoss({ studentLogits: [] as never, teacherLogits: d3() }), /reverseKlDistillationLoss: studentLogits must be a tf.Tensor, got an array of 0/);
+    expectRLError(() => a.generalizedJsdLoss([] as never), /generalizedJsdLoss: studentLogits must be a tf.Tensor, got undefined/);
+    expectRLError(() => a.generalizedJsdLoss(null as never), /generalizedJsdLoss: inputs must be \{ studentLogits, teacherLogits, mask\? \}, got null/);
+    expectRLError(() => a.generalizedJsdLoss({ studentLogits: d3(), teacherLogits: d3(), mask: Infinity as never }), /generalizedJsdLoss: mask must be a tf.Tensor, got Infinity/);
+    expectRLError(() => a.tokenDivergences(-1 as never, d3()), /tokenDivergences: studentLogits must be a tf.Tensor, got -1/);
+    expectRLError(() => a.tokenDivergences(d3(), tf.zeros([1, 1, 4])), /tokenDivergences: teacherLogits has shape \[1,1,4\], studentLogits has \[1,1,3\]/);
+    expectRLError(() => a.onPolicyDistillationAdvantages([] as never), /onPolicyDistillationAdvantages: logProbs must be a tf.Tensor, got undefined/);
+  });
+  it("bcoLoss: a β / bcoRewardShift that overflows float32 → NON_FINITE, nothing leaked (was Infinity)", () => {
+    const inputs = { policy: tf.tensor1d([0.5, -0.2, -0.4]), reference: tf.zeros([3]), labels: [1, 1, 0] };
+    const before = tf.memory().numTensors;
+    expect(expectRLError(() => a.bcoLoss(inputs, { bcoRewardShift: 1e308 }), /bcoLoss: the loss would be NaN from finite log-probs \(beta 0.1 and bcoRewardShift 1e\+308 overflow float32/).code).toBe("NON_FINITE");
+    expectRLError(() => a.bcoLoss(inputs, { beta: 1e308 }), /bcoLoss: the loss would be/);
+    expect(tf.memory().numTensors).toBe(before);
+    expectRLError(() => a.bcoLoss(undefined as never), /bcoLoss: inputs must be \{ policy, reference, labels, desirableProbs\? \}, got undefined/);
+    expectRLError(() => a.bcoLoss({ ...inputs, labels: undefined as never }), /bcoLoss: labels must be a tensor or an array of 0\/1, got undefined/);
+    const disposed = tf.zeros([3]);
+    disposed.dispose();
+    expectRLError(() => a.ktoLoss({ ...inputs, labels: disposed as never, lossType: undefined } as never, { lossType: "apo_zero_unpaired" }), /ktoLoss: labels is a disposed tensor/);
+    tf.dispose([inputs.policy, inputs.reference]);
+  });
+  it("β-DPO, KTO, MaDPO, tree-preference and TREG with missing inputs → RLError (was a TypeError or a tfjs error)", () => {
+    const v = (): tf.Tensor1D => tf.tensor1d([-1, -2]);
+    expectRLError(() => a.betaDpoLoss({ policyChosen: v(), refChosen: v(), refRejected: v() } as never), /betaDpoLoss: policyRejected is required, got undefined/);
+    expectRLError(() => a.ktoLoss({ reference: v(), labels: [1, 0] } as never), /ktoLoss: policy is required, got undefined/);
+    expectRLError(() => a.ktoLoss(undefined as never), /ktoLoss: inputs must be/);
+    expectRLError(() => a.madpoLoss(null as never), /madpoLoss: inputs must be .*, got null/);
+    expectRLError(() => a.treePreferenceLoss(undefined as never), /treePreferenceLoss: inputs must be \{ rewards, scores \}, got undefined/);
+    expectRLError(() => a.tregLoss({ policyRejected: v(), refChosen: v(), refRejected: v() } as never), /tregLoss: policyChosen is required, got undefined/);
+  });
+  it("cpoLoss / orpoLoss: a chosenNll beyond float32 → NON_FINITE (was Infinity); quantiles reject a tensor", () => {
+    const pair = { policyChosen: tf.tensor1d([-1]), policyRejected: tf.tensor1d([-2]) };
+    expectRLError(() => a.cpoLoss({ ...pair, chosenNll: 1e308 }, { cpoAlpha: 1 }), /cpoLoss: chosenNll is 1e\+308, outside the float32 range/);
+    expectRLError(() => a.orpoLoss({ chosenAvgLogProbs: tf.tensor1d([-0.5]), rejectedAvgLogProbs: tf.tensor1d([-1]), chosenNll: 1e308 }), /orpoLoss: chosenNll is 1e\+308, outside the float32 range/);
+    const disposed = tf.zeros([1]);
+    disposed.dispose();
+    expectRLError(() => a.highEntropyTokenMask(tf.ones([1, 2]), tf.ones([1, 2]), disposed as never), /highEntropyTokenMask: topQuantile must be in \[0, 1\], got a float32 tensor \[1\]/);
+    expectRLError(() => a.linearQuantile([1, 2], disposed as never), /linearQuantile: q must be in \[0, 1\], got a float32 tensor \[1\]/);
+  });
+});

@@ -1,3 +1,5 @@
+import { RLError } from "../errors.js";
+import { describeValue } from "../validate.js";
 import { parseInput } from "../config.js";
 import { z } from "zod";
 
@@ -84,11 +86,13 @@ function canonical(s: LogProbSemantics): LogProbSemantics {
 
 /** Human-readable semantics for error messages: `processed(τ=0.7, topP=0.9, topK=0)`. */
 export function describeSemantics(s: LogProbSemantics): string {
+  s = parseInput(logProbSemanticsSchema, s, "describeSemantics", "semantics");
   return s.kind === "raw" ? `raw(τ=${s.temperature})` : `processed(τ=${s.temperature}, topP=${s.topP}, topK=${s.topK})`;
 }
 
 /** vLLM's `--return-tokens-as-token-ids` renders a token as `token_id:1234`; returns 1234 or null. */
 export function tokenIdFromText(token: string): number | null {
+  if (typeof token !== "string") throw new RLError("INVALID_INPUT", `tokenIdFromText: token must be a string, got ${describeValue(token)}`);
   const m = /^token_id:(\d+)$/.exec(token);
   return m?.[1] === undefined ? null : Number(m[1]);
 }

@@ -1,7 +1,14 @@
 import { z } from "zod";
-import { parseConfig } from "../config.js";
+import { parseConfig, parseInput } from "../config.js";
 import { RLError } from "../errors.js";
-import { describeSemantics, type LogProbBatch, type SampledToken, type TokenAlternative } from "./log-prob-batch.js";
+import { describeSemantics, logProbSemanticsSchema, type LogProbBatch, type SampledToken, type TokenAlternative } from "./log-prob-batch.js";
+
+/** The parts of a {@link LogProbBatch} this function reads (extra fields are kept as they are). */
+const alternativeSchema = z.looseObject({ logProb: z.number().max(0) });
+const batchSchema = z.object({
+  semantics: logProbSemanticsSchema,
+  sequences: z.array(z.looseObject({ tokens: z.array(z.looseObject({ logProb: z.number().max(0), topLogProbs: z.array(alternativeSchema) })) })),
+});
 
 /**
  * Config of {@link rescaleLogProbTemperature}: the target temperature τ' and how much
@@ -43,7 +50,8 @@ export type RescaleLogProbTemperatureConfig = z.input<typeof rescaleLogProbTempe
 export function rescaleLogProbTemperature(batch: LogProbBatch, config: RescaleLogProbTemperatureConfig): LogProbBatch {
   const fn = "rescaleLogProbTemperature";
   const { temperature, massTolerance } = parseConfig(rescaleLogProbTemperatureConfig, config, fn);
-  const s = batch.semantics;
+  parseInput(batchSchema, batch, fn, "batch");
+  const s = logProbSemanticsSchema.parse(batch.semantics);
   const target = { kind: "processed" as const, temperature, topP: 1, topK: 0 };
   if (s.kind === "processed" && (s.topP < 1 || s.topK > 0)) {
     throw new RLError(
@@ -69,7 +77,14 @@ export function rescaleLogProbTemperature(batch: LogProbBatch, config: RescaleLo
       const max = Math.max(...scaled);
       const lse = max + Math.log(scaled.reduce((acc, x) => acc + Math.exp(x - max), 0));
       const topLogProbs: TokenAlternative[] = tok.topLogProbs.map((alt, k) => ({ ...alt, logProb: (scaled[k] as number) - lse }));
-      return { ...tok, logProb: a * tok.logProb - lse, topLogProbs };
+      const logProb = a * tok.logProb - lse;
+      if (!Number.isFinite(logProb) || topLogProbs.some((alt) => !Number.isFinite(alt.logProb))) {
+        throw new RLError(
+          "NON_FINITE",
+          `${fn}: sequences.${i}.tokens.${t}: rescaling from τ=${source} to τ=${temperature} gives ${logProb}; the temperature ratio ${a} overflows (use a larger temperature)`,
+        );
+      }
+      return { ...tok, logProb, topLogProbs };
     }),
   }));
   return { sequences, semantics: target };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseConfig } from "../config.js";
 import { RLError } from "../errors.js";
 import { tf } from "../tf.js";
+import { assertTensor, describeValue } from "../validate.js";
 import { lossAggregationModes } from "./aggregate.js";
 import { readFloat32 } from "./storage.js";
 
@@ -140,12 +141,21 @@ const f32 = Math.fround;
  * @remarks PPO arXiv:1707.06347; GSPO arXiv:2507.18071; CISPO arXiv:2506.13585; SAPO arXiv:2511.20347
  */
 export function fusedPolicyLoss(inputs: FusedPolicyLossInputs, config: FusedPolicyLossConfig = {}, name = "fusedPolicyLoss"): FusedPolicyLossOutput {
+  if (typeof name !== "string") throw new RLError("INVALID_INPUT", `fusedPolicyLoss: name must be a string, got ${describeValue(name)}`);
   const cfg = parseConfig(fusedPolicyLossConfig, config, name);
+  if (typeof inputs !== "object" || inputs === null) {
+    throw new RLError("INVALID_INPUT", `${name}: inputs must be { logProbs, oldLogProbs?, advantages, mask }, got ${describeValue(inputs)}`);
+  }
   const { logProbs, oldLogProbs, advantages, mask } = inputs;
+  assertTensor(logProbs, name, "logProbs");
+  if (oldLogProbs !== undefined) assertTensor(oldLogProbs, name, "oldLogProbs");
+  assertTensor(advantages, name, "advantages");
+  assertTensor(mask, name, "mask", { dtypes: ["float32", "int32"] });
   if (logProbs.rank !== 2) throw new RLError("SHAPE_MISMATCH", `${name}: logProbs must be [B, T], got [${logProbs.shape.join(",")}]`);
   if (logProbs.dtype !== "float32") throw new RLError("INVALID_INPUT", `${name}: logProbs must be float32, got ${logProbs.dtype}`);
   const [B, T] = logProbs.shape as [number, number];
   for (const [field, t] of [["mask", mask], ["oldLogProbs", oldLogProbs]] as const) {
+    if (t === undefined && field === "mask") continue;
     if (t !== undefined && (t.rank !== 2 || t.shape[0] !== B || t.shape[1] !== T)) {
       throw new RLError("SHAPE_MISMATCH", `${name}: ${field} has shape [${t.shape.join(",")}], logProbs [${B},${T}]`);
     }

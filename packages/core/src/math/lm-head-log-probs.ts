@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseConfig } from "../config.js";
 import { RLError } from "../errors.js";
 import { tf } from "../tf.js";
+import { assertTensor, describeValue } from "../validate.js";
 import { storageOf } from "./storage.js";
 
 /** Config of {@link lmHeadLogProbs}. */
@@ -53,7 +54,14 @@ export interface LmHeadLogProbsInputs {
  */
 export function lmHeadLogProbs(inputs: LmHeadLogProbsInputs, config: LmHeadLogProbsConfig = {}): tf.Tensor2D {
   const { temperature, chunkSize } = parseConfig(lmHeadLogProbsConfig, config, "lmHeadLogProbs");
+  if (typeof inputs !== "object" || inputs === null) {
+    throw new RLError("INVALID_INPUT", `lmHeadLogProbs: inputs must be { hidden, weight, ids, bias? }, got ${describeValue(inputs)}`);
+  }
   const { hidden, weight, ids, bias } = inputs;
+  assertTensor(hidden, "lmHeadLogProbs", "hidden");
+  assertTensor(weight, "lmHeadLogProbs", "weight");
+  assertTensor(ids, "lmHeadLogProbs", "ids", { dtypes: ["int32", "float32"] });
+  if (bias !== undefined) assertTensor(bias, "lmHeadLogProbs", "bias");
   if (hidden.rank !== 3) {
     throw new RLError("SHAPE_MISMATCH", `lmHeadLogProbs: hidden must be [B, T, d], got [${hidden.shape.join(",")}]`);
   }

@@ -212,6 +212,7 @@ export function entropyFromLogits(logits: tf.Tensor): tf.Tensor {
  * @remarks no paper
  */
 export function entropyFromLogitsComposite(logits: tf.Tensor): tf.Tensor {
+  assertTensor(logits, "entropyFromLogitsComposite", "logits", { dtypes: ["float32", "int32"] });
   assertNumericDtype(logits, "logits", "entropyFromLogitsComposite");
   if (logits.rank < 1) throw new RLError("SHAPE_MISMATCH", "entropyFromLogitsComposite: logits must be [..., V], got a scalar");
   return compositeEntropy(logits);

@@ -297,6 +297,7 @@ export function assertSameShape(named: Record<string, { shape: readonly number[]
  * @remarks no paper
  */
 export function toMatrix2D(input: MatrixLike, name: string, fn: string, options: { finite?: boolean } = {}): Matrix {
+  checkNames("toMatrix2D", name, fn);
   const m = Matrix.from(input, { name, fn, finite: options.finite ?? true });
   if (m.shape.length !== 2) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} must be 2-D [B, T], got shape [${m.shape.join(",")}]`);
@@ -304,11 +305,18 @@ export function toMatrix2D(input: MatrixLike, name: string, fn: string, options:
   return m;
 }
 
+/** The `name` / `fn` arguments of the conversion helpers are strings (they go into messages). */
+function checkNames(helper: string, name: unknown, fn: unknown): void {
+  if (typeof fn !== "string") throw new RLError("INVALID_INPUT", `${helper}: fn must be a function name (string), got ${describeValue(fn)}`);
+  if (typeof name !== "string") throw new RLError("INVALID_INPUT", `${fn}: ${helper}: name must be a field name (string), got ${describeValue(name)}`);
+}
+
 /**
  * Converts a {@link MatrixLike} argument and requires it to be 1-D.
  * @remarks no paper
  */
 export function toVector(input: MatrixLike, name: string, fn: string, options: { finite?: boolean } = {}): Matrix {
+  checkNames("toVector", name, fn);
   const m = Matrix.from(input, { name, fn, finite: options.finite ?? true });
   if (m.shape.length !== 1) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} must be 1-D [B], got shape [${m.shape.join(",")}]`);

@@ -1,4 +1,5 @@
 import { RLError } from "../errors.js";
+import { describeValue } from "../validate.js";
 import { tf } from "../tf.js";
 
 /** One update per parameter; `null` = this parameter has no gradient and is left alone. */
@@ -125,10 +126,12 @@ export function chain(...parts: readonly GradientTransformation<unknown>[]): Gra
  * @remarks optax `apply_updates`
  */
 export function applyUpdates(params: readonly tf.Variable[], updates: Updates): void {
-  checkUpdates("applyUpdates", updates, params);
+  if (!Array.isArray(params)) throw new RLError("INVALID_INPUT", `applyUpdates: params must be an array of tf.Variable, got ${describeValue(params)}`);
   params.forEach((p, i) => {
-    if (!(p instanceof tf.Variable)) throw new RLError("INVALID_INPUT", `applyUpdates: params[${i}] is not a tf.Variable`);
+    if (!(p instanceof tf.Variable)) throw new RLError("INVALID_INPUT", `applyUpdates: params[${i}] must be a tf.Variable, got ${describeValue(p)}`);
+    if (p.isDisposed) throw new RLError("INVALID_INPUT", `applyUpdates: params[${i}] is a disposed variable`);
   });
+  checkUpdates("applyUpdates", updates, params);
   updates.forEach((u, i) => {
     if (u === null) return;
     const p = params[i] as tf.Variable;

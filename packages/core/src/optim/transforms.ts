@@ -2,6 +2,7 @@ import { z } from "zod";
 import { RLError } from "../errors.js";
 import { parseConfig } from "../config.js";
 import { tf } from "../tf.js";
+import { describeValue } from "../validate.js";
 import { clipTensorsByGlobalNorm } from "../math/clip.js";
 import { checkUpdates, zerosVariable, type GradientTransformation } from "./transform.js";
 
@@ -209,7 +210,13 @@ export function scaleBySchedule(schedule: (step: number) => number): GradientTra
  * @remarks optax `scale_by_learning_rate`
  */
 export function scaleByLearningRate(config: ScaleByLearningRateConfig): GradientTransformation<CountState> {
-  const lr = (config as Partial<ScaleByLearningRateConfig> | undefined)?.learningRate;
+  if (typeof config !== "object" || config === null) {
+    throw new RLError("INVALID_CONFIG", `scaleByLearningRate: config must be { learningRate }, got ${describeValue(config)}`);
+  }
+  const lr = (config as Partial<ScaleByLearningRateConfig>).learningRate;
+  if (typeof lr !== "function" && typeof lr !== "number") {
+    throw new RLError("INVALID_CONFIG", `scaleByLearningRate: learningRate must be a number or a schedule (step) => number, got ${describeValue(lr)}`);
+  }
   if (typeof lr !== "function") rateAt("scaleByLearningRate", lr as number, 0);
   return {
     init: () => ({ count: 0 }),

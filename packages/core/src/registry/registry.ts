@@ -48,8 +48,9 @@ export function defineDefinition<K extends string, C extends z.ZodType, I>(def: 
   if (!namePattern.test(def.name)) {
     throw new RLError("INVALID_INPUT", `defineDefinition: name "${def.name}" must be "namespace/name" (lower case)`);
   }
-  if (!semverPattern.test(def.version)) {
-    throw new RLError("INVALID_INPUT", `defineDefinition: ${def.name}: version "${def.version}" is not semver`);
+  if (typeof def.version !== "string" || !semverPattern.test(def.version)) {
+    const got = typeof def.version === "string" ? `"${def.version}"` : describeValue(def.version);
+    throw new RLError("INVALID_INPUT", `defineDefinition: ${def.name}: version ${got} is not semver`);
   }
   if (typeof def.create !== "function") throw new RLError("INVALID_INPUT", `defineDefinition: ${def.name}: create must be a function`);
   assertZod4Schema(def.configSchema, `defineDefinition: ${def.name}`);

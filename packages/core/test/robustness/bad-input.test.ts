@@ -197,3 +197,59 @@ describe("found by pnpm fuzz --cases 1000 (tools/fuzz): clients", () => {
     expectRLError(() => toRolloutGroup({ semantics: { kind: "raw", temperature: 1 }, sequences: [1.5] } as never, { promptId: "p", rewards: [1] }), /toRolloutGroup: batch.sequences\[0\] must be/);
   });
 });
+
+describe("found by the new fuzz seeds (tools/fuzz): optimizer transforms, fused kernels, conversion helpers", () => {
+  it("applyUpdates with a non-variable parameter → RLError naming params[i] (was a TypeError)", () => {
+    expectRLError(() => core.applyUpdates([-1 as never], [tf.tensor1d([1])]), /applyUpdates: params\[0\] must be a tf.Variable, got -1/);
+    expectRLError(() => core.applyUpdates(null as never, []), /applyUpdates: params must be an array of tf.Variable, got null/);
+  });
+  it("scaleByLearningRate with a learningRate that is neither a number nor a schedule → RLError (was 'lr is not a function')", () => {
+    expectRLError(() => core.scaleByLearningRate({ learningRate: [1, 2] as never }), /scaleByLearningRate: learningRate must be a number or a schedule/);
+    expectRLError(() => core.scaleByLearningRate(undefined as never), /scaleByLearningRate: config must be \{ learningRate \}, got undefined/);
+  });
+  it("entropyFromLogitsComposite / fusedPolicyLoss / lmHeadLogProbs with missing tensors → RLError naming the field", () => {
+    expectRLError(() => core.entropyFromLogitsComposite(null as never), /entropyFromLogitsComposite: logits must be a tf.Tensor, got null/);
+    const inputs = { logProbs: tf.tensor2d([[-0.5, -1]]), advantages: tf.tensor1d([1]), mask: tf.ones([1, 2]), oldLogProbs: 3 as never };
+    const before = tf.memory().numTensors;
+    expectRLError(() => core.fusedPolicyLoss(inputs), /fusedPolicyLoss: oldLogProbs must be a tf.Tensor, got 3/);
+    expectRLError(() => core.fusedPolicyLoss(undefined as never), /fusedPolicyLoss: inputs must be/);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([inputs.logProbs, inputs.advantages, inputs.mask]);
+    const hidden = tf.zeros([1, 2, 3]);
+    const ids = tf.tensor2d([[0, 1]], [1, 2], "int32");
+    expectRLError(() => core.lmHeadLogProbs({ hidden, weight: [1] as never, ids }), /lmHeadLogProbs: weight must be a tf.Tensor, got an array of 1/);
+    expectRLError(() => core.lmHeadLogProbs([] as never), /lmHeadLogProbs: hidden must be a tf.Tensor, got undefined/);
+    tf.dispose([hidden, ids]);
+  });
+  it("a disposed tensor where a name or version is expected → RLError (was 'Tensor is disposed' from the message)", () => {
+    const d = tf.zeros([1]);
+    d.dispose();
+    expectRLError(() => core.toMatrix2D([[1, 2]], "mask", d as never), /toMatrix2D: fn must be a function name \(string\), got a float32 tensor \[1\]/);
+    expectRLError(() => core.toVector([1, 2], d as never, "grpoAdvantages"), /grpoAdvantages: toVector: name must be a field name/);
+    expectRLError(
+      () => core.defineDefinition({ kind: "reward-function", name: "acme/x", version: d as never, specVersion: "v1", configSchema: core.klEstimateConfig, create: () => 0 } as never),
+      /defineDefinition: acme\/x: version a float32 tensor \[1\] is not semver/,
+    );
+  });
+});
+
+describe("found by the new fuzz seeds (tools/fuzz): client helpers", () => {
+  it("rescaleLogProbTemperature with a malformed batch → RLError (was a TypeError or NaN); an overflowing ratio → NON_FINITE", async () => {
+    const { rescaleLogProbTemperature } = await import("../../src/clients/index.js");
+    expectRLError(() => rescaleLogProbTemperature(-1 as never, { temperature: 0.5 }), /rescaleLogProbTemperature: invalid batch: /);
+    expectRLError(() => rescaleLogProbTemperature({ semantics: 1.5, sequences: [] } as never, { temperature: 0.5 }), /rescaleLogProbTemperature: invalid batch: /);
+    const tok = (lp: number) => ({ id: 1, text: "a", logProb: lp, bytes: null, topLogProbs: [{ id: 1, text: "a", logProb: lp, bytes: null }, { id: 2, text: "b", logProb: Math.log(0.2), bytes: null }] });
+    const batch = { semantics: { kind: "raw" as const, temperature: 1, topP: 1, topK: 0 }, sequences: [{ index: 0, text: "a", finishReason: "stop", tokens: [tok(Math.log(0.8))] }] };
+    expect(rescaleLogProbTemperature(batch, { temperature: 0.5 }).sequences[0]?.tokens[0]?.logProb).toBeCloseTo(Math.log(0.64 / 0.68), 6);
+    expectRLError(() => rescaleLogProbTemperature(batch, { temperature: 1e-320 }), /rescaleLogProbTemperature: sequences.0.tokens.0: rescaling from τ=1 to τ=1e-320/);
+  });
+  it("describeSemantics / tokenIdFromText with a non-semantics / non-string → RLError (was 'Tensor is disposed')", async () => {
+    const { describeSemantics, tokenIdFromText } = await import("../../src/clients/index.js");
+    const d = tf.zeros([1]);
+    d.dispose();
+    expectRLError(() => describeSemantics({ kind: "processed", temperature: 1, topP: d } as never), /describeSemantics: invalid semantics: topP/);
+    expect(describeSemantics({ kind: "processed", temperature: 0.7, topP: 0.9, topK: 20 })).toBe("processed(τ=0.7, topP=0.9, topK=20)");
+    expectRLError(() => tokenIdFromText(d as never), /tokenIdFromText: token must be a string, got a float32 tensor \[1\]/);
+    expect(tokenIdFromText("token_id:1234")).toBe(1234);
+  });
+});

@@ -75,5 +75,16 @@ export const seeds: Record<string, Record<string, Seed>> = {
     vespoLoss: () => [policy(), {}],
     vllmImportanceSamplingRatio: () => [t2([[0.5, -0.2, 0.1], [1.2, 0.3, 0]]), tf.zeros([2, 3]), t2([[1, 1, 1], [1, 1, 0]]), { mode: "token_truncate" }],
     wpoSequenceWeights: () => [tf.zeros([1, 2, 3]), tf.tensor2d([[0, 2]], undefined, "int32"), [[1, 1]]],
+    // distillation and BCO (TSDoc examples)
+    bcoLoss: () => [{ policy: t1([0.5, -0.2, -0.4]), reference: tf.zeros([3]), labels: [1, 1, 0] }, { beta: 1, bcoRewardShift: 0.1 }],
+    bcoRunningMoments: () => [],
+    forwardKlDistillationLoss: () => [{ studentLogits: tf.tensor3d([[[2, 0, -1]]]), teacherLogits: tf.tensor3d([[[0, 1, 0]]]) }, {}],
+    generalizedJsdLoss: () => [
+      { studentLogits: tf.tensor3d([[[2, 0, -1], [0, 0, 0]]]), teacherLogits: tf.tensor3d([[[0, 1, 0], [1, 0, 0]]]), mask: t2([[1, 0]]) },
+      {},
+    ],
+    onPolicyDistillationAdvantages: () => [{ logProbs: t2([[-0.5, -2]]), teacherLogProbs: t2([[-0.25, -3]]), mask: t2([[1, 1]]) }, {}],
+    reverseKlDistillationLoss: () => [{ studentLogits: tf.tensor3d([[[2, 0, -1]]]), teacherLogits: tf.tensor3d([[[0, 1, 0]]]) }, {}],
+    tokenDivergences: () => [tf.tensor3d([[[2, 0, -1]]]), tf.tensor3d([[[0, 1, 0]]]), { beta: 0 }],
   },
 };

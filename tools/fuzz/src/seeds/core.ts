@@ -4,6 +4,13 @@ import { Matrix, createRng, tf } from "@rl/core";
 import { grpoDefinition } from "@rl/credit";
 
 type Seed = () => unknown[];
+/** A variable whose initial tensor is already disposed (so that the harness can dispose everything). */
+const variable = (xs: number[]): tf.Variable => {
+  const t = tf.tensor1d(xs);
+  const v = tf.variable(t);
+  t.dispose();
+  return v;
+};
 /** A 3-token greedy model (the `generate` TSDoc example): logits 5·reverse(one-hot(id)). */
 const model = (ids: tf.Tensor2D): tf.Tensor3D =>
   tf.tidy(() => tf.reverse(tf.mul(tf.cast(tf.oneHot(tf.cast(ids, "int32"), 3), "float32"), 5), -1) as tf.Tensor3D);
@@ -55,5 +62,29 @@ export const seeds: Record<string, Record<string, Seed>> = {
     toVector: () => [[1, 2, 3], "outcomes", "grpoAdvantages"],
     toRLError: () => [new Error("boom")],
     tryRL: () => [() => 1],
+    // optimizer transforms, fused kernels, lmHeadLogProbs (the functions' TSDoc examples)
+    addDecayedWeights: () => [{ weightDecay: 0.01 }],
+    applyUpdates: () => [[variable([1, 2])], [tf.tensor1d([0.5, -1])]],
+    chain: () => [core.clipByGlobalNorm({ maxNorm: 1 }), core.scaleByAdam(), core.scaleByLearningRate({ learningRate: 0.1 })],
+    clipByGlobalNorm: () => [{ maxNorm: 1 }],
+    entropyFromLogitsComposite: () => [tf.tensor3d([[[2, 0, -1], [0, 0, 0]]])],
+    fusedKernelsActive: () => [],
+    fusedPolicyLoss: () => [
+      {
+        logProbs: tf.tensor2d([[-0.5, -1, -0.2], [-0.7, -0.3, -2]]),
+        oldLogProbs: tf.tensor2d([[-0.6, -0.9, -0.3], [-0.7, -0.5, -1.5]]),
+        advantages: tf.tensor2d([[1, 1, 1], [-1, -1, -1]]),
+        mask: tf.tensor2d([[1, 1, 1], [1, 1, 0]]),
+      },
+      { clipHigh: 0.28, dualClip: 3 },
+    ],
+    fusedPolicyLossAvailable: () => [{ dualClip: 3 }],
+    gatherLogProbsComposite: () => [tf.tensor3d([[[2, 0, -1], [0, 0, 0]]]), tf.tensor2d([[0, 2]], [1, 2], "int32"), {}],
+    initRlKernels: () => [],
+    isRngState: () => [createRng(1).state()],
+    lmHeadLogProbs: () => [{ hidden: tf.zeros([1, 2, 3]), weight: tf.zeros([3, 4]), ids: tf.tensor2d([[0, 3]], [1, 2], "int32") }, {}],
+    scaleByAdam: () => [{}],
+    scaleByLearningRate: () => [{ learningRate: 0.1 }],
+    scaleBySchedule: () => [(step: number) => 0.1 / (1 + step)],
   },
 };

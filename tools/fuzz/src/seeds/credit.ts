@@ -58,5 +58,28 @@ export const seeds: Record<string, Record<string, Seed>> = {
     strictMinReturns: () => [[[0.8, -0.5, 0.6]], [[1, 1, 1]]],
     sumFormReturns: () => [[[0.8, -0.5, 0.6]], [[1, 1, 1]], {}],
     tempoAdvantages: () => [{ tokenRewards: [[0, 1], [0, 0]], tokenIds: [[1, 2], [3, 4]], mask: [[1, 1], [1, 1]], groups: [0, 0] }, {}],
+    // selection and baseline functions (TSDoc examples)
+    dynamicSamplingFilter: () => [{ rewards: [1, 0, 1, 1, 0, 0, 1, 0], groups: ["a", "a", "b", "b", "c", "c", "d", "d"] }, { promptBatchSize: 1 }],
+    igpoTurnRewards: () => [{ answerLogProbs: [[[Math.log(0.1), Math.log(0.1)], [Math.log(0.4), Math.log(0.4)], [Math.log(0.5), Math.log(0.5)]]], rewards: [1] }, {}],
+    optimalTokenBaselineAdvantages: () => [
+      {
+        tokenRewards: [[0, 1], [0, 0]], mask: [[1, 1], [1, 1]], groups: [0, 0],
+        oldLogProbs: [[Math.log(0.5), Math.log(0.5)], [Math.log(0.8), Math.log(0.5)]],
+        sumPiSquared: [[0.5, 0.5], [0.68, 0.5]],
+      },
+      { dtype: "float64" },
+    ],
+    pfPpoResample: () => [[1, 0, 0, 0], { seed: 1 }],
+    pfPpoWeights: () => [[0.5, -1, 2, 0], { reweightMethod: "max_min" }],
+    promptCurriculumSelection: () => [[0.95, 0.5, 0.1, 0.6, 0.0, 0.3], { promptBatchSize: 3 }],
+    rewardRankedSelection: () => [{ rewards: [0.2, 0.9, 0.5, 0.1, 0.7, 0.7], groups: [0, 0, 0, 1, 1, 1] }, {}],
+    tirOptimalTokenBaselineAdvantages: () => [
+      {
+        tokenRewards: [[0, 0, 1], [0, 0, 0]], mask: [[1, 0, 1], [1, 1, 0]], groups: [0, 0],
+        oldLogProbs: [[Math.log(0.5), 0, Math.log(0.5)], [Math.log(0.8), Math.log(0.5), 0]],
+        sumPiSquared: [[0.5, 1, 0.5], [0.68, 0.5, 1]],
+      },
+      { dtype: "float64" },
+    ],
   },
 };

@@ -59,6 +59,12 @@ export function implicitPrmCeLoss(input: ImplicitPrmCeInput, config: ImplicitPrm
     return tf.mul(cfg.beta, tf.sum(tf.mul(tf.sub(lp, ref), m), 1));
   });
   const r = reward.dataSync();
+  for (let k = 0; k < r.length; k++) {
+    if (!Number.isFinite(r[k] as number)) {
+      reward.dispose();
+      throw new RLError("NON_FINITE", `${fn}: reward[${k}] = β·Σ M·(policyLogProbs − refLogProbs) is ${r[k] as number} (beta ${cfg.beta} overflows float32, or the inputs are not finite)`);
+    }
+  }
   let correct = 0;
   labels.forEach((l, k) => (correct += (r[k] as number) > 0 === l > 0.5 ? 1 : 0));
   const loss = tf.tidy(() => {

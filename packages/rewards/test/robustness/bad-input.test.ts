@@ -250,7 +250,7 @@ describe("found by pnpm fuzz (round 2): disposed tensors, missing inputs and ove
     expectRLError(() => r.prmStepLoss({ logits: [[[0, 1]]] } as never), /prmStepLoss: input\.labels is missing/);
     expectRLError(() => r.rewardBenchScores(null as never), /rewardBenchScores: subsetAccuracy must be an object/);
     expectRLError(() => r.rewardBenchScores({ chat: 1 }, null as never), /rewardBenchScores: options must be an object/);
-    expectRLError(() => createRewardModel({ hiddenSize: -1, variables: [], encode: () => tf.zeros([1]), dispose: () => {} } as never), /createRewardModel: encoder\.hiddenSize must be a positive integer, got -1/);
+    expectRLError(() => createRewardModel({ hiddenSize: -1, variables: [], encode: () => tf.zeros([1]), dispose: () => {} } as never), /createRewardModel: encoder\.hiddenSize must be a positive integer ≤ 1048576, got -1/);
     expectRLError(() => createRewardModel(1e308 as never), /createRewardModel: encoder must be an Encoder/);
     expectRLError(() => r.layersModelEncoder({ apply: () => null, trainableWeights: [[1, 2]] } as never, 4), /layersModelEncoder: model\.trainableWeights\[0\] is an array of 2/);
   });
@@ -265,6 +265,8 @@ describe("found by pnpm fuzz (round 2): disposed tensors, missing inputs and ove
     expect(expectRLError(() => r.hlGaussLoss({ logits: [[0, 0, 0, 0]], targets: [1] }, { vMin: 0, vMax: 1e308, numBins: 4 }), /hlGaussLoss: vMin/).code).toBe("NON_FINITE");
     expect(expectRLError(() => r.implicitStepRewards([[1e308, 1e308]], [[1]], { beta: 1 }), /implicitStepRewards: cumulative/).code).toBe("NON_FINITE");
     expect(expectRLError(() => r.weightedSelfConsistency([{ answer: "a", score: 1e308 }, { answer: "a", score: 1e308 }], { weight: "identity" }), /weightedSelfConsistency: votes/).code).toBe("NON_FINITE");
+    expect(expectRLError(() => r.implicitPrmCeLoss({ policyLogProbs: [[0.8, 0.4]], refLogProbs: [[0, 0]], mask: [[1, 1]], labels: [1] }, { beta: 1e308 }), /implicitPrmCeLoss: reward\[0\]/).code).toBe("NON_FINITE");
+    expectRLError(() => createRewardModel({ hiddenSize: 2 ** 53, variables: [], encode: () => tf.zeros([1]), dispose: () => {} } as never), /createRewardModel: encoder\.hiddenSize must be a positive integer ≤ 1048576/);
     expect(tf.memory().numTensors).toBe(before);
     // numbers unchanged on valid input
     expect(r.hlGaussDecode([[0, 0, 0, 0]], { vMin: 0, vMax: 4, numBins: 4 }).arraySync()).toEqual([2]);

@@ -179,8 +179,19 @@ export async function scoreItems(
     throw new RLError("INVALID_INPUT", "scoreItems: items must be an array of { query, prompt, response, label, dataSource, extraInfo }");
   }
   if (typeof options !== "object" || options === null) throw new RLError("INVALID_INPUT", `scoreItems: options must be an object, got ${describeValue(options)}`);
+  if (typeof name !== "string") throw new RLError("INVALID_INPUT", `scoreItems: name must be a reward name, got ${describeValue(name)}`);
+  if (!Object.hasOwn(composition.rewards, name)) resolveRewardName(composition, name);
   const reward = composition.rewards[name];
-  if (reward === undefined) resolveRewardName(composition, name);
+  if (typeof reward !== "function") throw new RLError("INVALID_INPUT", `scoreItems: reward "${name}" is not a function`);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new RLError("INVALID_INPUT", `scoreItems: options.signal must be an AbortSignal, got ${describeValue(options.signal)}`);
+  }
+  if (options.concurrency !== undefined && (typeof options.concurrency !== "number" || Number.isNaN(options.concurrency))) {
+    throw new RLError("INVALID_INPUT", `scoreItems: options.concurrency must be a number, got ${describeValue(options.concurrency)}`);
+  }
+  if (options.gate !== undefined && (typeof options.gate !== "object" || options.gate === null || typeof options.gate.acquire !== "function" || typeof options.gate.release !== "function")) {
+    throw new RLError("INVALID_INPUT", `scoreItems: options.gate must be a Semaphore (acquire(), release()), got ${describeValue(options.gate)}`);
+  }
   const signal = options.signal ?? new AbortController().signal;
   const concurrency = Math.max(1, options.concurrency ?? 64);
   const out = new Array<ScoredItem>(items.length);
@@ -192,7 +203,7 @@ export async function scoreItems(
       const i = next++;
       if (options.gate !== undefined) await options.gate.acquire(signal);
       try {
-        const value = reward!(items[i]!, { signal });
+        const value = reward(items[i]!, { signal });
         out[i] = toScoredItem(value instanceof Promise ? await raceAbort(value, signal) : value, name);
       } finally {
         options.gate?.release();

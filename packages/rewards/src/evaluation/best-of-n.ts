@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError, describeValue } from "@rl/core/arrays";
+import { assertFiniteResult, parseConfig, RLError, describeValue } from "@rl/core/arrays";
 
 /** One Best-of-N candidate. */
 export interface BestOfNCandidate {
@@ -62,6 +62,11 @@ export function weightedSelfConsistency(
     throw new RLError("INVALID_INPUT", "weightedSelfConsistency: candidates must be an array of { answer, score }");
   }
   checkScores(candidates.map((c) => c.score), "weightedSelfConsistency");
+  candidates.forEach((c, k) => {
+    if (c.answer !== undefined && c.answer !== null && typeof c.answer !== "string") {
+      throw new RLError("INVALID_INPUT", `weightedSelfConsistency: candidates[${k}].answer is ${describeValue(c.answer)}; expected a string or null`);
+    }
+  });
   const votes = new Map<string, number>();
   for (const c of candidates) {
     if (c.answer === undefined || c.answer === null) continue;
@@ -76,6 +81,7 @@ export function weightedSelfConsistency(
       answer = a;
     }
   }
+  assertFiniteResult([...votes.values()], "weightedSelfConsistency", "votes", "scores overflow");
   return { answer, votes: Object.fromEntries(votes) };
 }
 

@@ -1,4 +1,4 @@
-import { RLError, describeValue } from "@rl/core/arrays";
+import { RLError, assertFiniteResult, describeValue } from "@rl/core/arrays";
 
 /** RewardBench v1 example counts per subset (`rewardbench/constants.py::EXAMPLE_COUNTS`; `math-prm` up-weighted to 984 = 6×164). */
 export const REWARD_BENCH_V1_COUNTS: Readonly<Record<string, number>> = Object.freeze({
@@ -61,8 +61,18 @@ export function rewardBenchScores(
   subsetAccuracy: Readonly<Record<string, number>>,
   options: RewardBenchScoresOptions = {},
 ): { sections: Record<string, number>; overall: number; ignored: string[] } {
+  const isRecord = (v: unknown): boolean => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isRecord(subsetAccuracy)) throw new RLError("INVALID_INPUT", `rewardBenchScores: subsetAccuracy must be an object of subset accuracies, got ${describeValue(subsetAccuracy)}`);
+  if (!isRecord(options)) throw new RLError("INVALID_CONFIG", `rewardBenchScores: options must be an object, got ${describeValue(options)}`);
   const counts = options.counts ?? REWARD_BENCH_V1_COUNTS;
   const sections = options.sections ?? REWARD_BENCH_V1_SECTIONS;
+  if (!isRecord(counts)) throw new RLError("INVALID_CONFIG", `rewardBenchScores: options.counts must be an object, got ${describeValue(counts)}`);
+  if (!isRecord(sections)) throw new RLError("INVALID_CONFIG", `rewardBenchScores: options.sections must be an object, got ${describeValue(sections)}`);
+  for (const [name, subsets] of Object.entries(sections)) {
+    if (!Array.isArray(subsets) || subsets.some((x) => typeof x !== "string")) {
+      throw new RLError("INVALID_CONFIG", `rewardBenchScores: options.sections["${name}"] must be an array of subset names, got ${describeValue(subsets)}`);
+    }
+  }
   const names = Object.keys(sections);
   if (names.length === 0) throw new RLError("INVALID_INPUT", "rewardBenchScores: sections is empty");
   for (const [k, v] of Object.entries(subsetAccuracy)) {
@@ -79,7 +89,7 @@ export function rewardBenchScores(
       const acc = subsetAccuracy[subset];
       if (acc === undefined) continue;
       const w = counts[subset];
-      if (w === undefined || !(w > 0)) {
+      if (typeof w !== "number" || !(w > 0) || w === Infinity) {
         throw new RLError("INVALID_INPUT", `rewardBenchScores: counts has no positive example count for subset "${subset}"`);
       }
       num += w * acc;
@@ -88,6 +98,8 @@ export function rewardBenchScores(
     out[name] = den > 0 ? num / den : 0;
   }
   const overall = names.reduce((s, n) => s + (out[n] as number), 0) / names.length;
+  assertFiniteResult(Object.values(out), "rewardBenchScores", "sections", "counts overflow");
+  assertFiniteResult(overall, "rewardBenchScores", "overall", "counts overflow");
   return { sections: out, overall, ignored: Object.keys(subsetAccuracy).filter((k) => !known.has(k)) };
 }
 

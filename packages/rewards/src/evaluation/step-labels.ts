@@ -70,6 +70,11 @@ export const monteCarloStepLabels = completionStepLabels;
  */
 export function firstErrorStep(labels: readonly (number | null)[]): number {
   if (!Array.isArray(labels)) throw new RLError("INVALID_INPUT", `firstErrorStep: labels must be an array of numbers or null, got ${describeValue(labels)}`);
+  labels.forEach((l, k) => {
+    if (l !== null && (typeof l !== "number" || Number.isNaN(l))) {
+      throw new RLError("INVALID_INPUT", `firstErrorStep: labels[${k}] is ${describeValue(l)}; expected a number or null`);
+    }
+  });
   return labels.findIndex((l) => l !== null && l < 0.5);
 }
 
@@ -88,6 +93,7 @@ export function consensusFilter(
 ): { keep: boolean[]; kept: number; fraction: number | null } {
   if (!Array.isArray(items)) throw new RLError("INVALID_INPUT", "consensusFilter: items must be an array");
   const keep = items.map((it, i) => {
+    if (typeof it !== "object" || it === null) throw new RLError("INVALID_INPUT", `consensusFilter: items[${i}] is ${describeValue(it)}; expected { mcFirstError, judgeFirstError }`);
     for (const key of ["mcFirstError", "judgeFirstError"] as const) {
       const v = it[key];
       if (!Number.isInteger(v) || v < -1) throw new RLError("INVALID_INPUT", `consensusFilter: items[${i}].${key} is ${describeValue(v)}; expected a step index or -1`);

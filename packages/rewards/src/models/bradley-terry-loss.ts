@@ -10,6 +10,7 @@ import {
   readValues,
   reduceLoss,
   shapeOf,
+  assertInputObject,
 } from "./tensor-input.js";
 
 /**
@@ -80,6 +81,7 @@ export interface PairwiseLossResult {
 export function bradleyTerryLoss(input: BradleyTerryInput, config: BradleyTerryConfig = {}): PairwiseLossResult {
   const fn = "bradleyTerryLoss";
   const cfg = parseConfig(bradleyTerryConfig, config, fn);
+  assertInputObject(input, fn, ["chosenRewards", "rejectedRewards"]);
   const shape = shapeOf(input.chosenRewards);
   if (shape.length !== 1) throw new RLError("SHAPE_MISMATCH", `${fn}: chosenRewards must be 1-D, got shape [${shape.join(",")}]`);
   assertShape(shapeOf(input.rejectedRewards), shape, fn, "rejectedRewards", "chosenRewards");

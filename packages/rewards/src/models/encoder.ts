@@ -1,4 +1,4 @@
-import { RLError, createRng, linear, parseConfig, tf, type LayersModelLike } from "@rl/core";
+import { RLError, createRng, describeValue, linear, parseConfig, tf, type LayersModelLike } from "@rl/core";
 import { z } from "zod";
 import { normalVariable, zerosVariable } from "./variables.js";
 
@@ -91,7 +91,12 @@ export function layersModelEncoder(model: LayersModelLike, hiddenSize: number): 
   if (typeof model !== "object" || model === null || typeof model.apply !== "function" || !Array.isArray(model.trainableWeights)) {
     throw new RLError("INVALID_INPUT", "layersModelEncoder: model must be a tfjs-layers model (apply(), trainableWeights[])");
   }
-  if (!Number.isInteger(hiddenSize) || hiddenSize < 1) throw new RLError("INVALID_INPUT", `layersModelEncoder: hiddenSize must be a positive integer, got ${String(hiddenSize)}`);
+  model.trainableWeights.forEach((w: unknown, k) => {
+    if (typeof w !== "object" || w === null || typeof (w as { read?: unknown }).read !== "function") {
+      throw new RLError("INVALID_INPUT", `layersModelEncoder: model.trainableWeights[${k}] is ${describeValue(w)}; expected a tfjs-layers weight (read())`);
+    }
+  });
+  if (!Number.isInteger(hiddenSize) || hiddenSize < 1) throw new RLError("INVALID_INPUT", `layersModelEncoder: hiddenSize must be a positive integer, got ${describeValue(hiddenSize)}`);
   return {
     hiddenSize,
     get variables() {

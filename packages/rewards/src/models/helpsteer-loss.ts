@@ -1,7 +1,7 @@
 import { RLError, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import { type PairwiseLossResult, bradleyTerryLoss } from "./bradley-terry-loss.js";
-import { type TensorLike1D, asTensor, readValues } from "./tensor-input.js";
+import { type TensorLike1D, asTensor, readValues, assertInputObject } from "./tensor-input.js";
 import { regressionLoss } from "./regression-loss.js";
 
 /** Config of {@link scaledBradleyTerryLoss}. */
@@ -47,6 +47,7 @@ function checkMagnitudes(magnitudes: TensorLike1D, fn: string): Float32Array {
 export function scaledBradleyTerryLoss(input: ScaledBradleyTerryInput, config: ScaledBradleyTerryConfig = {}): PairwiseLossResult {
   const fn = "scaledBradleyTerryLoss";
   const cfg = parseConfig(scaledBradleyTerryConfig, config, fn);
+  assertInputObject(input, fn, ["chosenRewards", "rejectedRewards", "magnitudes"]);
   const m = checkMagnitudes(input.magnitudes, fn);
   let weights: TensorLike1D = m;
   if (cfg.normalizeByMean) {

@@ -1,6 +1,6 @@
 import { Matrix, RLError, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
-import { type TensorLike1D, type TensorLike2D, asTensor, assertNonEmpty, readValues, shapeOf } from "./tensor-input.js";
+import { type TensorLike1D, type TensorLike2D, asTensor, assertNonEmpty, readValues, shapeOf, assertInputObject } from "./tensor-input.js";
 
 /** Config of the HL-Gauss functions (support `[vMin, vMax]` split into `numBins` bins). */
 export const hlGaussConfig = z
@@ -66,6 +66,15 @@ export function hlGaussTargets(targets: TensorLike1D, config: HlGaussConfig): Ma
   return new Matrix(out, [y.length, numBins]);
 }
 
+/** The largest |vMin|, |vMax| the float32 bin centres of {@link hlGaussDecode} hold without overflow. */
+const MAX_SUPPORT = 1e38;
+
+function checkFloat32Support(vMin: number, vMax: number, fn: string): void {
+  if (Math.abs(vMin) > MAX_SUPPORT || Math.abs(vMax) > MAX_SUPPORT) {
+    throw new RLError("NON_FINITE", `${fn}: vMin (${vMin}) and vMax (${vMax}) must lie within ±${MAX_SUPPORT}; the float32 predictions would overflow`);
+  }
+}
+
 /** Inputs of {@link hlGaussLoss}: logits `[B,K]` over the bins and scalar targets `[B]`. */
 export interface HlGaussInput {
   logits: TensorLike2D;
@@ -87,6 +96,8 @@ export interface HlGaussInput {
 export function hlGaussLoss(input: HlGaussInput, config: HlGaussConfig): { loss: tf.Tensor; metrics: { mae: number } } {
   const fn = "hlGaussLoss";
   const cfg = parseConfig(hlGaussConfig, config, fn);
+  assertInputObject(input, fn, ["logits", "targets"]);
+  checkFloat32Support(cfg.vMin, cfg.vMax, fn);
   const shape = shapeOf(input.logits);
   if (shape.length !== 2 || shape[1] !== cfg.numBins) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: logits must have shape [B, ${cfg.numBins}], got [${shape.join(",")}]`);
@@ -117,6 +128,7 @@ export function hlGaussLoss(input: HlGaussInput, config: HlGaussConfig): { loss:
 export function hlGaussDecode(logits: TensorLike2D, config: HlGaussConfig): tf.Tensor {
   const fn = "hlGaussDecode";
   const { vMin, vMax, numBins } = parseConfig(hlGaussConfig, config, fn);
+  checkFloat32Support(vMin, vMax, fn);
   const zeta = (vMax - vMin) / numBins;
   const centres = Float32Array.from({ length: numBins }, (_, k) => vMin + (k + 0.5) * zeta);
   return tf.tidy(() => {

@@ -1,6 +1,6 @@
-import { Matrix, type MatrixLike, RLError, assertMask, parseConfig, stopGradient, tf, toMatrix2D } from "@rl/core";
+import { Matrix, type MatrixLike, RLError, assertFiniteResult, assertMask, describeValue, parseConfig, stopGradient, tf, toMatrix2D } from "@rl/core";
 import { z } from "zod";
-import { type TensorLike1D, type TensorLike2D, asTensor, bceWithLogits, readValues, shapeOf } from "./tensor-input.js";
+import { type TensorLike1D, type TensorLike2D, asTensor, bceWithLogits, readValues, shapeOf, assertInputObject } from "./tensor-input.js";
 
 /** Config of {@link implicitPrmCeLoss}. `beta = 0.05` as in PRIME's `run_ce.sh`. */
 export const implicitPrmCeConfig = z.object({
@@ -38,6 +38,7 @@ export interface ImplicitPrmCeInput {
 export function implicitPrmCeLoss(input: ImplicitPrmCeInput, config: ImplicitPrmCeConfig = {}): { loss: tf.Tensor; metrics: { accuracy: number } } {
   const fn = "implicitPrmCeLoss";
   const cfg = parseConfig(implicitPrmCeConfig, config, fn);
+  assertInputObject(input, fn, ["policyLogProbs", "refLogProbs", "mask", "labels"]);
   const shape = shapeOf(input.policyLogProbs);
   for (const [name, x] of [["refLogProbs", input.refLogProbs], ["mask", input.mask]] as const) {
     const s = shapeOf(x);
@@ -58,6 +59,12 @@ export function implicitPrmCeLoss(input: ImplicitPrmCeInput, config: ImplicitPrm
     return tf.mul(cfg.beta, tf.sum(tf.mul(tf.sub(lp, ref), m), 1));
   });
   const r = reward.dataSync();
+  for (let k = 0; k < r.length; k++) {
+    if (!Number.isFinite(r[k] as number)) {
+      reward.dispose();
+      throw new RLError("NON_FINITE", `${fn}: reward[${k}] = β·Σ M·(policyLogProbs − refLogProbs) is ${r[k] as number} (beta ${cfg.beta} overflows float32, or the inputs are not finite)`);
+    }
+  }
   let correct = 0;
   labels.forEach((l, k) => (correct += (r[k] as number) > 0 === l > 0.5 ? 1 : 0));
   const loss = tf.tidy(() => {
@@ -104,6 +111,10 @@ export function implicitStepRewards(
   const m = mask === undefined ? Matrix.full(l.shape, 1) : toMatrix2D(mask, "mask", fn);
   if (mask !== undefined) assertMask(m, "mask", fn);
   if (m.rows !== l.rows || m.cols !== l.cols) throw new RLError("SHAPE_MISMATCH", `${fn}: mask has shape [${m.shape.join(",")}], logRatios has [${l.shape.join(",")}]`);
+  if (!Array.isArray(stepEnds)) throw new RLError("INVALID_INPUT", `${fn}: stepEnds must be an array of index arrays, got ${describeValue(stepEnds)}`);
+  stepEnds.forEach((row, b) => {
+    if (!Array.isArray(row)) throw new RLError("INVALID_INPUT", `${fn}: stepEnds[${b}] must be an array of step-end indices, got ${describeValue(row)}`);
+  });
   if (stepEnds.length !== l.rows) throw new RLError("SHAPE_MISMATCH", `${fn}: stepEnds has ${stepEnds.length} rows, logRatios has ${l.rows}`);
   const cumulative = Matrix.zeros(l.shape);
   const stepRewards: number[][] = [];
@@ -122,7 +133,7 @@ export function implicitStepRewards(
     let prevEnd = -1;
     ends.forEach((e, k) => {
       if (!Number.isInteger(e) || e < 0 || e >= l.cols || e <= prevEnd) {
-        throw new RLError("INVALID_INPUT", `${fn}: stepEnds[${b}][${k}] is ${e}; step ends must be increasing indices in [0, ${l.cols - 1}]`);
+        throw new RLError("INVALID_INPUT", `${fn}: stepEnds[${b}][${k}] is ${describeValue(e)}; step ends must be increasing indices in [0, ${l.cols - 1}]`);
       }
       prevEnd = e;
       const v = cumulative.get(b, e);
@@ -134,6 +145,9 @@ export function implicitStepRewards(
     stepRewards.push(rewards);
     scores.push(aggregate(cfg.mode === "single" ? rewards : values, cfg.aggregation));
   }
+  assertFiniteResult(cumulative.data, fn, "cumulative", "beta · logRatios overflows");
+  for (const row of [...stepRewards, ...stepValues]) assertFiniteResult(row, fn, "stepRewards", "beta · logRatios overflows");
+  assertFiniteResult(scores.filter((x): x is number => x !== null), fn, "scores", "beta · logRatios overflows");
   return { cumulative, stepRewards, stepValues, scores };
 }
 

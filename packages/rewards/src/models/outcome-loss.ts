@@ -1,6 +1,6 @@
 import { RLError, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
-import { type TensorLike1D, asTensor, assertNonEmpty, assertShape, bceWithLogits, readValues, reduceLoss, shapeOf } from "./tensor-input.js";
+import { type TensorLike1D, asTensor, assertNonEmpty, assertShape, bceWithLogits, readValues, reduceLoss, shapeOf, assertInputObject } from "./tensor-input.js";
 
 /** Config of {@link outcomeClassificationLoss}. */
 export const outcomeClassificationConfig = z.object({
@@ -33,6 +33,7 @@ export function outcomeClassificationLoss(
 ): { loss: tf.Tensor; metrics: { accuracy: number } } {
   const fn = "outcomeClassificationLoss";
   const cfg = parseConfig(outcomeClassificationConfig, config, fn);
+  assertInputObject(input, fn, ["logits", "labels"]);
   const shape = shapeOf(input.logits);
   assertShape(shapeOf(input.labels), shape, fn, "labels", "logits");
   assertNonEmpty(shape[0] ?? 0, fn, "logits");

@@ -1,4 +1,4 @@
-import { Matrix, type MatrixLike, RLError, toMatrix2D } from "@rl/core";
+import { assertFiniteResult, Matrix, type MatrixLike, RLError, toMatrix2D } from "@rl/core";
 
 /**
  * Preference strength of each pair from an ensemble of `M` reward models (Secrets of RLHF Part II,
@@ -28,5 +28,7 @@ export function preferenceStrength(deltas: MatrixLike): { mean: Matrix; std: Mat
     mean.data[i] = mu;
     std.data[i] = Math.sqrt(v / d.cols);
   }
+  assertFiniteResult(mean.data, fn, "mean", "deltas overflow");
+  assertFiniteResult(std.data, fn, "std", "deltas overflow");
   return { mean, std };
 }

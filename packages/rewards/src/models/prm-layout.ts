@@ -1,4 +1,4 @@
-import { RLError, parseConfig } from "@rl/core";
+import { describeValue, RLError, parseConfig } from "@rl/core";
 import { z } from "zod";
 
 /** The label of a position that carries no step label (PyTorch's `ignore_index`). */
@@ -47,6 +47,15 @@ export function buildPrmExample(input: PrmExampleInput, config: PrmExampleConfig
   for (const key of ["promptIds", "stepIds", "separatorIds", "labels"] as const) {
     if (!Array.isArray(input[key])) throw new RLError("INVALID_INPUT", `${fn}: ${key} must be an array`);
   }
+  const checkIds = (ids: unknown, field: string): void => {
+    if (!Array.isArray(ids)) throw new RLError("INVALID_INPUT", `${fn}: ${field} must be an array of token ids, got ${describeValue(ids)}`);
+    ids.forEach((id: unknown, j) => {
+      if (!Number.isInteger(id)) throw new RLError("INVALID_INPUT", `${fn}: ${field}[${j}] is ${describeValue(id)}; expected an integer token id`);
+    });
+  };
+  checkIds(input.promptIds, "promptIds");
+  checkIds(input.separatorIds, "separatorIds");
+  input.stepIds.forEach((step, k) => checkIds(step, `stepIds[${k}]`));
   if (input.labels.length !== input.stepIds.length) {
     throw new RLError("INVALID_INPUT", `${fn}: labels has ${input.labels.length} entries, stepIds has ${input.stepIds.length}`);
   }
@@ -57,7 +66,7 @@ export function buildPrmExample(input: PrmExampleInput, config: PrmExampleConfig
   input.stepIds.forEach((step, k) => {
     const raw = input.labels[k] as boolean | number;
     const label = typeof raw === "boolean" ? (raw ? 1 : 0) : raw;
-    if (!(label >= 0 && label <= 1)) throw new RLError("INVALID_INPUT", `${fn}: labels[${k}] is ${label}; must be in [0, 1]`);
+    if (typeof label !== "number" || !(label >= 0 && label <= 1)) throw new RLError("INVALID_INPUT", `${fn}: labels[${k}] is ${describeValue(label)}; must be in [0, 1]`);
     const chunk = [...step, ...input.separatorIds];
     inputIds.push(...chunk);
     const isLast = k === input.stepIds.length - 1;

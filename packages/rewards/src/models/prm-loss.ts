@@ -1,7 +1,7 @@
 import { RLError, gatherLogProbs, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
 import { IGNORE_LABEL } from "./prm-layout.js";
-import { type TensorLike2D, type TensorLike3D, asTensor, readValues, shapeOf } from "./tensor-input.js";
+import { type TensorLike2D, type TensorLike3D, asTensor, readValues, shapeOf, assertInputObject } from "./tensor-input.js";
 
 /** Config of {@link prmStepLoss}. Defaults follow TRL's PRM trainer (hard labels, every step). */
 export const prmStepLossConfig = z.object({
@@ -42,6 +42,7 @@ export function prmStepLoss(
 ): { loss: tf.Tensor; metrics: { accuracy: number; labelled: number } } {
   const fn = "prmStepLoss";
   const cfg = parseConfig(prmStepLossConfig, config, fn);
+  assertInputObject(input, fn, ["logits", "labels"]);
   const shape = shapeOf(input.logits as TensorLike3D);
   if ((shape.length !== 3 && shape.length !== 2) || shape[shape.length - 1] !== 2) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: logits must be [B,T,2] or [N,2], got [${shape.join(",")}]`);
@@ -51,7 +52,9 @@ export function prmStepLoss(
   if (labelShape.length !== lead.length || labelShape.some((d, k) => d !== lead[k])) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: labels has shape [${labelShape.join(",")}], logits needs [${lead.join(",")}]`);
   }
-  const labels = Float32Array.from((input.labels as number[][]).flat() as number[]);
+  const labels = readValues(input.labels as TensorLike2D, fn, "labels");
+  const want = lead.reduce((a, d) => a * d, 1);
+  if (labels.length !== want) throw new RLError("SHAPE_MISMATCH", `${fn}: labels is ragged (${labels.length} numbers for shape [${lead.join(",")}])`);
   const rowLen = lead.length === 2 ? (lead[1] as number) : labels.length;
   const mask = new Float32Array(labels.length);
   const target = new Float32Array(labels.length);

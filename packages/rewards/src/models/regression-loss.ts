@@ -1,6 +1,6 @@
 import { RLError, parseConfig, tf } from "@rl/core";
 import { z } from "zod";
-import { type TensorLike1D, type TensorLike2D, asTensor, readValues, shapeOf, assertShape } from "./tensor-input.js";
+import { type TensorLike1D, type TensorLike2D, asTensor, readValues, shapeOf, assertShape, assertInputObject } from "./tensor-input.js";
 
 /** Config of {@link regressionLoss}. */
 export const regressionConfig = z.object({
@@ -36,6 +36,7 @@ export interface RegressionLossResult {
 export function regressionLoss(input: RegressionInput, config: RegressionConfig = {}): RegressionLossResult {
   const fn = "regressionLoss";
   const cfg = parseConfig(regressionConfig, config, fn);
+  assertInputObject(input, fn, ["predictions", "targets"]);
   const shape = shapeOf(input.predictions);
   assertShape(shapeOf(input.targets), shape, fn, "targets", "predictions");
   if (shape.length < 1 || shape.length > 2) {

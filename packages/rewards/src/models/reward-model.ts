@@ -1,4 +1,4 @@
-import { RLError, assertMask, assertSameShape, parseConfig, parseInput, tf, toMatrix2D } from "@rl/core";
+import { RLError, assertMask, describeValue, assertSameShape, parseConfig, parseInput, tf, toMatrix2D } from "@rl/core";
 import { z } from "zod";
 import { bradleyTerryConfig } from "./bradley-terry-loss.js";
 import type { AtomicWriteOptions } from "./checkpoint.js";
@@ -58,6 +58,9 @@ export interface RewardModel {
   dispose(): void;
 }
 
+/** The largest encoder width {@link createRewardModel} accepts (the head is `[H, classes]`). */
+const MAX_HIDDEN_SIZE = 2 ** 20;
+
 /**
  * A reward model over any {@link Encoder} (spec §2, §3, §6, §9): a bias-free linear head `H→1`
  * read at the last non-padding token (`w ~ N(0, 1/(H+1))`, OpenRLHF), or a token-classification
@@ -90,6 +93,13 @@ export interface RewardModel {
 export function createRewardModel(encoder: Encoder, config: RewardModelConfig = {}): RewardModel {
   const fn = "createRewardModel";
   const cfg = parseConfig(rewardModelConfig, config, fn);
+  if (typeof encoder !== "object" || encoder === null || typeof encoder.encode !== "function") {
+    throw new RLError("INVALID_INPUT", `${fn}: encoder must be an Encoder (hiddenSize, variables, encode(), dispose()), got ${describeValue(encoder)}`);
+  }
+  if (!Number.isInteger(encoder.hiddenSize) || encoder.hiddenSize < 1 || encoder.hiddenSize > MAX_HIDDEN_SIZE) {
+    throw new RLError("INVALID_INPUT", `${fn}: encoder.hiddenSize must be a positive integer ≤ ${MAX_HIDDEN_SIZE}, got ${describeValue(encoder.hiddenSize)}`);
+  }
+  if (!Array.isArray(encoder.variables)) throw new RLError("INVALID_INPUT", `${fn}: encoder.variables must be an array of tf.Variable, got ${describeValue(encoder.variables)}`);
   const objective = rewardObjectives[cfg.objective];
   const settings = { bradleyTerry: cfg.bradleyTerry, process: cfg.process };
   const H = encoder.hiddenSize;

@@ -104,3 +104,13 @@ export function bceWithLogits(logits: tf.Tensor, targets: tf.Tensor): tf.Tensor 
   const lsNeg = tf.neg(tf.softplus(logits));
   return tf.neg(tf.add(tf.mul(targets, lsPos), tf.mul(tf.sub(1, targets), lsNeg)));
 }
+
+/** Throws `INVALID_INPUT` unless `input` is an object holding every field in `fields`. @internal */
+export function assertInputObject(input: unknown, fn: string, fields: readonly string[]): void {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw new RLError("INVALID_INPUT", `${fn}: input must be an object { ${fields.join(", ")} }, got ${describeValue(input)}`);
+  }
+  for (const f of fields) {
+    if ((input as Record<string, unknown>)[f] === undefined) throw new RLError("INVALID_INPUT", `${fn}: input.${f} is missing`);
+  }
+}

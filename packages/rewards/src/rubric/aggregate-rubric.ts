@@ -1,4 +1,4 @@
-import { RLError, parseConfig, describeValue } from "@rl/core/arrays";
+import { assertFiniteResult, RLError, parseConfig, describeValue } from "@rl/core/arrays";
 import { z } from "zod";
 import { checkRubric } from "./check-rubric.js";
 import type { Rubric, RubricCriterion, RubricVerdict } from "./rubric-schema.js";
@@ -103,8 +103,17 @@ export function aggregateRubric(
  * normalizeLikert(8, { min: 1, max: 10 }); // 0.7777778
  */
 export function normalizeLikert(rating: number | null, scale: { min: number; max: number } = { min: 1, max: 10 }): number | null {
+  if (typeof scale !== "object" || scale === null) throw new RLError("INVALID_CONFIG", `normalizeLikert: scale must be { min, max }, got ${describeValue(scale)}`);
+  for (const key of ["min", "max"] as const) {
+    const v: unknown = scale[key];
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new RLError("INVALID_CONFIG", `normalizeLikert: scale.${key} must be a finite number, got ${describeValue(v)}`);
+  }
   if (rating === null) return null;
   if (!(scale.max > scale.min)) throw new RLError("INVALID_CONFIG", `normalizeLikert: scale.max (${scale.max}) must exceed scale.min (${scale.min})`);
-  if (!(rating >= scale.min && rating <= scale.max)) throw new RLError("INVALID_INPUT", `normalizeLikert: rating ${rating} is outside [${scale.min}, ${scale.max}]`);
-  return (rating - scale.min) / (scale.max - scale.min);
+  if (typeof rating !== "number" || !(rating >= scale.min && rating <= scale.max)) {
+    throw new RLError("INVALID_INPUT", `normalizeLikert: rating ${describeValue(rating)} is outside [${scale.min}, ${scale.max}]`);
+  }
+  const out = (rating - scale.min) / (scale.max - scale.min);
+  assertFiniteResult(out, "normalizeLikert", "the normalised rating", "scale.max − scale.min overflows");
+  return out;
 }

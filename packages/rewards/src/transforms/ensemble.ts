@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Matrix, parseConfig, RLError, splitNulls, toMatrix2D, type MatrixLike } from "@rl/core/arrays";
+import { assertFiniteResult, Matrix, parseConfig, RLError, splitNulls, toMatrix2D, type MatrixLike } from "@rl/core/arrays";
 
 /** Config schema of {@link ensembleRewards} (zod; the defaults are the reference defaults). */
 export const ensembleRewardsConfig = z.object({
@@ -85,5 +85,8 @@ export function ensembleRewards(
     rewards.data[i] = r;
     rewardList.push(r);
   }
+  assertFiniteResult(mean.data, fn, "mean", "members overflow");
+  assertFiniteResult(variance.data, fn, "variance", "members overflow");
+  assertFiniteResult(rewards.data, fn, "rewards", "members overflow");
   return { rewards, mean, variance, rewardList };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { describeValue, logSigmoid, parseConfig, RLError } from "@rl/core/arrays";
+import { assertFiniteResult, describeValue, logSigmoid, parseConfig, RLError } from "@rl/core/arrays";
 import { checkNumbers, checkRewardBatch, contextRefs, type RewardBatch, type RewardTransform } from "./types.js";
 import { applyParShaping, parShapingFields } from "./par-shaping.js";
 
@@ -55,7 +55,9 @@ export function lscReference(refRewards: readonly number[], config: LscReference
   const xs = checkNumbers(refRewards, "lscReference", "refRewards", { nonEmpty: true });
   const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
   const s = xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
-  return mean + normalQuantile(quantile) * (s + stdEpsilon);
+  const ref = mean + normalQuantile(quantile) * (s + stdEpsilon);
+  assertFiniteResult(ref, "lscReference", "the reference", "refRewards overflow");
+  return ref;
 }
 
 /**

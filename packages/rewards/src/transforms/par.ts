@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core/arrays";
+import { assertFiniteResult, describeValue, parseConfig, RLError } from "@rl/core/arrays";
 import { checkNumbers, checkRewardBatch, contextRefs, type RewardTransform } from "./types.js";
 import { applyParShaping, parShapingFields } from "./par-shaping.js";
 
@@ -33,7 +33,7 @@ export type PreferenceAsRewardConfig = z.input<typeof preferenceAsRewardConfig>;
  */
 export function preferenceAsReward(reward: number, refRewards: readonly number[], config: PreferenceAsRewardConfig = {}): number {
   const { k, maxRef } = parseConfig(preferenceAsRewardConfig, config, "preferenceAsReward");
-  if (!Number.isFinite(reward)) throw new RLError("NON_FINITE", `preferenceAsReward: reward is ${reward}`);
+  if (!Number.isFinite(reward)) throw new RLError("NON_FINITE", `preferenceAsReward: reward is ${describeValue(reward)}`);
   const refs = checkNumbers(refRewards, "preferenceAsReward", "refRewards", { nonEmpty: true }).slice(0, maxRef);
   return refs.reduce((s, ref) => s + sigmoid(k * (reward - ref)), 0) / refs.length;
 }
@@ -48,9 +48,11 @@ export function preferenceAsReward(reward: number, refRewards: readonly number[]
  */
 export function centeredReward(reward: number, refRewards: readonly number[], config: { maxRef?: number } = {}): number {
   const { maxRef } = parseConfig(preferenceAsRewardConfig.pick({ maxRef: true }), config, "centeredReward");
-  if (!Number.isFinite(reward)) throw new RLError("NON_FINITE", `centeredReward: reward is ${reward}`);
+  if (!Number.isFinite(reward)) throw new RLError("NON_FINITE", `centeredReward: reward is ${describeValue(reward)}`);
   const refs = checkNumbers(refRewards, "centeredReward", "refRewards", { nonEmpty: true }).slice(0, maxRef);
-  return reward - refs.reduce((s, x) => s + x, 0) / refs.length;
+  const out = reward - refs.reduce((s, x) => s + x, 0) / refs.length;
+  assertFiniteResult(out, "centeredReward", "the centered reward", "reward or refRewards overflow");
+  return out;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { parseConfig, RLError } from "@rl/core/arrays";
+import { describeValue, parseConfig, RLError } from "@rl/core/arrays";
 
 function checkLength(length: number, fn: string): void {
   if (!Number.isInteger(length) || length < 0) {
-    throw new RLError("INVALID_INPUT", `${fn}: length must be a non-negative integer token count, got ${length}`);
+    throw new RLError("INVALID_INPUT", `${fn}: length must be a non-negative integer token count, got ${describeValue(length)}`);
   }
 }
 
@@ -140,6 +140,9 @@ export type RepetitionPenaltyConfig = z.input<typeof repetitionPenaltyConfig>;
 export function repetitionPenalty(tokenIds: readonly number[], config: RepetitionPenaltyConfig = {}): number {
   const { ngramSize, maxPenalty } = parseConfig(repetitionPenaltyConfig, config, "repetitionPenalty");
   if (!Array.isArray(tokenIds)) throw new RLError("INVALID_INPUT", "repetitionPenalty: tokenIds must be an array of token ids");
+  tokenIds.forEach((id, k) => {
+    if (!Number.isInteger(id)) throw new RLError("INVALID_INPUT", `repetitionPenalty: tokenIds[${k}] is ${describeValue(id)}; expected an integer token id`);
+  });
   if (tokenIds.length < ngramSize) return 0;
   const seen = new Set<string>();
   const total = tokenIds.length - ngramSize + 1;

@@ -215,3 +215,61 @@ describe("found by pnpm fuzz --cases 1000 (tools/fuzz)", () => {
     expectRLError(() => r.pairwiseMetrics("str" as never, [1, 2, 3]), /pairwiseMetrics: chosen must be an array/);
   });
 });
+
+describe("found by pnpm fuzz (round 2): disposed tensors, missing inputs and overflow", () => {
+  const disposed = (): tf.Tensor => {
+    const t = tf.tensor1d([1, 2]);
+    t.dispose();
+    return t;
+  };
+  it("a disposed tensor in place of a number gives an RLError describing it (was 'Tensor is disposed')", () => {
+    const d = disposed() as never;
+    expectRLError(() => r.centeredReward(d, [0, 1]), /centeredReward: reward is a float32 tensor \[2\]/);
+    expectRLError(() => r.preferenceAsReward(d, [0, 1]), /preferenceAsReward: reward is a float32 tensor/);
+    expectRLError(() => r.linearLengthPenalty(d), /linearLengthPenalty: length must be a non-negative integer token count, got a float32 tensor/);
+    expectRLError(() => r.dapoOverlongPenalty(d, { maxLength: 10, cacheLength: 2 }), /dapoOverlongPenalty: length must be/);
+    expectRLError(() => r.firstErrorStep([1, 1, d]), /firstErrorStep: labels\[2\] is a float32 tensor/);
+    expectRLError(() => r.repetitionPenalty([d, 1, 2]), /repetitionPenalty: tokenIds\[0\] is a float32 tensor/);
+    expectRLError(() => r.normalizeLikert(d, { min: 1, max: 10 }), /normalizeLikert: rating a float32 tensor/);
+    expectRLError(() => r.normalizeLikert(5, { min: 1, max: d }), /normalizeLikert: scale\.max must be a finite number/);
+    expectRLError(() => r.normalizeLikert(5, null as never), /normalizeLikert: scale must be/);
+    expectRLError(() => r.weightedSelfConsistency([{ answer: d, score: 1 }]), /weightedSelfConsistency: candidates\[0\]\.answer is a float32 tensor/);
+    expectRLError(() => r.implicitStepRewards([[1, 2, 3]], [[0, d]]), /implicitStepRewards: stepEnds\[0\]\[1\] is a float32 tensor/);
+    expectRLError(() => r.implicitStepRewards([[1, 2, 3]], [1.5 as never]), /implicitStepRewards: stepEnds\[0\] must be an array/);
+    expectRLError(() => r.buildPrmExample({ promptIds: [1], stepIds: [[2], Number.NaN as never], separatorIds: [9], labels: [1, 0] }), /buildPrmExample: stepIds\[1\] must be an array/);
+    expectRLError(() => r.buildPrmExample({ promptIds: [1], stepIds: [[2]], separatorIds: [9], labels: [d] }), /buildPrmExample: labels\[0\] is a float32 tensor/);
+    expectRLError(() => r.consensusFilter([{ mcFirstError: 1, judgeFirstError: 1 }, null as never]), /consensusFilter: items\[1\] is null/);
+  });
+  it("a missing input object gives an RLError naming the function (was TypeError)", () => {
+    expectRLError(() => r.bradleyTerryLoss(null as never), /bradleyTerryLoss: input must be an object/);
+    expectRLError(() => r.scaledBradleyTerryLoss(undefined as never), /scaledBradleyTerryLoss: input must be an object/);
+    expectRLError(() => r.implicitPrmCeLoss(undefined as never), /implicitPrmCeLoss: input must be an object/);
+    expectRLError(() => regressionLoss(null as never), /regressionLoss: input must be an object/);
+    expectRLError(() => r.hlGaussLoss(undefined as never, { vMin: 0, vMax: 4, numBins: 4 }), /hlGaussLoss: input must be an object/);
+    expectRLError(() => r.outcomeClassificationLoss(null as never), /outcomeClassificationLoss: input must be an object/);
+    expectRLError(() => r.prmStepLoss({ logits: [[[0, 1]]] } as never), /prmStepLoss: input\.labels is missing/);
+    expectRLError(() => r.rewardBenchScores(null as never), /rewardBenchScores: subsetAccuracy must be an object/);
+    expectRLError(() => r.rewardBenchScores({ chat: 1 }, null as never), /rewardBenchScores: options must be an object/);
+    expectRLError(() => createRewardModel({ hiddenSize: -1, variables: [], encode: () => tf.zeros([1]), dispose: () => {} } as never), /createRewardModel: encoder\.hiddenSize must be a positive integer ≤ 1048576, got -1/);
+    expectRLError(() => createRewardModel(1e308 as never), /createRewardModel: encoder must be an Encoder/);
+    expectRLError(() => r.layersModelEncoder({ apply: () => null, trainableWeights: [[1, 2]] } as never, 4), /layersModelEncoder: model\.trainableWeights\[0\] is an array of 2/);
+  });
+  it("finite inputs that overflow give NON_FINITE naming the field (was NaN / Infinity), leak-free", () => {
+    const before = tf.memory().numTensors;
+    expect(expectRLError(() => r.ensembleRewards([[1e308, -1e308, 1e308]]), /ensembleRewards: (mean|variance)/).code).toBe("NON_FINITE");
+    expect(expectRLError(() => r.lscReference([1e308, -1e308, 1e308]), /lscReference: the reference/).code).toBe("NON_FINITE");
+    expect(expectRLError(() => r.preferenceStrength([[1e308, -1e308, 1e308]]), /preferenceStrength: (mean|std)/).code).toBe("NON_FINITE");
+    expect(expectRLError(() => r.centeredReward(1e308, [-1e308]), /centeredReward: the centered reward/).code).toBe("NON_FINITE");
+    expect(expectRLError(() => r.normalizeLikert(1e308, { min: -1e308, max: 1e308 }), /normalizeLikert: the normalised rating/).code).toBe("NON_FINITE");
+    expect(expectRLError(() => r.hlGaussDecode([[0, 0, 0, 0]], { vMin: 0, vMax: 1e308, numBins: 4 }), /hlGaussDecode: vMin \(0\) and vMax \(1e\+308\)/).code).toBe("NON_FINITE");
+    expect(expectRLError(() => r.hlGaussLoss({ logits: [[0, 0, 0, 0]], targets: [1] }, { vMin: 0, vMax: 1e308, numBins: 4 }), /hlGaussLoss: vMin/).code).toBe("NON_FINITE");
+    expect(expectRLError(() => r.implicitStepRewards([[1e308, 1e308]], [[1]], { beta: 1 }), /implicitStepRewards: cumulative/).code).toBe("NON_FINITE");
+    expect(expectRLError(() => r.weightedSelfConsistency([{ answer: "a", score: 1e308 }, { answer: "a", score: 1e308 }], { weight: "identity" }), /weightedSelfConsistency: votes/).code).toBe("NON_FINITE");
+    expect(expectRLError(() => r.implicitPrmCeLoss({ policyLogProbs: [[0.8, 0.4]], refLogProbs: [[0, 0]], mask: [[1, 1]], labels: [1] }, { beta: 1e308 }), /implicitPrmCeLoss: reward\[0\]/).code).toBe("NON_FINITE");
+    expectRLError(() => createRewardModel({ hiddenSize: 2 ** 53, variables: [], encode: () => tf.zeros([1]), dispose: () => {} } as never), /createRewardModel: encoder\.hiddenSize must be a positive integer ≤ 1048576/);
+    expect(tf.memory().numTensors).toBe(before);
+    // numbers unchanged on valid input
+    expect(r.hlGaussDecode([[0, 0, 0, 0]], { vMin: 0, vMax: 4, numBins: 4 }).arraySync()).toEqual([2]);
+    expect(r.centeredReward(2, [0, 1])).toBe(1.5);
+  });
+});

@@ -21,3 +21,17 @@ describe("found by pnpm fuzz: serve helpers", () => {
     expect(itemsFromGetReward({ query: ["2+2=4"], prompts: ["2+2="], labels: ["4"] })[0]?.response).toBe("4");
   });
 });
+
+describe("found by pnpm fuzz (round 2): scoreItems arguments", () => {
+  const composition = { rewards: { len: (item: { response: string }) => item.response.length } };
+  const items = [{ query: "q", prompt: "p", response: "abc", label: null, dataSource: null, extraInfo: null }] as never;
+  it("a non-string name, a bad concurrency, signal or gate → RLError (was TypeError / 'Tensor is disposed')", async () => {
+    await expect(scoreItems(composition, undefined as never, items)).rejects.toThrow(/scoreItems: name must be a reward name, got undefined/);
+    await expect(scoreItems(composition, { toString: () => { throw new Error("Tensor is disposed."); } } as never, items)).rejects.toThrow(/scoreItems: name must be a reward name, got object/);
+    await expect(scoreItems(composition, "len", items, { concurrency: "2" as never })).rejects.toThrow(/scoreItems: options\.concurrency must be a number, got string "2"/);
+    await expect(scoreItems(composition, "len", items, { signal: 1 as never })).rejects.toThrow(/scoreItems: options\.signal must be an AbortSignal/);
+    await expect(scoreItems(composition, "len", items, { gate: {} as never })).rejects.toThrow(/scoreItems: options\.gate must be a Semaphore/);
+    await expect(scoreItems(composition, "nope", items)).rejects.toThrow(/unknown reward "nope"/);
+    expect((await scoreItems(composition, "len", items))[0]).toMatchObject({ score: 3 });
+  });
+});

@@ -14,6 +14,7 @@ import {
 import { outputDtype, outputMatrix } from "../output.js";
 import { minFormRewards } from "./min-form.js";
 import { checkStepEnds } from "./place-step-rewards.js";
+import { requireArray, requireObject } from "../args.js";
 
 /** Config of {@link pureRewards} and {@link pureAdvantages}. */
 export const pureConfig = z.object({
@@ -74,6 +75,7 @@ interface PureParsed {
 }
 
 function parsePureInput(input: PureInput, fn: string): PureParsed {
+  requireObject(input, "input", fn);
   const r = nonEmptyMatrix(input.stepRewards, "stepRewards", fn);
   const sm = maskLike(input.stepMask, "stepMask", r, "stepRewards", fn);
   const ends = sameShape(input.stepEnds, "stepEnds", r, "stepRewards", fn);

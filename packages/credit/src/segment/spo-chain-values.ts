@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RLError, parseConfig } from "@rl/core/arrays";
+import { RLError, parseConfig, describeValue } from "@rl/core/arrays";
 
 /**
  * Config of {@link spoChainValues}.
@@ -83,7 +83,7 @@ function addState(
   fn: string,
 ): void {
   if (returns === undefined || returns.length === 0) {
-    throw new RLError("INVALID_INPUT", `${fn}: no rollout for cut state ${c}; its value cannot be estimated`);
+    throw new RLError("INVALID_INPUT", `${fn}: no rollout for cut state ${describeValue(c)}; its value cannot be estimated`);
   }
   let s = 0;
   for (let i = 0; i < returns.length; i++) {

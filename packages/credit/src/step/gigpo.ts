@@ -12,6 +12,7 @@ import {
 } from "../process/batch-checks.js";
 import { gigpoStepReturns } from "./step-returns.js";
 import { outputDtype } from "../output.js";
+import { requireArray } from "../args.js";
 
 /** Config of {@link gigpoAdvantages}. */
 export const gigpoConfig = z.object({
@@ -67,6 +68,8 @@ export interface GigpoInput {
  * anchorGroups(["s0", "s1", "s0", "s0"], [0, 0, 0, 1]); // Int32Array [0, 1, 0, 2]
  */
 export function anchorGroups(anchors: readonly GroupId[], groups: readonly GroupId[]): Int32Array {
+  requireArray(anchors, "anchors", "anchorGroups");
+  requireArray(groups, "groups", "anchorGroups");
   requireLength(anchors.length, "anchors", groups.length, "groups", "anchorGroups");
   const ids = new Map<string, number>();
   const out = new Int32Array(anchors.length);

@@ -1,5 +1,5 @@
 // Internal: not exported from the package index (tree/index.ts lists its modules explicitly).
-import { RLError } from "@rl/core/arrays";
+import { RLError, describeValue } from "@rl/core/arrays";
 import type { PrefixForest } from "./prefix-tree.js";
 
 /**
@@ -13,7 +13,7 @@ export function checkForest(forest: PrefixForest, fn: string): void {
   if (typeof forest !== "object" || forest === null) throw new RLError("INVALID_INPUT", `${fn}: forest must be a PrefixForest (from prefixTree)`);
   const { rows, cols, nodeCount, nodeAfter, parent, value, count } = forest;
   for (const [name, v] of [["rows", rows], ["cols", cols], ["nodeCount", nodeCount]] as const) {
-    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw new RLError("INVALID_INPUT", `${fn}: forest.${name} must be a non-negative integer, got ${String(v)}`);
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw new RLError("INVALID_INPUT", `${fn}: forest.${name} must be a non-negative integer, got ${describeValue(v)}`);
   }
   for (const [name, a] of [["nodeAfter", nodeAfter], ["parent", parent], ["value", value], ["count", count]] as const) {
     if (!ArrayBuffer.isView(a)) throw new RLError("INVALID_INPUT", `${fn}: forest.${name} must be a typed array (from prefixTree)`);

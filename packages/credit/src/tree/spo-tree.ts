@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Matrix, RLError, parseConfig } from "@rl/core/arrays";
+import { Matrix, RLError, parseConfig, describeValue } from "@rl/core/arrays";
 import { isList } from "../process/batch-checks.js";
 import { outputArray, outputDtype } from "../output.js";
 
@@ -155,7 +155,7 @@ function treeValues(tree: SegmentTree, fn: string): { values: Float64Array; chil
     const p = tree.parent[k] as number;
     if (p === -1) roots.push(k);
     else if (!Number.isInteger(p) || p < 0 || p >= n || p === k) {
-      throw new RLError("INVALID_INPUT", `${fn}: parent[${k}] is ${p}; expected -1 or a node id in [0, ${n - 1}] other than ${k}`);
+      throw new RLError("INVALID_INPUT", `${fn}: parent[${k}] is ${describeValue(p)}; expected -1 or a node id in [0, ${n - 1}] other than ${k}`);
     } else (children[p] as number[]).push(k);
   }
   // Post-order from the roots; nodes never reached sit on a cycle.
@@ -176,7 +176,7 @@ function treeValues(tree: SegmentTree, fn: string): { values: Float64Array; chil
     if (kids.length === 0) {
       const r = tree.reward[k];
       if (typeof r !== "number" || !Number.isFinite(r)) {
-        throw new RLError("INVALID_INPUT", `${fn}: reward[${k}] is ${String(r)}; leaf ${k} needs a finite reward`);
+        throw new RLError("INVALID_INPUT", `${fn}: reward[${k}] is ${describeValue(r)}; leaf ${k} needs a finite reward`);
       }
       values[k] = r;
     } else {

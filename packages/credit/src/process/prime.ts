@@ -10,6 +10,7 @@ import {
   type GroupId,
 } from "./batch-checks.js";
 import { outputDtype, outputMatrix } from "../output.js";
+import { requireObject } from "../args.js";
 
 /** Config of {@link primeAdvantages}. */
 export const primeConfig = z.object({
@@ -74,6 +75,7 @@ export interface PrimeInput {
 export function primeAdvantages(input: PrimeInput, config: PrimeConfig = {}): { advantages: Matrix; returns: Matrix } {
   const fn = "primeAdvantages";
   const cfg = parseConfig(primeConfig, config, fn);
+  requireObject(input, "input", fn);
   const r = nonEmptyMatrix(input.processRewards, "processRewards", fn);
   const mask = maskLike(input.mask, "mask", r, "processRewards", fn);
   const outcomes = finiteVector(input.outcomes, "outcomes", r.rows, "processRewards rows", fn);

@@ -33,3 +33,30 @@ export function checkForest(forest: PrefixForest, fn: string): void {
     }
   }
 }
+
+/**
+ * The node fields that {@link checkForest} does not read, checked for the functions that list or
+ * draw every node (`prefixTreeNodes`, `renderPrefixTree`): typed arrays of `nodeCount` entries,
+ * `roots` one in-range node per entry of `groupIds`, and `group` an index into `groupIds`.
+ */
+export function checkForestNodes(forest: PrefixForest, fn: string): void {
+  const { nodeCount, token, depth, ends, group, roots, groupIds } = forest;
+  for (const [name, a] of [["token", token], ["depth", depth], ["ends", ends], ["group", group], ["roots", roots]] as const) {
+    if (!ArrayBuffer.isView(a)) throw new RLError("INVALID_INPUT", `${fn}: forest.${name} must be a typed array (from prefixTree), got ${describeValue(a)}`);
+  }
+  if (token.length < nodeCount || depth.length < nodeCount || ends.length < nodeCount || group.length < nodeCount) {
+    throw new RLError("SHAPE_MISMATCH", `${fn}: forest.token/depth/ends/group must hold nodeCount (${nodeCount}) entries`);
+  }
+  if (!Array.isArray(groupIds)) throw new RLError("INVALID_INPUT", `${fn}: forest.groupIds must be an array, got ${describeValue(groupIds)}`);
+  if (roots.length !== groupIds.length) {
+    throw new RLError("SHAPE_MISMATCH", `${fn}: forest.roots has ${roots.length} entries, forest.groupIds has ${groupIds.length}`);
+  }
+  for (let g = 0; g < roots.length; g++) {
+    const r = roots[g] as number;
+    if (!(r >= 0 && r < nodeCount)) throw new RLError("INVALID_INPUT", `${fn}: forest.roots[${g}] is ${r}; the forest has ${nodeCount} nodes`);
+  }
+  for (let k = 0; k < nodeCount; k++) {
+    const g = group[k] as number;
+    if (!(g >= 0 && g < groupIds.length)) throw new RLError("INVALID_INPUT", `${fn}: forest.group[${k}] is ${g}; the forest has ${groupIds.length} groups`);
+  }
+}

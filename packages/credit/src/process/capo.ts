@@ -11,7 +11,7 @@ import {
   nonEmptyMask,
   type GroupId,
 } from "./batch-checks.js";
-import { outputArray, outputDtype, outputMatrix } from "../output.js";
+import { outputArray, outputDtype, outputMatrix, assertFiniteOutput } from "../output.js";
 import { checkStepEnds } from "./place-step-rewards.js";
 import { requireObject } from "../args.js";
 
@@ -104,8 +104,11 @@ export function capoAdvantages(input: CapoInput, config: CapoConfig = {}): { adv
       }
     }
   }
-  return {
+  const out = {
     advantages: new Matrix(advantages, [B, T]),
     tokenRewards: outputMatrix(tokenRewardData, [B, T], dtype),
   };
+  assertFiniteOutput(out.tokenRewards.data, T, fn, "tokenRewards");
+  assertFiniteOutput(out.advantages.data, T, fn, "advantages");
+  return out;
 }

@@ -9,7 +9,7 @@ import {
   requireList,
   type GroupId,
 } from "./batch-checks.js";
-import { outputDtype, outputMatrix } from "../output.js";
+import { outputDtype, outputMatrix, assertFiniteOutput } from "../output.js";
 import { requireObject } from "../args.js";
 
 /** Config of {@link primeAdvantages}. */
@@ -133,5 +133,8 @@ export function primeAdvantages(input: PrimeInput, config: PrimeConfig = {}): { 
   const shape = [B, T];
   // maskedWhiten computes in float64 and returns float64 storage
   const advantages = cfg.whiten ? (maskedWhiten(new Matrix(returns, shape), mask).data as Float64Array) : returns.slice();
-  return { advantages: outputMatrix(advantages, shape, cfg.dtype), returns: outputMatrix(returns, shape, cfg.dtype) };
+  const out = { advantages: outputMatrix(advantages, shape, cfg.dtype), returns: outputMatrix(returns, shape, cfg.dtype) };
+  assertFiniteOutput(out.returns.data, T, fn, "returns");
+  assertFiniteOutput(out.advantages.data, T, fn, "advantages");
+  return out;
 }

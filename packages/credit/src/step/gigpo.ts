@@ -11,7 +11,7 @@ import {
   type GroupId,
 } from "../process/batch-checks.js";
 import { gigpoStepReturns } from "./step-returns.js";
-import { outputDtype } from "../output.js";
+import { outputDtype, assertFiniteOutput } from "../output.js";
 import { requireArray } from "../args.js";
 
 /** Config of {@link gigpoAdvantages}. */
@@ -179,5 +179,8 @@ export function gigpoAdvantages(
     const a = (episodeAdv.data[i] as number) + cfg.stepAdvantageWeight * (stepAdv.data[i] as number);
     for (let t = 0; t < mask.cols; t++) if (mask.get(i, t) !== 0) advantages.set(i, t, a);
   }
+  assertFiniteOutput(episodeAdv.data, 1, fn, "episodeAdvantages");
+  assertFiniteOutput(stepAdv.data, 1, fn, "stepAdvantages");
+  assertFiniteOutput(advantages.data, mask.cols, fn, "advantages");
   return { advantages, episodeAdvantages: episodeAdv, stepAdvantages: stepAdv, stepReturns };
 }

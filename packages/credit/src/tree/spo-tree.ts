@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { Matrix, RLError, parseConfig, describeValue } from "@rl/core/arrays";
 import { isList } from "../process/batch-checks.js";
-import { outputArray, outputDtype } from "../output.js";
+import { outputArray, outputDtype, assertFiniteOutput } from "../output.js";
 
 /**
  * A segment tree of SPO-tree: node `k` has parent `parent[k]` (`-1` for a root; several roots =
@@ -123,6 +123,9 @@ export function spoTreeEdges(tree: SegmentTree, config: SpoTreeConfig = {}): Spo
     const advantage = method === "diff" ? diff : diff / ((std[p] as number) + epsilon);
     const proverAdvantage = bok(vc) - bok(vp);
     const total = advantage + (prover === false ? 0 : prover.weight * proverAdvantage);
+    if (total - total !== 0) {
+      throw new RLError("NON_FINITE", `${fn}: the advantage of edge ${p}->${c} is ${total} from finite rewards (values ${vp} → ${vc} overflow); rescale the rewards`);
+    }
     if (dropZero && total === 0) continue;
     edges.push({ parent: p, child: c, value: vc, parentValue: vp, leaf: kids.length === 0, advantage, proverAdvantage, total });
   }
@@ -235,6 +238,9 @@ export function spoTreeTokenAdvantages(
   if (edges.length === 0) throw new RLError("INVALID_INPUT", `${fn}: edges is empty (every edge was dropped?)`);
   let width = 0;
   for (const e of edges) {
+    if (typeof e !== "object" || e === null || typeof e.total !== "number" || !Number.isFinite(e.total)) {
+      throw new RLError("INVALID_INPUT", `${fn}: every edge needs a finite total (an edge from spoTreeEdges), got ${typeof e === "object" && e !== null ? describeValue(e.total) : describeValue(e)}`);
+    }
     const len = segmentLengths[e.child];
     if (len === undefined) {
       throw new RLError("SHAPE_MISMATCH", `${fn}: segmentLengths has ${segmentLengths.length} entries, edge ${e.parent}->${e.child} needs entry ${e.child}`);
@@ -251,5 +257,6 @@ export function spoTreeTokenAdvantages(
     adv.fill(e.total, r * width, r * width + len);
     mask.fill(1, r * width, r * width + len);
   });
+  assertFiniteOutput(adv, width, fn, "advantages");
   return { advantages: new Matrix(adv, [edges.length, width]), mask: new Matrix(mask, [edges.length, width]) };
 }

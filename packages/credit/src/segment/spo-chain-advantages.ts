@@ -69,6 +69,7 @@ export interface SpoChainResult {
 export function spoChainAdvantages(input: SpoChainInput, config: SpoChainAdvantagesConfig = {}): SpoChainResult {
   const fn = "spoChainAdvantages";
   const options = parseConfig(spoChainAdvantagesConfig, config, fn);
+  requireObject(input, "input", fn);
   const empty = Array.isArray(input.probs) && input.probs.length === 0;
   const p = empty ? new Float64Array(0) : toVector(input.probs, "probs", fn).data;
   if (p.length === 0) throw new RLError("INVALID_INPUT", `${fn}: probs is empty`);

@@ -2,6 +2,7 @@ import { Matrix, RLError, assertMask, assertSameShape, parseConfig, toMatrix2D, 
 import { rowCutpoints, spoChainConfig, type SpoChainConfig } from "./spo-chain-cutpoints.js";
 import { fillRowAdvantages, spoChainAdvantagesConfig, type CutValues, type SpoChainAdvantagesConfig } from "./spo-chain-advantages.js";
 import { outputArray } from "../output.js";
+import { requireObject } from "../args.js";
 
 /**
  * SPO-chain cutpoints of every row of a padded batch (see {@link spoChainCutpoints}); only
@@ -62,6 +63,7 @@ export interface SpoChainBatchResult {
 export function spoChainBatchAdvantages(batch: SpoChainBatch, config: SpoChainAdvantagesConfig = {}): SpoChainBatchResult {
   const fn = "spoChainBatchAdvantages";
   const options = parseConfig(spoChainAdvantagesConfig, config, fn);
+  requireObject(batch, "batch", fn);
   const { p, m } = batchInputs(batch.probs, batch.mask, fn);
   const B = p.rows;
   const T = p.cols;

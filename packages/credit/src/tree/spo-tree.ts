@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Matrix, RLError, parseConfig, describeValue } from "@rl/core/arrays";
 import { isList } from "../process/batch-checks.js";
 import { outputArray, outputDtype, assertFiniteOutput } from "../output.js";
+import { requireArray } from "../args.js";
 
 /**
  * A segment tree of SPO-tree: node `k` has parent `parent[k]` (`-1` for a root; several roots =
@@ -104,10 +105,17 @@ export function spoTreeEdges(tree: SegmentTree, config: SpoTreeConfig = {}): Spo
   const fn = "spoTreeEdges";
   const { method, dropZero, epsilon, prover } = parseConfig(spoTreeConfig, config, fn);
   const { values, children, roots } = treeValues(tree, fn);
+  assertFiniteOutput(values, 1, fn, "values");
   const n = values.length;
   const bok = (v: number) => (prover === false ? 0 : 1 - (1 - v) ** prover.bestOfK);
   const std: (number | null)[] = [];
   for (let p = 0; p < n; p++) std.push(populationStd(values, children[p] as number[]));
+  for (let p = 0; p < n; p++) {
+    const sd = std[p];
+    if (sd !== null && sd !== undefined && sd - sd !== 0) {
+      throw new RLError("NON_FINITE", `${fn}: the std of node ${p}'s child values is ${sd} from finite rewards (their squares overflow); rescale the rewards`);
+    }
+  }
   const edges: SpoTreeEdge[] = [];
   // Pre-order walk (the code's `dfs`): a node's edge, then its children's subtrees by increasing id.
   const stack = [...roots].reverse();
@@ -235,6 +243,8 @@ export function spoTreeTokenAdvantages(
 ): SpoTreeTokenAdvantages {
   const fn = "spoTreeTokenAdvantages";
   const { dtype } = parseConfig(spoTreeTokenConfig, config, fn);
+  requireArray(edges, "edges", fn);
+  requireArray(segmentLengths, "segmentLengths", fn);
   if (edges.length === 0) throw new RLError("INVALID_INPUT", `${fn}: edges is empty (every edge was dropped?)`);
   let width = 0;
   for (const e of edges) {
@@ -245,8 +255,8 @@ export function spoTreeTokenAdvantages(
     if (len === undefined) {
       throw new RLError("SHAPE_MISMATCH", `${fn}: segmentLengths has ${segmentLengths.length} entries, edge ${e.parent}->${e.child} needs entry ${e.child}`);
     }
-    if (!Number.isInteger(len) || len <= 0) {
-      throw new RLError("INVALID_INPUT", `${fn}: segmentLengths[${e.child}] is ${len}; a segment needs a positive integer length`);
+    if (typeof len !== "number" || !Number.isInteger(len) || len <= 0) {
+      throw new RLError("INVALID_INPUT", `${fn}: segmentLengths[${e.child}] is ${describeValue(len)}; a segment needs a positive integer length`);
     }
     if (len > width) width = len;
   }

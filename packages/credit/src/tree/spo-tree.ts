@@ -251,6 +251,9 @@ export function spoTreeTokenAdvantages(
     if (typeof e !== "object" || e === null || typeof e.total !== "number" || !Number.isFinite(e.total)) {
       throw new RLError("INVALID_INPUT", `${fn}: every edge needs a finite total (an edge from spoTreeEdges), got ${typeof e === "object" && e !== null ? describeValue(e.total) : describeValue(e)}`);
     }
+    if (typeof e.child !== "number" || !Number.isInteger(e.child) || e.child < 0) {
+      throw new RLError("INVALID_INPUT", `${fn}: an edge's child is ${describeValue(e.child)}; expected a node id (an edge from spoTreeEdges)`);
+    }
     const len = segmentLengths[e.child];
     if (len === undefined) {
       throw new RLError("SHAPE_MISMATCH", `${fn}: segmentLengths has ${segmentLengths.length} entries, edge ${e.parent}->${e.child} needs entry ${e.child}`);
@@ -259,6 +262,9 @@ export function spoTreeTokenAdvantages(
       throw new RLError("INVALID_INPUT", `${fn}: segmentLengths[${e.child}] is ${describeValue(len)}; a segment needs a positive integer length`);
     }
     if (len > width) width = len;
+  }
+  if (edges.length * width > 2 ** 31 - 1) {
+    throw new RLError("INVALID_INPUT", `${fn}: ${edges.length} edges × the longest segment (${width} tokens) is too large an output`);
   }
   const adv = outputArray(edges.length * width, dtype);
   const mask = outputArray(edges.length * width, dtype);

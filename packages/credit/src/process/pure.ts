@@ -14,7 +14,7 @@ import {
 import { outputDtype, outputMatrix, assertFiniteOutput } from "../output.js";
 import { minFormRewards } from "./min-form.js";
 import { checkStepEnds } from "./place-step-rewards.js";
-import { requireArray, requireObject } from "../args.js";
+import { requireObject } from "../args.js";
 
 /** Config of {@link pureRewards} and {@link pureAdvantages}. */
 export const pureConfig = z.object({

@@ -2,7 +2,7 @@ import { Matrix, RLError, assertMask, assertSameShape, parseConfig, toMatrix2D, 
 import { rowCutpoints, spoChainConfig, type SpoChainConfig } from "./spo-chain-cutpoints.js";
 import { fillRowAdvantages, spoChainAdvantagesConfig, type CutValues, type SpoChainAdvantagesConfig } from "./spo-chain-advantages.js";
 import { outputArray } from "../output.js";
-import { requireObject } from "../args.js";
+import { requireArray, requireObject } from "../args.js";
 
 /**
  * SPO-chain cutpoints of every row of a padded batch (see {@link spoChainCutpoints}); only
@@ -69,6 +69,7 @@ export function spoChainBatchAdvantages(batch: SpoChainBatch, config: SpoChainAd
   const T = p.cols;
   const scores = toVector(batch.scores, "scores", fn);
   if (scores.size !== B) throw new RLError("SHAPE_MISMATCH", `${fn}: scores has ${scores.size} entries, probs has ${B} rows`);
+  requireArray(batch.cutValues, "cutValues", fn);
   if (batch.cutValues.length !== B) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: cutValues has ${batch.cutValues.length} entries, probs has ${B} rows`);
   }

@@ -12,7 +12,7 @@ import {
 } from "../process/batch-checks.js";
 import { gigpoStepReturns } from "./step-returns.js";
 import { outputDtype, assertFiniteOutput } from "../output.js";
-import { requireArray } from "../args.js";
+import { requireArray, requireObject } from "../args.js";
 
 /** Config of {@link gigpoAdvantages}. */
 export const gigpoConfig = z.object({
@@ -111,6 +111,7 @@ export function gigpoAdvantages(
   config: GigpoConfig = {},
 ): { advantages: Matrix; episodeAdvantages: Matrix; stepAdvantages: Matrix; stepReturns: Matrix } {
   const fn = "gigpoAdvantages";
+  requireObject(input, "input", fn);
   const cfg = parseConfig(gigpoConfig, config, fn);
   const mask = nonEmptyMask(input.mask, "mask", fn);
   assertMask(mask, "mask", fn);

@@ -129,7 +129,7 @@ export function renderPrefixTree(forest: PrefixForest, options: RenderPrefixTree
     const id = forest.groupIds[g] as string | number;
     if (options.group !== undefined && options.group !== id) continue;
     const root = forest.roots[g] as number;
-    lines.push(`group ${String(id)}  ${label(root)}`);
+    lines.push(`group ${typeof id === "string" || typeof id === "number" ? String(id) : describeValue(id)}  ${label(root)}`);
     const kids = (nodes[root] as PrefixTreeNode).children;
     kids.forEach((c, i) => walk(c, "", i === kids.length - 1));
   }

@@ -125,6 +125,11 @@ describe("found by pnpm fuzz (tools/fuzz): missing objects, disposed tensors, hu
       /spoChainAdvantages: cutValues must be an object, got null/,
     );
     expectRLError(() => c.spoTreeTokenAdvantages({} as never, [1]), /spoTreeTokenAdvantages: edges must be an array/);
+    expectRLError(() => c.gigpoAdvantages(undefined as never), /gigpoAdvantages: input must be an object/);
+    expectRLError(
+      () => c.spoChainBatchAdvantages({ probs: [[0.5, 0.9]], mask: [[1, 1]], cutValues: null as never, scores: [1] }),
+      /spoChainBatchAdvantages: cutValues must be an array, got null/,
+    );
   });
 
   it("a disposed tensor where a number belongs is described, not printed (toString threw)", async () => {

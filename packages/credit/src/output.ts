@@ -1,5 +1,5 @@
 // Output storage of the credit estimators: one rule for the whole package.
-import { Matrix, type MatrixData } from "@rl/core/arrays";
+import { Matrix, RLError, type MatrixData } from "@rl/core/arrays";
 import { z } from "zod";
 
 /** Storage of an estimator's per-token output: `"float32"` (default) or `"float64"`. */
@@ -46,4 +46,23 @@ export function overwrittenArray(size: number, dtype: OutputDtype): MatrixData {
  */
 export function outputMatrix(values: Float64Array, shape: readonly number[], dtype: OutputDtype): Matrix {
   return new Matrix(dtype === "float64" ? values : Float32Array.from(values), shape);
+}
+
+/**
+ * Throws `NON_FINITE` naming `fn`, the output `name` and the first entry that is NaN or ±Inf
+ * although every input was finite (sums of values near 1e308 overflow, float32 storage holds
+ * |x| ≤ 3.4e38 only). One read pass over the output, after the estimator's loops; `cols` gives
+ * the `[b][t]` position in the message (1 for vectors).
+ */
+export function assertFiniteOutput(values: ArrayLike<number>, cols: number, fn: string, name: string): void {
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k] as number;
+    if (v - v !== 0) {
+      const at = cols > 1 ? `[${Math.floor(k / cols)}][${k % cols}]` : `[${k}]`;
+      throw new RLError(
+        "NON_FINITE",
+        `${fn}: ${name}${at} is ${v} from finite inputs (the inputs are too large: their sums or differences overflow the ${values instanceof Float32Array ? "float32" : "float64"} output); rescale the rewards`,
+      );
+    }
+  }
 }

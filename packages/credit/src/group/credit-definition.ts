@@ -1,6 +1,7 @@
-import { defineDefinition, type Definition, type MatrixLike } from "@rl/core/arrays";
+import { RLError, defineDefinition, describeValue, type Definition, type MatrixLike } from "@rl/core/arrays";
 import type { z } from "zod";
 import type { AdvantageResult, GroupIds } from "./types.js";
+import { requireObject } from "../args.js";
 
 /**
  * The common batch of the registry door: `{ tokenRewards, mask, groups, ...extras }`.
@@ -36,6 +37,8 @@ export function defineCreditAssigner<C extends z.ZodType>(def: {
   assign: (batch: CreditBatch, config: z.output<C>) => AdvantageResult;
   version?: string;
 }): CreditDefinition {
+  requireObject(def, "def", "defineCreditAssigner");
+  if (typeof def.assign !== "function") throw new RLError("INVALID_INPUT", `defineCreditAssigner: def.assign must be a function, got ${describeValue(def.assign)}`);
   const { assign } = def;
   return defineDefinition({
     kind: "credit-assigner",

@@ -18,9 +18,13 @@ import { remaxAdvantages, remaxConfig } from "./remax.js";
 import { rlooAdvantages, rlooConfig } from "./rloo.js";
 import type { GroupBatch, GroupIds } from "./types.js";
 import { z } from "zod";
+import { requireObject } from "../args.js";
 
 // The door's batch has `groups?`; the group estimators validate its presence themselves.
-const asGroupBatch = (batch: CreditBatch): GroupBatch => ({ ...batch, groups: batch.groups as GroupIds });
+const asGroupBatch = (batch: CreditBatch): GroupBatch => {
+  requireObject(batch, "batch", "assignCredit");
+  return { ...batch, groups: batch.groups as GroupIds };
+};
 
 /** `rl/grpo`: {@link grpoAdvantages}. */
 export const grpoDefinition = defineCreditAssigner({

@@ -1,5 +1,6 @@
 import { Matrix, RLError, indexGroups, parseConfig, splitNulls, type GroupIds, type GroupIndex, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
+import { assertFiniteOutput } from "../output.js";
 import { groupStd, groupSums } from "./parse-batch.js";
 
 /**
@@ -106,5 +107,6 @@ function result(out: Float64Array, rows: number, cols: number, has: (b: number, 
     for (let k = 0; k < cols && !any; k++) any = has(b, k);
     outcomeList.push(any ? (out[b] as number) : null);
   }
+  assertFiniteOutput(out, 1, "multiObjectiveOutcomes", "outcomes");
   return { outcomes: new Matrix(out, [rows]), outcomeList };
 }

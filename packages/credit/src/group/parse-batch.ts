@@ -395,4 +395,4 @@ export function diagnosticsOf(index: GroupIndex, sums: GroupSums): { groups: num
 }
 
 /** Largest finite float32. */
-const FLOAT32_MAX = 3.4028234663852886e38;
+export const FLOAT32_MAX = 3.4028234663852886e38;

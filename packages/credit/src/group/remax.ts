@@ -1,6 +1,6 @@
 import { Matrix, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
-import { outputArray, outputDtype } from "../output.js";
+import { outputArray, outputDtype, assertFiniteOutput } from "../output.js";
 import { parseTokenRewards, vectorOf } from "./parse-batch.js";
 import type { AdvantageResult, TokenRewardBatch } from "./types.js";
 
@@ -54,5 +54,7 @@ export function remaxAdvantages(batch: RemaxBatch, config: RemaxConfig = {}): Ad
       adv[k] = carry - baseline;
     }
   }
+  assertFiniteOutput(returns, cols, fn, "returns");
+  assertFiniteOutput(adv, cols, fn, "advantages");
   return { advantages: new Matrix(adv, [rows, cols]), returns: new Matrix(returns, [rows, cols]) };
 }

@@ -1,4 +1,4 @@
-import { RLError, assertState, parseConfig } from "@rl/core/arrays";
+import { RLError, assertState, parseConfig, describeValue } from "@rl/core/arrays";
 import { z } from "zod";
 import type { KlController, KlControllerInput } from "./kl-controller.js";
 
@@ -40,9 +40,9 @@ export function checkState(state: unknown, fn: string): void {
 export function checkInput(input: KlControllerInput, fn: string): void {
   if (typeof input !== "object" || input === null) throw new RLError("INVALID_INPUT", `${fn}: input must be { kl, steps }`);
   if (typeof input.kl !== "number" || !Number.isFinite(input.kl)) {
-    throw new RLError("NON_FINITE", `${fn}: kl is ${String(input.kl)}; expected a finite number`);
+    throw new RLError("NON_FINITE", `${fn}: kl is ${describeValue(input.kl)}; expected a finite number`);
   }
   if (typeof input.steps !== "number" || !Number.isFinite(input.steps) || input.steps < 0) {
-    throw new RLError("INVALID_INPUT", `${fn}: steps is ${String(input.steps)}; expected a non-negative number`);
+    throw new RLError("INVALID_INPUT", `${fn}: steps is ${describeValue(input.steps)}; expected a non-negative number`);
   }
 }

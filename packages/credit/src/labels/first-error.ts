@@ -1,4 +1,4 @@
-import { Matrix, RLError, parseConfig } from "@rl/core/arrays";
+import { Matrix, RLError, parseConfig, describeValue } from "@rl/core/arrays";
 import { z } from "zod";
 import { correctness } from "./math-shepherd.js";
 
@@ -51,7 +51,7 @@ const MAX_STEPS = 2 ** 24;
 
 function checkSteps(numSteps: number, fn: string): void {
   if (typeof numSteps !== "number" || !Number.isInteger(numSteps) || numSteps < 1 || numSteps > MAX_STEPS) {
-    throw new RLError("INVALID_INPUT", `${fn}: numSteps is ${String(numSteps)}; expected a positive integer ≤ ${MAX_STEPS}`);
+    throw new RLError("INVALID_INPUT", `${fn}: numSteps is ${describeValue(numSteps)}; expected a positive integer ≤ ${MAX_STEPS}`);
   }
 }
 

@@ -1,5 +1,6 @@
-import { Matrix, RLError, parseConfig } from "@rl/core/arrays";
+import { Matrix, RLError, parseConfig, describeValue } from "@rl/core/arrays";
 import { z } from "zod";
+import { requireArray } from "../args.js";
 
 /** Config of {@link mathShepherdLabels}. */
 export const mathShepherdLabelsConfig = z.object({
@@ -28,6 +29,7 @@ export function mathShepherdLabels(
 ): { soft: Matrix; hard: Matrix } {
   const fn = "mathShepherdLabels";
   const { threshold } = parseConfig(mathShepherdLabelsConfig, config, fn);
+  requireArray(completions, "completions", fn);
   if (completions.length === 0) throw new RLError("INVALID_INPUT", `${fn}: completions is empty; expected one list per step`);
   const K = completions.length;
   const soft = Matrix.zeros([K]);
@@ -49,5 +51,5 @@ export function mathShepherdLabels(
 export function correctness(v: unknown, where: string): number {
   if (v === true || v === 1) return 1;
   if (v === false || v === 0) return 0;
-  throw new RLError("INVALID_INPUT", `${where} is ${String(v)}; expected a boolean or 0/1`);
+  throw new RLError("INVALID_INPUT", `${where} is ${describeValue(v)}; expected a boolean or 0/1`);
 }

@@ -1,5 +1,6 @@
-import { RLError, parseConfig } from "@rl/core/arrays";
+import { RLError, parseConfig, describeValue } from "@rl/core/arrays";
 import { z } from "zod";
+import { requireObject } from "../args.js";
 
 /** Config of {@link omegaPrmPriority}. */
 export const omegaPrmPriorityConfig = z.object({
@@ -33,10 +34,11 @@ export function omegaPrmPriority(
 ): { q: number; u: number; score: number } {
   const fn = "omegaPrmPriority";
   const { alpha, beta, lengthScale, cPuct } = parseConfig(omegaPrmPriorityConfig, config, fn);
-  if (!(x.mc >= 0 && x.mc <= 1)) throw new RLError("INVALID_INPUT", `${fn}: mc is ${x.mc}; expected a value in [0, 1]`);
+  requireObject(x, "x", fn);
+  if (typeof x.mc !== "number" || !(x.mc >= 0 && x.mc <= 1)) throw new RLError("INVALID_INPUT", `${fn}: mc is ${describeValue(x.mc)}; expected a value in [0, 1]`);
   for (const key of ["rolloutLength", "visits", "totalVisits"] as const) {
-    if (!(x[key] >= 0) || !Number.isFinite(x[key])) {
-      throw new RLError("INVALID_INPUT", `${fn}: ${key} is ${x[key]}; expected a finite number ≥ 0`);
+    if (typeof x[key] !== "number" || !(x[key] >= 0) || !Number.isFinite(x[key])) {
+      throw new RLError("INVALID_INPUT", `${fn}: ${key} is ${describeValue(x[key])}; expected a finite number ≥ 0`);
     }
   }
   const q = alpha ** (1 - x.mc) * beta ** (x.rolloutLength / lengthScale);

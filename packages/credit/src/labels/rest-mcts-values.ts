@@ -1,4 +1,5 @@
-import { Matrix, RLError } from "@rl/core/arrays";
+import { Matrix, RLError, describeValue } from "@rl/core/arrays";
+import { requireArray } from "../args.js";
 
 /**
  * ReST-MCTS* value targets of a partial solution's steps: `v_0 = 0`,
@@ -16,6 +17,8 @@ import { Matrix, RLError } from "@rl/core/arrays";
  */
 export function restMctsValues(stepIncorrect: ArrayLike<number>, distances: ArrayLike<number>): { values: Matrix } {
   const fn = "restMctsValues";
+  requireArray(stepIncorrect, "stepIncorrect", fn);
+  requireArray(distances, "distances", fn);
   if (stepIncorrect.length !== distances.length) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: stepIncorrect has ${stepIncorrect.length} entries, distances has ${distances.length}`);
   }
@@ -24,8 +27,8 @@ export function restMctsValues(stepIncorrect: ArrayLike<number>, distances: Arra
   for (let k = 0; k < stepIncorrect.length; k++) {
     const r = stepIncorrect[k] as number;
     const m = distances[k] as number;
-    if (r !== 0 && r !== 1) throw new RLError("INVALID_INPUT", `${fn}: stepIncorrect[${k}] is ${r}; expected 0 or 1`);
-    if (!(m >= 0) || !Number.isFinite(m)) throw new RLError("INVALID_INPUT", `${fn}: distances[${k}] is ${m}; expected a finite number ≥ 0`);
+    if (r !== 0 && r !== 1) throw new RLError("INVALID_INPUT", `${fn}: stepIncorrect[${k}] is ${describeValue(r)}; expected 0 or 1`);
+    if (typeof m !== "number" || !(m >= 0) || !Number.isFinite(m)) throw new RLError("INVALID_INPUT", `${fn}: distances[${k}] is ${describeValue(m)}; expected a finite number ≥ 0`);
     v = Math.max(v + ((1 - v) / (m + 1)) * (1 - 2 * r), 0);
     out.data[k] = v;
   }

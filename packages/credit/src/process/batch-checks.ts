@@ -1,4 +1,4 @@
-import { Matrix, RLError, assertMask, groupMembers, indexGroups, toMatrix2D, type MatrixLike } from "@rl/core/arrays";
+import { Matrix, RLError, assertMask, groupMembers, indexGroups, toMatrix2D, type MatrixLike, describeValue } from "@rl/core/arrays";
 
 /** Group id of a row: a string or a finite number (rows with equal ids form a group). */
 export type GroupId = string | number;
@@ -87,7 +87,7 @@ export function finiteVector(
   for (let i = 0; i < input.length; i++) {
     const v = input[i] as number;
     if (typeof v !== "number" || !Number.isFinite(v)) {
-      throw new RLError("NON_FINITE", `${fn}: ${name}[${i}] is ${String(v)}; expected a finite number`);
+      throw new RLError("NON_FINITE", `${fn}: ${name}[${i}] is ${describeValue(v)}; expected a finite number`);
     }
     out[i] = v;
   }

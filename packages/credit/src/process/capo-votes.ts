@@ -1,6 +1,7 @@
-import { Matrix, RLError, parseConfig, type MatrixLike } from "@rl/core/arrays";
+import { Matrix, RLError, describeValue, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import { requireLength, nonEmptyMask } from "./batch-checks.js";
+import { requireArray } from "../args.js";
 
 /** Config of {@link capoVotes}. */
 export const capoVotesConfig = z.object({
@@ -36,11 +37,13 @@ export function capoVotes(
   const fn = "capoVotes";
   const { rule } = parseConfig(capoVotesConfig, config, fn);
   const sm = nonEmptyMask(stepMask, "stepMask", fn);
+  requireArray(critiques, "critiques", fn);
   requireLength(critiques.length, "critiques", sm.rows, "stepMask rows", fn);
   const penalties = Matrix.zeros([sm.rows, sm.cols]);
   let ignored = 0;
   for (let b = 0; b < sm.rows; b++) {
     const row = critiques[b] ?? [];
+    if (!Array.isArray(row)) throw new RLError("INVALID_INPUT", `${fn}: critiques[${b}] must be a list of critiques, got ${describeValue(row)}`);
     const n = row.length;
     if (n === 0) continue;
     const counts = new Float64Array(sm.cols);

@@ -11,8 +11,9 @@ import {
   nonEmptyMask,
   type GroupId,
 } from "./batch-checks.js";
-import { outputArray, outputDtype, outputMatrix } from "../output.js";
+import { outputArray, outputDtype, outputMatrix, assertFiniteOutput } from "../output.js";
 import { checkStepEnds } from "./place-step-rewards.js";
+import { requireObject } from "../args.js";
 
 /** Config of {@link capoAdvantages}. */
 export const capoConfig = z.object({
@@ -67,6 +68,7 @@ export interface CapoInput {
 export function capoAdvantages(input: CapoInput, config: CapoConfig = {}): { advantages: Matrix; tokenRewards: Matrix } {
   const fn = "capoAdvantages";
   const { wOutcome, wProcess, epsilon, dtype } = parseConfig(capoConfig, config, fn);
+  requireObject(input, "input", fn);
   const pen = nonEmptyMatrix(input.penalties, "penalties", fn);
   const sm = maskLike(input.stepMask, "stepMask", pen, "penalties", fn);
   const ends = sameShape(input.stepEnds, "stepEnds", pen, "penalties", fn);
@@ -102,8 +104,11 @@ export function capoAdvantages(input: CapoInput, config: CapoConfig = {}): { adv
       }
     }
   }
-  return {
+  const out = {
     advantages: new Matrix(advantages, [B, T]),
     tokenRewards: outputMatrix(tokenRewardData, [B, T], dtype),
   };
+  assertFiniteOutput(out.tokenRewards.data, T, fn, "tokenRewards");
+  assertFiniteOutput(out.advantages.data, T, fn, "advantages");
+  return out;
 }

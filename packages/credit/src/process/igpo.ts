@@ -1,4 +1,4 @@
-import { Matrix, RLError, parseConfig, type MatrixLike } from "@rl/core/arrays";
+import { Matrix, RLError, parseConfig, type MatrixLike, describeValue } from "@rl/core/arrays";
 import { z } from "zod";
 
 /**
@@ -98,7 +98,7 @@ export function igpoTurnRewards(input: IgpoInput, config: IgpoConfig = {}): Igpo
       let sum = 0;
       for (let j = 0; j < L; j++) {
         const v = tok[j] as number;
-        if (typeof v !== "number" || !Number.isFinite(v)) throw new RLError("NON_FINITE", `${fn}: answerLogProbs[${i}][${k}][${j}] is ${String(v)}; expected a finite log-probability`);
+        if (typeof v !== "number" || !Number.isFinite(v)) throw new RLError("NON_FINITE", `${fn}: answerLogProbs[${i}][${k}][${j}] is ${describeValue(v)}; expected a finite log-probability`);
         if (v > LOGPROB_SLACK) throw new RLError("INVALID_INPUT", `${fn}: answerLogProbs[${i}][${k}][${j}] is ${v}; a log-probability is ≤ 0`);
         sum += v;
       }

@@ -1,6 +1,7 @@
 import { Matrix, RLError, describeValue, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import { maskLike, nonEmptyMatrix, sameShape } from "./batch-checks.js";
+import { requireObject } from "../args.js";
 
 /** Config of {@link progressRewards}. */
 export const progressRewardsConfig = z.object({
@@ -55,6 +56,7 @@ export function progressRewards(
 ): { rewards: Matrix } {
   const fn = "progressRewards";
   const { alpha, bestOfK } = parseConfig(progressRewardsConfig, config, fn);
+  requireObject(input, "input", fn);
   const v = nonEmptyMatrix(input.values, "values", fn);
   const q = sameShape(input.qValues, "qValues", v, "values", fn);
   const m = maskLike(input.stepMask, "stepMask", v, "values", fn);

@@ -2,6 +2,7 @@ import { Matrix, assertMask, parseConfig, type MatrixLike } from "@rl/core/array
 import { z } from "zod";
 import { outputArray, outputDtype } from "../output.js";
 import { finiteVector, rowsOfGroups, meanStd, requireList, nonEmptyMask, type GroupId } from "./batch-checks.js";
+import { requireObject } from "../args.js";
 
 /** Config of {@link posteriorGrpoAdvantages}. */
 export const posteriorGrpoConfig = z.object({
@@ -54,6 +55,7 @@ export function posteriorGrpoAdvantages(
 ): { advantages: Matrix; rewards: Matrix } {
   const fn = "posteriorGrpoAdvantages";
   const { lambda, gateValue, epsilon, dtype } = parseConfig(posteriorGrpoConfig, config, fn);
+  requireObject(input, "input", fn);
   const mask = nonEmptyMask(input.mask, "mask", fn);
   assertMask(mask, "mask", fn);
   const B = mask.rows;

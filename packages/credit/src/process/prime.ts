@@ -9,7 +9,8 @@ import {
   requireList,
   type GroupId,
 } from "./batch-checks.js";
-import { outputDtype, outputMatrix } from "../output.js";
+import { outputDtype, outputMatrix, assertFiniteOutput } from "../output.js";
+import { requireObject } from "../args.js";
 
 /** Config of {@link primeAdvantages}. */
 export const primeConfig = z.object({
@@ -74,6 +75,7 @@ export interface PrimeInput {
 export function primeAdvantages(input: PrimeInput, config: PrimeConfig = {}): { advantages: Matrix; returns: Matrix } {
   const fn = "primeAdvantages";
   const cfg = parseConfig(primeConfig, config, fn);
+  requireObject(input, "input", fn);
   const r = nonEmptyMatrix(input.processRewards, "processRewards", fn);
   const mask = maskLike(input.mask, "mask", r, "processRewards", fn);
   const outcomes = finiteVector(input.outcomes, "outcomes", r.rows, "processRewards rows", fn);
@@ -131,5 +133,8 @@ export function primeAdvantages(input: PrimeInput, config: PrimeConfig = {}): { 
   const shape = [B, T];
   // maskedWhiten computes in float64 and returns float64 storage
   const advantages = cfg.whiten ? (maskedWhiten(new Matrix(returns, shape), mask).data as Float64Array) : returns.slice();
-  return { advantages: outputMatrix(advantages, shape, cfg.dtype), returns: outputMatrix(returns, shape, cfg.dtype) };
+  const out = { advantages: outputMatrix(advantages, shape, cfg.dtype), returns: outputMatrix(returns, shape, cfg.dtype) };
+  assertFiniteOutput(out.returns.data, T, fn, "returns");
+  assertFiniteOutput(out.advantages.data, T, fn, "advantages");
+  return out;
 }

@@ -11,9 +11,10 @@ import {
   nonEmptyMask,
   type GroupId,
 } from "./batch-checks.js";
-import { outputDtype, outputMatrix } from "../output.js";
+import { outputDtype, outputMatrix, assertFiniteOutput } from "../output.js";
 import { minFormRewards } from "./min-form.js";
 import { checkStepEnds } from "./place-step-rewards.js";
+import { requireObject } from "../args.js";
 
 /** Config of {@link pureRewards} and {@link pureAdvantages}. */
 export const pureConfig = z.object({
@@ -74,6 +75,7 @@ interface PureParsed {
 }
 
 function parsePureInput(input: PureInput, fn: string): PureParsed {
+  requireObject(input, "input", fn);
   const r = nonEmptyMatrix(input.stepRewards, "stepRewards", fn);
   const sm = maskLike(input.stepMask, "stepMask", r, "stepRewards", fn);
   const ends = sameShape(input.stepEnds, "stepEnds", r, "stepRewards", fn);
@@ -291,11 +293,14 @@ export function pureAdvantages(
     }
   }
   const shape = [B, T];
-  return {
+  const out = {
     advantages: outputMatrix(advantages, shape, cfg.dtype),
     returns: outputMatrix(returns, shape, cfg.dtype),
     // pureRewardsParsed builds both with Matrix.zeros / Matrix.map, i.e. float64 storage
     tokenRewards: outputMatrix(tokenRewards.data as Float64Array, shape, cfg.dtype),
     separatorMask: outputMatrix(separatorMask.data as Float64Array, shape, cfg.dtype),
   };
+  assertFiniteOutput(out.returns.data, T, fn, "returns");
+  assertFiniteOutput(out.advantages.data, T, fn, "advantages");
+  return out;
 }

@@ -1,6 +1,7 @@
 import { Matrix, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import { finiteVector, maskLike, nonEmptyMatrix } from "./batch-checks.js";
+import { requireObject } from "../args.js";
 
 /** Config of {@link clipShaping}. */
 export const clipShapingConfig = z.object({
@@ -99,6 +100,7 @@ export function shapeStepRewards(
     config,
     fn,
   );
+  requireObject(input, "input", fn);
   const p = nonEmptyMatrix(input.stepRewards, "stepRewards", fn);
   const m = maskLike(input.stepMask, "stepMask", p, "stepRewards", fn);
   const success = input.success === undefined ? new Float64Array(p.rows) : finiteVector(input.success, "success", p.rows, "stepRewards rows", fn);

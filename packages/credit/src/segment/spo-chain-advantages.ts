@@ -1,7 +1,9 @@
 import { z } from "zod";
-import { Matrix, RLError, parseConfig, toVector, type MatrixData, type MatrixLike } from "@rl/core/arrays";
+import { Matrix, RLError, describeValue, parseConfig, toVector, type MatrixData, type MatrixLike } from "@rl/core/arrays";
 import { rowCutpoints, spoChainConfig, type SpoChainOptions } from "./spo-chain-cutpoints.js";
 import { outputArray, outputDtype } from "../output.js";
+import { requireObject } from "../args.js";
+import { FLOAT32_MAX } from "../group/parse-batch.js";
 
 /**
  * Config of {@link spoChainAdvantages} and `spoChainBatchAdvantages` (and of the registry's
@@ -67,6 +69,7 @@ export interface SpoChainResult {
 export function spoChainAdvantages(input: SpoChainInput, config: SpoChainAdvantagesConfig = {}): SpoChainResult {
   const fn = "spoChainAdvantages";
   const options = parseConfig(spoChainAdvantagesConfig, config, fn);
+  requireObject(input, "input", fn);
   const empty = Array.isArray(input.probs) && input.probs.length === 0;
   const p = empty ? new Float64Array(0) : toVector(input.probs, "probs", fn).data;
   if (p.length === 0) throw new RLError("INVALID_INPUT", `${fn}: probs is empty`);
@@ -108,7 +111,8 @@ export function fillRowAdvantages(
   fn: string,
   name: string,
 ): void {
-  if (!Number.isFinite(score)) throw new RLError("NON_FINITE", `${fn}: score is ${score}; expected a finite number`);
+  requireObject(cutValues, name, fn);
+  if (typeof score !== "number" || !Number.isFinite(score)) throw new RLError("NON_FINITE", `${fn}: score is ${describeValue(score)}; expected a finite number`);
   const cuts = new Set(cutpoints);
   for (const key of cutValueKeys(cutValues)) {
     if (!cuts.has(key)) {
@@ -129,6 +133,7 @@ export function fillRowAdvantages(
   // Advantage at every known state (cutpoints, then the terminal state).
   const states: number[] = [...cutpoints, terminal];
   const stateAdv = new Float64Array(states.length);
+  const f32 = !(adv instanceof Float64Array);
   let prevValue: number | undefined;
   for (let k = 0; k < states.length; k++) {
     const c = states[k] as number;
@@ -140,7 +145,11 @@ export function fillRowAdvantages(
       if (!Number.isFinite(got)) throw new RLError("NON_FINITE", `${fn}: ${name}[${c}] is ${got}; expected a finite number`);
       v = got;
     }
-    stateAdv[k] = prevValue === undefined ? 0 : v - prevValue;
+    const d = prevValue === undefined ? 0 : v - prevValue;
+    if (!Number.isFinite(d) || (f32 && Math.abs(d) > FLOAT32_MAX)) {
+      throw new RLError("NON_FINITE", `${fn}: the advantage at state ${c} is ${d} (${name} / score differ by more than the ${f32 ? "float32" : "float64"} output holds); rescale the values`);
+    }
+    stateAdv[k] = d;
     prevValue = v;
   }
   // Backfill: token t takes the advantage of the first known state ≥ t.

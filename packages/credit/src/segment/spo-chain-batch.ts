@@ -2,6 +2,7 @@ import { Matrix, RLError, assertMask, assertSameShape, parseConfig, toMatrix2D, 
 import { rowCutpoints, spoChainConfig, type SpoChainConfig } from "./spo-chain-cutpoints.js";
 import { fillRowAdvantages, spoChainAdvantagesConfig, type CutValues, type SpoChainAdvantagesConfig } from "./spo-chain-advantages.js";
 import { outputArray } from "../output.js";
+import { requireArray, requireObject } from "../args.js";
 
 /**
  * SPO-chain cutpoints of every row of a padded batch (see {@link spoChainCutpoints}); only
@@ -62,11 +63,13 @@ export interface SpoChainBatchResult {
 export function spoChainBatchAdvantages(batch: SpoChainBatch, config: SpoChainAdvantagesConfig = {}): SpoChainBatchResult {
   const fn = "spoChainBatchAdvantages";
   const options = parseConfig(spoChainAdvantagesConfig, config, fn);
+  requireObject(batch, "batch", fn);
   const { p, m } = batchInputs(batch.probs, batch.mask, fn);
   const B = p.rows;
   const T = p.cols;
   const scores = toVector(batch.scores, "scores", fn);
   if (scores.size !== B) throw new RLError("SHAPE_MISMATCH", `${fn}: scores has ${scores.size} entries, probs has ${B} rows`);
+  requireArray(batch.cutValues, "cutValues", fn);
   if (batch.cutValues.length !== B) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: cutValues has ${batch.cutValues.length} entries, probs has ${B} rows`);
   }

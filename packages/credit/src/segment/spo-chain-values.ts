@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RLError, parseConfig } from "@rl/core/arrays";
+import { RLError, parseConfig, describeValue } from "@rl/core/arrays";
 
 /**
  * Config of {@link spoChainValues}.
@@ -44,7 +44,7 @@ export function spoChainValues(cutpoints: ArrayLike<number>, rollouts: CutRollou
   if (typeof cutpoints !== "object" || cutpoints === null || typeof cutpoints.length !== "number") throw new RLError("INVALID_INPUT", `${fn}: cutpoints must be an array of token indices`);
   const out: SpoChainValues = { values: new Map(), std: new Map() };
   for (let k = 0; k < cutpoints.length; k++) {
-    const c = cutpoints[k] as number;
+    const c = cutpointAt(cutpoints, k, fn);
     const returns = typeof rollouts === "function" ? rollouts(c) : rollouts.get(c);
     addState(out, c, returns, unfinishedReward, fn);
   }
@@ -68,11 +68,20 @@ export async function spoChainValuesAsync(
   const { unfinishedReward } = parseConfig(spoChainValuesConfig, config, fn);
   if (typeof sample !== "function") throw new RLError("INVALID_INPUT", `${fn}: sample must be an async function (cutpoint) => returns, got ${typeof sample}`);
   if (typeof cutpoints !== "object" || cutpoints === null || typeof cutpoints.length !== "number") throw new RLError("INVALID_INPUT", `${fn}: cutpoints must be an array of token indices`);
-  const states = Array.from(cutpoints);
+  const states = Array.from({ length: cutpoints.length }, (_, k) => cutpointAt(cutpoints, k, fn));
   const all = await Promise.all(states.map((c) => sample(c)));
   const out: SpoChainValues = { values: new Map(), std: new Map() };
   states.forEach((c, k) => addState(out, c, all[k], unfinishedReward, fn));
   return out;
+}
+
+/** Reads `cutpoints[k]`, a token index (or −1, the prompt), before any rollout is sampled for it. */
+function cutpointAt(cutpoints: ArrayLike<number>, k: number, fn: string): number {
+  const c = cutpoints[k] as unknown;
+  if (typeof c !== "number" || !Number.isInteger(c) || c < -1) {
+    throw new RLError("INVALID_INPUT", `${fn}: cutpoints[${k}] is ${describeValue(c)}; expected a token index (an integer ≥ −1)`);
+  }
+  return c;
 }
 
 function addState(
@@ -83,7 +92,7 @@ function addState(
   fn: string,
 ): void {
   if (returns === undefined || returns.length === 0) {
-    throw new RLError("INVALID_INPUT", `${fn}: no rollout for cut state ${c}; its value cannot be estimated`);
+    throw new RLError("INVALID_INPUT", `${fn}: no rollout for cut state ${describeValue(c)}; its value cannot be estimated`);
   }
   let s = 0;
   for (let i = 0; i < returns.length; i++) {

@@ -11,7 +11,8 @@ import {
   type GroupId,
 } from "../process/batch-checks.js";
 import { gigpoStepReturns } from "./step-returns.js";
-import { outputDtype } from "../output.js";
+import { outputDtype, assertFiniteOutput } from "../output.js";
+import { requireArray, requireObject } from "../args.js";
 
 /** Config of {@link gigpoAdvantages}. */
 export const gigpoConfig = z.object({
@@ -67,6 +68,8 @@ export interface GigpoInput {
  * anchorGroups(["s0", "s1", "s0", "s0"], [0, 0, 0, 1]); // Int32Array [0, 1, 0, 2]
  */
 export function anchorGroups(anchors: readonly GroupId[], groups: readonly GroupId[]): Int32Array {
+  requireArray(anchors, "anchors", "anchorGroups");
+  requireArray(groups, "groups", "anchorGroups");
   requireLength(anchors.length, "anchors", groups.length, "groups", "anchorGroups");
   const ids = new Map<string, number>();
   const out = new Int32Array(anchors.length);
@@ -108,6 +111,7 @@ export function gigpoAdvantages(
   config: GigpoConfig = {},
 ): { advantages: Matrix; episodeAdvantages: Matrix; stepAdvantages: Matrix; stepReturns: Matrix } {
   const fn = "gigpoAdvantages";
+  requireObject(input, "input", fn);
   const cfg = parseConfig(gigpoConfig, config, fn);
   const mask = nonEmptyMask(input.mask, "mask", fn);
   assertMask(mask, "mask", fn);
@@ -176,5 +180,8 @@ export function gigpoAdvantages(
     const a = (episodeAdv.data[i] as number) + cfg.stepAdvantageWeight * (stepAdv.data[i] as number);
     for (let t = 0; t < mask.cols; t++) if (mask.get(i, t) !== 0) advantages.set(i, t, a);
   }
+  assertFiniteOutput(episodeAdv.data, 1, fn, "episodeAdvantages");
+  assertFiniteOutput(stepAdv.data, 1, fn, "stepAdvantages");
+  assertFiniteOutput(advantages.data, mask.cols, fn, "advantages");
   return { advantages, episodeAdvantages: episodeAdv, stepAdvantages: stepAdv, stepReturns };
 }

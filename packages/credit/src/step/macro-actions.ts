@@ -1,4 +1,4 @@
-import { Matrix, RLError, assertMask, createRng, parseConfig, type MatrixLike } from "@rl/core/arrays";
+import { Matrix, RLError, assertMask, createRng, parseConfig, type MatrixLike, describeValue } from "@rl/core/arrays";
 import { z } from "zod";
 import { sameShape, nonEmptyMask } from "../process/batch-checks.js";
 
@@ -180,7 +180,7 @@ export function macroSpans(
     const code = layout === "code";
     if (code ? s.length > 0 && s[0] !== 0 : first >= 0 && s[0] !== first) {
       const where = code ? "position 0 (layout \"code\")" : `the first valid token ${first}`;
-      throw new RLError("INVALID_INPUT", `${fn}: starts[${b}] must begin at ${where}, got ${String(s[0])}`);
+      throw new RLError("INVALID_INPUT", `${fn}: starts[${b}] must begin at ${where}, got ${describeValue(s[0])}`);
     }
     for (let m = 0; m < s.length; m++) {
       const from = s[m] as number;

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { nonEmptyMatrix, sameShape } from "../process/batch-checks.js";
 import { macroLayout, macroSpans } from "./macro-actions.js";
 import { outputDtype, outputMatrix } from "../output.js";
+import { requireObject } from "../args.js";
 
 /** How token values inside a macro action are weighted (`value_function` in MA-RLHF). */
 export const macroWeighting = z.enum(["equal", "unit", "position"]);
@@ -140,6 +141,7 @@ export function macroGae(
 } {
   const fn = "macroGae";
   const { gamma, lambda, weighting, layout, dtype } = parseConfig(macroGaeConfig, config, fn);
+  requireObject(input, "input", fn);
   const v = nonEmptyMatrix(input.values, "values", fn);
   const r = sameShape(input.tokenRewards, "tokenRewards", v, "values", fn);
   const mask = sameShape(input.mask, "mask", v, "values", fn);

@@ -1,6 +1,7 @@
 import { Matrix, parseConfig } from "@rl/core/arrays";
 import { z } from "zod";
 import { finiteVector, requireLength, type GroupId } from "../process/batch-checks.js";
+import { requireArray } from "../args.js";
 
 /** Config of {@link gigpoStepReturns}. */
 export const gigpoStepReturnsConfig = z.object({
@@ -28,6 +29,8 @@ export function gigpoStepReturns(
 ): { returns: Matrix } {
   const fn = "gigpoStepReturns";
   const { gamma } = parseConfig(gigpoStepReturnsConfig, config, fn);
+  requireArray(stepRewards, "stepRewards", fn);
+  requireArray(trajectories, "trajectories", fn);
   const r = finiteVector(stepRewards, "stepRewards", stepRewards.length, "stepRewards", fn);
   requireLength(trajectories.length, "trajectories", r.length, "stepRewards", fn);
   const running = new Map<GroupId, number>();

@@ -1,5 +1,7 @@
 import type { PrefixForest } from "./prefix-tree.js";
-import { checkForest } from "./check-forest.js";
+import { RLError, describeValue } from "@rl/core/arrays";
+import { requireObject } from "../args.js";
+import { checkForest, checkForestNodes } from "./check-forest.js";
 
 /** One node of a prefix tree as plain, JSON-serialisable data. */
 export interface PrefixTreeNode {
@@ -38,6 +40,7 @@ export interface PrefixTreeNode {
  */
 export function prefixTreeNodes(forest: PrefixForest): PrefixTreeNode[] {
   checkForest(forest, "prefixTreeNodes");
+  checkForestNodes(forest, "prefixTreeNodes");
   const children: number[][] = Array.from({ length: forest.nodeCount }, () => []);
   for (let k = 0; k < forest.nodeCount; k++) {
     const p = forest.parent[k] as number;
@@ -94,8 +97,13 @@ export interface RenderPrefixTreeOptions {
  * @remarks arXiv:2509.18314 (TEMPO, §P2T)
  */
 export function renderPrefixTree(forest: PrefixForest, options: RenderPrefixTreeOptions = {}): string {
+  requireObject(options, "options", "renderPrefixTree");
   const decode = options.decode ?? String;
   const digits = options.digits ?? 3;
+  if (typeof digits !== "number" || !Number.isInteger(digits) || digits < 0 || digits > 100) {
+    throw new RLError("INVALID_CONFIG", `renderPrefixTree: digits must be an integer in [0, 100], got ${describeValue(digits)}`);
+  }
+  if (typeof decode !== "function") throw new RLError("INVALID_CONFIG", `renderPrefixTree: decode must be a function, got ${describeValue(decode)}`);
   const nodes = prefixTreeNodes(forest);
   const lines: string[] = [];
   const label = (id: number) => {
@@ -121,7 +129,7 @@ export function renderPrefixTree(forest: PrefixForest, options: RenderPrefixTree
     const id = forest.groupIds[g] as string | number;
     if (options.group !== undefined && options.group !== id) continue;
     const root = forest.roots[g] as number;
-    lines.push(`group ${String(id)}  ${label(root)}`);
+    lines.push(`group ${typeof id === "string" || typeof id === "number" ? String(id) : describeValue(id)}  ${label(root)}`);
     const kids = (nodes[root] as PrefixTreeNode).children;
     kids.forEach((c, i) => walk(c, "", i === kids.length - 1));
   }

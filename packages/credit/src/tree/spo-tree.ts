@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { Matrix, RLError, parseConfig } from "@rl/core/arrays";
+import { Matrix, RLError, parseConfig, describeValue } from "@rl/core/arrays";
 import { isList } from "../process/batch-checks.js";
-import { outputArray, outputDtype } from "../output.js";
+import { outputArray, outputDtype, assertFiniteOutput } from "../output.js";
+import { requireArray } from "../args.js";
 
 /**
  * A segment tree of SPO-tree: node `k` has parent `parent[k]` (`-1` for a root; several roots =
@@ -104,10 +105,17 @@ export function spoTreeEdges(tree: SegmentTree, config: SpoTreeConfig = {}): Spo
   const fn = "spoTreeEdges";
   const { method, dropZero, epsilon, prover } = parseConfig(spoTreeConfig, config, fn);
   const { values, children, roots } = treeValues(tree, fn);
+  assertFiniteOutput(values, 1, fn, "values");
   const n = values.length;
   const bok = (v: number) => (prover === false ? 0 : 1 - (1 - v) ** prover.bestOfK);
   const std: (number | null)[] = [];
   for (let p = 0; p < n; p++) std.push(populationStd(values, children[p] as number[]));
+  for (let p = 0; p < n; p++) {
+    const sd = std[p];
+    if (sd !== null && sd !== undefined && sd - sd !== 0) {
+      throw new RLError("NON_FINITE", `${fn}: the std of node ${p}'s child values is ${sd} from finite rewards (their squares overflow); rescale the rewards`);
+    }
+  }
   const edges: SpoTreeEdge[] = [];
   // Pre-order walk (the code's `dfs`): a node's edge, then its children's subtrees by increasing id.
   const stack = [...roots].reverse();
@@ -123,6 +131,9 @@ export function spoTreeEdges(tree: SegmentTree, config: SpoTreeConfig = {}): Spo
     const advantage = method === "diff" ? diff : diff / ((std[p] as number) + epsilon);
     const proverAdvantage = bok(vc) - bok(vp);
     const total = advantage + (prover === false ? 0 : prover.weight * proverAdvantage);
+    if (total - total !== 0) {
+      throw new RLError("NON_FINITE", `${fn}: the advantage of edge ${p}->${c} is ${total} from finite rewards (values ${vp} → ${vc} overflow); rescale the rewards`);
+    }
     if (dropZero && total === 0) continue;
     edges.push({ parent: p, child: c, value: vc, parentValue: vp, leaf: kids.length === 0, advantage, proverAdvantage, total });
   }
@@ -155,7 +166,7 @@ function treeValues(tree: SegmentTree, fn: string): { values: Float64Array; chil
     const p = tree.parent[k] as number;
     if (p === -1) roots.push(k);
     else if (!Number.isInteger(p) || p < 0 || p >= n || p === k) {
-      throw new RLError("INVALID_INPUT", `${fn}: parent[${k}] is ${p}; expected -1 or a node id in [0, ${n - 1}] other than ${k}`);
+      throw new RLError("INVALID_INPUT", `${fn}: parent[${k}] is ${describeValue(p)}; expected -1 or a node id in [0, ${n - 1}] other than ${k}`);
     } else (children[p] as number[]).push(k);
   }
   // Post-order from the roots; nodes never reached sit on a cycle.
@@ -176,7 +187,7 @@ function treeValues(tree: SegmentTree, fn: string): { values: Float64Array; chil
     if (kids.length === 0) {
       const r = tree.reward[k];
       if (typeof r !== "number" || !Number.isFinite(r)) {
-        throw new RLError("INVALID_INPUT", `${fn}: reward[${k}] is ${String(r)}; leaf ${k} needs a finite reward`);
+        throw new RLError("INVALID_INPUT", `${fn}: reward[${k}] is ${describeValue(r)}; leaf ${k} needs a finite reward`);
       }
       values[k] = r;
     } else {
@@ -232,17 +243,28 @@ export function spoTreeTokenAdvantages(
 ): SpoTreeTokenAdvantages {
   const fn = "spoTreeTokenAdvantages";
   const { dtype } = parseConfig(spoTreeTokenConfig, config, fn);
+  requireArray(edges, "edges", fn);
+  requireArray(segmentLengths, "segmentLengths", fn);
   if (edges.length === 0) throw new RLError("INVALID_INPUT", `${fn}: edges is empty (every edge was dropped?)`);
   let width = 0;
   for (const e of edges) {
+    if (typeof e !== "object" || e === null || typeof e.total !== "number" || !Number.isFinite(e.total)) {
+      throw new RLError("INVALID_INPUT", `${fn}: every edge needs a finite total (an edge from spoTreeEdges), got ${typeof e === "object" && e !== null ? describeValue(e.total) : describeValue(e)}`);
+    }
+    if (typeof e.child !== "number" || !Number.isInteger(e.child) || e.child < 0) {
+      throw new RLError("INVALID_INPUT", `${fn}: an edge's child is ${describeValue(e.child)}; expected a node id (an edge from spoTreeEdges)`);
+    }
     const len = segmentLengths[e.child];
     if (len === undefined) {
       throw new RLError("SHAPE_MISMATCH", `${fn}: segmentLengths has ${segmentLengths.length} entries, edge ${e.parent}->${e.child} needs entry ${e.child}`);
     }
-    if (!Number.isInteger(len) || len <= 0) {
-      throw new RLError("INVALID_INPUT", `${fn}: segmentLengths[${e.child}] is ${len}; a segment needs a positive integer length`);
+    if (typeof len !== "number" || !Number.isInteger(len) || len <= 0) {
+      throw new RLError("INVALID_INPUT", `${fn}: segmentLengths[${e.child}] is ${describeValue(len)}; a segment needs a positive integer length`);
     }
     if (len > width) width = len;
+  }
+  if (edges.length * width > 2 ** 31 - 1) {
+    throw new RLError("INVALID_INPUT", `${fn}: ${edges.length} edges × the longest segment (${width} tokens) is too large an output`);
   }
   const adv = outputArray(edges.length * width, dtype);
   const mask = outputArray(edges.length * width, dtype);
@@ -251,5 +273,6 @@ export function spoTreeTokenAdvantages(
     adv.fill(e.total, r * width, r * width + len);
     mask.fill(1, r * width, r * width + len);
   });
+  assertFiniteOutput(adv, width, fn, "advantages");
   return { advantages: new Matrix(adv, [edges.length, width]), mask: new Matrix(mask, [edges.length, width]) };
 }

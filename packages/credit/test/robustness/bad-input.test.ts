@@ -14,6 +14,7 @@ import {
   prefixTree,
 } from "../../src/index.js";
 import * as c from "../../src/index.js";
+import { tf } from "@rl/core";
 
 
 describe("defect 2: masks outside {0, 1}", () => {
@@ -91,5 +92,84 @@ describe("found by pnpm fuzz (tools/fuzz): more boundaries", () => {
     expectRLError(() => c.spoChainValues([0], {} as never), /spoChainValues: rollouts must be a Map/);
     await expect(c.spoChainValuesAsync([0], 1 as never)).rejects.toThrow(/spoChainValuesAsync: sample must be an async function/);
     await expect(c.monteCarloValue(2, 1.5 as never)).rejects.toThrow(/monteCarloValue: complete must be an async function/);
+  });
+});
+
+describe("found by pnpm fuzz (tools/fuzz): missing objects, disposed tensors, huge finite inputs", () => {
+  const disposed = () => {
+    const t = tf.tensor1d([1, 2]);
+    t.dispose();
+    return t;
+  };
+
+  it("a missing batch, input or list is an RLError naming the argument (was a TypeError)", () => {
+    expectRLError(() => c.anchorGroups(undefined as never, [0]), /anchorGroups: anchors must be an array, got undefined/);
+    expectRLError(() => c.assignCredit("rl/grpo", null as never), /assignCredit: batch must be an object, got null/);
+    expectRLError(() => c.defineCreditAssigner(undefined as never), /defineCreditAssigner: def must be an object/);
+    expectRLError(() => c.capoVotes([5 as never], [[1, 1]]), /capoVotes: critiques\[0\] must be a list/);
+    expectRLError(() => c.gigpoStepReturns([1, 2], undefined as never), /gigpoStepReturns: trajectories must be an array/);
+    expectRLError(() => c.macroGae(null as never), /macroGae: input must be an object, got null/);
+    expectRLError(() => c.mathShepherdLabels(undefined as never), /mathShepherdLabels: completions must be an array/);
+    expectRLError(() => c.omegaPrmPriority(undefined as never), /omegaPrmPriority: x must be an object/);
+    expectRLError(() => c.progressRewards(undefined as never), /progressRewards: input must be an object/);
+    expectRLError(() => c.pureAdvantages(null as never), /pureAdvantages: input must be an object/);
+    expectRLError(() => c.shapeStepRewards(undefined as never, { method: "delta" } as never), /shapeStepRewards: input must be an object/);
+    expectRLError(() => c.restMctsValues([0], undefined as never), /restMctsValues: distances must be an array/);
+    expectRLError(() => c.capoAdvantages(null as never), /capoAdvantages: input must be an object/);
+    expectRLError(() => c.primeAdvantages(null as never), /primeAdvantages: input must be an object/);
+    expectRLError(() => c.posteriorGrpoAdvantages(undefined as never), /posteriorGrpoAdvantages: input must be an object/);
+    expectRLError(() => c.spoChainAdvantages(undefined as never), /spoChainAdvantages: input must be an object/);
+    expectRLError(() => c.spoChainBatchAdvantages(null as never), /spoChainBatchAdvantages: batch must be an object/);
+    expectRLError(
+      () => c.spoChainAdvantages({ probs: [0.5, 0.9], cutValues: null as never, score: 1 }),
+      /spoChainAdvantages: cutValues must be an object, got null/,
+    );
+    expectRLError(() => c.spoTreeTokenAdvantages({} as never, [1]), /spoTreeTokenAdvantages: edges must be an array/);
+    expectRLError(() => c.gigpoAdvantages(undefined as never), /gigpoAdvantages: input must be an object/);
+    expectRLError(
+      () => c.spoChainBatchAdvantages({ probs: [[0.5, 0.9]], mask: [[1, 1]], cutValues: null as never, scores: [1] }),
+      /spoChainBatchAdvantages: cutValues must be an array, got null/,
+    );
+  });
+
+  it("a disposed tensor where a number belongs is described, not printed (toString threw)", async () => {
+    expectRLError(() => c.omegaPrmPriority({ mc: disposed() as never, rolloutLength: 1, visits: 0, totalVisits: 1 }), /mc is a float32 tensor \[2\]/);
+    expectRLError(() => c.restMctsValues([0, 1], [1, disposed() as never]), /distances\[1\] is a float32 tensor/);
+    expectRLError(() => c.spoTreeValues({ parent: [-1, 0], reward: [null, disposed() as never] }), /reward\[1\] is a float32 tensor/);
+    expectRLError(() => c.spoTreeValues({ parent: [-1, disposed() as never], reward: [null, 1] }), /parent\[1\] is a float32 tensor/);
+    await expect(c.spoChainValuesAsync([0, disposed() as never], async () => [1])).rejects.toThrow(/cutpoints\[1\] is a float32 tensor/);
+    expectRLError(() => c.spoChainValues([disposed() as never], () => [1]), /cutpoints\[0\] is a float32 tensor/);
+    await expect(c.firstErrorSearch(disposed() as never, async () => true)).rejects.toThrow(/numSteps is a float32 tensor/);
+  });
+
+  it("prefix-tree listing and rendering check the node fields and options", () => {
+    const forest = c.prefixTree({ tokenIds: [[5, 7], [5, 8]], mask: [[1, 1], [1, 1]], groups: [0, 0], outcomes: [1, 0] });
+    expectRLError(() => c.prefixTreeNodes({ ...forest, ends: null as never }), /forest\.ends must be a typed array/);
+    expectRLError(() => c.prefixTreeNodes({ ...forest, roots: new Int32Array(0) }), /forest\.roots has 0 entries/);
+    expectRLError(() => c.renderPrefixTree(forest, { digits: 1e308 }), /renderPrefixTree: digits must be an integer in \[0, 100\]/);
+    expect(c.renderPrefixTree(forest)).toContain("group 0");
+  });
+
+  it("finite inputs near 1e308 whose sums overflow → NON_FINITE naming the output (was Inf/NaN)", () => {
+    expectRLError(
+      () => c.remaxAdvantages({ tokenRewards: [[1e308, 0]], mask: [[1, 1]], baselines: [-1e308] }),
+      /remaxAdvantages: returns\[0\]\[0\] is Infinity from finite inputs.*float32/,
+    );
+    expectRLError(() => c.multiObjectiveOutcomes([[1e308, 1e308], [0, 0]], [0, 0], { weights: [1, 1] }), /multiObjectiveOutcomes: outcomes\[0\]/);
+    expectRLError(
+      () => c.spoChainAdvantages({ probs: [0.5, 0.95, 0.6, 0.99], cutValues: { "-1": -1e308 }, score: 1e308 }),
+      /spoChainAdvantages: the advantage at state/,
+    );
+    expectRLError(() => c.spoTreeEdges({ parent: [-1, 0, 0], reward: [null, 1e308, -1e308] }), /spoTreeEdges: /);
+    expectRLError(
+      () => c.spoTreeTokenAdvantages([{ parent: 0, child: 1, value: 0, parentValue: 0, leaf: true, advantage: 0, proverAdvantage: 0, total: 1e308 }], [0, 2]),
+      /spoTreeTokenAdvantages: advantages\[0\]\[0\] is Infinity/,
+    );
+    expectRLError(
+      () => c.spoTreeTokenAdvantages([{ parent: 0, child: 1, value: 0, parentValue: 0, leaf: true, advantage: 0, proverAdvantage: 0, total: 1 }], [0, 1e308]),
+      /too large an output/,
+    );
+    // and the same calls with ordinary numbers still work
+    expect(c.remaxAdvantages({ tokenRewards: [[1, 0]], mask: [[1, 1]], baselines: [0.5] }).advantages.toArray()).toEqual([[0.5, -0.5]]);
   });
 });

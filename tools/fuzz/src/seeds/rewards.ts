@@ -95,5 +95,7 @@ export const exempt: Record<string, Record<string, string>> = {
     writeFileAtomic: "writes files: a mutated path would write anywhere; covered by packages/core/test/robustness/kill.test.ts (kill -9, torn and orphan files) and the checkpoint tests",
     saveVariables: "writes a checkpoint file (see writeFileAtomic); its bad inputs are tested in packages/rewards/test/robustness/bad-input.test.ts",
     loadVariables: "reads a checkpoint file: corrupt / NaN / truncated files are tested in packages/rewards/test/robustness/bad-input.test.ts (defect 7)",
+    runSandboxed: "runs a program in a subprocess (~1 s a case): a mutated command line would run anything; its limits and bad inputs are tested in packages/rewards/test/verifiable/prime-code.test.ts",
+    primeCodeReward: "runs code in the sandbox (~1 s a case); its bad inputs and verl's per-case results are tested in packages/rewards/test/verifiable/prime-code.test.ts",
   },
 };

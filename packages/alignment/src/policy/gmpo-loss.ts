@@ -23,6 +23,11 @@ export type GmpoLossConfig = z.input<typeof gmpoLossConfig>;
  * Metrics (masked token means): `clipFraction` (`δ` clipped on either side ∧ `A > 0`),
  * `clipFractionLower` (clipped ∧ `A < 0`), `approxKl` = `old − lp` (unclamped; verl `ppo_kl`).
  * Edge case: an empty row has `ρ = 1`, `Ā = 0`: it contributes 0 and still counts in the mean.
+ * Rollout correction: with `importanceSamplingRatio` `w` (`[B, T]` or `[B, 1]`, constant, ≥ 0),
+ * the row loss is multiplied by the geometric mean of the row's weights over its valid tokens,
+ * `w̄_i = exp(Σ_t log(w_t + 1e-10)·M / (n_i + 1e-8))` (verl `compute_policy_loss_geo_mean`'s
+ * `rollout_is_weights`, aggregated to the sequence "for consistency" with the geometric ratio);
+ * the metrics are unweighted.
  *
  * @example
  * gmpoLoss({ logProbs, oldLogProbs, advantages, mask }); // spec E5: ρ = [0.967216, 2.013753], loss 1.530145
@@ -32,7 +37,7 @@ export function gmpoLoss(inputs: TokenPolicyInputs, config: GmpoLossConfig = {})
   const cfg = parseConfig(gmpoLossConfig, config, "gmpoLoss");
   checkPolicyInputs(inputs, "gmpoLoss");
   return finishPolicyLoss("gmpoLoss", inputs, () => {
-    const { lp, old, adv, mask } = preparePolicyInputs(inputs);
+    const { lp, old, adv, mask, isRatio } = preparePolicyInputs(inputs);
     const delta = tf.sub(lp, old);
     const clipped = clampTensor(delta, -cfg.clipLow, cfg.clipHigh);
     const pos = tf.greater(adv, 0);
@@ -42,7 +47,11 @@ export function gmpoLoss(inputs: TokenPolicyInputs, config: GmpoLossConfig = {})
     const n = tf.add(tf.sum(mask, 1), 1e-8);
     const rho = tf.exp(tf.div(tf.sum(tf.mul(dTilde, mask), 1), n));
     const aBar = tf.div(tf.sum(tf.mul(adv, mask), 1), n);
-    const perRow = tf.neg(tf.mul(aBar, rho));
+    let perRow = tf.neg(tf.mul(aBar, rho));
+    if (isRatio !== undefined) {
+      const w = tf.mul(isRatio, tf.ones(lp.shape));
+      perRow = tf.mul(perRow, tf.exp(tf.div(tf.sum(tf.mul(tf.log(tf.add(w, 1e-10)), mask), 1), n)));
+    }
     const perToken = tf.mul(tf.expandDims(tf.div(perRow, tf.maximum(tf.sum(mask, 1), 1)), 1), mask) as tf.Tensor2D;
     const wasClipped = tf.notEqual(delta, clipped);
     return {

@@ -17,7 +17,8 @@ import { RLError, stopGradient, tf, assertTensor, assertTensorMask } from "@rl/c
  *   e.g. from `vllmImportanceSamplingRatio` (TRL `importance_sampling_ratio`, verl `rollout_is_weights`);
  *   multiplies the per-token policy term of `ppoPolicyLoss`, `grpoLoss`, `gspoLoss`, `cispoLoss`,
  *   `sapoLoss` and `gpgLoss` (`policyBlocks.importanceWeighted`; the metrics are unweighted), or
- *   enters VESPO's `log w`. Its presence sends the losses to their composite path.
+ *   enters VESPO's `log w`; `gmpoLoss` multiplies each row by the geometric mean of the row's
+ *   weights (verl `geo_mean`). Its presence sends the losses to their composite path.
  */
 export interface TokenPolicyInputs {
   logProbs: tf.Tensor;

@@ -3,7 +3,7 @@
 import { RLError, tf } from "@rl/core";
 import { assertClose, expectNoTensorLeak } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
-import { cispoLoss, gpgLoss, grpoLoss, gspoLoss, ppoPolicyLoss, rlooSequenceLoss, sapoLoss, type PolicyLossOutput, type TokenPolicyInputs } from "../../src/index.js";
+import { cispoLoss, gmpoLoss, gpgLoss, grpoLoss, gspoLoss, ppoPolicyLoss, rlooSequenceLoss, sapoLoss, type PolicyLossOutput, type TokenPolicyInputs } from "../../src/index.js";
 import { e5Tensors } from "./fixtures.js";
 
 type Loss = (x: TokenPolicyInputs) => PolicyLossOutput;
@@ -84,5 +84,49 @@ describe("importanceSamplingRatio on rlooSequenceLoss (one weight per sequence)"
     expect(() => rlooSequenceLoss({ ...inputs(), importanceSamplingRatio: tf.tensor1d([1, -1]) })).toThrow(/rlooSequenceLoss: importanceSamplingRatio has NaN or Inf or negative entries/);
     expect(() => rlooSequenceLoss({ ...inputs(), importanceSamplingRatio: tf.tensor1d([1, 1, 1]) })).toThrow(/SHAPE_MISMATCH|importanceSamplingRatio has shape \[3\]/);
     tf.dispose([base.loss, base.perSequence]);
+  });
+});
+
+describe("importanceSamplingRatio on gmpoLoss (verl geo_mean: the row's geometric-mean weight)", () => {
+  it("each row's perToken and gradient scale by exp(Σ log(w + 1e-10)·M / n), [B, T] and [B, 1]; metrics unchanged", () => {
+    const x = e5Tensors();
+    const [B, T] = x.logProbs.shape as [number, number];
+    const mask = x.mask.arraySync() as number[][];
+    const wTok = Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => 0.5 + 0.25 * ((b + t) % 3)));
+    const wRow = Array.from({ length: B }, (_, b) => [0.5 + 0.5 * b]);
+    const fn: Loss = (y) => gmpoLoss(y);
+    const base = perTokenOf(fn, x);
+    for (const w of [wTok, wRow]) {
+      const rowWeight = (b: number): number => {
+        let s = 0;
+        let n = 0;
+        for (let t = 0; t < T; t++) {
+          const m = mask[b]![t]!;
+          s += Math.log((w[b]!.length === 1 ? w[b]![0]! : w[b]![t]!) + 1e-10) * m;
+          n += m;
+        }
+        return Math.exp(s / (n + 1e-8));
+      };
+      const is = tf.tensor2d(w);
+      const got = perTokenOf(fn, { ...x, importanceSamplingRatio: is });
+      assertClose(got.perToken.flat(), base.perToken.map((row, b) => row.map((v) => v * rowWeight(b))).flat(), 1e-6, 1e-5, "gmpo: perToken");
+      assertClose(got.grad.flat(), base.grad.map((row, b) => row.map((v) => v * rowWeight(b))).flat(), 1e-6, 1e-5, "gmpo: gradient");
+      for (const k of Object.keys(base.metrics)) assertClose(got.metrics[k]!, base.metrics[k]!, 1e-6, 1e-5, `gmpo: metrics.${k}`);
+      is.dispose();
+    }
+    tf.dispose(Object.values(x));
+  });
+
+  it("a negative weight is NON_FINITE naming the field; no leak", async () => {
+    const x = e5Tensors();
+    const [B, T] = x.logProbs.shape as [number, number];
+    const bad = tf.tensor2d(Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => (b === 0 && t === 0 ? -1 : 1))));
+    expect(() => gmpoLoss({ ...x, importanceSamplingRatio: bad })).toThrow(/importanceSamplingRatio has NaN or Inf or negative entries/);
+    const ok = tf.ones([B, 1]);
+    await expectNoTensorLeak(() => {
+      const out = gmpoLoss({ ...x, importanceSamplingRatio: ok });
+      tf.dispose([out.loss, out.perToken]);
+    });
+    tf.dispose([...Object.values(x), bad, ok]);
   });
 });

@@ -1,7 +1,7 @@
 import { RLError, assertTensor, parseConfig, stopGradient, tf } from "@rl/core";
 import { z } from "zod";
 import { mean } from "./online-pairs.js";
-import { assertShape, hostNumbers } from "./validate.js";
+import { assertShape, hostVector } from "./validate.js";
 
 /** Inputs of {@link nashMdLoss}: token log-probs of `y ~ π` and the preference of `y` over `y' ~` the mixture. */
 export interface NashMdInputs {
@@ -46,15 +46,6 @@ export interface NashMdOutput {
   /** Per-completion losses `[B]`. */
   losses: tf.Tensor1D;
   metrics: Partial<Record<NashMdMetricName, number>>;
-}
-
-function vector(x: tf.Tensor | ArrayLike<number>, name: string, batch: number, fn: string): number[] {
-  const v = hostNumbers(x, name, fn);
-  if (v.length !== batch) throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} has ${v.length} entries, logProbs has ${batch} rows`);
-  v.forEach((s, k) => {
-    if (!Number.isFinite(s)) throw new RLError("NON_FINITE", `${fn}: ${name}[${k}] is ${s}`);
-  });
-  return v;
 }
 
 /**
@@ -109,11 +100,11 @@ export function nashMdLoss(inputs: NashMdInputs, config: NashMdConfig = {}): Nas
   let scores: { policy: number[]; mixture: number[] } | undefined;
   if (hasScores) {
     if (inputs.policyScores === undefined || inputs.mixtureScores === undefined) throw new RLError("INVALID_INPUT", `${fn}: policyScores and mixtureScores go together`);
-    scores = { policy: vector(inputs.policyScores, "policyScores", batch, fn), mixture: vector(inputs.mixtureScores, "mixtureScores", batch, fn) };
+    scores = { policy: hostVector(inputs.policyScores, "policyScores", batch, "logProbs", fn), mixture: hostVector(inputs.mixtureScores, "mixtureScores", batch, "logProbs", fn) };
     const { policy, mixture } = scores;
     probs = policy.map((s, k) => 1 / (1 + Math.exp(-(s - (mixture[k] as number)))));
   } else {
-    probs = vector(inputs.probabilities as tf.Tensor | ArrayLike<number>, "probabilities", batch, fn);
+    probs = hostVector(inputs.probabilities as tf.Tensor | ArrayLike<number>, "probabilities", batch, "logProbs", fn);
     probs.forEach((p, k) => {
       if (p < 0 || p > 1) throw new RLError("INVALID_INPUT", `${fn}: probabilities[${k}] is ${p}; expected a probability in [0, 1]`);
     });

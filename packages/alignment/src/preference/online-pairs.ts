@@ -4,7 +4,7 @@ import { ipoPairLoss } from "./dpo/ipo.js";
 import { sigmoidPairLoss } from "./dpo/sigmoid.js";
 import { pairTerms } from "./dpo/terms.js";
 import { pairwiseMetrics, type PreferenceLossOutput, type PreferenceMetricName } from "./preference-metrics.js";
-import { assertBatchVectors, assertPresent, hostNumbers } from "./validate.js";
+import { assertBatchVectors, assertPresent, hostVector } from "./validate.js";
 
 /**
  * Two sampled completions per prompt, their summed log-probs under the policy and the reference
@@ -52,15 +52,6 @@ export interface OnlinePairing {
   scores?: { first: number[]; second: number[] };
 }
 
-function numbers(x: tf.Tensor | ArrayLike<number | boolean>, name: string, batch: number, fn: string): number[] {
-  const v = hostNumbers(x, name, fn);
-  if (v.length !== batch) throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} has ${v.length} entries, policyFirst has ${batch}`);
-  v.forEach((s, k) => {
-    if (!Number.isFinite(s)) throw new RLError("NON_FINITE", `${fn}: ${name}[${k}] is ${s}`);
-  });
-  return v;
-}
-
 /**
  * Validates two-completion inputs and decides, per prompt, which completion is chosen (TRL:
  * `mask = first_scores >= second_scores`, after subtracting `missingEosPenalty` from scores of
@@ -77,7 +68,7 @@ export function pairByPreference(inputs: TwoCompletionLogProbs, missingEosPenalt
     throw new RLError("INVALID_INPUT", `${fn}: give either scoresFirst and scoresSecond (a reward model) or firstPreferred (a judge), not ${hasScores ? "both" : "neither"}`);
   }
   if (!hasScores) {
-    const verdict = numbers(inputs.firstPreferred as tf.Tensor | ArrayLike<number | boolean>, "firstPreferred", batch, fn);
+    const verdict = hostVector(inputs.firstPreferred as tf.Tensor | ArrayLike<number | boolean>, "firstPreferred", batch, "policyFirst", fn);
     verdict.forEach((v, k) => {
       if (v !== 0 && v !== 1) throw new RLError("INVALID_INPUT", `${fn}: firstPreferred[${k}] is ${v}; a verdict is 0 or 1`);
     });
@@ -86,14 +77,14 @@ export function pairByPreference(inputs: TwoCompletionLogProbs, missingEosPenalt
   if (inputs.scoresFirst === undefined || inputs.scoresSecond === undefined) {
     throw new RLError("INVALID_INPUT", `${fn}: scoresFirst and scoresSecond go together`);
   }
-  const first = numbers(inputs.scoresFirst, "scoresFirst", batch, fn);
-  const second = numbers(inputs.scoresSecond, "scoresSecond", batch, fn);
+  const first = hostVector(inputs.scoresFirst, "scoresFirst", batch, "policyFirst", fn);
+  const second = hostVector(inputs.scoresSecond, "scoresSecond", batch, "policyFirst", fn);
   if (missingEosPenalty !== null) {
     if (inputs.firstHasEos === undefined || inputs.secondHasEos === undefined) {
       throw new RLError("INVALID_INPUT", `${fn}: missingEosPenalty needs firstHasEos and secondHasEos`);
     }
-    const eosFirst = numbers(inputs.firstHasEos, "firstHasEos", batch, fn);
-    const eosSecond = numbers(inputs.secondHasEos, "secondHasEos", batch, fn);
+    const eosFirst = hostVector(inputs.firstHasEos, "firstHasEos", batch, "policyFirst", fn);
+    const eosSecond = hostVector(inputs.secondHasEos, "secondHasEos", batch, "policyFirst", fn);
     for (let k = 0; k < batch; k++) {
       if (!eosFirst[k]) first[k] = (first[k] as number) - missingEosPenalty;
       if (!eosSecond[k]) second[k] = (second[k] as number) - missingEosPenalty;

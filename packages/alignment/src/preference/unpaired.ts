@@ -1,4 +1,5 @@
-import { RLError, assertTensor, describeValue, tf } from "@rl/core";
+import { RLError, describeValue, tf } from "@rl/core";
+import { hostNumbers } from "./validate.js";
 
 /** What an unpaired (binary-feedback) loss returns: `ktoLoss`, `bcoLoss`. */
 export interface UnpairedLossOutput<M extends string> {
@@ -16,11 +17,7 @@ export interface UnpairedLossOutput<M extends string> {
  * @internal
  */
 export function binaryLabels(labels: tf.Tensor | ArrayLike<number | boolean>, batch: number, fn: string): number[] {
-  if (labels instanceof tf.Tensor) assertTensor(labels, fn, "labels", { dtypes: ["float32", "int32", "bool"] });
-  else if (labels === null || typeof labels !== "object" || typeof (labels as ArrayLike<unknown>).length !== "number") {
-    throw new RLError("INVALID_INPUT", `${fn}: labels must be a tensor or an array of 0/1, got ${describeValue(labels)}`);
-  }
-  const values = Array.from(labels instanceof tf.Tensor ? labels.dataSync() : labels, (v: unknown) => (typeof v === "number" || typeof v === "boolean" ? Number(v) : NaN));
+  const values = hostNumbers(labels, "labels", fn);
   if (values.length !== batch) throw new RLError("SHAPE_MISMATCH", `${fn}: labels has ${values.length} entries, policy has ${batch}`);
   values.forEach((l, k) => {
     if (l !== 0 && l !== 1) throw new RLError("INVALID_INPUT", `${fn}: labels[${k}] is ${describeValue(l)}; labels are 0 or 1`);

@@ -98,6 +98,20 @@ export function hostNumbers(x: unknown, name: string, fn: string): number[] {
   });
 }
 
+/**
+ * Host numbers of a `[B]` input ({@link hostNumbers}) that must have `batch` entries, all finite;
+ * `SHAPE_MISMATCH` names `batchField` (the input that fixed B), `NON_FINITE` the first bad entry.
+ * @internal
+ */
+export function hostVector(x: unknown, name: string, batch: number, batchField: string, fn: string): number[] {
+  const v = hostNumbers(x, name, fn);
+  if (v.length !== batch) throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} has ${v.length} entries, ${batchField} has ${batch}`);
+  v.forEach((s, k) => {
+    if (!Number.isFinite(s)) throw new RLError("NON_FINITE", `${fn}: ${name}[${k}] is ${s}`);
+  });
+  return v;
+}
+
 /** Host rows `[b][k]` of a 2-D tensor or a nested array-like of numbers (see {@link hostNumbers}). @internal */
 export function hostRows(x: unknown, name: string, fn: string): number[][] {
   if (x instanceof tf.Tensor) {

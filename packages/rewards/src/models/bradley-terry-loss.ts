@@ -88,13 +88,13 @@ export function bradleyTerryLoss(input: BradleyTerryInput, config: BradleyTerryC
   if (input.margins !== undefined) assertShape(shapeOf(input.margins), shape, fn, "margins", "chosenRewards");
   if (input.weights !== undefined) assertShape(shapeOf(input.weights), shape, fn, "weights", "chosenRewards");
   assertNonEmpty(shape[0] as number, fn, "chosenRewards");
-  const rc = readValues(input.chosenRewards);
-  const rr = readValues(input.rejectedRewards);
+  const rc = readValues(input.chosenRewards, fn, "chosenRewards");
+  const rr = readValues(input.rejectedRewards, fn, "rejectedRewards");
   assertFinite(rc, fn, "chosenRewards");
   assertFinite(rr, fn, "rejectedRewards");
-  if (input.margins !== undefined) assertFinite(readValues(input.margins), fn, "margins");
+  if (input.margins !== undefined) assertFinite(readValues(input.margins, fn, "margins"), fn, "margins");
   if (input.weights !== undefined) {
-    const w = readValues(input.weights);
+    const w = readValues(input.weights, fn, "weights");
     assertFinite(w, fn, "weights");
     w.forEach((v, k) => {
       if (v < 0) throw new RLError("INVALID_INPUT", `${fn}: weights[${k}] is ${v}; weights must be >= 0`);

@@ -20,7 +20,7 @@ export interface ScaledBradleyTerryInput {
 }
 
 function checkMagnitudes(magnitudes: TensorLike1D, fn: string): Float32Array {
-  const m = readValues(magnitudes);
+  const m = readValues(magnitudes, fn, "magnitudes");
   m.forEach((v, k) => {
     if (!(v > 0) || !Number.isFinite(v)) {
       throw new RLError(
@@ -94,7 +94,7 @@ export function btRegressionLoss(input: BtRegressionInput, config: BtRegressionC
   checkMagnitudes(input.magnitudes, fn);
   const bt = scaledBradleyTerryLoss(input);
   try {
-    const targets = [...readValues(input.chosenRatings), ...readValues(input.rejectedRatings)];
+    const targets = [...readValues(input.chosenRatings, fn, "chosenRatings"), ...readValues(input.rejectedRatings, fn, "rejectedRatings")];
     const loss = tf.tidy(() => {
       const preds = tf.concat([
         asTensor(input.chosenRewards, 1, fn, "chosenRewards"),

@@ -51,7 +51,7 @@ const normalCdf = (x: number): number => 0.5 * erfc(-x / Math.SQRT2);
 export function hlGaussTargets(targets: TensorLike1D, config: HlGaussConfig): Matrix {
   const fn = "hlGaussTargets";
   const { vMin, vMax, numBins, sigmaRatio } = parseConfig(hlGaussConfig, config, fn);
-  const y = readValues(targets);
+  const y = readValues(targets, fn, "targets");
   const zeta = (vMax - vMin) / numBins;
   const sigma = sigmaRatio * zeta;
   const out = new Float64Array(y.length * numBins);
@@ -102,7 +102,7 @@ export function hlGaussLoss(input: HlGaussInput, config: HlGaussConfig): { loss:
   if (shape.length !== 2 || shape[1] !== cfg.numBins) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: logits must have shape [B, ${cfg.numBins}], got [${shape.join(",")}]`);
   }
-  const y = readValues(input.targets);
+  const y = readValues(input.targets, fn, "targets");
   if (y.length !== shape[0]) throw new RLError("SHAPE_MISMATCH", `${fn}: targets has ${y.length} entries, logits has ${shape[0]} rows`);
   assertNonEmpty(y.length, fn, "targets");
   const p = hlGaussTargets(y, cfg);

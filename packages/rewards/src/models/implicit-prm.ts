@@ -46,7 +46,7 @@ export function implicitPrmCeLoss(input: ImplicitPrmCeInput, config: ImplicitPrm
       throw new RLError("SHAPE_MISMATCH", `${fn}: ${name} has shape [${s.join(",")}], policyLogProbs has [${shape.join(",")}]`);
     }
   }
-  const labels = readValues(input.labels);
+  const labels = readValues(input.labels, fn, "labels");
   if (labels.length !== shape[0]) throw new RLError("SHAPE_MISMATCH", `${fn}: labels has ${labels.length} entries, policyLogProbs has ${shape[0]} rows`);
   if (labels.length === 0) throw new RLError("INVALID_INPUT", `${fn}: empty batch`);
   labels.forEach((v, k) => {

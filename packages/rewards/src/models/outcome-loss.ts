@@ -37,11 +37,11 @@ export function outcomeClassificationLoss(
   const shape = shapeOf(input.logits);
   assertShape(shapeOf(input.labels), shape, fn, "labels", "logits");
   assertNonEmpty(shape[0] ?? 0, fn, "logits");
-  const labels = readValues(input.labels);
+  const labels = readValues(input.labels, fn, "labels");
   labels.forEach((v, k) => {
     if (!(v >= 0 && v <= 1)) throw new RLError("INVALID_INPUT", `${fn}: labels[${k}] is ${v}; labels must be in [0, 1]`);
   });
-  const logits = readValues(input.logits);
+  const logits = readValues(input.logits, fn, "logits");
   let correct = 0;
   logits.forEach((z, k) => (correct += (z > 0) === ((labels[k] as number) > 0.5) ? 1 : 0));
   const loss = tf.tidy(() =>

@@ -89,7 +89,7 @@ export function prmStepLoss(
     const ce = tf.neg(tf.add(logBad, tf.mul(tf.tensor1d(target), gap)));
     return tf.div(tf.sum(tf.mul(ce, tf.tensor1d(mask))), labelled);
   });
-  const z = readValues(input.logits as TensorLike3D);
+  const z = readValues(input.logits as TensorLike3D, fn, "logits");
   let correct = 0;
   for (let k = 0; k < n; k++) {
     if (mask[k] !== 1) continue;

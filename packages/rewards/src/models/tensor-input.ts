@@ -37,7 +37,7 @@ export function asTensor(x: TensorLike1D | TensorLike2D | TensorLike3D, rank: nu
 }
 
 /** Reads a tensor or array as float32 values (outside `tf.tidy`). @internal */
-export function readValues(x: TensorLike1D | TensorLike2D | TensorLike3D, fn = "readValues", field = "input"): Float32Array {
+export function readValues(x: TensorLike1D | TensorLike2D | TensorLike3D, fn: string, field: string): Float32Array {
   let out: Float32Array;
   if (isTensor(x)) {
     assertTensor(x, fn, field, { dtypes: ["float32", "int32"] });

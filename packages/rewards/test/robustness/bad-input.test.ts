@@ -273,3 +273,13 @@ describe("found by pnpm fuzz (round 2): disposed tensors, missing inputs and ove
     expect(r.centeredReward(2, [0, 1])).toBe(1.5);
   });
 });
+
+describe("reward-model losses name the caller and the field of a bad entry", () => {
+  it("each loss's message starts with its own name, not 'readValues: input'", () => {
+    expectRLError(() => r.bradleyTerryLoss({ chosenRewards: [1, "x" as never], rejectedRewards: [0, 0] }), /^bradleyTerryLoss: chosenRewards entry 1 is/);
+    expectRLError(() => r.bradleyTerryLoss({ chosenRewards: [1, 2], rejectedRewards: [0, Infinity] }), /^bradleyTerryLoss: rejectedRewards entry 1 is Infinity/);
+    expectRLError(() => r.outcomeClassificationLoss({ logits: [0.5, -Infinity], labels: [1, 0] }), /^outcomeClassificationLoss: logits entry 1 is -Infinity/);
+    expectRLError(() => r.hlGaussTargets(["a" as never], { vMin: 0, vMax: 1, numBins: 4 }), /^hlGaussTargets: targets entry 0 is/);
+    expectRLError(() => r.implicitPrmCeLoss({ policyLogProbs: [[0, 0]], refLogProbs: [[0, 0]], mask: [[1, 1]], labels: [Infinity] }), /^implicitPrmCeLoss: labels entry 0 is Infinity/);
+  });
+});

@@ -115,7 +115,7 @@ const slice = 16;
 const scanMs = (await timeMs(() => referenceTempoScan(slice), { runs: 1 })) * (GROUPS / slice);
 const tempo = await timeMs(() => tempoAdvantages({ tokenRewards, tokenIds: responses, mask: maskM, groups }), { runs: 7 });
 report("TEMPO", tempo, scanMs, "the reference scan");
-const tree = await timeMs(() => prefixTree({ tokenIds: responses, outcomes: new Matrix(outcomes, [B]), mask: maskM, groups }), { runs: 7 });
+const tree = await timeMs(() => prefixTree({ tokenIds: responses, rewards: new Matrix(outcomes, [B]), mask: maskM, groups }), { runs: 7 });
 report("prefix tree (P2T)", tree);
 
 const probsM = new Matrix(probs, [B, T]);

@@ -31,7 +31,7 @@ describe("row identity from the server response to the loss", () => {
     expect(adv[1]).toEqual([0, 0, 0]); // null row: advantage 0, stays in place
     expect(adv[0]?.[0]).toBeCloseTo(Math.sqrt(1 / 3), 5); // scored rows [1, 0, 1]: mean 2/3, std √(1/3)
     expect(adv[2]?.[0]).toBeCloseTo(-2 * Math.sqrt(1 / 3), 5);
-    // TEMPO reads the same batch under the same names (tokenIds, outcomes).
+    // TEMPO reads the same batch under the same names (tokenIds; rewards, whose 0 agrees with the null in outcomes).
     expect(tempoAdvantages(batch).advantages.toArray()[1]).toEqual([0, 0, 0]);
 
     const train = rolloutTrainingBatch({ batch, advantages });

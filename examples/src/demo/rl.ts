@@ -114,8 +114,8 @@ export async function runRl(policy: Policy, train: readonly Problem[], heldOut: 
       });
       const advantages =
         options.method === "grpo"
-          ? grpoAdvantages({ outcomes: rewards, mask, groups }).advantages.toArray()
-          : tempoAdvantages({ tokenRewards, responses: tokens, mask, groups, outcomes: rewards }).advantages.toArray();
+          ? grpoAdvantages({ rewards, mask, groups }).advantages.toArray()
+          : tempoAdvantages({ tokenRewards, tokenIds: tokens, mask, groups, rewards }).advantages.toArray();
       const adv = advantages as number[][];
       if (heatmap === null) heatmap = firstMixedGroup(rows, tokens, mask, rewards, adv, groupSize);
       // prompt ++ completion, [B, P + L]: lossMask and advantages shifted by the prompt.

@@ -107,10 +107,10 @@ export const explorerSpoConfig = { threshold: 0.9, interval: 1 } as const;
 export function computeExplorer(group: ParsedGroup): ExplorerResult {
   const { responses, mask, outcomes, groups } = group;
   const T = (responses[0] as number[]).length;
-  const forest = prefixTree({ tokenIds: responses, outcomes, mask, groups });
+  const forest = prefixTree({ tokenIds: responses, rewards: outcomes, mask, groups });
   const nodes = prefixTreeNodes(forest);
-  const grpo = grpoAdvantages({ outcomes, mask, groups }).advantages;
-  const tempo = tempoAdvantages({ tokenIds: responses, mask, groups, outcomes }).advantages;
+  const grpo = grpoAdvantages({ rewards: outcomes, mask, groups }).advantages;
+  const tempo = tempoAdvantages({ tokenIds: responses, mask, groups, rewards: outcomes }).advantages;
   const nodeAt = (b: number, t: number) => forest.nodeAfter[b * T + t] as number;
   const spoProbs =
     group.probs ??

@@ -25,7 +25,7 @@ describe("computeExplorer", () => {
   it("gives GRPO equal to grpoAdvantages and SPO segment advantages from the tree's prefix values", () => {
     const g = parseExplorerInput(exampleInput);
     const r = computeExplorer(g);
-    expect(r.grpo.toArray()).toEqual(grpoAdvantages({ outcomes: g.outcomes, mask: g.mask, groups: g.groups }).advantages.toArray());
+    expect(r.grpo.toArray()).toEqual(grpoAdvantages({ rewards: g.outcomes, mask: g.mask, groups: g.groups }).advantages.toArray());
     // "the answer is 4" (p = 2/4 = 0.5 < 0.9) opens a segment worth V(the answer is 4) − V(the answer is) = 1 − 0.5.
     expect(r.spo.get(0, 3)).toBeCloseTo(0.5, 12);
     expect(r.spo.get(2, 3)).toBeCloseTo(-0.5, 12);

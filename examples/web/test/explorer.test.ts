@@ -94,8 +94,8 @@ describe.runIf(haveBrowser || process.env.CI === "true")("credit explorer in hea
         page.$$eval(`#${id} [data-value]`, (els) =>
           els.map((e) => ({ row: Number((e as HTMLElement).dataset.row), col: Number((e as HTMLElement).dataset.col), value: Number((e as HTMLElement).dataset.value) })),
         );
-      const grpo = grpoAdvantages({ outcomes: group.outcomes, mask: group.mask, groups: group.groups }).advantages.toArray() as number[][];
-      const tempo = tempoAdvantages({ responses: group.responses, mask: group.mask, groups: group.groups, outcomes: group.outcomes }).advantages.toArray() as number[][];
+      const grpo = grpoAdvantages({ rewards: group.outcomes, mask: group.mask, groups: group.groups }).advantages.toArray() as number[][];
+      const tempo = tempoAdvantages({ tokenIds: group.responses, mask: group.mask, groups: group.groups, rewards: group.outcomes }).advantages.toArray() as number[][];
       expectMatches(toRows(await read("grpo-heatmap"), B, T), grpo, group.mask, "grpo");
       expectMatches(toRows(await read("tempo-heatmap"), B, T), tempo, group.mask, "tempo");
       // TEMPO differs from GRPO on this group (it has branch points).

@@ -16,8 +16,10 @@ export interface OutcomeBatch {
   /** Outcome reward per row `[B]` (0 on a `null` row: read `outcomes` to tell them apart). */
   readonly rewards: Matrix;
   /**
-   * Outcome reward per row, `null` = "no signal" (`[B]`). Credit estimators read this field first,
-   * so a `null` row stays in the batch with advantage 0 and out of its group's statistics.
+   * Outcome reward per row, `null` = "no signal" (`[B]`). Credit estimators read `rewards` and this
+   * field (the deprecated name of their `rewards`, round 2) together: a `null` here agrees with the
+   * 0 in `rewards`, so a `null` row stays in the batch with advantage 0 and out of its group's
+   * statistics.
    */
   readonly outcomes: readonly (number | null)[];
   /** Group index per row (rows of one prompt share it). */

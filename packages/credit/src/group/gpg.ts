@@ -30,7 +30,7 @@ export type GpgConfig = z.input<typeof gpgConfig>;
  * The matching loss is plain `−A·log π` (no ratio, no clip). `returns` is `advantages`.
  *
  * @example
- * gpgAdvantages({ outcomes: [1, 0, 0, 0, 0, 0, 0, 0], mask: Array(8).fill([1]),
+ * gpgAdvantages({ rewards: [1, 0, 0, 0, 0, 0, 0, 0], mask: Array(8).fill([1]),
  *   groups: [0, 0, 0, 0, 1, 1, 1, 1] }).advantages.toArray().flat(); // [6, -2, -2, -2, 0, 0, 0, 0]
  */
 export function gpgAdvantages(batch: GroupBatch, config: GpgConfig = {}): AdvantageResult {

@@ -37,7 +37,7 @@ export type GrpoPasskConfig = z.input<typeof grpoPasskConfig>;
  * `returns` is the same Matrix as `advantages`.
  *
  * @example
- * grpoPasskAdvantages({ outcomes: [1, 0, 0.5, 0], mask: [[1], [1], [1], [1]], groups: [0, 0, 0, 0] })
+ * grpoPasskAdvantages({ rewards: [1, 0, 0.5, 0], mask: [[1], [1], [1], [1]], groups: [0, 0, 0, 0] })
  *   .advantages.toArray().flat(); // [1.044464, 0, 0, 0]
  * @remarks arXiv:2503.19595
  */

@@ -36,16 +36,16 @@ function columnGroups(index: GroupIndex, missing: Uint8Array, k: number, cols: n
  *   sumThenNormalize:  s_i = Σ_k w_k r_{i,k}
  *   normalizeThenSum:  s_i = Σ_k w_k (r_{i,k} − μ_{g,k}) / (σ_{g,k} + ε)    (unbiased σ per group)
  *
- * Feed `outcomes` to a group estimator. TRL then applies the group formula after
+ * Feed `outcomes` to a group estimator as its `rewards`. TRL then applies the group formula after
  * `sumThenNormalize` (`grpoAdvantages(..., { epsilon: 1e-4 })`), and a **batch** z-score after
  * `normalizeThenSum` — that is GRPO with every row in one group:
- * `grpoAdvantages({ outcomes, mask, groups: outcomes.map(() => 0) }, { epsilon: 1e-4 })`.
+ * `grpoAdvantages({ rewards: outcomes, mask, groups: outcomes.map(() => 0) }, { epsilon: 1e-4 })`.
  *
  * `null` rewards (a function that abstained, TRL's `None` → NaN) follow TRL: the sums skip them
  * (`nansum`), and in `normalizeThenSum` each function's group mean and std run over the rows
  * where it gave a reward (`nanmean`, `nanstd`). A row where every function abstained has no
  * outcome: `outcomeList[i]` is `null` (and `outcomes[i]` 0); pass `outcomeList` as a group
- * estimator's `outcomes` and such rows leave the group statistics and get advantage 0 (TRL masks
+ * estimator's `rewards` and such rows leave the group statistics and get advantage 0 (TRL masks
  * them the same way).
  *
  * Edge cases: a group of one (or a function that gave one reward in a group) has σ = 0 and

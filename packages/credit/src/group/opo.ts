@@ -25,7 +25,7 @@ export type OpoConfig = z.input<typeof opoConfig>;
  * all-equal scores → 0; a `null` outcome → 0 and out of the baseline. `returns` is the same Matrix as `advantages`.
  *
  * @example
- * opoAdvantages({ outcomes: [1, 0], mask: [[1, 1, 0, 0, 0, 0], [1, 1, 1, 1, 1, 1]], groups: ["p", "p"] })
+ * opoAdvantages({ rewards: [1, 0], mask: [[1, 1, 0, 0, 0, 0], [1, 1, 1, 1, 1, 1]], groups: ["p", "p"] })
  *   .advantages.toArray()[0]; // [0.75, 0.75, 0, 0, 0, 0]   (b = 0.25)
  */
 export function opoAdvantages(batch: GroupBatch, config: OpoConfig = {}): AdvantageResult {

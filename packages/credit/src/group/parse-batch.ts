@@ -1,6 +1,7 @@
 // Internal: one validating pass over the inputs shared by the estimators of group/ and value/.
 // Not re-exported from the package (the public face is the estimators).
 import { Matrix, RLError, assertSameShape, splitNulls, type GroupIndex, type MatrixData, type MatrixLike } from "@rl/core/arrays";
+import { rowRewardsOf } from "../batch-fields.js";
 import { overwrittenArray, type OutputDtype } from "../output.js";
 
 /** A validated `[B, T]` batch: flat row-major views plus the per-row score and length. */
@@ -9,9 +10,9 @@ export interface ParsedRows {
   readonly cols: number;
   readonly shape: readonly number[];
   readonly mask: MatrixData;
-  /** `tokenRewards` data, or undefined when only outcomes were given. */
+  /** `tokenRewards` data, or undefined when only per-row rewards were given. */
   readonly rewards: MatrixData | undefined;
-  /** Outcome score per row: `outcomes[b]` or `Σ_t tokenRewards[b][t]`. */
+  /** Score per row: `rewards[b]` or `Σ_t tokenRewards[b][t]`. */
   readonly scores: Float64Array;
   /**
    * Valid tokens per row: `Σ_t mask[b][t]`; only when parsed with `{ lengths: true }` (the
@@ -28,7 +29,7 @@ export interface ParsedRows {
   readonly prefix?: Int32Array | undefined;
   /** The argument that fixed B, for error messages (`"tokenRewards"`, or `"mask"` without it). */
   readonly rowsName: string;
-  /** `unscored[b] = 1` where `outcomes[b]` was `null` ("no signal", TRL); undefined when none. */
+  /** `unscored[b] = 1` where `rewards[b]` was `null` ("no signal", TRL); undefined when none. */
   readonly unscored?: Uint8Array | undefined;
   /** A `[B, T]` output array (not zeroed: {@link broadcastRows} writes every entry), when parsed with `{ output: dtype }`. */
   readonly output?: MatrixData | undefined;
@@ -229,12 +230,13 @@ export function parseTokenRewards(batch: unknown, fn: string, options: ParseOpti
 }
 
 /**
- * Parses an outcome batch `{ tokenRewards?, outcomes?, mask }`: `outcomes` wins when given,
- * otherwise the score is `Σ_t tokenRewards[b][t]`.
+ * Parses an outcome batch `{ tokenRewards?, rewards?, mask }` (`outcomes`: deprecated name of
+ * `rewards`): `rewards` wins when given, otherwise the score is `Σ_t tokenRewards[b][t]`.
  */
 export function parseOutcomeBatch(batch: unknown, fn: string, options: ParseOptions = {}): ParsedRows {
   const obj = requireObject(batch, fn);
-  if (obj.outcomes === undefined) return parseTokenRewards(batch, fn, options);
+  const rowRewards = rowRewardsOf<unknown>(obj, fn);
+  if (rowRewards === undefined) return parseTokenRewards(batch, fn, options);
   const mask = matrix2D(obj.mask, "mask", fn);
   assertNotEmpty(mask, "mask", fn);
   const output = options.output === undefined ? undefined : overwrittenArray(mask.rows * mask.cols, options.output);
@@ -245,8 +247,8 @@ export function parseOutcomeBatch(batch: unknown, fn: string, options: ParseOpti
     rewards = r.data;
   }
   const lengths = options.lengths === false ? undefined : maskLengths(mask.data, mask.rows, mask.cols, fn);
-  const { values: outcomes, missing: unscored } = splitNulls(obj.outcomes);
-  const scores = Float64Array.from(vectorOf(outcomes, "outcomes", mask.rows, fn));
+  const { values, missing: unscored } = splitNulls(rowRewards);
+  const scores = Float64Array.from(vectorOf(values, "rewards", mask.rows, fn));
   return { rows: mask.rows, cols: mask.cols, shape: mask.shape, mask: mask.data, rewards, scores, lengths, unscored, rowsName: rewards === undefined ? "mask" : "tokenRewards", output };
 }
 

@@ -35,7 +35,7 @@ export type ReinforcePlusPlusBaselineConfig = z.input<typeof reinforcePlusPlusBa
  * Edge cases: ≤ 1 valid token in the batch or all `a` equal → 0; padding is 0.
  *
  * @example
- * reinforcePlusPlusBaselineAdvantages({ outcomes: [1, 0, 1], mask: [[1, 1, 0], [1, 1, 1], [1, 0, 0]],
+ * reinforcePlusPlusBaselineAdvantages({ rewards: [1, 0, 1], mask: [[1, 1, 0], [1, 1, 1], [1, 0, 0]],
  *   groups: [0, 0, 0] }).advantages.toArray();
  * // [[0.912871, 0.912871, 0], [-0.912871, -0.912871, -0.912871], [0.912871, 0, 0]]
  */

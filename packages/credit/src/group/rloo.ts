@@ -44,7 +44,7 @@ export type RlooConfig = z.input<typeof rlooConfig>;
  * `returns` is the same Matrix as `advantages`.
  *
  * @example
- * rlooAdvantages({ outcomes: [1, 0, 0, 1], mask: [[1], [1], [1], [1]], groups: [0, 0, 0, 0] })
+ * rlooAdvantages({ rewards: [1, 0, 0, 1], mask: [[1], [1], [1], [1]], groups: [0, 0, 0, 0] })
  *   .advantages.toArray(); // [[0.666667], [-0.666667], [-0.666667], [0.666667]]
  */
 export function rlooAdvantages(batch: GroupBatch, config: RlooConfig = {}): AdvantageResult {

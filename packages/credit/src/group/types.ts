@@ -12,14 +12,19 @@ export type { GroupIds } from "@rl/core/arrays";
  *
  * - `tokenRewards [B, T]`: the outcome reward placed on the last valid token (plus any KL or
  *   process tokens); the score of row b is `Σ_t tokenRewards[b][t]` (verl convention, unmasked).
- * - `outcomes [B]` (optional): the scores themselves; when given they win over `tokenRewards`,
- *   which may then be omitted. A `null` outcome means "no signal" (TRL: every reward function
+ * - `rewards [B]` (optional): the scores themselves; when given they win over `tokenRewards`,
+ *   which may then be omitted. A `null` reward means "no signal" (TRL: every reward function
  *   returned None): the row is left out of every group statistic and gets advantage 0.
+ * - `outcomes [B]`: deprecated name of `rewards` (round 2), still accepted; giving both with
+ *   different values throws (a `null` outcome agrees with a 0 reward, as `rolloutGroupsToBatch`
+ *   writes them).
  * - `mask [B, T]`: 0/1, the response tokens that receive credit.
  * - `groups [B]`: prompt id per row.
  */
 export interface GroupBatch {
   readonly tokenRewards?: MatrixLike;
+  readonly rewards?: MatrixLike | readonly (number | null)[];
+  /** @deprecated use `rewards` (the same per-row scores; accepted for one release). */
   readonly outcomes?: MatrixLike | readonly (number | null)[];
   readonly mask: MatrixLike;
   readonly groups: GroupIds;

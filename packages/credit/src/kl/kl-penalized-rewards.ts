@@ -1,11 +1,14 @@
 import { Matrix, RLError, assertSameShape, klEstimate, parseConfig, type MatrixLike } from "@rl/core/arrays";
 import { z } from "zod";
 import { matrix2D } from "../group/parse-batch.js";
+import { renamedField } from "../batch-fields.js";
 
 /** Input of {@link klPenalizedRewards}: four `[B, T]` matrices of one shape. */
 export interface KlPenaltyInput {
-  /** Scores already placed on tokens (outcome on the last valid token, or process scores). */
-  readonly tokenScores: MatrixLike;
+  /** Scores already placed on tokens (outcome on the last valid token, or process scores); verl `token_level_scores`. Required (or its deprecated name `tokenScores`). */
+  readonly tokenRewards?: MatrixLike;
+  /** @deprecated use `tokenRewards` (accepted for one release; must agree with `tokenRewards` if both are given). */
+  readonly tokenScores?: MatrixLike;
   /** Log-prob of each sampled token under the behaviour (old) policy. */
   readonly logProbs: MatrixLike;
   /** Log-prob of each sampled token under the reference policy. */
@@ -55,7 +58,7 @@ export interface KlPenalizedRewards {
  * scores; shapes must agree (`RLError("SHAPE_MISMATCH")` naming both).
  *
  * @example
- * klPenalizedRewards({ tokenScores: [[0, 0, 1]], logProbs: [[-1, -0.5, -2]],
+ * klPenalizedRewards({ tokenRewards: [[0, 0, 1]], logProbs: [[-1, -0.5, -2]],
  *   refLogProbs: [[-1.2, -0.5, -1.5]], mask: [[1, 1, 1]] }, { beta: 0.1 }).tokenRewards.toArray();
  * // [[-0.02, 0, 1.05]]
  */
@@ -63,12 +66,12 @@ export function klPenalizedRewards(input: KlPenaltyInput, config: KlPenalizedRew
   const fn = "klPenalizedRewards";
   const { beta, kind, clamp } = parseConfig(klPenalizedRewardsConfig, config, fn);
   if (typeof input !== "object" || input === null) throw new RLError("INVALID_INPUT", `${fn}: input must be an object`);
-  const scores = Matrix.from(matrix2D(input.tokenScores, "tokenScores", fn), { name: "tokenScores", fn });
+  const scores = Matrix.from(matrix2D(renamedField(input, "tokenRewards", "tokenScores", fn), "tokenRewards", fn), { name: "tokenRewards", fn });
   const logProbs = Matrix.from(matrix2D(input.logProbs, "logProbs", fn), { name: "logProbs", fn });
   const refLogProbs = Matrix.from(matrix2D(input.refLogProbs, "refLogProbs", fn), { name: "refLogProbs", fn });
   const mask = matrix2D(input.mask, "mask", fn);
-  assertSameShape({ tokenScores: scores, logProbs, refLogProbs, mask }, fn);
-  if (scores.rows === 0 || scores.cols === 0) throw new RLError("INVALID_INPUT", `${fn}: the batch is empty (tokenScores has shape [${scores.shape.join(",")}])`);
+  assertSameShape({ tokenRewards: scores, logProbs, refLogProbs, mask }, fn);
+  if (scores.rows === 0 || scores.cols === 0) throw new RLError("INVALID_INPUT", `${fn}: the batch is empty (tokenRewards has shape [${scores.shape.join(",")}])`);
   const k = klEstimate(logProbs, refLogProbs, { kind, clamp }).data;
   const { rows, cols } = scores;
   const rewards = new Float64Array(rows * cols);

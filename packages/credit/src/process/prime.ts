@@ -11,6 +11,7 @@ import {
 } from "./batch-checks.js";
 import { outputDtype, outputMatrix, assertFiniteOutput } from "../output.js";
 import { requireObject } from "../args.js";
+import { renamedField } from "../batch-fields.js";
 
 /** Config of {@link primeAdvantages}. */
 export const primeConfig = z.object({
@@ -43,8 +44,10 @@ export type PrimeConfig = z.input<typeof primeConfig>;
 export interface PrimeInput {
   /** `[B][T]` implicit process rewards (see `implicitProcessRewards`); read at valid tokens. */
   processRewards: MatrixLike;
-  /** Outcome (verifier) reward per row. */
-  outcomes: ArrayLike<number>;
+  /** Outcome (verifier) reward per row; required (or its deprecated name `outcomes`). */
+  rewards?: ArrayLike<number>;
+  /** @deprecated use `rewards` (accepted for one release; must agree with `rewards` if both are given). */
+  outcomes?: ArrayLike<number>;
   /** `[B][T]` response tokens (the reward positions of the process source). */
   mask: MatrixLike;
   /** Prompt id per row; every group needs at least two rows. */
@@ -67,7 +70,7 @@ export interface PrimeInput {
  * Paper: PRIME (arXiv:2502.01456).
  *
  * @example
- * primeAdvantages({ processRewards: [[0.1, 0.3, -0.2], [0.2, -0.4, 0]], outcomes: [1, 0],
+ * primeAdvantages({ processRewards: [[0.1, 0.3, -0.2], [0.2, -0.4, 0]], rewards: [1, 0],
  *   mask: [[1, 1, 1], [1, 1, 0]], groups: [0, 0] },
  *   { processCoef: 1, outcomeCoef: 1, whiten: false }).returns.toArray();
  * // [[1.5, 1.3, 0.9], [-1.333333, -1.466667, 0]]  (float32 storage; 6 decimals)
@@ -78,7 +81,7 @@ export function primeAdvantages(input: PrimeInput, config: PrimeConfig = {}): { 
   requireObject(input, "input", fn);
   const r = nonEmptyMatrix(input.processRewards, "processRewards", fn);
   const mask = maskLike(input.mask, "mask", r, "processRewards", fn);
-  const outcomes = finiteVector(input.outcomes, "outcomes", r.rows, "processRewards rows", fn);
+  const outcomes = finiteVector(renamedField<ArrayLike<number>>(input, "rewards", "outcomes", fn) as ArrayLike<number>, "rewards", r.rows, "processRewards rows", fn);
   requireList(input.groups, "groups", r.rows, "processRewards rows", fn);
   const B = r.rows;
   const T = r.cols;

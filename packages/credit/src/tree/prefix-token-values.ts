@@ -23,7 +23,7 @@ export interface PrefixTokenValues {
  * get node `-1`, values 0 and `isBranch` 0.
  *
  * @example
- * const forest = prefixTree({ tokenIds: [[5, 7], [5, 8]], outcomes: [1, 0] });
+ * const forest = prefixTree({ tokenIds: [[5, 7], [5, 8]], rewards: [1, 0] });
  * prefixTokenValues(forest).valueAfter.toArray(); // [[0.5, 1], [0.5, 0]]
  * prefixTokenValues(forest).isBranch.toArray();   // [[0, 1], [0, 1]]
  * @remarks arXiv:2509.18314 (TEMPO, §P2T)

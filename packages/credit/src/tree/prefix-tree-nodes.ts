@@ -33,7 +33,7 @@ export interface PrefixTreeNode {
  * others continue.
  *
  * @example
- * const nodes = prefixTreeNodes(prefixTree({ tokenIds: [[5, 7], [5, 8]], outcomes: [1, 0] }));
+ * const nodes = prefixTreeNodes(prefixTree({ tokenIds: [[5, 7], [5, 8]], rewards: [1, 0] }));
  * nodes.filter((n) => n.isBranchPoint).map((n) => n.token); // [5]
  * JSON.stringify(nodes); // serialisable
  * @remarks arXiv:2509.18314 (TEMPO, §P2T)
@@ -93,7 +93,7 @@ export interface RenderPrefixTreeOptions {
  * ```
  *
  * @example
- * console.log(renderPrefixTree(prefixTree({ tokenIds: [[5, 7], [5, 8]], outcomes: [1, 0] })));
+ * console.log(renderPrefixTree(prefixTree({ tokenIds: [[5, 7], [5, 8]], rewards: [1, 0] })));
  * @remarks arXiv:2509.18314 (TEMPO, §P2T)
  */
 export function renderPrefixTree(forest: PrefixForest, options: RenderPrefixTreeOptions = {}): string {

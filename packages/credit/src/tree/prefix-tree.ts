@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Matrix, RLError, assertMask, assertSameShape, indexGroups, parseConfig, toMatrix2D, toVector, type GroupIds, type GroupIndex, type MatrixLike } from "@rl/core/arrays";
+import { renamedField, rowRewardsOf } from "../batch-fields.js";
 
 /**
  * Config of {@link prefixTree}.
@@ -17,10 +18,12 @@ export type PrefixTreeConfig = z.input<typeof prefixTreeConfig>;
 export interface PrefixTreeBatch {
   /** Token ids `[B][T]` (integers; the value at a masked position is never read, e.g. `-1` padding). */
   readonly tokenIds?: MatrixLike;
-  /** @deprecated The old name of `tokenIds` (still accepted; give one of the two). */
+  /** @deprecated use `tokenIds` (accepted for one release; must agree with `tokenIds` if both are given). */
   readonly responses?: MatrixLike;
-  /** One outcome `s_b` per row `[B]` (usually the sequence reward). */
-  readonly outcomes: MatrixLike;
+  /** One reward `s_b` per row `[B]` (usually the sequence reward); required (or its deprecated name `outcomes`). */
+  readonly rewards?: MatrixLike;
+  /** @deprecated use `rewards` (accepted for one release; must agree with `rewards` if both are given). */
+  readonly outcomes?: MatrixLike;
   /** 0/1 mask `[B][T]`. Default: `tokenIds[b][t] >= 0` (the `-1` padding of `rolloutGroupsToBatch`). */
   readonly mask?: MatrixLike;
   /** Prompt id of every row; rows with equal ids form one tree. Default: one group. */
@@ -82,7 +85,7 @@ export interface PrefixForest {
  * @example
  * const forest = prefixTree({
  *   tokenIds: [[5, 7, 9, 2], [5, 7, 8, -1], [5, 6, 1, 2], [5, 6, 1, 3]],
- *   outcomes: [1, 1, 1, 0],
+ *   rewards: [1, 1, 1, 0],
  * });
  * forest.value[forest.nodeAfter[1] as number]; // V(5,7) = 1
  * @remarks arXiv:2509.18314 (TEMPO, §P2T)
@@ -90,12 +93,14 @@ export interface PrefixForest {
 export function prefixTree(batch: PrefixTreeBatch, config: PrefixTreeConfig = {}): PrefixForest {
   const fn = "prefixTree";
   const { interiorMask } = parseConfig(prefixTreeConfig, config, fn);
-  if (typeof batch !== "object" || batch === null) throw new RLError("INVALID_INPUT", `${fn}: batch must be { tokenIds, mask, groups, outcomes | tokenRewards }`);
+  if (typeof batch !== "object" || batch === null) throw new RLError("INVALID_INPUT", `${fn}: batch must be { tokenIds, rewards, mask?, groups? }`);
   const responses = toMatrix2D(tokenIdsOf(batch, fn), "tokenIds", fn, { finite: false }); // ids checked where valid
   if (responses.rows === 0) throw new RLError("INVALID_INPUT", `${fn}: the batch is empty (tokenIds has 0 rows)`);
-  const outcomes = toVector(batch.outcomes, "outcomes", fn);
+  const rowRewards = rowRewardsOf<MatrixLike>(batch, fn);
+  if (rowRewards === undefined) throw new RLError("INVALID_INPUT", `${fn}: rewards (one per row, [B]) is required`);
+  const outcomes = toVector(rowRewards, "rewards", fn);
   if (outcomes.size !== responses.rows) {
-    throw new RLError("SHAPE_MISMATCH", `${fn}: outcomes has ${outcomes.size} entries, tokenIds has ${responses.rows} rows`);
+    throw new RLError("SHAPE_MISMATCH", `${fn}: rewards has ${outcomes.size} entries, tokenIds has ${responses.rows} rows`);
   }
   let mask: Matrix;
   if (batch.mask === undefined) {
@@ -253,12 +258,9 @@ function indexChildren(
   }
 }
 
-/** `tokenIds`, or its deprecated name `responses` (exactly one of the two). */
+/** `tokenIds`, or its deprecated name `responses` (both given: they must agree). */
 export function tokenIdsOf(batch: { readonly tokenIds?: MatrixLike; readonly responses?: MatrixLike }, fn: string): MatrixLike {
-  if (batch.tokenIds !== undefined && batch.responses !== undefined) {
-    throw new RLError("INVALID_INPUT", `${fn}: give tokenIds or responses (its deprecated name), not both`);
-  }
-  const ids = batch.tokenIds ?? batch.responses;
+  const ids = renamedField<MatrixLike>(batch, "tokenIds", "responses", fn);
   if (ids === undefined) throw new RLError("INVALID_INPUT", `${fn}: tokenIds (token ids [B][T]) is required`);
   return ids;
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Matrix, RLError, assertMask, assertSameShape, indexGroups, parseConfig, splitNulls, toMatrix2D, toVector, type GroupIds, type GroupIndex, type MatrixLike } from "@rl/core/arrays";
 import { buildPrefixForest, tokenIdsOf } from "./prefix-tree.js";
+import { rowRewardsOf } from "../batch-fields.js";
 import { groupStd, groupSums } from "../group/parse-batch.js";
 import { outputArray, outputDtype } from "../output.js";
 
@@ -27,21 +28,23 @@ export type TempoConfig = z.input<typeof tempoConfig>;
 
 /** Input of {@link tempoAdvantages} (the registry door's `CreditBatch` plus `tokenIds`). */
 export interface TempoBatch {
-  /** `[B][T]`; the outcome `s_b = Σ_t tokenRewards[b][t]` (reward on the last valid token). Optional when `outcomes` is given. */
+  /** `[B][T]`; the outcome `s_b = Σ_t tokenRewards[b][t]` (reward on the last valid token). Optional when `rewards` is given. */
   readonly tokenRewards?: MatrixLike;
   /** Token ids `[B][T]` (integers; padding ids are never read), as `rolloutGroupsToBatch` names them. */
   readonly tokenIds?: MatrixLike;
-  /** @deprecated The old name of `tokenIds` (still accepted; give one of the two). */
+  /** @deprecated use `tokenIds` (accepted for one release; must agree with `tokenIds` if both are given). */
   readonly responses?: MatrixLike;
   /** 0/1 mask `[B][T]`. */
   readonly mask: MatrixLike;
   /** Prompt id of every row; rows with equal ids form a group (any order, any sizes). */
   readonly groups: GroupIds;
   /**
-   * Optional outcomes `[B]`; when given they win over `Σ_t tokenRewards` (so KL tokens never leak
+   * Optional per-row rewards `[B]`; when given they win over `Σ_t tokenRewards` (so KL tokens never leak
    * in). `null` = "no signal": the row is left out of the group statistics and of the tree, and
    * gets advantage 0 (TRL's rule).
    */
+  readonly rewards?: MatrixLike | readonly (number | null)[];
+  /** @deprecated use `rewards` (the same per-row scores; accepted for one release, must agree with `rewards` if both are given). */
   readonly outcomes?: MatrixLike | readonly (number | null)[];
 }
 
@@ -106,8 +109,9 @@ export function tempoAdvantages(batch: TempoBatch, config: TempoConfig = {}): Te
   const idsInput = tokenIdsOf(batch, fn);
   if (batch.mask === undefined) throw new RLError("INVALID_INPUT", `${fn}: mask is required`);
   if (batch.groups === undefined) throw new RLError("INVALID_INPUT", `${fn}: groups is required`);
-  if (batch.tokenRewards === undefined && batch.outcomes === undefined) {
-    throw new RLError("INVALID_INPUT", `${fn}: give tokenRewards [B][T] or outcomes [B]`);
+  const rowRewards = rowRewardsOf<MatrixLike | readonly (number | null)[]>(batch, fn);
+  if (batch.tokenRewards === undefined && rowRewards === undefined) {
+    throw new RLError("INVALID_INPUT", `${fn}: give tokenRewards [B][T] or rewards [B]`);
   }
   const first = batch.tokenRewards !== undefined ? "tokenRewards" : "mask";
   const tokenRewards = batch.tokenRewards !== undefined ? toMatrix2D(batch.tokenRewards, "tokenRewards", fn) : undefined;
@@ -123,11 +127,11 @@ export function tempoAdvantages(batch: TempoBatch, config: TempoConfig = {}): Te
 
   const scores = new Float64Array(B);
   let unscored: Uint8Array | undefined;
-  if (batch.outcomes !== undefined) {
-    const split = splitNulls(batch.outcomes);
+  if (rowRewards !== undefined) {
+    const split = splitNulls(rowRewards);
     unscored = split.missing;
-    const v = toVector(split.values as MatrixLike, "outcomes", fn);
-    if (v.size !== B) throw new RLError("SHAPE_MISMATCH", `${fn}: outcomes has ${v.size} entries, ${first} has ${B} rows`);
+    const v = toVector(split.values as MatrixLike, "rewards", fn);
+    if (v.size !== B) throw new RLError("SHAPE_MISMATCH", `${fn}: rewards has ${v.size} entries, ${first} has ${B} rows`);
     scores.set(v.data);
   } else {
     const r = (tokenRewards as Matrix).data;

@@ -34,7 +34,7 @@ const anyMaskBatch = fc
 /** The per-row advantage, from the same estimator on one column of ones (no broadcast layout). */
 function rowAdvantages(run: Estimator, batch: { tokenRewards: number[][]; groups: number[] }, dtype: OutputDtype): number[] {
   const outcomes = batch.tokenRewards.map((row) => row.reduce((a, v) => a + v, 0));
-  return run({ outcomes, mask: outcomes.map(() => [1]), groups: batch.groups }, { dtype }).advantages.toFlatArray();
+  return run({ rewards: outcomes, mask: outcomes.map(() => [1]), groups: batch.groups }, { dtype }).advantages.toFlatArray();
 }
 
 /** `A_b · mask[b][t]` with exact zeros (not -0) where the mask is 0. */
@@ -54,7 +54,7 @@ describe.each(estimators)("%s — broadcast over any mask layout", (fn, run) => 
         const want = rowAdvantages(run, batch, dtype);
         expectBroadcast(run(batch, { dtype }).advantages.toArray(), want, batch.mask);
         const outcomes = batch.tokenRewards.map((row) => row.reduce((a, v) => a + v, 0));
-        expectBroadcast(run({ outcomes, mask: batch.mask, groups: batch.groups }, { dtype }).advantages.toArray(), want, batch.mask);
+        expectBroadcast(run({ rewards: outcomes, mask: batch.mask, groups: batch.groups }, { dtype }).advantages.toArray(), want, batch.mask);
       }),
       { numRuns: 150 },
     );
@@ -67,7 +67,7 @@ describe.each(estimators)("%s — broadcast over any mask layout", (fn, run) => 
     expect(bad([1, 1, 1, 1, 1, 0, 2])).toThrow(`${fn}: mask[1][6] is 2; a mask holds only 0 and 1`);
     expect(bad([1, 1, 1, 1, 0.5, 0, 0])).toThrow(`${fn}: mask[1][4] is 0.5; a mask holds only 0 and 1`);
     expect(bad([1, 0, 1, NaN, 1, 1, 1])).toThrow(`${fn}: mask[1][3] is NaN; a mask holds only 0 and 1`);
-    const outcomesBatch = { outcomes: [1, 0], mask: [ones, [1, 1, 1, 1, 1, 1, -1]], groups: [0, 0] };
+    const outcomesBatch = { rewards: [1, 0], mask: [ones, [1, 1, 1, 1, 1, 1, -1]], groups: [0, 0] };
     expect(() => run(outcomesBatch)).toThrow(`${fn}: mask[1][6] is -1; a mask holds only 0 and 1`);
   });
 });
@@ -138,7 +138,7 @@ describe.each(estimators)("%s — out option", (fn, run) => {
   it("reusing one buffer across calls overwrites the previous result", () => {
     const out = new Float64Array(12);
     run(batch, { out });
-    const other = { outcomes: [3, 1, 2, 2], mask: batch.mask.map((r) => r.map((v) => 1 - v)), groups: [0, 0, 1, 1] };
+    const other = { rewards: [3, 1, 2, 2], mask: batch.mask.map((r) => r.map((v) => 1 - v)), groups: [0, 0, 1, 1] };
     run(other, { out });
     expect(Array.from(out)).toEqual(run(other, { dtype: "float64" }).advantages.toFlatArray());
     const out32 = new Float32Array(12);

@@ -42,7 +42,7 @@ describe("docs/credit/group.md example", () => {
 
   it("KL in the reward, REINFORCE++, ReMax, GAE and the adaptive controller", () => {
     const kl = klPenalizedRewards(
-      { tokenScores: [[0, 0, 1]], logProbs: [[-1, -0.5, -2]], refLogProbs: [[-1.2, -0.5, -1.5]], mask: [[1, 1, 1]] },
+      { tokenRewards: [[0, 0, 1]], logProbs: [[-1, -0.5, -2]], refLogProbs: [[-1.2, -0.5, -1.5]], mask: [[1, 1, 1]] },
       { beta: 0.1 },
     );
     expect(round(kl.tokenRewards)).toEqual([[-0.02, 0, 1.05]]);

@@ -11,7 +11,7 @@ const f64 = { dtype: "float64" } as const;
 describe("grpoPasskAdvantages — worked examples", () => {
   it("only the best row of each group gets (max − second) / (std + ε)", () => {
     // group 0: [1, 0, 0.5, 0]: margin 0.5, std = sqrt(0.6875 / 3) = 0.4787136; group 1: [2, 3]: margin 1, std = 0.7071068
-    const batch = { outcomes: [1, 0, 0.5, 0, 2, 3], mask: ones(6), groups: ["a", "a", "a", "a", "b", "b"] };
+    const batch = { rewards: [1, 0, 0.5, 0, 2, 3], mask: ones(6), groups: ["a", "a", "a", "a", "b", "b"] };
     const got = col(grpoPasskAdvantages(batch, f64).advantages.toArray());
     const want = [0.5 / (Math.sqrt(0.6875 / 3) + 1e-6), 0, 0, 0, 0, 1 / (Math.SQRT1_2 + 1e-6)];
     got.forEach((a, b) => expect(a).toBeCloseTo(want[b]!, 12));
@@ -33,16 +33,16 @@ describe("grpoPasskAdvantages — worked examples", () => {
   });
 
   it("a tied maximum gives 0 everywhere; equal scores give 0", () => {
-    expect(col(grpoPasskAdvantages({ outcomes: [1, 0, 1], mask: ones(3), groups: [0, 0, 0] }).advantages.toArray())).toEqual([0, 0, 0]);
-    expect(col(grpoPasskAdvantages({ outcomes: [0.5, 0.5], mask: ones(2), groups: [0, 0] }).advantages.toArray())).toEqual([0, 0]);
+    expect(col(grpoPasskAdvantages({ rewards: [1, 0, 1], mask: ones(3), groups: [0, 0, 0] }).advantages.toArray())).toEqual([0, 0, 0]);
+    expect(col(grpoPasskAdvantages({ rewards: [0.5, 0.5], mask: ones(2), groups: [0, 0] }).advantages.toArray())).toEqual([0, 0]);
   });
 
   it("a group of one throws by default (verl raises) or gives 0; a null outcome is left out", () => {
-    const single = { outcomes: [1, 0, 3], mask: ones(3), groups: [0, 0, 1] };
+    const single = { rewards: [1, 0, 3], mask: ones(3), groups: [0, 0, 1] };
     expect(rlErrorCode(() => grpoPasskAdvantages(single))).toBe("INVALID_INPUT");
     expect(() => grpoPasskAdvantages(single)).toThrow(/grpoPasskAdvantages: row 2 is alone in its group \(1\)/);
     expect(col(grpoPasskAdvantages(single, { singleton: "zero", normalizeByStd: false }).advantages.toArray())).toEqual([1, 0, 0]);
-    const withNull = { outcomes: [null, 0, 2, 1], mask: ones(4), groups: [0, 0, 0, 0] };
+    const withNull = { rewards: [null, 0, 2, 1], mask: ones(4), groups: [0, 0, 0, 0] };
     expect(col(grpoPasskAdvantages(withNull, { normalizeByStd: false }).advantages.toArray())).toEqual([0, 0, 1, 0]);
     expect(rlErrorCode(() => grpoPasskAdvantages(single, { epsilon: -1 }))).toBe("INVALID_CONFIG");
   });
@@ -59,7 +59,7 @@ describe("grpoPasskAdvantages — properties", () => {
   it("per group: at most one non-zero row, ≥ 0, equal to max − second without the std", () => {
     fc.assert(
       fc.property(twoPlus, (b) => {
-        const a = col(grpoPasskAdvantages({ outcomes: b.scores, mask: ones(b.scores.length), groups: b.groups }, { ...f64, normalizeByStd: false }).advantages.toArray());
+        const a = col(grpoPasskAdvantages({ rewards: b.scores, mask: ones(b.scores.length), groups: b.groups }, { ...f64, normalizeByStd: false }).advantages.toArray());
         for (const g of new Set(b.groups)) {
           const rows = b.groups.map((x, i) => (x === g ? i : -1)).filter((i) => i >= 0);
           const sorted = rows.map((i) => b.scores[i]!).sort((x, y) => y - x);
@@ -77,7 +77,7 @@ describe("grpoPasskAdvantages — properties", () => {
   it("the winner's divisor is GRPO's σ_g + ε: A = (max − second) / (σ_g + ε)", () => {
     fc.assert(
       fc.property(twoPlus, (b) => {
-        const batch = { outcomes: b.scores, mask: ones(b.scores.length), groups: b.groups };
+        const batch = { rewards: b.scores, mask: ones(b.scores.length), groups: b.groups };
         const passk = col(grpoPasskAdvantages(batch, f64).advantages.toArray());
         const raw = col(grpoPasskAdvantages(batch, { ...f64, normalizeByStd: false }).advantages.toArray());
         const centred = col(grpoAdvantages(batch, { ...f64, normalizeByStd: false }).advantages.toArray());

@@ -26,7 +26,7 @@ describe("grpoAdvantages — worked examples (spec §2)", () => {
   });
 
   it("example 2: TRL scale_rewards batch and group", () => {
-    const two = { outcomes: [1, 0, 1, 0, 1, 1, 1, 0], mask: full(8, 1), groups: [0, 0, 0, 0, 1, 1, 1, 1] };
+    const two = { rewards: [1, 0, 1, 0, 1, 1, 1, 0], mask: full(8, 1), groups: [0, 0, 0, 0, 1, 1, 1, 1] };
     const batchStd = col(grpoAdvantages(two, groupPresets.trl.grpoBatch).advantages.toArray());
     const want = [0.9659052, -0.9659052, 0.9659052, -0.9659052, 0.4829526, 0.4829526, 0.4829526, -1.4488577];
     batchStd.forEach((a, b) => expect(a).toBeCloseTo(want[b]!, 6));
@@ -38,10 +38,10 @@ describe("grpoAdvantages — worked examples (spec §2)", () => {
   });
 
   it("example 3: singleton and near-equal scores", () => {
-    const one = { outcomes: [0.7], mask: [[1]], groups: ["p"] };
+    const one = { rewards: [0.7], mask: [[1]], groups: ["p"] };
     expect(grpoAdvantages(one).advantages.get(0, 0)).toBeCloseTo(0.6999993, 7);
     expect(grpoAdvantages(one, groupPresets.trl.grpo).advantages.get(0, 0)).toBe(0);
-    const near = { outcomes: [1, 1.0005], mask: [[1], [1]], groups: [0, 0] };
+    const near = { rewards: [1, 1.0005], mask: [[1], [1]], groups: [0, 0] };
     expect(grpoAdvantages(near).advantages.get(0, 0)).toBeCloseTo(-0.7051124, 6);
     expect(grpoAdvantages(near, groupPresets.verl.grpoVectorized).advantages.get(1, 0)).toBeCloseTo(0.2497502, 6);
   });
@@ -86,7 +86,7 @@ describe("grpoAdvantages — properties", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -20, max: 20 }), { minLength: 2, maxLength: 8 }), (ints) => {
         if (ints.every((x) => x === ints[0])) return true;
-        const a = col(grpoAdvantages({ outcomes: ints, mask: full(ints.length, 1), groups: ints.map(() => 0) }, f64).advantages.toArray());
+        const a = col(grpoAdvantages({ rewards: ints, mask: full(ints.length, 1), groups: ints.map(() => 0) }, f64).advantages.toArray());
         const m = a.reduce((x, y) => x + y, 0) / a.length;
         const v = a.reduce((x, y) => x + (y - m) ** 2, 0) / (a.length - 1);
         return Math.abs(m) < 1e-9 && Math.abs(Math.sqrt(v) - 1) < 1e-4;
@@ -98,7 +98,7 @@ describe("grpoAdvantages — properties", () => {
 
 describe("grpoAdvantages — edge cases", () => {
   it("a group of one follows `singleton`", () => {
-    const one = { outcomes: [2], mask: [[1, 1]], groups: [5] };
+    const one = { rewards: [2], mask: [[1, 1]], groups: [5] };
     expect(grpoAdvantages(one, f64).advantages.toArray()).toEqual([[2 / (1 + 1e-6), 2 / (1 + 1e-6)]]);
     expect(grpoAdvantages(one).advantages.toArray()).toEqual([[Math.fround(2 / (1 + 1e-6)), Math.fround(2 / (1 + 1e-6))]]);
     expect(grpoAdvantages(one, { normalizeByStd: false }).advantages.toArray()).toEqual([[2, 2]]);
@@ -108,7 +108,7 @@ describe("grpoAdvantages — edge cases", () => {
   });
 
   it("all-equal rewards give exactly 0 (no ε-sized noise)", () => {
-    const r = grpoAdvantages({ outcomes: [0.1, 0.1, 0.1], mask: full(3, 2), groups: [1, 1, 1] });
+    const r = grpoAdvantages({ rewards: [0.1, 0.1, 0.1], mask: full(3, 2), groups: [1, 1, 1] });
     expect(r.advantages.toArray()).toEqual([[0, 0], [0, 0], [0, 0]]);
     expect(r.diagnostics).toEqual({ groups: 1, singletonGroups: 0, zeroStdGroups: 1 });
   });
@@ -120,7 +120,7 @@ describe("grpoAdvantages — edge cases", () => {
 
   it("groups may be strings and need not be contiguous; outcomes win over tokenRewards", () => {
     const r = grpoAdvantages(
-      { tokenRewards: [[9], [9], [9], [9]], outcomes: [1, 5, 0, 5], mask: full(4, 1), groups: ["a", "b", "a", "b"] },
+      { tokenRewards: [[9], [9], [9], [9]], rewards: [1, 5, 0, 5], mask: full(4, 1), groups: ["a", "b", "a", "b"] },
       { normalizeByStd: false },
     );
     expect(col(r.advantages.toArray())).toEqual([0.5, 0, -0.5, 0]);
@@ -140,8 +140,8 @@ describe("grpoAdvantages — edge cases", () => {
     expect(() => grpoAdvantages({ tokenRewards, mask: full(3, 3), groups: [0, 0, 0] })).toThrow(
       "grpoAdvantages: mask has shape [3,3], tokenRewards has [3,2]",
     );
-    expect(() => grpoAdvantages({ outcomes: [1, 2], mask: full(3, 3), groups: [0, 0, 0] })).toThrow(
-      "grpoAdvantages: outcomes has 2 entries, mask has 3 rows",
+    expect(() => grpoAdvantages({ rewards: [1, 2], mask: full(3, 3), groups: [0, 0, 0] })).toThrow(
+      "grpoAdvantages: rewards has 2 entries, mask has 3 rows",
     );
     try {
       grpoAdvantages({ tokenRewards, mask: full(3, 2), groups: [0] });
@@ -161,7 +161,7 @@ describe("grpoAdvantages — edge cases", () => {
   });
 
   it("stores float32 by default: the float64 result rounded once per entry, bit for bit", () => {
-    const b = { outcomes: [0.7, 0.1, 0.35, 0.2, 1.3], mask: [[1, 1, 1], [1, 1, 0], [1, 0, 0], [0, 0, 0], [1, 1, 1]], groups: [0, 0, 0, 1, 1] };
+    const b = { rewards: [0.7, 0.1, 0.35, 0.2, 1.3], mask: [[1, 1, 1], [1, 1, 0], [1, 0, 0], [0, 0, 0], [1, 1, 1]], groups: [0, 0, 0, 1, 1] };
     const exact = grpoAdvantages(b, f64).advantages;
     expect(exact.data).toBeInstanceOf(Float64Array);
     expect(Array.from(exact.data).some((x) => Math.fround(x) !== x)).toBe(true); // rounding is visible

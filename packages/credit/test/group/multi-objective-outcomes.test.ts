@@ -14,10 +14,10 @@ describe("multiObjectiveOutcomes (TRL multi_objective_aggregation, spec §2)", (
   it("sumThenNormalize: the weighted sum, then the group formula", () => {
     const { outcomes } = multiObjectiveOutcomes(rewards, groups, { weights: [1, 0.5] });
     expect(outcomes.toFlatArray()).toEqual([1.1, 0.2, 1.45, 0.05].map((x) => expect.closeTo(x, 12)));
-    const a = grpoAdvantages({ outcomes, mask: [[1], [1], [1], [1]], groups }, { epsilon: 1e-4, dtype: "float64" }).advantages.toFlatArray();
+    const a = grpoAdvantages({ rewards: outcomes, mask: [[1], [1], [1], [1]], groups }, { epsilon: 1e-4, dtype: "float64" }).advantages.toFlatArray();
     expect(a[0]).toBeCloseTo(0.45 / (Math.sqrt(0.405) + 1e-4), 9);
     // GRPO's default float32 output is that value rounded once
-    const stored = grpoAdvantages({ outcomes, mask: [[1], [1], [1], [1]], groups }, { epsilon: 1e-4 }).advantages.toFlatArray();
+    const stored = grpoAdvantages({ rewards: outcomes, mask: [[1], [1], [1], [1]], groups }, { epsilon: 1e-4 }).advantages.toFlatArray();
     expect(stored).toEqual(a.map(Math.fround));
   });
 
@@ -29,7 +29,7 @@ describe("multiObjectiveOutcomes (TRL multi_objective_aggregation, spec §2)", (
     const z1b = 0.4 / (Math.sqrt(0.32) + 1e-4);
     expect(outcomes.toFlatArray()).toEqual([z0 - 2 * z1a, -z0 + 2 * z1a, z0 + 2 * z1b, -z0 - 2 * z1b].map((x) => expect.closeTo(x, 9)));
     // TRL's last step, a batch z-score, is GRPO with one group
-    const a = grpoAdvantages({ outcomes, mask: [[1], [1], [1], [1]], groups: [0, 0, 0, 0] }, { epsilon: 1e-4, dtype: "float64" }).advantages.toFlatArray();
+    const a = grpoAdvantages({ rewards: outcomes, mask: [[1], [1], [1], [1]], groups: [0, 0, 0, 0] }, { epsilon: 1e-4, dtype: "float64" }).advantages.toFlatArray();
     expect(a.reduce((x, y) => x + y, 0)).toBeCloseTo(0, 9);
   });
 
@@ -97,8 +97,8 @@ describe("multiObjectiveOutcomes with null rewards (TRL: None → NaN, nansum / 
     ];
     const { outcomeList } = multiObjectiveOutcomes(rewards, [0, 0, 0]);
     const mask = [[1], [1], [1]];
-    const a = grpoAdvantages({ outcomes: outcomeList, mask, groups: [0, 0, 0] }, { dtype: "float64" }).advantages.toFlatArray();
-    const without = grpoAdvantages({ outcomes: [1, 0], mask: [[1], [1]], groups: [0, 0] }, { dtype: "float64" }).advantages.toFlatArray();
+    const a = grpoAdvantages({ rewards: outcomeList, mask, groups: [0, 0, 0] }, { dtype: "float64" }).advantages.toFlatArray();
+    const without = grpoAdvantages({ rewards: [1, 0], mask: [[1], [1]], groups: [0, 0] }, { dtype: "float64" }).advantages.toFlatArray();
     expect(a).toEqual([without[0], 0, without[1]]);
   });
 

@@ -12,7 +12,7 @@ describe("opoAdvantages (spec §6)", () => {
       [1, 1, 0, 0, 0, 0],
       [1, 1, 1, 1, 1, 1],
     ];
-    const a = opoAdvantages({ outcomes: [1, 0], mask, groups: ["p", "p"] }).advantages.toArray();
+    const a = opoAdvantages({ rewards: [1, 0], mask, groups: ["p", "p"] }).advantages.toArray();
     expect(a).toEqual([
       [0.75, 0.75, 0, 0, 0, 0],
       [-0.25, -0.25, -0.25, -0.25, -0.25, -0.25],
@@ -20,19 +20,19 @@ describe("opoAdvantages (spec §6)", () => {
   });
 
   it("equal lengths reduce to Dr. GRPO (mean baseline)", () => {
-    const a = col(opoAdvantages({ outcomes: [1, 0, 0, 3], mask: ones(4), groups: [0, 0, 0, 0] }).advantages.toArray());
+    const a = col(opoAdvantages({ rewards: [1, 0, 0, 3], mask: ones(4), groups: [0, 0, 0, 0] }).advantages.toArray());
     expect(a).toEqual([0, -1, -1, 2]);
   });
 
   it("group of one: baseline 0 (verl) or 0; all rows empty: baseline 0", () => {
-    expect(opoAdvantages({ outcomes: [0.7], mask: [[1]], groups: [0] }, { dtype: "float64" }).advantages.toArray()).toEqual([[0.7]]);
-    expect(opoAdvantages({ outcomes: [0.7], mask: [[1]], groups: [0] }).advantages.toArray()).toEqual([[Math.fround(0.7)]]);
-    expect(opoAdvantages({ outcomes: [0.7], mask: [[1]], groups: [0] }, { singleton: "zero" }).advantages.toArray()).toEqual([[0]]);
-    expect(opoAdvantages({ outcomes: [1, 0], mask: [[0], [0]], groups: [0, 0] }).advantages.toArray()).toEqual([[0], [0]]);
+    expect(opoAdvantages({ rewards: [0.7], mask: [[1]], groups: [0] }, { dtype: "float64" }).advantages.toArray()).toEqual([[0.7]]);
+    expect(opoAdvantages({ rewards: [0.7], mask: [[1]], groups: [0] }).advantages.toArray()).toEqual([[Math.fround(0.7)]]);
+    expect(opoAdvantages({ rewards: [0.7], mask: [[1]], groups: [0] }, { singleton: "zero" }).advantages.toArray()).toEqual([[0]]);
+    expect(opoAdvantages({ rewards: [1, 0], mask: [[0], [0]], groups: [0, 0] }).advantages.toArray()).toEqual([[0], [0]]);
   });
 
   it("stores float32 by default: the float64 result rounded once per entry, bit for bit", () => {
-    const b = { outcomes: [0.7, 0.1, 0.35, 1.3, 0.2], mask: [[1, 1, 1], [1, 1, 0], [1, 0, 0], [1, 1, 1], [1, 0, 1]], groups: [0, 0, 0, 1, 1] };
+    const b = { rewards: [0.7, 0.1, 0.35, 1.3, 0.2], mask: [[1, 1, 1], [1, 1, 0], [1, 0, 0], [1, 1, 1], [1, 0, 1]], groups: [0, 0, 0, 1, 1] };
     const exact = opoAdvantages(b, { dtype: "float64" }).advantages;
     expect(exact.data).toBeInstanceOf(Float64Array);
     expect(Array.from(exact.data).some((x) => Math.fround(x) !== x)).toBe(true);

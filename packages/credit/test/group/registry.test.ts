@@ -75,7 +75,7 @@ describe("the registry door", () => {
       groups: ["q", "q", "q", "q"],
       values: [[0.51, 0.33, 0.12], [0.7, 2.2, 0.45], [0.05, 0.61, 0.9], [0.3, 9.9, 0.21]],
       baselines: [0.3, 0.45, 0.1, 0.6],
-      responses: [[5, 7, 9], [5, 7, 2], [5, 8, 3], [6, 1, 4]],
+      tokenIds: [[5, 7, 9], [5, 7, 2], [5, 8, 3], [6, 1, 4]],
     };
     const registry = creditRegistry();
     const ran: string[] = [];

@@ -4,7 +4,7 @@ import { groupPresets, reinforcePlusPlusBaselineAdvantages } from "../../src/ind
 import { closeTo, groupBatch, paddingIsZero, shiftGroup } from "./arbitraries.js";
 
 describe("reinforcePlusPlusBaselineAdvantages (spec §4)", () => {
-  const batch = { outcomes: [1, 0, 1], mask: [[1, 1, 0], [1, 1, 1], [1, 0, 0]], groups: [0, 0, 0] };
+  const batch = { rewards: [1, 0, 1], mask: [[1, 1, 0], [1, 1, 1], [1, 0, 0]], groups: [0, 0, 0] };
 
   it("worked example 2 (verl): a = [1/3, −2/3, 1/3], unbiased whitening", () => {
     const k = 0.9128709;
@@ -37,7 +37,7 @@ describe("reinforcePlusPlusBaselineAdvantages (spec §4)", () => {
   });
 
   it("stores float32 by default: the float64 result rounded once per entry, bit for bit", () => {
-    const b = { outcomes: [0.7, 0.1, 0.35, 1.3, 0.2], mask: [[1, 1, 1], [1, 1, 0], [1, 0, 0], [1, 1, 1], [0, 1, 1]], groups: [0, 0, 0, 1, 1] };
+    const b = { rewards: [0.7, 0.1, 0.35, 1.3, 0.2], mask: [[1, 1, 1], [1, 1, 0], [1, 0, 0], [1, 1, 1], [0, 1, 1]], groups: [0, 0, 0, 1, 1] };
     for (const config of [{}, { flavor: "openrlhf" as const }, { normalizeByStd: false }]) {
       const exact = reinforcePlusPlusBaselineAdvantages(b, { ...config, dtype: "float64" });
       expect(exact.advantages.data).toBeInstanceOf(Float64Array);
@@ -50,12 +50,12 @@ describe("reinforcePlusPlusBaselineAdvantages (spec §4)", () => {
   });
 
   it("a group of one keeps its raw score before whitening (verl μ = 0)", () => {
-    const a = reinforcePlusPlusBaselineAdvantages({ outcomes: [2, 0], mask: [[1], [1]], groups: [0, 1] }, { normalizeByStd: false });
+    const a = reinforcePlusPlusBaselineAdvantages({ rewards: [2, 0], mask: [[1], [1]], groups: [0, 1] }, { normalizeByStd: false });
     expect(a.advantages.toArray()).toEqual([[1], [-1]]);
   });
 
   it("errors", () => {
-    expect(() => reinforcePlusPlusBaselineAdvantages({ outcomes: [1], mask: [[1]], groups: [0, 1] })).toThrow(
+    expect(() => reinforcePlusPlusBaselineAdvantages({ rewards: [1], mask: [[1]], groups: [0, 1] })).toThrow(
       "reinforcePlusPlusBaselineAdvantages: groups has 2 entries, mask has 1 rows",
     );
   });

@@ -10,12 +10,12 @@ const f64 = { dtype: "float64" } as const;
 
 describe("rlooAdvantages — worked examples (spec §3)", () => {
   it("example 1: scores [1, 0, 0, 1]", () => {
-    const a = col(rlooAdvantages({ outcomes: [1, 0, 0, 1], mask: full(4, 1), groups: [0, 0, 0, 0] }).advantages.toArray());
+    const a = col(rlooAdvantages({ rewards: [1, 0, 0, 1], mask: full(4, 1), groups: [0, 0, 0, 0] }).advantages.toArray());
     [0.6666667, -0.6666667, -0.6666667, 0.6666667].forEach((w, b) => expect(a[b]).toBeCloseTo(w, 6));
   });
 
   it("example 2: a singleton keeps its score (verl) or gets 0 (TRL / vectorized)", () => {
-    const one = { outcomes: [0.7], mask: [[1, 1]], groups: [0] };
+    const one = { rewards: [0.7], mask: [[1, 1]], groups: [0] };
     expect(rlooAdvantages(one).advantages.toArray()).toEqual([[Math.fround(0.7), Math.fround(0.7)]]);
     expect(rlooAdvantages(one, f64).advantages.toArray()).toEqual([[0.7, 0.7]]);
     expect(rlooAdvantages(one, { singleton: "zero" }).advantages.toArray()).toEqual([[0, 0]]);
@@ -24,7 +24,7 @@ describe("rlooAdvantages — worked examples (spec §3)", () => {
   it("example 3: TRL with KL folded into the score through klPenalizedRewards (k1, β = 0.05)", () => {
     // per-sequence summed k1 [2, -1]: d = lp - ref on one token
     const { tokenRewards } = klPenalizedRewards(
-      { tokenScores: [[0, 1], [0, 0]], logProbs: [[-1, -1], [-2, -1]], refLogProbs: [[-3, -1], [-1, -1]], mask: full(2, 2) },
+      { tokenRewards: [[0, 1], [0, 0]], logProbs: [[-1, -1], [-2, -1]], refLogProbs: [[-3, -1], [-1, -1]], mask: full(2, 2) },
       { beta: 0.05, kind: "k1" },
     );
     const a = col(rlooAdvantages({ tokenRewards, mask: full(2, 2), groups: [0, 0] }, f64).advantages.toArray());
@@ -34,7 +34,7 @@ describe("rlooAdvantages — worked examples (spec §3)", () => {
   });
 
   it("TRL normalize_advantages: a batch z-score with ε = 1e-4", () => {
-    const normalized = { outcomes: [1, 0, 3, 1], mask: full(4, 1), groups: [0, 0, 1, 1] };
+    const normalized = { rewards: [1, 0, 3, 1], mask: full(4, 1), groups: [0, 0, 1, 1] };
     const a = col(rlooAdvantages(normalized, { normalize: true, ...f64 }).advantages.toArray());
     // raw [1, -1, 2, -2]: mean 0, unbiased std sqrt(10/3)
     const sd = Math.sqrt(10 / 3) + 1e-4;
@@ -47,7 +47,7 @@ describe("rlooAdvantages — properties", () => {
   it("sums to zero within every group of two or more", () => {
     fc.assert(
       fc.property(groupBatch({ minGroupSize: 2 }), (batch) => {
-        const a = rlooAdvantages({ outcomes: batch.scores, mask: batch.mask.map((r) => r.map(() => 1)), groups: batch.groups }, f64).advantages.toArray();
+        const a = rlooAdvantages({ rewards: batch.scores, mask: batch.mask.map((r) => r.map(() => 1)), groups: batch.groups }, f64).advantages.toArray();
         const sums = new Map<number, number>();
         batch.groups.forEach((g, b) => sums.set(g, (sums.get(g) ?? 0) + a[b]![0]!));
         return [...sums.values()].every((s) => Math.abs(s) < 1e-9);
@@ -89,7 +89,7 @@ describe("rlooAdvantages — properties", () => {
 
 describe("rlooAdvantages — edge cases", () => {
   it("stores float32 by default: the float64 result rounded once per entry, bit for bit", () => {
-    const b = { outcomes: [0.7, 0.1, 0.35, 1.3, 0.2], mask: [[1, 1, 1], [1, 1, 0], [1, 0, 0], [1, 1, 1], [0, 1, 1]], groups: [0, 0, 0, 1, 1] };
+    const b = { rewards: [0.7, 0.1, 0.35, 1.3, 0.2], mask: [[1, 1, 1], [1, 1, 0], [1, 0, 0], [1, 1, 1], [0, 1, 1]], groups: [0, 0, 0, 1, 1] };
     for (const config of [{}, { normalize: true }]) {
       const exact = rlooAdvantages(b, { ...config, ...f64 }).advantages;
       expect(exact.data).toBeInstanceOf(Float64Array);
@@ -101,8 +101,8 @@ describe("rlooAdvantages — edge cases", () => {
   });
 
   it("all-equal rewards give exactly 0; a fully masked row gives 0 but is a sibling's baseline", () => {
-    expect(rlooAdvantages({ outcomes: [0.1, 0.1, 0.1], mask: full(3, 1), groups: [0, 0, 0] }).advantages.toArray()).toEqual([[0], [0], [0]]);
-    const r = rlooAdvantages({ outcomes: [3, 1], mask: [[0, 0], [1, 1]], groups: [0, 0] }).advantages.toArray();
+    expect(rlooAdvantages({ rewards: [0.1, 0.1, 0.1], mask: full(3, 1), groups: [0, 0, 0] }).advantages.toArray()).toEqual([[0], [0], [0]]);
+    const r = rlooAdvantages({ rewards: [3, 1], mask: [[0, 0], [1, 1]], groups: [0, 0] }).advantages.toArray();
     expect(r).toEqual([[0, 0], [-2, -2]]);
   });
 

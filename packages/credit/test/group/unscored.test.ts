@@ -4,8 +4,8 @@ import { gpgAdvantages, grpoAdvantages, opoAdvantages, reinforcePlusPlusBaseline
 // A null outcome is "no signal" (TRL: every reward function returned None): the row is left out
 // of every statistic and gets 0, and the other rows get what they would get without it.
 const mask = [[1, 1], [1, 1], [1, 0], [1, 1]];
-const withNull = { outcomes: [1, null, 0, 3], mask, groups: [0, 0, 0, 0] };
-const without = { outcomes: [1, 0, 3], mask: [mask[0]!, mask[2]!, mask[3]!], groups: [0, 0, 0] };
+const withNull = { rewards: [1, null, 0, 3], mask, groups: [0, 0, 0, 0] };
+const without = { rewards: [1, 0, 3], mask: [mask[0]!, mask[2]!, mask[3]!], groups: [0, 0, 0] };
 const drop = (m: number[][]) => [m[0]!, m[2]!, m[3]!];
 
 describe("null outcomes", () => {
@@ -27,7 +27,7 @@ describe("null outcomes", () => {
   });
 
   it("a group whose every row is unscored is all 0; the diagnostics do not count it", () => {
-    const r = grpoAdvantages({ outcomes: [null, null, 1, 0], mask: [[1], [1], [1], [1]], groups: ["a", "a", "b", "b"] });
+    const r = grpoAdvantages({ rewards: [null, null, 1, 0], mask: [[1], [1], [1], [1]], groups: ["a", "a", "b", "b"] });
     expect(r.advantages.toArray().flat().slice(0, 2)).toEqual([0, 0]);
     expect(r.diagnostics?.groups).toBe(1);
   });

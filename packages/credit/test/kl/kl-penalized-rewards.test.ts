@@ -4,7 +4,7 @@ import { klPenalizedRewards } from "../../src/index.js";
 
 describe("klPenalizedRewards (spec §8)", () => {
   const one = (lp: number, ref: number, kind: string) =>
-    klPenalizedRewards({ tokenScores: [[0]], logProbs: [[lp]], refLogProbs: [[ref]], mask: [[1]] }, { kind, beta: 1 }).kl.get(0, 0);
+    klPenalizedRewards({ tokenRewards: [[0]], logProbs: [[lp]], refLogProbs: [[ref]], mask: [[1]] }, { kind, beta: 1 }).kl.get(0, 0);
 
   it("example 1: the four estimators", () => {
     expect(one(-1, -1.5, "k1")).toBeCloseTo(0.5, 12);
@@ -19,7 +19,7 @@ describe("klPenalizedRewards (spec §8)", () => {
 
   it("example 3: token rewards with β = 0.1, k1", () => {
     const r = klPenalizedRewards(
-      { tokenScores: [[0, 0, 1]], logProbs: [[-1, -0.5, -2]], refLogProbs: [[-1.2, -0.5, -1.5]], mask: [[1, 1, 1]] },
+      { tokenRewards: [[0, 0, 1]], logProbs: [[-1, -0.5, -2]], refLogProbs: [[-1.2, -0.5, -1.5]], mask: [[1, 1, 1]] },
       { beta: 0.1 },
     );
     r.tokenRewards.toArray()[0]!.forEach((v, t) => expect(v).toBeCloseTo([-0.02, 0, 1.05][t]!, 12));
@@ -28,7 +28,7 @@ describe("klPenalizedRewards (spec §8)", () => {
 
   it("padding is 0 (verl would keep the score there); a fully masked row adds 0 to meanKl", () => {
     const r = klPenalizedRewards(
-      { tokenScores: [[0, 1, 7], [3, 3, 3]], logProbs: [[-1, -1, -1], [-1, -1, -1]], refLogProbs: [[-2, -2, -2], [-2, -2, -2]], mask: [[1, 1, 0], [0, 0, 0]] },
+      { tokenRewards: [[0, 1, 7], [3, 3, 3]], logProbs: [[-1, -1, -1], [-1, -1, -1]], refLogProbs: [[-2, -2, -2], [-2, -2, -2]], mask: [[1, 1, 0], [0, 0, 0]] },
       { beta: 0.5 },
     );
     expect(r.tokenRewards.toArray()).toEqual([[-0.5, 0.5, 0], [0, 0, 0]]);
@@ -42,7 +42,7 @@ describe("klPenalizedRewards (spec §8)", () => {
         fc.array(fc.tuple(fc.double({ min: -10, max: 0, noNaN: true }), fc.double({ min: -10, max: 0, noNaN: true }), fc.integer({ min: 0, max: 1 })), { minLength: 1, maxLength: 8 }),
         (cols) => {
           const input = {
-            tokenScores: [cols.map((_, i) => i)],
+            tokenRewards: [cols.map((_, i) => i)],
             logProbs: [cols.map((c) => c[0])],
             refLogProbs: [cols.map((c) => c[1])],
             mask: [cols.map((c) => c[2])],
@@ -59,8 +59,8 @@ describe("klPenalizedRewards (spec §8)", () => {
   });
 
   it("errors: shapes, bad kind, negative β", () => {
-    const ok = { tokenScores: [[0, 1]], logProbs: [[-1, -1]], refLogProbs: [[-1, -1]], mask: [[1, 1]] };
-    expect(() => klPenalizedRewards({ ...ok, refLogProbs: [[-1]] })).toThrow("klPenalizedRewards: refLogProbs has shape [1,1], tokenScores has [1,2]");
+    const ok = { tokenRewards: [[0, 1]], logProbs: [[-1, -1]], refLogProbs: [[-1, -1]], mask: [[1, 1]] };
+    expect(() => klPenalizedRewards({ ...ok, refLogProbs: [[-1]] })).toThrow("klPenalizedRewards: refLogProbs has shape [1,1], tokenRewards has [1,2]");
     expect(() => klPenalizedRewards(ok, { kind: "k9" })).toThrow(/invalid config/);
     expect(() => klPenalizedRewards(ok, { beta: -1 })).toThrow(/invalid config/);
     expect(() => klPenalizedRewards({ ...ok, logProbs: [[NaN, 0]] })).toThrow(/NaN/);

@@ -55,7 +55,7 @@ const ops: Record<string, (a: Record<string, unknown>) => Record<string, unknown
     const mask = a.mask as Rows;
     const k = a.groupSize as number;
     const r = primeAdvantages(
-      { processRewards: a.processRewards as Rows, outcomes: a.outcomes as number[], mask, groups: mask.map((_, i) => Math.floor(i / k)) },
+      { processRewards: a.processRewards as Rows, rewards: a.outcomes as number[], mask, groups: mask.map((_, i) => Math.floor(i / k)) },
       { baseline: "code", processCoef: 1, outcomeCoef: 1, gammaProcess: a.gammaProcess as number, gammaOutcome: a.gammaOutcome as number },
     );
     return { returns: r.returns.toArray(), advantages: r.advantages.toArray() };

@@ -31,7 +31,7 @@ describe("docs/credit/process.md example", () => {
 
     const prime = primeAdvantages({
       processRewards: [[0.1, 0.3, -0.2], [0.2, -0.4, 0]],
-      outcomes: [1, 0],
+      rewards: [1, 0],
       mask: [[1, 1, 1], [1, 1, 0]],
       groups: [0, 0],
     });

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { implicitProcessRewards, primeAdvantages } from "../../src/process/index.js";
 
-const batch = { processRewards: [[0.1, 0.3, -0.2], [0.2, -0.4, 0]], outcomes: [1, 0], mask: [[1, 1, 1], [1, 1, 0]], groups: [0, 0] };
+const batch = { processRewards: [[0.1, 0.3, -0.2], [0.2, -0.4, 0]], rewards: [1, 0], mask: [[1, 1, 1], [1, 1, 0]], groups: [0, 0] };
 
 describe("primeAdvantages (spec §19 worked examples)", () => {
   it("paper baseline", () => {
@@ -27,7 +27,7 @@ describe("primeAdvantages (spec §19 worked examples)", () => {
       fc.property(fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 2, maxLength: 6 }), (outcomes) => {
         const mask = outcomes.map(() => [1]);
         const { returns } = primeAdvantages(
-          { processRewards: mask.map(() => [0]), outcomes, mask, groups: outcomes.map(() => 0) },
+          { processRewards: mask.map(() => [0]), rewards: outcomes, mask, groups: outcomes.map(() => 0) },
           { processCoef: 0, outcomeCoef: 1, whiten: false, dtype: "float64" },
         );
         expect(returns.toFlatArray().reduce((a, b) => a + b, 0)).toBeCloseTo(0, 9);
@@ -54,7 +54,7 @@ describe("primeAdvantages (spec §19 worked examples)", () => {
   });
   it("errors: a group of one, mismatched outcomes", () => {
     expect(() => primeAdvantages({ ...batch, groups: [0, 1] })).toThrow(/group of row 0 has 1 row/);
-    expect(() => primeAdvantages({ ...batch, outcomes: [1] })).toThrow(/outcomes has 1 entries, processRewards rows has 2/);
+    expect(() => primeAdvantages({ ...batch, rewards: [1] })).toThrow(/rewards has 1 entries, processRewards rows has 2/);
   });
 });
 

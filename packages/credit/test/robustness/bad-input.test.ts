@@ -39,11 +39,11 @@ describe("defect 5: KL controllers reject malformed state", () => {
 
 describe("defect 6: overflow from finite inputs says so", () => {
   it("gpgAdvantages fNorm 1e-300 → NON_FINITE (was Infinity)", () => {
-    const e = expectRLError(() => gpgAdvantages({ outcomes: [1, 0], mask: [[1], [1]], groups: [0, 0] }, { fNorm: 1e-300 }));
+    const e = expectRLError(() => gpgAdvantages({ rewards: [1, 0], mask: [[1], [1]], groups: [0, 0] }, { fNorm: 1e-300 }));
     expect(e.code).toBe("NON_FINITE");
   });
   it("grpoAdvantages float32 overflow names the dtype", () => {
-    const batch = { outcomes: [1e39, 0], mask: [[1], [1]], groups: [0, 0] };
+    const batch = { rewards: [1e39, 0], mask: [[1], [1]], groups: [0, 0] };
     expectRLError(() => grpoAdvantages(batch, { normalizeByStd: false }), /overflows the float32 output.*float64/);
     expect(grpoAdvantages(batch, { normalizeByStd: false, dtype: "float64" }).advantages.data[0]).toBeCloseTo(5e38, -30);
   });
@@ -61,7 +61,7 @@ describe("defect 10: macroAggregate with a huge start id", () => {
 
 describe("defect 16: prefixTokenValues never hangs on a malformed forest", () => {
   it("rows −1, cols −2^31 → INVALID_INPUT at once", () => {
-    const forest = prefixTree({ tokenIds: [[1, 2], [1, 3]], mask: [[1, 1], [1, 1]], groups: [0, 0], outcomes: [1, 0] });
+    const forest = prefixTree({ tokenIds: [[1, 2], [1, 3]], mask: [[1, 1], [1, 1]], groups: [0, 0], rewards: [1, 0] });
     const t0 = performance.now();
     expectRLError(() => prefixTokenValues({ ...forest, rows: -1, cols: -(2 ** 31) }), /forest\.rows/);
     expectRLError(() => prefixTokenValues({ ...forest, nodeAfter: new Int32Array([99, 0, 0, 0]) }), /nodeAfter\[0\]/);
@@ -86,7 +86,7 @@ describe("defect 18 / 19: bestOfKValue and monteCarloStepLabels arguments", () =
 
 describe("found by pnpm fuzz (tools/fuzz): more boundaries", () => {
   it("forests, value estimators and oracles are checked", async () => {
-    const forest = c.prefixTree({ tokenIds: [[5, 7], [5, 8]], mask: [[1, 1], [1, 1]], groups: [0, 0], outcomes: [1, 0] });
+    const forest = c.prefixTree({ tokenIds: [[5, 7], [5, 8]], mask: [[1, 1], [1, 1]], groups: [0, 0], rewards: [1, 0] });
     expectRLError(() => c.prefixTreeNodes({ ...forest, nodeCount: 2 ** 53 }), /prefixTreeNodes: forest.nodeCount/);
     expectRLError(() => c.renderPrefixTree(null as never), /prefixTreeNodes: forest must be a PrefixForest/);
     expectRLError(() => c.spoChainValues([0], {} as never), /spoChainValues: rollouts must be a Map/);
@@ -143,7 +143,7 @@ describe("found by pnpm fuzz (tools/fuzz): missing objects, disposed tensors, hu
   });
 
   it("prefix-tree listing and rendering check the node fields and options", () => {
-    const forest = c.prefixTree({ tokenIds: [[5, 7], [5, 8]], mask: [[1, 1], [1, 1]], groups: [0, 0], outcomes: [1, 0] });
+    const forest = c.prefixTree({ tokenIds: [[5, 7], [5, 8]], mask: [[1, 1], [1, 1]], groups: [0, 0], rewards: [1, 0] });
     expectRLError(() => c.prefixTreeNodes({ ...forest, ends: null as never }), /forest\.ends must be a typed array/);
     expectRLError(() => c.prefixTreeNodes({ ...forest, roots: new Int32Array(0) }), /forest\.roots has 0 entries/);
     expectRLError(() => c.renderPrefixTree(forest, { digits: 1e308 }), /renderPrefixTree: digits must be an integer in \[0, 100\]/);

@@ -15,7 +15,7 @@ describe("conformance advantage.tempo", () => {
       const r = tempoAdvantages(
         {
           tokenRewards: a.tokenRewards as number[][],
-          responses: a.responses as number[][],
+          tokenIds: a.responses as number[][],
           mask: a.mask as number[][],
           groups: a.groups as number[],
         },

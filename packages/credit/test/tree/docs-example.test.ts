@@ -14,10 +14,10 @@ import {
 // The example of docs/credit/tree.md, with the numbers it prints.
 describe("docs/credit/tree.md example", () => {
   it("prints what the page says", () => {
-    const responses = [[5, 7, 9, 2], [5, 7, 8, -1], [5, 6, 1, 2], [5, 6, 1, 3]];
-    const mask = responses.map((r) => r.map((t) => (t >= 0 ? 1 : 0)));
+    const tokenIds = [[5, 7, 9, 2], [5, 7, 8, -1], [5, 6, 1, 2], [5, 6, 1, 3]];
+    const mask = tokenIds.map((r) => r.map((t) => (t >= 0 ? 1 : 0)));
     const groups = ["q1", "q1", "q1", "q1"];
-    const forest = prefixTree({ responses, outcomes: [1, 1, 1, 0], mask, groups });
+    const forest = prefixTree({ tokenIds, rewards: [1, 1, 1, 0], mask, groups });
     expect(renderPrefixTree(forest)).toBe(
       [
         "group q1  n=4 V=0.750",
@@ -38,7 +38,7 @@ describe("docs/credit/tree.md example", () => {
     ]);
 
     const tokenRewards = [[0, 0, 0, 1], [0, 0, 1, 0], [0, 0, 0, 1], [0, 0, 0, 0]];
-    const { advantages, tdTerms } = tempoAdvantages({ tokenRewards, responses, mask, groups });
+    const { advantages, tdTerms } = tempoAdvantages({ tokenRewards, tokenIds, mask, groups });
     expect(advantages.toArray().map((r) => r.map((v) => +v.toFixed(6)))).toEqual([
       [0.499999, 0.999998, 0.499999, 0.499999],
       [0.499999, 0.999998, 0.499999, 0],

@@ -3,13 +3,13 @@ import { RLError } from "@rl/core";
 import { prefixTokenValues, prefixTree, prefixTreeNodes, renderPrefixTree } from "../../src/index.js";
 
 // spec credit.md §11 worked example (pad = -1)
-const responses = [
+const tokenIds = [
   [5, 7, 9, 2],
   [5, 7, 8, -1],
   [5, 6, 1, 2],
   [5, 6, 1, 3],
 ];
-const outcomes = [1, 1, 1, 0];
+const rewards = [1, 1, 1, 0];
 
 function nodeOf(forest: ReturnType<typeof prefixTree>, prefix: number[]): number {
   const nodes = prefixTreeNodes(forest);
@@ -23,7 +23,7 @@ function nodeOf(forest: ReturnType<typeof prefixTree>, prefix: number[]): number
 }
 
 describe("prefixTree (P2T)", () => {
-  const forest = prefixTree({ responses, outcomes });
+  const forest = prefixTree({ tokenIds, rewards });
 
   it("reproduces the node counts and values of spec §11", () => {
     const expected: [number[], number, number][] = [
@@ -93,7 +93,7 @@ describe("prefixTree (P2T)", () => {
   });
 
   it("builds one tree per group, rows in any order", () => {
-    const f = prefixTree({ responses: [[1, 2], [1, 2], [1, 3], [1, 3]], outcomes: [1, 0, 0, 1], groups: ["a", "b", "a", "b"] });
+    const f = prefixTree({ tokenIds: [[1, 2], [1, 2], [1, 3], [1, 3]], rewards: [1, 0, 0, 1], groups: ["a", "b", "a", "b"] });
     expect(f.roots.length).toBe(2);
     expect(f.groupIds).toEqual(["a", "b"]);
     expect(f.count[0]).toBe(2);
@@ -110,16 +110,16 @@ describe("prefixTree (P2T)", () => {
   });
 
   it("identical rows share every node; a group of one is a chain without branches", () => {
-    const same = prefixTree({ responses: [[4, 4, 4], [4, 4, 4]], outcomes: [1, 0] });
+    const same = prefixTree({ tokenIds: [[4, 4, 4], [4, 4, 4]], rewards: [1, 0] });
     expect(same.nodeCount).toBe(4);
     expect(prefixTokenValues(same).isBranch.toFlatArray()).toEqual([0, 0, 0, 0, 0, 0]);
-    const one = prefixTree({ responses: [[4, 5, 6]], outcomes: [2] });
+    const one = prefixTree({ tokenIds: [[4, 5, 6]], rewards: [2] });
     expect(one.nodeCount).toBe(4);
     expect(prefixTokenValues(one).isBranch.toFlatArray()).toEqual([0, 0, 0]);
   });
 
   it("interior masks: stopAtFirst ends the path, skip walks on over valid tokens", () => {
-    const batch = { responses: [[1, 9, 2], [1, 8, 2]], mask: [[1, 0, 1], [1, 0, 1]], outcomes: [1, 0] };
+    const batch = { tokenIds: [[1, 9, 2], [1, 8, 2]], mask: [[1, 0, 1], [1, 0, 1]], rewards: [1, 0] };
     const stop = prefixTokenValues(prefixTree(batch));
     expect(stop.nodeAfter.toArray().map((r) => r.map((n) => n >= 0))).toEqual([
       [true, false, false],
@@ -135,7 +135,7 @@ describe("prefixTree (P2T)", () => {
 
   it("handles a node with many children (Map index past 8 children)", () => {
     const rows = Array.from({ length: 20 }, (_, i) => [7, i % 12, 3]);
-    const f = prefixTree({ responses: rows, outcomes: rows.map((_, i) => i) });
+    const f = prefixTree({ tokenIds: rows, rewards: rows.map((_, i) => i) });
     expect(f.nodeCount).toBe(1 + 1 + 12 + 12);
     const v = prefixTokenValues(f);
     for (let i = 0; i < 20; i++) {
@@ -145,12 +145,12 @@ describe("prefixTree (P2T)", () => {
   });
 
   it("throws clear errors", () => {
-    expect(() => prefixTree({ responses: [], outcomes: [] })).toThrow(/prefixTree: the batch is empty/);
-    expect(() => prefixTree({ responses: [[1, 2]], outcomes: [1, 2] })).toThrow(/outcomes has 2 entries, tokenIds has 1 rows/);
-    expect(() => prefixTree({ responses: [[1, 2]], outcomes: [1], mask: [[1, 1, 1]] })).toThrow(/mask has shape \[1,3\], tokenIds has \[1,2\]/);
-    expect(() => prefixTree({ responses: [[1.5]], outcomes: [1] })).toThrow(/tokenIds\[0\]\[0\] is 1.5/);
-    expect(() => prefixTree({ responses: [[1], [2]], outcomes: [1, 0], groups: [0] })).toThrow(/groups has 1 entries, tokenIds has 2 rows/);
-    expect(() => prefixTree({ responses: [[1]], outcomes: [Number.NaN] })).toThrow(RLError);
-    expect(() => prefixTree({ responses: [[1]], outcomes: [1] }, { interiorMask: "nope" as "skip" })).toThrow(/invalid config/);
+    expect(() => prefixTree({ tokenIds: [], rewards: [] })).toThrow(/prefixTree: the batch is empty/);
+    expect(() => prefixTree({ tokenIds: [[1, 2]], rewards: [1, 2] })).toThrow(/rewards has 2 entries, tokenIds has 1 rows/);
+    expect(() => prefixTree({ tokenIds: [[1, 2]], rewards: [1], mask: [[1, 1, 1]] })).toThrow(/mask has shape \[1,3\], tokenIds has \[1,2\]/);
+    expect(() => prefixTree({ tokenIds: [[1.5]], rewards: [1] })).toThrow(/tokenIds\[0\]\[0\] is 1.5/);
+    expect(() => prefixTree({ tokenIds: [[1], [2]], rewards: [1, 0], groups: [0] })).toThrow(/groups has 1 entries, tokenIds has 2 rows/);
+    expect(() => prefixTree({ tokenIds: [[1]], rewards: [Number.NaN] })).toThrow(RLError);
+    expect(() => prefixTree({ tokenIds: [[1]], rewards: [1] }, { interiorMask: "nope" as "skip" })).toThrow(/invalid config/);
   });
 });

@@ -5,7 +5,7 @@ import { grpoAdvantages, tempoAdvantages, treeDefinitions, type TempoBatch, type
 
 // spec credit.md §11/§12 worked example: reward on the last valid token, pad = -1
 const example: TempoBatch = {
-  responses: [
+  tokenIds: [
     [5, 7, 9, 2],
     [5, 7, 8, -1],
     [5, 6, 1, 2],
@@ -32,22 +32,22 @@ function expectMatrixClose(got: number[][], want: number[][], tol = 1e-6) {
 }
 
 /** The conformance README's definition, evaluated naively (O(B·T·G)); groups of ≥ 2 rows. */
-function naiveTempo(b: { responses: number[][]; mask: number[][]; outcomes: number[]; groups: number[] }, eps: number, norm: boolean) {
-  const B = b.responses.length;
-  const T = b.responses[0]?.length ?? 0;
+function naiveTempo(b: { tokenIds: number[][]; mask: number[][]; rewards: number[]; groups: number[] }, eps: number, norm: boolean) {
+  const B = b.tokenIds.length;
+  const T = b.tokenIds[0]?.length ?? 0;
   const len = b.mask.map((r) => r.reduce((a, v) => a + v, 0));
-  return b.responses.map((row, i) => {
+  return b.tokenIds.map((row, i) => {
     const members = b.groups.map((g, k) => (g === b.groups[i] ? k : -1)).filter((k) => k >= 0);
-    const s = members.map((k) => b.outcomes[k] as number);
+    const s = members.map((k) => b.rewards[k] as number);
     const mu = s.reduce((a, v) => a + v, 0) / s.length;
     const sd = members.length > 1 ? Math.sqrt(s.reduce((a, v) => a + (v - mu) ** 2, 0) / (s.length - 1)) : 1;
     const mean = members.length > 1 ? mu : 0;
     let prev = mean;
     return Array.from({ length: T }, (_, j) => {
       if (j >= (len[i] as number)) return 0;
-      const through = members.filter((k) => (len[k] as number) > j && row.slice(0, j + 1).every((t, q) => b.responses[k]?.[q] === t));
-      const v = members.length > 1 ? through.reduce((a, k) => a + (b.outcomes[k] as number), 0) / through.length : prev;
-      const a = (b.outcomes[i] as number) - mean + v - prev;
+      const through = members.filter((k) => (len[k] as number) > j && row.slice(0, j + 1).every((t, q) => b.tokenIds[k]?.[q] === t));
+      const v = members.length > 1 ? through.reduce((a, k) => a + (b.rewards[k] as number), 0) / through.length : prev;
+      const a = (b.rewards[i] as number) - mean + v - prev;
       prev = v;
       return norm ? a / (sd + eps) : a;
     });
@@ -66,33 +66,33 @@ const treeBatch = fc
   })
   .map(({ groups }) => {
     const T = 6;
-    const responses: number[][] = [];
+    const tokenIds: number[][] = [];
     const mask: number[][] = [];
-    const outcomes: number[] = [];
+    const rewards: number[] = [];
     const gid: number[] = [];
     groups.forEach((g, gi) => {
-      const start = responses.length;
+      const start = tokenIds.length;
       g.rows.forEach((r, i) => {
-        const src = i > 0 ? responses[start + (r.src % i)] : undefined;
+        const src = i > 0 ? tokenIds[start + (r.src % i)] : undefined;
         const row = r.seed.map((t, q) => (q < r.len ? (src !== undefined && q < r.share && (src[q] as number) >= 0 ? (src[q] as number) : t) : -1));
-        responses.push(row);
+        tokenIds.push(row);
         mask.push(row.map((_, q) => (q < r.len ? 1 : 0)));
-        outcomes.push(r.outcome / 2);
+        rewards.push(r.outcome / 2);
         gid.push(gi);
       });
     });
     void T;
-    return { responses, mask, outcomes, groups: gid };
+    return { tokenIds, mask, rewards, groups: gid };
   });
 
-function asBatch(b: { responses: number[][]; mask: number[][]; outcomes: number[]; groups: number[] }): TempoBatch {
+function asBatch(b: { tokenIds: number[][]; mask: number[][]; rewards: number[]; groups: number[] }): TempoBatch {
   return {
-    responses: b.responses,
+    tokenIds: b.tokenIds,
     mask: b.mask,
     groups: b.groups,
     tokenRewards: b.mask.map((row, i) => {
       const last = row.lastIndexOf(1);
-      return row.map((_, t) => (t === last ? (b.outcomes[i] as number) : 0));
+      return row.map((_, t) => (t === last ? (b.rewards[i] as number) : 0));
     }),
   };
 }
@@ -141,7 +141,7 @@ describe("tempoAdvantages", () => {
   });
 
   it("reproduces spec §12 example 3 (divergence at the first token)", () => {
-    const r = tempoAdvantages({ responses: [[1, 2], [3, 4]], mask: [[1, 1], [1, 1]], tokenRewards: [[0, 1], [0, 0]], groups: [0, 0] });
+    const r = tempoAdvantages({ tokenIds: [[1, 2], [3, 4]], mask: [[1, 1], [1, 1]], tokenRewards: [[0, 1], [0, 0]], groups: [0, 0] });
     expectMatrixClose(r.advantages.toArray(), [
       [1.4142116, 0.7071058],
       [-1.4142116, -0.7071058],
@@ -163,31 +163,31 @@ describe("tempoAdvantages", () => {
       .array(
         fc.record({
           tokens: fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 8 }),
-          outcomes: fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 1, maxLength: 6 }),
+          rewards: fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 1, maxLength: 6 }),
         }),
         { minLength: 1, maxLength: 4 },
       )
       .map((gs) => {
         const T = 8;
-        const responses: number[][] = [];
+        const tokenIds: number[][] = [];
         const mask: number[][] = [];
-        const outcomes: number[] = [];
+        const rewards: number[] = [];
         const groups: string[] = [];
         gs.forEach((g, gi) => {
-          for (const o of g.outcomes) {
-            responses.push(Array.from({ length: T }, (_, t) => g.tokens[t] ?? -1));
+          for (const o of g.rewards) {
+            tokenIds.push(Array.from({ length: T }, (_, t) => g.tokens[t] ?? -1));
             mask.push(Array.from({ length: T }, (_, t) => (t < g.tokens.length ? 1 : 0)));
-            outcomes.push(o);
+            rewards.push(o);
             groups.push(`p${gi}`);
           }
         });
-        return { responses, mask, outcomes, groups };
+        return { tokenIds, mask, rewards, groups };
       });
     fc.assert(
       fc.property(noBranch, (b) => {
-        const tokenRewards = b.mask.map((row, i) => row.map((_, t) => (t === row.lastIndexOf(1) ? (b.outcomes[i] as number) : 0)));
+        const tokenRewards = b.mask.map((row, i) => row.map((_, t) => (t === row.lastIndexOf(1) ? (b.rewards[i] as number) : 0)));
         const r = tempoAdvantages({ ...b, tokenRewards }, { dtype: "float64" });
-        const grpo = naiveGrpo(b.outcomes, b.groups, b.mask);
+        const grpo = naiveGrpo(b.rewards, b.groups, b.mask);
         const got = r.advantages.toArray();
         got.forEach((row, i) => row.forEach((v, j) => {
           const w = grpo[i]?.[j] as number;
@@ -221,7 +221,7 @@ describe("tempoAdvantages", () => {
       fc.property(treeBatch, (b) => {
         const batch = asBatch(b);
         const r = tempoAdvantages(batch, { dtype: "float64" });
-        const grpo = naiveGrpo(b.outcomes, b.groups, b.mask);
+        const grpo = naiveGrpo(b.rewards, b.groups, b.mask);
         const adv = r.advantages.toArray();
         const td = r.tdTerms.toArray();
         adv.forEach((row, i) => row.forEach((v, j) => {
@@ -234,11 +234,11 @@ describe("tempoAdvantages", () => {
     );
   });
 
-  it("is invariant to adding a constant to a group's outcomes (property)", () => {
+  it("is invariant to adding a constant to a group's rewards (property)", () => {
     fc.assert(
       fc.property(treeBatch, fc.double({ min: -100, max: 100, noNaN: true }), fc.boolean(), (b, c, norm) => {
         const a = tempoAdvantages(asBatch(b), { normalizeByStd: norm, dtype: "float64" }).advantages.toArray();
-        const shifted = { ...b, outcomes: b.outcomes.map((o, i) => (b.groups[i] === 0 ? o + c : o)) };
+        const shifted = { ...b, rewards: b.rewards.map((o, i) => (b.groups[i] === 0 ? o + c : o)) };
         const s = tempoAdvantages(asBatch(shifted), { normalizeByStd: norm, dtype: "float64" }).advantages.toArray();
         expectMatrixClose(s, a, 1e-6);
       }),
@@ -250,7 +250,7 @@ describe("tempoAdvantages", () => {
     fc.assert(
       fc.property(treeBatch, (b) => {
         // Full-length rows (no row ends early): at t = 0, Σ_i δ_{i,0} = Σ_children count·(V_c − μ) = 0.
-        const full = { ...b, mask: b.mask.map((r) => r.map(() => 1)), responses: b.responses.map((r) => r.map((t) => (t < 0 ? 0 : t))) };
+        const full = { ...b, mask: b.mask.map((r) => r.map(() => 1)), tokenIds: b.tokenIds.map((r) => r.map((t) => (t < 0 ? 0 : t))) };
         const td = tempoAdvantages(asBatch(full), { dtype: "float64" }).tdTerms.toArray();
         const perGroup = new Map<number, number>();
         td.forEach((row, i) => perGroup.set(b.groups[i] as number, (perGroup.get(b.groups[i] as number) ?? 0) + (row[0] as number)));
@@ -262,17 +262,17 @@ describe("tempoAdvantages", () => {
 
   it("handles many groups in any row order (permuting rows permutes the result)", () => {
     const b = {
-      responses: [[1, 2, 3], [9, 9, -1], [1, 2, 4], [9, 8, 7], [1, 5, -1], [9, 9, 9]],
+      tokenIds: [[1, 2, 3], [9, 9, -1], [1, 2, 4], [9, 8, 7], [1, 5, -1], [9, 9, 9]],
       mask: [[1, 1, 1], [1, 1, 0], [1, 1, 1], [1, 1, 1], [1, 1, 0], [1, 1, 1]],
-      outcomes: [1, 0, 0, 1, 1, 0],
+      rewards: [1, 0, 0, 1, 1, 0],
       groups: [0, 1, 0, 1, 0, 1],
     };
     const r = tempoAdvantages(asBatch(b), { dtype: "float64" }).advantages.toArray();
     const perm = [5, 2, 0, 3, 1, 4];
     const pb = {
-      responses: perm.map((k) => b.responses[k] as number[]),
+      tokenIds: perm.map((k) => b.tokenIds[k] as number[]),
       mask: perm.map((k) => b.mask[k] as number[]),
-      outcomes: perm.map((k) => b.outcomes[k] as number),
+      rewards: perm.map((k) => b.rewards[k] as number),
       groups: perm.map((k) => b.groups[k] as number),
     };
     const pr = tempoAdvantages(asBatch(pb), { dtype: "float64" }).advantages.toArray();
@@ -283,8 +283,8 @@ describe("tempoAdvantages", () => {
     expectMatrixClose(r, naiveTempo(b, 1e-6, true), 1e-9);
   });
 
-  it("edge cases: group of one, all-equal outcomes, rounding snap", () => {
-    const one = { responses: [[1, 2]], mask: [[1, 1]], tokenRewards: [[0, 0.7]], groups: ["x"] };
+  it("edge cases: group of one, all-equal rewards, rounding snap", () => {
+    const one = { tokenIds: [[1, 2]], mask: [[1, 1]], tokenRewards: [[0, 0.7]], groups: ["x"] };
     const f64 = { dtype: "float64" } as const;
     expect(tempoAdvantages(one, f64).advantages.toArray()[0]?.[0]).toBeCloseTo(0.7 / (1 + 1e-6), 12);
     expect(tempoAdvantages(one).advantages.toArray()[0]?.[0]).toBe(Math.fround(0.7 / (1 + 1e-6)));
@@ -298,41 +298,41 @@ describe("tempoAdvantages", () => {
         expect(tempoAdvantages(one, cfg).advantages.toFlatArray()).toEqual(grpoAdvantages(one, cfg).advantages.toFlatArray());
       }
     }
-    // all-equal outcomes: 0 everywhere even though 0.1 means of 3 and 2 rows differ in the last bit
-    const eq = asBatch({ responses: [[1, 2], [1, 3], [1, 3], [4, 4], [4, 4]], mask: [[1, 1], [1, 1], [1, 1], [1, 1], [1, 1]], outcomes: [0.1, 0.1, 0.1, 0.1, 0.1], groups: [0, 0, 0, 0, 0] });
+    // all-equal rewards: 0 everywhere even though 0.1 means of 3 and 2 rows differ in the last bit
+    const eq = asBatch({ tokenIds: [[1, 2], [1, 3], [1, 3], [4, 4], [4, 4]], mask: [[1, 1], [1, 1], [1, 1], [1, 1], [1, 1]], rewards: [0.1, 0.1, 0.1, 0.1, 0.1], groups: [0, 0, 0, 0, 0] });
     const r = tempoAdvantages(eq, f64);
     expect(r.advantages.toFlatArray().every((v) => v === 0)).toBe(true);
     expect(r.tdTerms.toFlatArray().every((v) => v === 0)).toBe(true);
     expect(r.diagnostics.zeroStdGroups).toBe(1);
   });
 
-  it("outcomes override the token-reward sums", () => {
-    const withKl = { ...example, tokenRewards: (example.tokenRewards as number[][]).map((r) => r.map((v) => v - 0.01)), outcomes: [1, 1, 1, 0] };
+  it("rewards override the token-reward sums", () => {
+    const withKl = { ...example, tokenRewards: (example.tokenRewards as number[][]).map((r) => r.map((v) => v - 0.01)), rewards: [1, 1, 1, 0] };
     const f64 = { dtype: "float64" } as const;
     expectMatrixClose(tempoAdvantages(withKl, f64).advantages.toArray(), tempoAdvantages(example, f64).advantages.toArray(), 1e-12);
   });
 
-  it("null outcomes: the row is left out of the statistics and the tree, advantage 0", () => {
-    const b = { responses: example.responses, mask: example.mask, groups: example.groups };
-    const r = tempoAdvantages({ ...b, outcomes: [1, null, 1, 0] }, { dtype: "float64" });
+  it("null rewards: the row is left out of the statistics and the tree, advantage 0", () => {
+    const b = { tokenIds: example.tokenIds, mask: example.mask, groups: example.groups };
+    const r = tempoAdvantages({ ...b, rewards: [1, null, 1, 0] }, { dtype: "float64" });
     // same as the batch without row 1
     const drop = (m: number[][]) => m.filter((_, i) => i !== 1);
     const ref = tempoAdvantages({
-      responses: drop(example.responses as number[][]),
+      tokenIds: drop(example.tokenIds as number[][]),
       mask: drop(example.mask as number[][]),
       groups: [0, 0, 0],
-      outcomes: [1, 1, 0],
+      rewards: [1, 1, 0],
     }, { dtype: "float64" }).advantages.toArray();
     const got = r.advantages.toArray();
     expect(got[1]).toEqual([0, 0, 0, 0]);
     expectMatrixClose(drop(got), ref, 1e-12);
     expect(r.diagnostics.unscoredRows).toBe(1);
-    // tokenRewards may be omitted when outcomes are given; a group with no scored row gives 0
-    expect(tempoAdvantages({ ...b, outcomes: [null, null, null, null] }).advantages.toFlatArray().every((v) => v === 0)).toBe(true);
+    // tokenRewards may be omitted when rewards are given; a group with no scored row gives 0
+    expect(tempoAdvantages({ ...b, rewards: [null, null, null, null] }).advantages.toFlatArray().every((v) => v === 0)).toBe(true);
   });
 
   it("interior masks: stopAtFirst keeps the GRPO value after the first masked token; skip walks on", () => {
-    const b = asBatch({ responses: [[1, 0, 2], [1, 0, 3]], mask: [[1, 0, 1], [1, 0, 1]], outcomes: [1, 0], groups: [0, 0] });
+    const b = asBatch({ tokenIds: [[1, 0, 2], [1, 0, 3]], mask: [[1, 0, 1], [1, 0, 1]], rewards: [1, 0], groups: [0, 0] });
     const stop = tempoAdvantages(b, { dtype: "float64" }).advantages.toArray();
     const g = 0.5 / (Math.SQRT1_2 + 1e-6);
     expectMatrixClose(stop, [[g, 0, g], [-g, 0, -g]], 1e-9);
@@ -341,8 +341,8 @@ describe("tempoAdvantages", () => {
   });
 
   it("default float32 output is the float64 output rounded entry by entry; dtype float64 keeps Float64Array", () => {
-    // outcomes like 0.1 and 1/3 make μ, σ and δ non-representable in float32
-    const b = { ...example, tokenRewards: undefined, outcomes: [0.1, 1 / 3, 0.7, -0.2] };
+    // rewards like 0.1 and 1/3 make μ, σ and δ non-representable in float32
+    const b = { ...example, tokenRewards: undefined, rewards: [0.1, 1 / 3, 0.7, -0.2] };
     const f64 = tempoAdvantages(b, { dtype: "float64" });
     const f32 = tempoAdvantages(b);
     expect(f64.advantages.data).toBeInstanceOf(Float64Array);
@@ -357,7 +357,7 @@ describe("tempoAdvantages", () => {
     expect(f32.diagnostics).toEqual(f64.diagnostics);
     fc.assert(
       fc.property(treeBatch, fc.boolean(), fc.double({ min: 0.01, max: 3, noNaN: true }), (tb, norm, scale) => {
-        const batch = asBatch({ ...tb, outcomes: tb.outcomes.map((o) => o * scale) });
+        const batch = asBatch({ ...tb, rewards: tb.rewards.map((o) => o * scale) });
         const x = tempoAdvantages(batch, { normalizeByStd: norm, dtype: "float64" });
         const y = tempoAdvantages(batch, { normalizeByStd: norm });
         expect(y.advantages.data).toEqual(Float32Array.from(x.advantages.data));
@@ -368,16 +368,16 @@ describe("tempoAdvantages", () => {
   });
 
   it("throws clear errors", () => {
-    expect(() => tempoAdvantages({ responses: [], mask: [], tokenRewards: [], groups: [] })).toThrow(/tempoAdvantages: the batch is empty/);
+    expect(() => tempoAdvantages({ tokenIds: [], mask: [], tokenRewards: [], groups: [] })).toThrow(/tempoAdvantages: the batch is empty/);
     expect(() => tempoAdvantages({ ...example, mask: [[1, 1, 1]] })).toThrow(/tempoAdvantages: mask has shape \[1,3\], tokenRewards has \[4,4\]/);
-    expect(() => tempoAdvantages({ ...example, responses: [[1, 2, 3, 4]] })).toThrow(/tokenIds has shape \[1,4\], tokenRewards has \[4,4\]/);
+    expect(() => tempoAdvantages({ ...example, tokenIds: [[1, 2, 3, 4]] })).toThrow(/tokenIds has shape \[1,4\], tokenRewards has \[4,4\]/);
     expect(() => tempoAdvantages({ ...example, groups: [0, 0] })).toThrow(/groups has 2 entries, tokenRewards has 4 rows/);
-    expect(() => tempoAdvantages({ ...example, outcomes: [1] })).toThrow(/outcomes has 1 entries, tokenRewards has 4 rows/);
+    expect(() => tempoAdvantages({ ...example, rewards: [1] })).toThrow(/rewards has 1 entries, tokenRewards has 4 rows/);
     expect(() => tempoAdvantages({ ...example, mask: [[1, 1, 1, 1], [1, 1, 1, 0], [1, 1, 1, 1], [1, 1, 1, 2]] })).toThrow(/mask\[3\]\[3\] is 2/);
     expect(() => tempoAdvantages({ ...example, tokenRewards: [[Number.NaN, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]] })).toThrow(RLError);
     expect(() => tempoAdvantages(example, { epsilon: -1 })).toThrow(/tempoAdvantages: invalid config/);
-    expect(() => tempoAdvantages({ responses: example.responses, mask: example.mask, groups: example.groups })).toThrow(/give tokenRewards \[B\]\[T\] or outcomes \[B\]/);
-    expect(() => tempoAdvantages({ ...example, responses: undefined as unknown as number[][] })).toThrow(/tokenIds \(token ids \[B\]\[T\]\) is required/);
+    expect(() => tempoAdvantages({ tokenIds: example.tokenIds, mask: example.mask, groups: example.groups })).toThrow(/give tokenRewards \[B\]\[T\] or rewards \[B\]/);
+    expect(() => tempoAdvantages({ ...example, tokenIds: undefined as unknown as number[][] })).toThrow(/tokenIds \(token ids \[B\]\[T\]\) is required/);
   });
 
   it("is registered as rl/tempo and builds (batch) => result", () => {
@@ -394,13 +394,16 @@ describe("tempoAdvantages", () => {
 });
 
 describe("tempoAdvantages: tokenIds (responses is its deprecated alias)", () => {
-  it("gives the same advantages under either name and refuses both at once", () => {
+  it("gives the same advantages under either name and refuses both when they differ", () => {
     const base = { tokenRewards: [[0, 1], [0, 0]], mask: [[1, 1], [1, 1]], groups: [0, 0] };
     const ids = [[1, 2], [1, 4]];
     const a = tempoAdvantages({ ...base, tokenIds: ids }).advantages.toArray();
     expect(a).toEqual(tempoAdvantages({ ...base, responses: ids }).advantages.toArray());
     expect(a[0]?.[1]).toBeCloseTo(1.414212, 5);
-    expect(() => tempoAdvantages({ ...base, tokenIds: ids, responses: ids })).toThrow(/not both/);
+    expect(tempoAdvantages({ ...base, tokenIds: ids, responses: ids.map((r) => [...r]) }).advantages.toArray()).toEqual(a);
+    expect(() => tempoAdvantages({ ...base, tokenIds: ids, responses: [[1, 2], [1, 5]] })).toThrow(
+      "tempoAdvantages: tokenIds and responses (its deprecated name) are both given and differ at entry 3; give only tokenIds",
+    );
     expect(() => tempoAdvantages(base as never)).toThrow(/tokenIds \(token ids \[B\]\[T\]\) is required/);
   });
 });

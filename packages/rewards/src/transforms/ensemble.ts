@@ -34,7 +34,7 @@ export type EnsembleRewardsConfig = z.input<typeof ensembleRewardsConfig>;
  * a missing essential verdict, a judge that failed) are left out of that sample's statistics:
  * `k` becomes the number of members that scored it. A sample that no member scored has no reward:
  * `rewardList[i]` is `null` (and `rewards`, `mean`, `variance` hold 0 there), which a group
- * estimator's `outcomes` accepts as "no signal".
+ * estimator's `rewards` accepts as "no signal".
  *
  * Edge cases: `k = 1` → all modes equal the member (variance 0, unbiased or not); `k = 0` or `B = 0` → error; non-finite → error.
  * Invariants: `min ≤ WCO ≤ mean ≤ max`, `UWO ≤ mean`.

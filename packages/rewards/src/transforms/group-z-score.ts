@@ -44,6 +44,6 @@ export function groupZScoreRewards(
   indexGroups(groups, r.length, { fn, rowsName: "rewards" }); // this function's name on a bad id
   // The one group z-score: credit's GRPO estimator on [B, 1], with a group of one giving 0.
   const mask = new Matrix(new Float64Array(r.length).fill(1), [r.length, 1]);
-  const { advantages } = grpoAdvantages({ outcomes: r, mask, groups }, { epsilon, unbiased, singleton: "zero", dtype: "float64" });
+  const { advantages } = grpoAdvantages({ rewards: r, mask, groups }, { epsilon, unbiased, singleton: "zero", dtype: "float64" });
   return r.map((x, i) => (x === null ? null : (advantages.data[i] as number)));
 }

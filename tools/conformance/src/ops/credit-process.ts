@@ -54,7 +54,7 @@ export const creditProcessOps: OpTable = {
     const { advantages, returns } = primeAdvantages(
       {
         processRewards: a.processRewards as Rows,
-        outcomes: a.outcomes as number[],
+        rewards: a.outcomes as number[],
         mask,
         groups: mask.map((_, i) => Math.floor(i / k)),
       },

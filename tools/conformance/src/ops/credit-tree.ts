@@ -8,7 +8,7 @@ export const creditTreeOps: OpTable = {
     advantages: tempoAdvantages(
       {
         tokenRewards: a.tokenRewards as MatrixLike,
-        responses: a.responses as MatrixLike,
+        tokenIds: a.responses as MatrixLike,
         mask: a.mask as MatrixLike,
         groups: a.groups as (string | number)[],
       },

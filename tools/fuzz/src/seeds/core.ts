@@ -59,7 +59,7 @@ export const seeds: Record<string, Record<string, Seed>> = {
     sampleToken: () => [[0.5, 0.3, 0.2], createRng(0), { topK: 2 }],
     show: () => [Object.freeze(core.metricTable([{ step: 100, loss: 0.12 }], { title: "held-out" }))], // a library object is passed whole (its internals are not fuzzed)
     toMatrix2D: () => [[[1, 2], [3, 4]], "mask", "maskedMean"],
-    toVector: () => [[1, 2, 3], "outcomes", "grpoAdvantages"],
+    toVector: () => [[1, 2, 3], "rewards", "grpoAdvantages"],
     toRLError: () => [new Error("boom")],
     tryRL: () => [() => 1],
     // optimizer transforms, fused kernels, lmHeadLogProbs (the functions' TSDoc examples)

@@ -3,7 +3,7 @@ import { Matrix } from "@rl/core";
 import { grpoDefinition, prefixTree, spoTreeEdges } from "@rl/credit";
 
 type Seed = () => unknown[];
-const forest = () => prefixTree({ tokenIds: [[5, 7], [5, 8]], mask: [[1, 1], [1, 1]], groups: [0, 0], outcomes: [1, 0] });
+const forest = () => prefixTree({ tokenIds: [[5, 7], [5, 8]], mask: [[1, 1], [1, 1]], groups: [0, 0], rewards: [1, 0] });
 const zeros = Matrix.zeros([2, 2]);
 
 export const seeds: Record<string, Record<string, Seed>> = {
@@ -22,9 +22,9 @@ export const seeds: Record<string, Record<string, Seed>> = {
     monteCarloValue: () => [2, async (_p: number, i: number) => i < 3, { rollouts: 8 }],
     gigpoAdvantages: () => [{ mask: [[1], [1], [1], [1], [1], [1], [1]], groups: [0, 0, 0, 0, 0, 0, 0], trajectories: [1, 1, 1, 2, 2, 2, 2], anchors: ["s0", "s1", "s2", "s0", "s3", "s1", "s4"], episodeReturns: [10, 10, 10, 0, 0, 0, 0], stepRewards: [0, 0, 10, 0, 0, 0, 0] }, {}],
     gigpoStepReturns: () => [[0, 0, 10, 0], ["a", "a", "a", "b"], {}],
-    grpoPasskAdvantages: () => [{ outcomes: [1, 0, 0.5, 0], mask: [[1], [1], [1], [1]], groups: [0, 0, 0, 0] }, {}],
+    grpoPasskAdvantages: () => [{ rewards: [1, 0, 0.5, 0], mask: [[1], [1], [1], [1]], groups: [0, 0, 0, 0] }, {}],
     implicitProcessRewards: () => [[[Math.log(0.6)]], [[Math.log(0.4)]], [[1]], { norm: "none" }],
-    klPenalizedRewards: () => [{ tokenScores: [[0, 0, 1]], logProbs: [[-1, -0.5, -2]], refLogProbs: [[-1.2, -0.5, -1.5]], mask: [[1, 1, 1]] }, { beta: 0.1 }],
+    klPenalizedRewards: () => [{ tokenRewards: [[0, 0, 1]], logProbs: [[-1, -0.5, -2]], refLogProbs: [[-1.2, -0.5, -1.5]], mask: [[1, 1, 1]] }, { beta: 0.1 }],
     macroBoundaries: () => [[[1, 1, 1, 1, 1, 1, 1, 1]], { rule: "fixed", n: 3 }],
     macroGae: () => [{ values: [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]], tokenRewards: [[-0.01, -0.01, -0.01, -0.01, -0.01, -0.01, -0.01, 0.99]], mask: [[1, 1, 1, 1, 1, 1, 1, 1]], starts: [[0, 3, 6, 7]] }, {}],
     mathShepherdLabels: () => [[[1, 0, 0, 1, 0, 1, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0]], {}],
@@ -35,13 +35,13 @@ export const seeds: Record<string, Record<string, Seed>> = {
     prefixTokenValues: () => [forest()],
     prefixTreeNodes: () => [forest()],
     renderPrefixTree: () => [forest(), { digits: 3 }],
-    primeAdvantages: () => [{ processRewards: [[0.1, 0.3, -0.2], [0.2, -0.4, 0]], outcomes: [1, 0], mask: [[1, 1, 1], [1, 1, 0]], groups: [0, 0] }, { processCoef: 1, outcomeCoef: 1, whiten: false }],
+    primeAdvantages: () => [{ processRewards: [[0.1, 0.3, -0.2], [0.2, -0.4, 0]], rewards: [1, 0], mask: [[1, 1, 1], [1, 1, 0]], groups: [0, 0] }, { processCoef: 1, outcomeCoef: 1, whiten: false }],
     prmStepScores: () => [[[0, 0], [0, 2]]],
     progressRewards: () => [{ values: [[0.25]], qValues: [[0.5]], stepMask: [[1]] }, { bestOfK: 4 }],
     pureAdvantages: () => [{ stepRewards: [[0.8, -0.5], [0.3, 0.2]], stepMask: [[1, 1], [1, 1]], stepEnds: [[1, 3], [0, 2]], mask: [[1, 1, 1, 1], [1, 1, 1, 0]], groups: [0, 0], solved: [0, 1] }, {}],
     pureRewards: () => [{ stepRewards: [[0.8, -0.5], [0.3, 0.2]], stepMask: [[1, 1], [1, 1]], stepEnds: [[1, 3], [0, 2]], mask: [[1, 1, 1, 1], [1, 1, 1, 0]], groups: [0, 0], solved: [0, 1] }, { baseline: "none" }],
     reinforcePlusPlusAdvantages: () => [{ tokenRewards: [[-0.1, 0, 1], [0, 0.5, 0]], mask: [[1, 1, 1], [1, 1, 0]] }, {}],
-    reinforcePlusPlusBaselineAdvantages: () => [{ outcomes: [1, 0, 1], mask: [[1, 1, 0], [1, 1, 1], [1, 0, 0]], groups: [0, 0, 0] }, {}],
+    reinforcePlusPlusBaselineAdvantages: () => [{ rewards: [1, 0, 1], mask: [[1, 1, 0], [1, 1, 1], [1, 0, 0]], groups: [0, 0, 0] }, {}],
     remaxAdvantages: () => [{ tokenRewards: [[-0.02, 0, 1.05]], mask: [[1, 1, 1]], baselines: [0.4] }, {}],
     restMctsValues: () => [[0, 1, 0], [2, 1, 0]],
     shapeStepRewards: () => [{ stepRewards: [[0.9, 0.3, 0.7]], stepMask: [[1, 1, 1]], success: [1] }, { method: "clipDelta", eta: 0.5 }],

@@ -179,6 +179,7 @@ export {
   rolloutRejectionConfig,
   rolloutRejectionCriteriaFromVerl,
   type RolloutRejectionCriterion,
+  rolloutRejectionCriterion,
   rolloutRejectionMask,
   type RolloutRejectionMaskOutput,
   type RolloutRejectionMetricSuffix,

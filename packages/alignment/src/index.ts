@@ -3,6 +3,8 @@
  * GRPO / GSPO policy losses, value loss and a training step.
  * @module @rl/alignment
  */
+// Explicit exports only (issue 16). The root lists the losses, the step and what users call;
+// building blocks are members of the `policyBlocks` and `preferenceBlocks` namespaces.
 export {
   type BcoConfig,
   bcoConfig,

@@ -75,7 +75,33 @@ export {
 } from "./math/log-probs.js";
 export { rlKernelNames, rlKernelBackends, fusedKernelsActive, initRlKernels } from "./kernels/index.js";
 export { clipRatio, clampTensor, safeExp, clipTensorsByGlobalNorm } from "./math/clip.js";
-export * from "./optim/index.js";
+export {
+  adamWTransform,
+  type AdamWTransformConfig,
+  adamWTransformConfig,
+  type AdamWTransformState,
+  addDecayedWeights,
+  type AddDecayedWeightsConfig,
+  addDecayedWeightsConfig,
+  applyUpdates,
+  chain,
+  clipByGlobalNorm,
+  type ClipByGlobalNormConfig,
+  clipByGlobalNormConfig,
+  type CountState,
+  type EmptyState,
+  type GradientTransformation,
+  type LearningRate,
+  scaleByAdam,
+  type ScaleByAdamConfig,
+  scaleByAdamConfig,
+  type ScaleByAdamState,
+  scaleByLearningRate,
+  type ScaleByLearningRateConfig,
+  scaleBySchedule,
+  type TransformResult,
+  type Updates,
+} from "./optim/index.js";
 export { linear } from "./math/linear.js";
 export { lmHeadLogProbs, lmHeadLogProbsConfig, type LmHeadLogProbsConfig, type LmHeadLogProbsInputs } from "./math/lm-head-log-probs.js";
 export {

@@ -8,14 +8,22 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
-export const entryPoints = ["@rl/core", "@rl/core/data", "@rl/core/runs", "@rl/core/clients", "@rl/credit", "@rl/alignment", "@rl/rewards"];
+// The rewards subpaths and alignment's building-block namespaces hold public schemas that are not at
+// a package root (issue 16): they are indexed too.
+export const entryPoints = [
+  "@rl/core", "@rl/core/data", "@rl/core/runs", "@rl/core/clients", "@rl/credit", "@rl/alignment", "@rl/rewards",
+  "@rl/rewards/verifiable", "@rl/rewards/transforms", "@rl/rewards/rubric", "@rl/rewards/models", "@rl/rewards/evaluation",
+];
+/** Namespace exports whose members are public too (`preferenceBlocks.madpoWeightConfig`). */
+const namespaces = new Set(["policyBlocks", "preferenceBlocks"]);
 
 /** key → Set of "package:schemaName" for every exported zod object schema. */
 export async function exportedConfigKeys() {
   const keys = new Map();
   for (const spec of entryPoints) {
     const m = await import(spec);
-    for (const [name, v] of Object.entries(m)) {
+    const entries = Object.entries(m).flatMap(([name, v]) => (namespaces.has(name) && v && typeof v === "object" ? Object.entries(v) : [[name, v]]));
+    for (const [name, v] of entries) {
       if (v && typeof v === "object" && v._zod?.def?.type === "object" && v.shape) {
         for (const k of Object.keys(v.shape)) {
           if (!keys.has(k)) keys.set(k, new Set());

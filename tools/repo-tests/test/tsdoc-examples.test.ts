@@ -36,7 +36,7 @@ const here = new URL("..", import.meta.url).pathname;
 const root = new URL("../../..", import.meta.url).pathname;
 const packages = ["core", "credit", "alignment", "rewards"] as const;
 /** Every entry point an example may use, lowest priority first (the example's own package wins on a clash). */
-const entryPoints = ["@rl/core/testing", "@rl/core/data", "@rl/core/clients", "@rl/core/runs", "@rl/core/tokenizers", "@rl/core", "@rl/rewards/recipes", "@rl/rewards", "@rl/alignment/recipes", "@rl/alignment/parallel", "@rl/alignment", "@rl/credit"];
+const entryPoints = ["@rl/core/testing", "@rl/core/data", "@rl/core/clients", "@rl/core/runs", "@rl/core/tokenizers", "@rl/core", "@rl/rewards/recipes", "@rl/rewards/verifiable", "@rl/rewards/transforms", "@rl/rewards/rubric", "@rl/rewards/models", "@rl/rewards/evaluation", "@rl/rewards", "@rl/alignment/recipes", "@rl/alignment/parallel", "@rl/alignment", "@rl/credit"];
 // Besides these, the prelude brings zod's `z` (the schema library of the packages' config examples).
 const perExampleTimeoutMs = 20_000;
 

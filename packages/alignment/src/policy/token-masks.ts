@@ -6,7 +6,7 @@ import { RLError, stopGradient, tf, assertTensor, describeValue } from "@rl/core
  * Throws `RLError("INVALID_INPUT")` for an empty list or `q` outside `[0, 1]`.
  *
  * @example
- * linearQuantile([0.9, 0.1, 0.5, 0.3, 0.7], 0.6); // 0.58 (pos 2.4 between 0.5 and 0.7)
+ * policyBlocks.linearQuantile([0.9, 0.1, 0.5, 0.3, 0.7], 0.6); // 0.58 (pos 2.4 between 0.5 and 0.7)
  */
 export function linearQuantile(values: ArrayLike<number>, q: number): number {
   if (typeof values !== "object" || values === null || typeof values.length !== "number") throw new RLError("INVALID_INPUT", "linearQuantile: values must be an array of numbers");
@@ -41,7 +41,7 @@ export function linearQuantile(values: ArrayLike<number>, q: number): number {
  * @example
  * // H = [[0.1, 0.9, 0.5], [0.7, 0.3, pad]], ρ = 0.4 → τ = 0.58 → keep [[0, 1, 0], [1, 0, 0]]
  * const entropies = tf.tensor2d([[0.1, 0.9, 0.5], [0.7, 0.3, 0]]), mask = tf.tensor2d([[1, 1, 1], [1, 1, 0]]);
- * highEntropyTokenMask(entropies, mask, 0.4);
+ * policyBlocks.highEntropyTokenMask(entropies, mask, 0.4);
  * @remarks arXiv:2506.01939
  */
 export function highEntropyTokenMask(entropies: tf.Tensor, mask: tf.Tensor, topQuantile: number): tf.Tensor2D {
@@ -85,7 +85,7 @@ export function highEntropyTokenMask(entropies: tf.Tensor, mask: tf.Tensor, topQ
  * @example
  * // A = [1, −2], D = [0.5, 0.3], threshold 0.25 → keep [[1], [0]]
  * const logProbs = tf.zeros([2, 1]), samplingLogProbs = tf.tensor2d([[0.5], [0.3]]), advantages = tf.tensor1d([1, -2]), mask = tf.ones([2, 1]);
- * offPolicySequenceMask(logProbs, samplingLogProbs, advantages, mask, 0.25);
+ * policyBlocks.offPolicySequenceMask(logProbs, samplingLogProbs, advantages, mask, 0.25);
  */
 export function offPolicySequenceMask(logProbs: tf.Tensor, samplingLogProbs: tf.Tensor, advantages: tf.Tensor, mask: tf.Tensor, threshold: number): tf.Tensor2D {
   const fn = "offPolicySequenceMask";

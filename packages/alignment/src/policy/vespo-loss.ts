@@ -34,7 +34,7 @@ const TOKEN_LOG_RATIO_CLAMP = 20;
  * (a `[B]` vector would broadcast to `[B, B]`) throws `RLError("SHAPE_MISMATCH")`.
  * @example
  * const lp = tf.tensor2d([[-1, -2], [-0.5, -1]]), old = tf.tensor2d([[-1, -2], [-0.5, -1]]), mask = tf.ones([2, 2]);
- * const w = vespoWeights(lp, old, tf.ones([2, 1]), mask, { kPos: 2, lambdaPos: 3, kNeg: 3, lambdaNeg: 2 });
+ * const w = policyBlocks.vespoWeights(lp, old, tf.ones([2, 1]), mask, { kPos: 2, lambdaPos: 3, kNeg: 3, lambdaNeg: 2 });
  * w.shape; // [2, 1]
  * @remarks TRL GRPOTrainer.get_gamma_weights
  */

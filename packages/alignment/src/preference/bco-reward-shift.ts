@@ -23,7 +23,7 @@ export interface BcoRewardShiftInput {
  * is what `dpoLoss` does when no shift is given. An explicit `{ init, update }` object: no hidden state.
  *
  * @example
- * const shift = bcoRewardShift();
+ * const shift = preferenceBlocks.bcoRewardShift();
  * let state = shift.init();                      // { mean: 0, count: 0 }
  * const step = shift.update({ chosenRewards: [0.5, -0.75], rejectedRewards: [-0.25, 0.125] }, state);
  * step.output;                                    // -0.09375 (δ for this step's loss)

@@ -26,7 +26,7 @@ export interface BcoRunningMomentsState {
  * means, older TRL `bco_pair`), every reward has the same weight.
  *
  * @example
- * const moments = bcoRunningMoments();
+ * const moments = preferenceBlocks.bcoRunningMoments();
  * const step = moments.update([0.5, -0.75, -0.25, 0.125], moments.init());
  * step.output; // -0.09375
  * @remarks arXiv:2404.04656

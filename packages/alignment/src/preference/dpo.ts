@@ -58,7 +58,7 @@ export const dpoLossTypes = [
   "sigmoid_norm",
   "sft",
 ] as const;
-/** One of {@link dpoLossTypes}. */
+/** One of the DPO loss names (`dpoLossTypes`, internal; `dpoConfig` validates it). */
 export type DpoLossType = (typeof dpoLossTypes)[number];
 
 /** Config of {@link dpoLoss}, with TRL's `DPOConfig` defaults. */

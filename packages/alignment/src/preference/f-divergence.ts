@@ -3,7 +3,7 @@ import { z } from "zod";
 
 /** The f-divergences of f-DPO (TRL `f_divergence_type`). */
 export const fDivergenceTypes = ["reverse_kl", "forward_kl", "js_divergence", "alpha_divergence"] as const;
-/** One of {@link fDivergenceTypes}. */
+/** One of the f-divergence names (`fDivergenceTypes`, internal; `fDivergenceConfig` validates it). */
 export type FDivergenceType = (typeof fDivergenceTypes)[number];
 
 /** Config of {@link fDivergenceScore}. */

@@ -22,7 +22,7 @@ export type LdDpoConfig = z.input<typeof ldDpoConfig>;
  * Token log-probs `[B,T_c]`, `[B,T_r]` are differentiable; masks are 0/1 constants.
  *
  * @example
- * ldDpoSequenceLogProbs(tf.tensor2d([[-1, -2, -3, -4]]), [[1, 1, 1, 1]], tf.tensor2d([[-1, -1]]), [[1, 1]], { alpha: 0.5 });
+ * preferenceBlocks.ldDpoSequenceLogProbs(tf.tensor2d([[-1, -2, -3, -4]]), [[1, 1, 1, 1]], tf.tensor2d([[-1, -1]]), [[1, 1]], { alpha: 0.5 });
  * // { chosen: [-6.5], rejected: [-2] }
  * @remarks arXiv:2409.06411
  */

@@ -62,7 +62,7 @@ function logSigmoidScalar(x: number): number {
  * `e^{−λ_damp(h − c)}` above, is used instead (kept for old call sites; not the paper's).
  *
  * @example
- * madpoWeights([-3, 0.5, 2, 10]).toFlatArray(); // [0.062014, 1.173688, 1.114019, 0.995237]
+ * preferenceBlocks.madpoWeights([-3, 0.5, 2, 10]).toFlatArray(); // [0.062014, 1.173688, 1.114019, 0.995237]
  * @remarks arXiv:2510.05342; reference sirano1004/Margin-Apative-Direct-Preference-Optimization @ 306779b3
  */
 export function madpoWeights(rmMargins: MatrixLike, config: MadpoWeightConfig = {}): Matrix {

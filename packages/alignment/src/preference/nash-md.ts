@@ -168,7 +168,7 @@ export type GeometricMixtureConfig = z.input<typeof geometricMixtureConfig>;
  * c = 0 is the policy, c = 1 the reference. Shapes must match (`[…, V]`).
  *
  * @example
- * geometricMixtureLogits(tf.tensor1d([2, 0]), tf.tensor1d([0, 2])).dataSync(); // [-0.693147, -0.693147]
+ * preferenceBlocks.geometricMixtureLogits(tf.tensor1d([2, 0]), tf.tensor1d([0, 2])).dataSync(); // [-0.693147, -0.693147]
  * @remarks arXiv:2312.00886; TRL `GeometricMixtureWrapper` @ f2cd5771
  */
 export function geometricMixtureLogits(policyLogits: tf.Tensor, refLogits: tf.Tensor, config: GeometricMixtureConfig = {}): tf.Tensor {

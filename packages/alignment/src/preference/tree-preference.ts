@@ -9,7 +9,7 @@ import { assertFinite, assertInputsObject, assertShape } from "./validate.js";
  * `policyTokenLogProbs`.
  *
  * @example
- * treeStepLogRatios(tf.tensor2d([[-1, -2, -3]]), tf.tensor2d([[-1.5, -2, -3.5]]), tf.tensor2d([[1, 1, 2]], undefined, "int32"), 2);
+ * preferenceBlocks.treeStepLogRatios(tf.tensor2d([[-1, -2, -3]]), tf.tensor2d([[-1.5, -2, -3.5]]), tf.tensor2d([[1, 1, 2]], undefined, "int32"), 2);
  * // [[0.25, 0.5]]
  * @remarks arXiv:2410.12854
  */
@@ -55,7 +55,7 @@ export function treeStepLogRatios(
  * read back once), never ±Infinity; NaN log-ratios propagate.
  *
  * @example
- * treeStepRewards(tf.tensor1d([0.4, -0.2]), tf.tensor1d([2, 1.2]), { beta: 1 }); // 0.175
+ * preferenceBlocks.treeStepRewards(tf.tensor1d([0.4, -0.2]), tf.tensor1d([2, 1.2]), { beta: 1 }); // 0.175
  * @remarks arXiv:2410.12854
  */
 export function treeStepRewards(stepLogRatios: tf.Tensor, stepWeights: tf.Tensor, config: { beta?: number } = {}): tf.Tensor {
@@ -100,7 +100,7 @@ export function treeStepRewards(stepLogRatios: tf.Tensor, stepWeights: tf.Tensor
  * they are stop-gradient.
  *
  * @example
- * treeStepWeights(tf.tensor3d([[[1, 0], [0, 1]], [[1, 0], [1, 1]]]), tf.tensor2d([[1, 2], [1, 2]]), 2).arraySync();
+ * preferenceBlocks.treeStepWeights(tf.tensor3d([[[1, 0], [0, 1]], [[1, 0], [1, 1]]]), tf.tensor2d([[1, 2], [1, 2]]), 2).arraySync();
  * // [[2, 2], [2, 1.707107]]
  * @remarks arXiv:2410.12854; reference MrBlankness/TPO @ ba87a23c
  */

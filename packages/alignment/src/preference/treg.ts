@@ -14,7 +14,7 @@ import { assertBatchVectors, assertFinite, assertInputsObject, assertPresent, as
  * 0 where `mask` is 0. Not differentiated: a Matrix `[B,T]`.
  *
  * @example
- * tregTokenRewards([[-0.2, -2.0]], [[-1.0, -0.5]], [[1, 1]]).toArray(); // [[0.189974, -0.317574]]
+ * preferenceBlocks.tregTokenRewards([[-0.2, -2.0]], [[-1.0, -0.5]], [[1, 1]]).toArray(); // [[0.189974, -0.317574]]
  * @remarks arXiv:2412.02685
  */
 export function tregTokenRewards(betterLogProbs: MatrixLike, worseLogProbs: MatrixLike, mask: MatrixLike): Matrix {

@@ -12,7 +12,7 @@ import { assertShape } from "./validate.js";
  * Inputs: `logits [B,T,V]`, `ids [B,T]` (int32), `mask [B,T]`. A fully-masked row gets ā = 0 (weight 1).
  *
  * @example
- * const w = tf.mul(wpoSequenceWeights(logitsC, idsC, maskC), wpoSequenceWeights(logitsR, idsR, maskR));
+ * const w = tf.mul(preferenceBlocks.wpoSequenceWeights(logitsC, idsC, maskC), preferenceBlocks.wpoSequenceWeights(logitsR, idsR, maskR));
  * dpoLoss({ ...pairs, sampleWeights: w });
  * @remarks arXiv:2406.11827
  */

@@ -4,7 +4,8 @@ import { tf } from "@rl/core";
 import { assertClose, checkGradient, expectNoTensorLeak } from "@rl/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { grpoLoss, highEntropyTokenMask, linearQuantile, offPolicySequenceMask, vespoLoss, type GrpoLossConfig } from "../../src/index.js";
+import { grpoLoss, vespoLoss, type GrpoLossConfig } from "../../src/index.js";
+import { highEntropyTokenMask, linearQuantile, offPolicySequenceMask } from "../../src/policy/token-masks.js";
 import { E5, E5lp, arr, disposeAll, e5Tensors, num } from "./fixtures.js";
 
 // E6: E5 tensors with sequence advantages A = [1, −2]; δ = lp − old = [[0.3, −0.4, 0], [1.5, −0.1, (5, masked)]],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bcoRewardShift } from "../../src/index.js";
+import { bcoRewardShift } from "../../src/preference/bco-reward-shift.js";
 
 describe("bcoRewardShift", () => {
   it("is the running mean of batch-mean rewards", () => {

@@ -2,7 +2,8 @@ import { RLError, tf } from "@rl/core";
 import { assertClose, checkGradient, expectNoTensorLeak } from "@rl/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bcoLoss, bcoRunningMoments, type BcoConfig } from "../../src/index.js";
+import { bcoLoss, type BcoConfig } from "../../src/index.js";
+import { bcoRunningMoments } from "../../src/preference/bco.js";
 import { read, scoped } from "./helpers.js";
 
 // Reference: TRL BCOTrainer.bco_loss and RunningMoments (trl/experimental/bco/bco_trainer.py at

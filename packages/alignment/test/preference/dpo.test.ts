@@ -2,7 +2,8 @@ import { RLError, tf } from "@rl/core";
 import { assertClose, checkGradient, expectNoTensorLeak } from "@rl/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { dpoLoss, dpoLossTypes, type DpoConfig, type DpoLossType } from "../../src/index.js";
+import { dpoLoss, type DpoConfig, type DpoLossType } from "../../src/index.js";
+import { dpoLossTypes } from "../../src/preference/dpo.js";
 import { E1, G3, pairs, read, scoped } from "./helpers.js";
 
 const lossesOf = (x: Record<string, number[]>, cfg: DpoConfig): { losses: number[]; loss: number } =>

@@ -1,7 +1,7 @@
 import { tf } from "@rl/core";
 import { assertClose, checkGradient, expectNoTensorLeak } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
-import { ldDpoSequenceLogProbs } from "../../src/index.js";
+import { ldDpoSequenceLogProbs } from "../../src/preference/ld-dpo.js";
 import { read, scoped } from "./helpers.js";
 
 describe("ldDpoSequenceLogProbs", () => {

@@ -1,7 +1,8 @@
 import { assertClose, checkGradient, expectNoTensorLeak } from "@rl/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { madpoLoss, madpoWeights } from "../../src/index.js";
+import { madpoLoss } from "../../src/index.js";
+import { madpoWeights } from "../../src/preference/madpo.js";
 import { E1, G3, pairs, read, scoped } from "./helpers.js";
 
 

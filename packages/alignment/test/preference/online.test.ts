@@ -2,7 +2,8 @@ import { tf } from "@rl/core";
 import { assertClose, checkGradient, expectNoTensorLeak, expectRLError } from "@rl/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { dpoLoss, geometricMixtureLogits, nashMdLoss, onlineDpoLoss, xpoLoss, type TwoCompletionLogProbs } from "../../src/index.js";
+import { dpoLoss, nashMdLoss, onlineDpoLoss, xpoLoss, type TwoCompletionLogProbs } from "../../src/index.js";
+import { geometricMixtureLogits } from "../../src/preference/nash-md.js";
 import { read, scoped } from "./helpers.js";
 
 // The vectors of fixtures/online_reference.py: token log-probs [2B, T] of B = 3 prompts × 2

@@ -2,7 +2,8 @@ import { tf } from "@rl/core";
 import { assertClose, checkGradient, expectNoTensorLeak } from "@rl/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { treePreferenceLoss, treeStepLogRatios, treeStepRewards, treeStepWeights } from "../../src/index.js";
+import { treePreferenceLoss } from "../../src/index.js";
+import { treeStepLogRatios, treeStepRewards, treeStepWeights } from "../../src/preference/tree-preference.js";
 import { read, scoped } from "./helpers.js";
 
 const run = (s: number[][], psi: number[][], cfg = {}) =>

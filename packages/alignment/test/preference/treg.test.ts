@@ -1,7 +1,8 @@
 import { tf } from "@rl/core";
 import { assertClose, checkGradient, expectNoTensorLeak } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
-import { dpoLoss, tregLoss, tregTokenRewards } from "../../src/index.js";
+import { dpoLoss, tregLoss } from "../../src/index.js";
+import { tregTokenRewards } from "../../src/preference/treg.js";
 import { read, scoped } from "./helpers.js";
 
 // E12: β 0.1, α 0.5, chosen tokens [-0.5,-1,-0.2] with r̂ [0.3,-0.1,0.2]; rejected [-0.7,-1.5] with r̂ [-0.2,-0.4]

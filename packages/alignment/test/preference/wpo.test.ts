@@ -1,7 +1,7 @@
 import { tf } from "@rl/core";
 import { assertClose, expectNoTensorLeak } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
-import { wpoSequenceWeights } from "../../src/index.js";
+import { wpoSequenceWeights } from "../../src/preference/wpo.js";
 import { read, scoped } from "./helpers.js";
 
 describe("wpoSequenceWeights", () => {

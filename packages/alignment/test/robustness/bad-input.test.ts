@@ -6,7 +6,6 @@ import { expectRLError } from "@rl/core/testing";
 import {
   adamW,
   adaptiveEntropyController,
-  bcoRewardShift,
   betaDpoController,
   cpoLoss,
   dpoLoss,
@@ -14,17 +13,20 @@ import {
   klPenalty,
   pairedSequenceLogProbs,
   pairwiseMetrics,
-  treeStepLogRatios,
-  treeStepRewards,
   valueLoss,
   ppoPolicyLoss,
   precomputeRefLogProbs,
   trainStep,
-  vespoWeights,
   type TrainBatch,
 } from "../../src/index.js";
+import { vespoWeights } from "../../src/policy/vespo-loss.js";
+import { bcoRewardShift } from "../../src/preference/bco-reward-shift.js";
+import { treeStepLogRatios, treeStepRewards } from "../../src/preference/tree-preference.js";
 import { tinyModel } from "../training/tiny-model.js";
-import * as a from "../../src/index.js";
+import * as alignmentRoot from "../../src/index.js";
+
+// every public function: the root and the building-block namespaces (issue 16)
+const a = { ...alignmentRoot.policyBlocks, ...alignmentRoot.preferenceBlocks, ...alignmentRoot };
 
 
 describe("defect 1: optimizer state is validated before any weight is touched", () => {

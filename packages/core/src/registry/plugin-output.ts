@@ -184,7 +184,7 @@ function guardLoss(plugin: string, impl: (...args: unknown[]) => unknown): (...a
  * True when `def` was made by {@link guardedDefinition} (a `Symbol.for` marker, so it is recognised
  * across copies of `@rl/core`).
  * @example
- * const def = grpoDefinition; // any definition, here one from @rl/credit
+ * const def = creditDefinitions[0]; // any definition, here the first one of @rl/credit
  * isGuardedDefinition(guardedDefinition(def)); // true
  * @remarks no paper
  */

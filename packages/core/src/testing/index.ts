@@ -155,5 +155,15 @@ export function assertClose(got: unknown, want: unknown, abs = 2e-4, rel = 2e-4,
   if (w.length !== g.length) throw new Error(`${path}: expected ${w.length} entries, got ${g.length}`);
   w.forEach((v, k) => assertClose(g[k], v, abs, rel, `${path}[${k}]`));
 }
-export * from "./plugin-kit.js";
+export {
+  checkCreditAssignerProperties,
+  checkLossProperties,
+  checkPluginConfig,
+  checkRewardFunctionProperties,
+  fuzzPlugin,
+  type KitCreditBatch,
+  type PluginKitOptions,
+  type PluginKitReport,
+  testPlugin,
+} from "./plugin-kit.js";
 export { conformanceDir, loadConformanceCases, type ConformanceCase } from "./conformance.js";

@@ -12,11 +12,10 @@ const common = { kind: "credit-assigner", version: "0.1.0", specVersion: "v1" } 
  * Registry definitions of the process- and step-level credit assigners (kind
  * `"credit-assigner"`): `rl/pure-min-form`, `rl/prime`, `rl/posterior-grpo`, `rl/capo`,
  * `rl/gigpo`, `rl/macro-gae`. `create(config)` returns `(batch) => result`, the estimator with
- * its parsed config bound. Register them explicitly; nothing registers at import time.
+ * its parsed config bound. They reach users through `creditDefinitions` / `creditRegistry()`; nothing registers at import time.
  *
  * @example
- * const registry = createRegistry();
- * for (const d of processDefinitions) registry.register(d);
+ * const registry = creditRegistry(); // the package's definitions, these included
  * const pure = registry.create<(b: PureInput) => { advantages: Matrix }>("credit-assigner", "rl/pure-min-form", {});
  */
 export const processDefinitions = [

@@ -7,6 +7,22 @@ export {
   type SpoChainInput,
   type SpoChainResult,
 } from "./spo-chain-advantages.js";
-export * from "./spo-chain-batch.js";
-export * from "./spo-chain-values.js";
-export * from "./spo-whiten.js";
+export {
+  type SpoChainBatch,
+  spoChainBatchAdvantages,
+  spoChainBatchCutpoints,
+  type SpoChainBatchResult,
+} from "./spo-chain-batch.js";
+export {
+  type CutRollouts,
+  type SpoChainValues,
+  spoChainValues,
+  spoChainValuesAsync,
+  type SpoChainValuesConfig,
+  spoChainValuesConfig,
+} from "./spo-chain-values.js";
+export {
+  spoWhiten,
+  type SpoWhitenConfig,
+  spoWhitenConfig,
+} from "./spo-whiten.js";

@@ -39,11 +39,10 @@ export const spoTreeDefinition = defineDefinition({
 
 /**
  * The tree and segment estimators as registry definitions (kind `"credit-assigner"`):
- * `rl/tempo`, `rl/spo-chain`, `rl/spo-tree`. Register them explicitly:
+ * `rl/tempo`, `rl/spo-chain`, `rl/spo-tree`, reaching users through `creditDefinitions` / `creditRegistry()`:
  *
  * @example
- * const registry = createRegistry();
- * for (const d of treeDefinitions) registry.register(d);
+ * const registry = creditRegistry(); // the package's definitions, these included
  * const tempo = registry.create<(b: TempoBatch) => TempoResult>("credit-assigner", "rl/tempo", { epsilon: 1e-6 });
  * @remarks arXiv:2509.18314, arXiv:2505.23564
  */

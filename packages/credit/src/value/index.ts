@@ -1,1 +1,6 @@
-export * from "./gae.js";
+export {
+  gaeAdvantages,
+  type GaeBatch,
+  type GaeConfig,
+  gaeConfig,
+} from "./gae.js";

@@ -9,10 +9,10 @@ import {
   spoChainValues,
   spoChainValuesAsync,
   spoWhiten,
-  treeDefinitions,
   type SpoChainBatch,
   type SpoChainBatchResult,
 } from "../../src/index.js";
+import { treeDefinitions } from "../../src/tree/definitions.js";
 
 const p1 = [0.95, 0.5, 0.99, 0.7, 0.97, 0.3, 0.98, 0.6];
 

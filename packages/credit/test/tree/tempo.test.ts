@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { RLError, createRegistry } from "@rl/core";
-import { grpoAdvantages, tempoAdvantages, treeDefinitions, type TempoBatch, type TempoResult } from "../../src/index.js";
+import { grpoAdvantages, tempoAdvantages, type TempoBatch, type TempoResult } from "../../src/index.js";
+import { treeDefinitions } from "../../src/tree/definitions.js";
 
 // spec credit.md §11/§12 worked example: reward on the last valid token, pad = -1
 const example: TempoBatch = {

@@ -5,9 +5,32 @@ export {
   type RewardTransform,
   type RewardTransformInput,
 } from "./types.js";
-export * from "./chain.js";
-export * from "./normalize.js";
-export * from "./group-z-score.js";
+export {
+  type AnyRewardTransform,
+  type ChainState,
+  chainTransforms,
+} from "./chain.js";
+export {
+  clipRewards,
+  type ClipRewardsConfig,
+  clipRewardsConfig,
+  clipTransform,
+  emptyRunningRewardStats,
+  normalizeRewards,
+  type NormalizeRewardsConfig,
+  normalizeRewardsConfig,
+  normalizeTransform,
+  runningRewardNormalizer,
+  type RunningRewardNormalizerConfig,
+  runningRewardNormalizerConfig,
+  type RunningRewardStats,
+  updateRunningRewardStats,
+} from "./normalize.js";
+export {
+  groupZScoreRewards,
+  type GroupZScoreRewardsConfig,
+  groupZScoreRewardsConfig,
+} from "./group-z-score.js";
 export {
   lscReference,
   lscReferenceConfig,
@@ -18,8 +41,35 @@ export {
   type LscReferenceConfig,
   type LscTransformConfig,
 } from "./lsc.js";
-export * from "./par.js";
-export * from "./ensemble.js";
-export * from "./step-aggregation.js";
-export * from "./step-shaping.js";
-export * from "./ppo-calibration.js";
+export {
+  centeredReward,
+  parTransform,
+  type ParTransformConfig,
+  parTransformConfig,
+  preferenceAsReward,
+  type PreferenceAsRewardConfig,
+  preferenceAsRewardConfig,
+} from "./par.js";
+export {
+  ensembleRewards,
+  type EnsembleRewardsConfig,
+  ensembleRewardsConfig,
+} from "./ensemble.js";
+export {
+  aggregateSteps,
+  type AggregateStepsConfig,
+  aggregateStepsConfig,
+} from "./step-aggregation.js";
+export {
+  clipDeltaStepRewards,
+  clipStepRewards,
+  type ClipStepRewardsConfig,
+  clipStepRewardsConfig,
+  deltaStepRewards,
+} from "./step-shaping.js";
+export {
+  parseVerbalizedConfidence,
+  ppoCalibration,
+  type PpoCalibrationConfig,
+  ppoCalibrationConfig,
+} from "./ppo-calibration.js";

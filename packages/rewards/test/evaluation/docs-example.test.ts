@@ -1,6 +1,7 @@
 // The runnable example of docs/rewards/evaluation.md, with the numbers it prints.
 import { describe, expect, it } from "vitest";
-import { bestOfNAccuracy, firstErrorStep, completionStepLabels, rewardBenchScores } from "../../src/index.js";
+import { bestOfNAccuracy, completionStepLabels, rewardBenchScores } from "../../src/index.js";
+import { firstErrorStep } from "../../src/evaluation/index.js";
 
 describe("docs/rewards/evaluation.md", () => {
   it("prints what the page says", () => {

@@ -2,18 +2,17 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { RLError } from "@rl/core";
 import {
-  REWARD_BENCH_V1_SECTIONS,
   bestOfNAccuracy,
   bestOfNSelect,
   consensusFilter,
   expectedCalibrationError,
-  firstErrorStep,
   completionStepLabels,
   pairwiseAccuracy,
   rewardBenchScores,
   rewardBenchV2BestOf,
   weightedSelfConsistency,
 } from "../../src/index.js";
+import { REWARD_BENCH_V1_SECTIONS, firstErrorStep } from "../../src/evaluation/index.js";
 
 describe("pairwiseAccuracy (spec §1.3, §27)", () => {
   it("tie policies", () => {

@@ -6,10 +6,10 @@ import {
   createEmbeddingEncoder,
   createRewardModel,
   gpmPreferenceScore,
-  hlGaussTargets,
   implicitStepRewards,
   prmStepLoss,
 } from "../../src/index.js";
+import { hlGaussTargets } from "../../src/models/index.js";
 
 it("docs/rewards/models.md example", async () => {
   const before = tf.memory().numTensors;

@@ -1,7 +1,8 @@
 import { tf } from "@rl/core";
 import { assertClose, checkGradient, expectNoTensorLeak, numericGradient } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
-import { createEmbeddingEncoder, lastTokenIndex, lastTokenPool } from "../../src/index.js";
+import { createEmbeddingEncoder } from "../../src/index.js";
+import { lastTokenIndex, lastTokenPool } from "../../src/models/index.js";
 import { codeOf } from "./helpers.js";
 
 describe("lastTokenIndex / lastTokenPool", () => {

@@ -1,7 +1,8 @@
 import { tf } from "@rl/core";
 import { assertClose, checkGradient, expectNoTensorLeak } from "@rl/core/testing";
 import { describe, expect, it } from "vitest";
-import { hlGaussDecode, hlGaussLoss, hlGaussTargets, regressionLoss } from "../../src/index.js";
+import { hlGaussLoss, regressionLoss } from "../../src/index.js";
+import { hlGaussDecode, hlGaussTargets } from "../../src/models/index.js";
 import { codeOf, value, values } from "./helpers.js";
 
 describe("regressionLoss", () => {

@@ -11,8 +11,8 @@ import {
   buildPrmExample,
   createEmbeddingEncoder,
   createRewardModel,
-  writeFileAtomic,
 } from "../../src/index.js";
+import { writeFileAtomic } from "../../src/models/index.js";
 import { codeOf } from "./helpers.js";
 
 const VOCAB = 16;

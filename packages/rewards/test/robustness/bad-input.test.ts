@@ -2,8 +2,18 @@
 import { RLError, tf } from "@rl/core";
 import { describe, expect, it } from "vitest";
 import { expectRLError } from "@rl/core/testing";
-import { armoGatingLoss, armoScore, btRegressionLoss, createChatCompletionsJudge, createEmbeddingEncoder, createRewardModel, gpmLoss, type Encoder, hlGaussTargets, loadVariables, parseRubric, regressionLoss, runningRewardNormalizer, saveVariables, updateRunningRewardStats } from "../../src/index.js";
-import * as r from "../../src/index.js";
+import { armoGatingLoss, armoScore, btRegressionLoss, createChatCompletionsJudge, createEmbeddingEncoder, createRewardModel, gpmLoss, type Encoder, parseRubric, regressionLoss, runningRewardNormalizer } from "../../src/index.js";
+import { hlGaussTargets, loadVariables, saveVariables } from "../../src/models/index.js";
+import { updateRunningRewardStats } from "../../src/transforms/index.js";
+import * as rewardsRoot from "../../src/index.js";
+import * as evaluation from "../../src/evaluation/index.js";
+import * as models from "../../src/models/index.js";
+import * as rubric from "../../src/rubric/index.js";
+import * as transforms from "../../src/transforms/index.js";
+import * as verifiable from "../../src/verifiable/index.js";
+
+// every public function of the package: the root and its subpaths (issue 16 keeps building blocks in the subpaths)
+const r = { ...verifiable, ...transforms, ...rubric, ...models, ...evaluation, ...rewardsRoot };
 
 
 describe("defect 5: running reward statistics", () => {

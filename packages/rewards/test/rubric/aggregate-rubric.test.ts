@@ -2,7 +2,8 @@ import { RLError } from "@rl/core";
 import { assertClose, rlErrorCode } from "@rl/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { aggregateRubric, normalizeLikert, parseRubric, rubricReward } from "../../src/index.js";
+import { aggregateRubric, parseRubric, rubricReward } from "../../src/index.js";
+import { normalizeLikert } from "../../src/rubric/index.js";
 
 const rar = parseRubric({
   id: "rar",

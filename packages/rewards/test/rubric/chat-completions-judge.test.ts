@@ -2,7 +2,8 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from "node:net";
 import { RLError } from "@rl/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type JudgeEvent, createChatCompletionsJudge, parseJudgeVerdict, parseRubric, rubricReward } from "../../src/index.js";
+import { type JudgeEvent, createChatCompletionsJudge, parseRubric, rubricReward } from "../../src/index.js";
+import { parseJudgeVerdict } from "../../src/rubric/index.js";
 
 const KEY = "sk-test-SECRET-4f9c2e7a1b";
 const ENV = "RL_TEST_JUDGE_KEY";

@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   cachedGenerativeJudge,
   createChatCompletionsGenerativeJudge,
-  parseSpctScores,
   spctPrompt,
   spctReward,
   type GenerativeJudge,
 } from "../../src/index.js";
+import { parseSpctScores } from "../../src/rubric/index.js";
 
 const scripted = (texts: readonly string[]): GenerativeJudge & { calls: number[] } => {
   const calls: number[] = [];

@@ -7,9 +7,9 @@ import {
   clipStepRewards,
   deltaStepRewards,
   ensembleRewards,
-  parseVerbalizedConfidence,
   ppoCalibration,
 } from "../../src/index.js";
+import { parseVerbalizedConfidence } from "../../src/transforms/index.js";
 
 const finite = fc.double({ min: -20, max: 20, noNaN: true });
 const prob = fc.double({ min: 0, max: 1, noNaN: true });

@@ -2,14 +2,11 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { RLError } from "@rl/core";
 import {
-  andCombine,
   centeredReward,
   chainTransforms,
   clipRewards,
   clipTransform,
-  emptyRunningRewardStats,
   groupZScoreRewards,
-  logSigmoidCentered,
   lscReference,
   lscTransform,
   normalizeRewards,
@@ -18,8 +15,8 @@ import {
   preferenceAsReward,
   runningRewardNormalizer,
   statelessTransform,
-  updateRunningRewardStats,
 } from "../../src/index.js";
+import { andCombine, emptyRunningRewardStats, logSigmoidCentered, updateRunningRewardStats } from "../../src/transforms/index.js";
 
 const finite = fc.double({ min: -50, max: 50, noNaN: true });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { RLError } from "@rl/core";
-import { bleuReward, bleuScore, tokenize13a } from "../../src/index.js";
+import { bleuReward, bleuScore } from "../../src/index.js";
+import { tokenize13a } from "../../src/verifiable/index.js";
 
 const ws = { tokenizer: "whitespace" } as const;
 

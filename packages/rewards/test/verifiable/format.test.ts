@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RLError } from "@rl/core";
-import { THINK_ANSWER_FORMAT_PATTERN, regexFormatReward, tagStructureReward } from "../../src/index.js";
+import { regexFormatReward, tagStructureReward } from "../../src/index.js";
+import { THINK_ANSWER_FORMAT_PATTERN } from "../../src/verifiable/index.js";
 
 describe("regexFormatReward (spec §18)", () => {
   it.each([

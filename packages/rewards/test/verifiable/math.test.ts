@@ -2,14 +2,11 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { RLError } from "@rl/core";
 import {
-  extractLastBoxed,
-  extractMathAnswer,
-  hendrycksEquivalent,
   mathAnswerReward,
   mathAnswersEqual,
-  stripMathString,
   verlMathReward,
 } from "../../src/index.js";
+import { extractLastBoxed, extractMathAnswer, hendrycksEquivalent, stripMathString } from "../../src/verifiable/index.js";
 
 // Spec rewards.md §16 grading table: [pred, gold, OpenRLHF, verl].
 const TABLE: [string, string, boolean, boolean][] = [

@@ -6,14 +6,10 @@ import { describe, expect, it } from "vitest";
 import { RLError } from "@rl/core";
 import {
   codeExecutionReward,
-  primeCodeCallMatches,
-  primeCodeCases,
   primeCodeReward,
-  primeCodeStdoutMatches,
-  runSandboxed,
-  sandboxNamespacesAvailable,
   subprocessCodeExecutor,
 } from "../../src/index.js";
+import { primeCodeCallMatches, primeCodeCases, primeCodeStdoutMatches, runSandboxed, sandboxNamespacesAvailable } from "../../src/verifiable/index.js";
 
 const T = 60_000;
 const limits = { timeMs: 8000, memMb: 256 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RLError } from "@rl/core";
-import { gsm8kReward, gsm8kVerlReward, minervaVerlReward, normalizeFinalAnswer } from "../../src/index.js";
+import { gsm8kReward, gsm8kVerlReward, minervaVerlReward } from "../../src/index.js";
+import { normalizeFinalAnswer } from "../../src/verifiable/index.js";
 
 describe("GSM8K (spec §17)", () => {
   it("worked examples, verl preset", () => {

@@ -1,7 +1,9 @@
 // Seeds for the rest of @rl/core's exports (issue 19): one valid call each, tensors created fresh.
 import * as core from "@rl/core";
 import { Matrix, createRng, tf } from "@rl/core";
-import { grpoDefinition } from "@rl/credit";
+import { creditDefinitions } from "@rl/credit";
+
+const grpoDefinition = creditDefinitions.find((d) => d.name === "rl/grpo")!;
 
 type Seed = () => unknown[];
 /** A variable whose initial tensor is already disposed (so that the harness can dispose everything). */

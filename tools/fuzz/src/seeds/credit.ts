@@ -1,6 +1,8 @@
 // Seeds for the rest of @rl/credit's exports (issue 19), from the functions' TSDoc examples.
 import { Matrix } from "@rl/core";
-import { grpoDefinition, prefixTree, spoTreeEdges } from "@rl/credit";
+import { creditDefinitions, prefixTree, spoTreeEdges } from "@rl/credit";
+
+const grpoDefinition = creditDefinitions.find((d) => d.name === "rl/grpo")!;
 
 type Seed = () => unknown[];
 const forest = () => prefixTree({ tokenIds: [[5, 7], [5, 8]], mask: [[1, 1], [1, 1]], groups: [0, 0], rewards: [1, 0] });

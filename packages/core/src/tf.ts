@@ -6,7 +6,6 @@
  * `@tensorflow/tfjs-layers` (import it yourself; it shares this engine), webgl and webgpu in their
  * optional backend packages. Plugins should import `tf` from here (or take
  * `@tensorflow/tfjs-core` as a peer) so that one engine owns every tensor.
- * @remarks no paper
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "./register-gradients.js";

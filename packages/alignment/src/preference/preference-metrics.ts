@@ -31,7 +31,7 @@ export interface PreferenceLossOutput<M extends string = PreferenceMetricName> {
  * @example
  * pairwiseMetrics(tf.tensor1d([0.5, -0.75]), tf.tensor1d([-0.25, 0.125]), tf.tensor1d([-10, -20]), tf.tensor1d([-12, -18]));
  * // { "rewards/chosen": -0.125, "rewards/accuracies": 0.5, "rewards/margins": -0.0625, ... }
- * @remarks no paper
+ * @remarks Mirrors TRL `DPOTrainer` metric logging (trl/trainer/dpo_trainer.py, `get_batch_loss_metrics`).
  */
 export function pairwiseMetrics(
   chosenRewards: tf.Tensor,

@@ -13,7 +13,6 @@ import type * as TfCore from "@tensorflow/tfjs-core";
  * Bit-identical to tfjs's. (`tf.broadcastTo` was tried first: wasm's native `Tile` is a generic
  * per-element index loop, 5x slower than the ones it replaced.)
  * Registered by `tf.ts` right after tfjs's gradients, for every backend.
- * @remarks no paper
  */
 export function registerFastGradients(tf: typeof TfCore): void {
   // dy reshaped to x's rank with 1 on the reduced axes

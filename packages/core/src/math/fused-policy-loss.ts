@@ -97,7 +97,6 @@ let flagRegistered = false;
  *
  * @example
  * fusedPolicyLossAvailable({ dualClip: 3 }); // true
- * @remarks no paper
  */
 export function fusedPolicyLossAvailable(config?: FusedPolicyLossConfig): boolean {
   if (!flagRegistered) {

@@ -46,7 +46,6 @@ function matMulFast(): MatMul2D {
  *
  * @example
  * linear(tf.ones([2, 3, 4]), tf.ones([4, 5])).shape; // [2, 3, 5]
- * @remarks no paper
  */
 export function linear(x: tf.Tensor, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor {
   const tf = loadedTf("linear");

@@ -244,7 +244,6 @@ export type ChatCompletionsGenerativeJudgeConfig = z.input<typeof chatCompletion
  * @example
  * const judge = createChatCompletionsGenerativeJudge({ baseUrl: "http://localhost:8000/v1", model: "BBQGOD/DeepSeek-GRM-16B", apiKeyEnv: null });
  * await judge([{ role: "user", content: "…" }], 0); // "Specific Criteria: … Scores: \\boxed{7, 4}"
- * @remarks no paper
  */
 export function createChatCompletionsGenerativeJudge(config: ChatCompletionsGenerativeJudgeConfig): GenerativeJudge {
   const cfg = parseConfig(chatCompletionsGenerativeJudgeConfig, config, "createChatCompletionsGenerativeJudge");

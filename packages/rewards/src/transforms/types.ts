@@ -66,7 +66,7 @@ export function contextRefs(input: RewardTransformInput, fn: string): readonly (
  * @example
  * const double = statelessTransform((r) => r.map((x) => (x === null ? null : 2 * x)));
  * double.update({ rewards: [1, null] }, double.init()).output; // [2, null]
- * @remarks optax-style composition (no paper)
+ * @remarks Like `optax.stateless` (optax/_src/base.py).
  */
 export function statelessTransform(f: (rewards: RewardBatch, context: RewardContext) => (number | null)[]): RewardTransform<undefined> {
   return {

@@ -13,7 +13,7 @@ export type OutputDtype = "float32" | "float64";
  * means, recurrences and tree counts run on float64 values); only the final store rounds, once
  * per entry, so a float32 output is the float64 result rounded to nearest (relative error
  * ≤ 2⁻²⁴ ≈ 6e-8). `"float64"` keeps every bit, for chaining more float64 math or comparing with
- * float64 references below the conformance tolerance. Spec: `shared/specs/credit.md` §0 rule 7.
+ * float64 references below the conformance tolerance. See docs/credit.md, "Output storage".
  */
 export const outputDtype = z.enum(["float32", "float64"]).default("float32");
 

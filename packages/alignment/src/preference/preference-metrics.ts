@@ -1,6 +1,6 @@
 import { tf, RLError, assertTensor } from "@rl/core";
 
-/** The pairwise metric names, as TRL logs them (spec alignment.md §2.2). */
+/** The pairwise metric names, as TRL logs them (docs/alignment/preference.md). */
 export type PreferenceMetricName =
   | "rewards/chosen"
   | "rewards/rejected"
@@ -24,7 +24,7 @@ export interface PreferenceLossOutput<M extends string = PreferenceMetricName> {
 }
 
 /**
- * The pairwise preference metrics of TRL (spec §2.2): means of the rewards, of the margin,
+ * The pairwise preference metrics of TRL (docs/alignment/preference.md): means of the rewards, of the margin,
  * of the accuracy `1[R_c > R_r]` (strict: ties count as wrong) and of the policy log-probs.
  * Reads the tensors (call outside `tf.tidy`); computed in float64.
  *

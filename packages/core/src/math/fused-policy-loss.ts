@@ -136,7 +136,7 @@ const f32 = Math.fround;
  *
  * @example
  * const { loss, metrics } = fusedPolicyLoss({ logProbs, oldLogProbs, advantages, mask }, { clipHigh: 0.28, dualClip: 3 });
- * // = ppoPolicyLoss(…, { clipHigh: 0.28 }) on spec E5: loss 0.971871, metrics.clipFraction 0.2
+ * // = ppoPolicyLoss(…, { clipHigh: 0.28 }) on worked example E5 (docs/alignment/policy.md): loss 0.971871, metrics.clipFraction 0.2
  * @remarks PPO arXiv:1707.06347; GSPO arXiv:2507.18071; CISPO arXiv:2506.13585; SAPO arXiv:2511.20347
  */
 export function fusedPolicyLoss(inputs: FusedPolicyLossInputs, config: FusedPolicyLossConfig = {}, name = "fusedPolicyLoss"): FusedPolicyLossOutput {

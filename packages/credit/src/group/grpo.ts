@@ -3,7 +3,7 @@ import { z } from "zod";
 import { broadcastRows, checkOutputBuffer, diagnosticsOf, groupStd, groupSums, parseOutcomeBatch } from "./parse-batch.js";
 import { outputBuffer, outputDtype, type AdvantageResult, type GroupBatch } from "./types.js";
 
-/** How a group of one row is treated (references disagree; spec credit.md §1.5). */
+/** How a group of one row is treated (references disagree; docs/credit/group.md). */
 export const singletonPolicies = ["zeroMeanUnitStd", "zero", "raw", "error"] as const;
 
 /**

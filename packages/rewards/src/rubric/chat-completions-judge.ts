@@ -98,7 +98,7 @@ function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
 
 /**
  * An LLM judge over any OpenAI-compatible chat-completions endpoint, using global `fetch`
- * (spec §15; Rubrics-as-Rewards arXiv:2507.17746). Per criterion it sends the system prompt and a
+ * (docs/rewards/rubric.md; Rubrics-as-Rewards arXiv:2507.17746). Per criterion it sends the system prompt and a
  * user message with the criterion, prompt and response, and strictly parses
  * `{"satisfied": boolean}` ({@link parseJudgeVerdict}).
  *

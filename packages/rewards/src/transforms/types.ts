@@ -1,7 +1,7 @@
 import { RLError, describeValue, type Stateful } from "@rl/core/arrays";
 
 /** One reward per sample; `null` = "no signal" — it passes through every transform unchanged and is
- *  left out of every statistic (spec rewards.md §1.4). */
+ *  left out of every statistic (docs/rewards/transforms.md). */
 export type RewardBatch = readonly (number | null)[];
 
 /** Per-sample side information some transforms need. */

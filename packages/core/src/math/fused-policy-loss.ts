@@ -90,8 +90,8 @@ let flagRegistered = false;
 /**
  * Whether {@link fusedPolicyLoss} runs here: the active backend keeps tensors in CPU memory (`wasm`
  * or `cpu`), the tfjs flag `RL_FUSED_POLICY_LOSS` is not set to `false`, and `config` (when given)
- * is a valid {@link FusedPolicyLossConfig}. On `webgl`, `webgpu` and `node` the composite tfjs
- * losses are faster than reading the data back, so callers keep them there.
+ * is a valid {@link FusedPolicyLossConfig}. On `webgl`, `webgpu` and `node` it is false and the
+ * callers take the composite tfjs losses.
  *
  * `tf.env().set("RL_FUSED_POLICY_LOSS", false)` makes every `@rl/alignment` loss take its composite path.
  *

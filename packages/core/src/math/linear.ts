@@ -38,8 +38,8 @@ function matMulFast(): MatMul2D {
  *   y = x·W + b,   ∂L/∂x = ∂L/∂y · Wᵀ,   ∂L/∂W = xᵀ · ∂L/∂y,   ∂L/∂b = Σ_rows ∂L/∂y
  *
  * The backward is hand-written so that its two products are also plain 2-D matmuls (the transposes
- * are materialised first): tfjs's own matmul gradient uses transposed products, which are much slower
- * on the wasm backend. Value and gradients equal `tf.matMul`'s to float32 rounding.
+ * are materialised first; tfjs's own matmul gradient uses transposed products). Value and
+ * gradients equal `tf.matMul`'s to float32 rounding.
  *
  * Errors: `RLError("SHAPE_MISMATCH")` when `x`'s last axis is not `w.shape[0]`, when `w` is not 2-D,
  * or when `b` is not `[w.shape[1]]`.

@@ -47,9 +47,8 @@ export class Matrix {
   /** Number of rows (first axis). */
   readonly rows: number;
   /**
-   * Number of columns (second axis; 1 for a vector). A plain field, not a getter: `get(i, j)` in
-   * a hot loop reads it once per call, and a getter that V8 does not inline cost ~50 ms per 1M
-   * reads.
+   * Number of columns (second axis; 1 for a vector). A plain field, not a getter (why: see
+   * docs/core-decisions.md, "Performance notes moved from API docs").
    */
   readonly cols: number;
 

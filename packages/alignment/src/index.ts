@@ -267,7 +267,7 @@ import { pairwiseMetrics as trlPairwiseMetrics } from "./preference/index.js";
  *
  * @example
  * preferenceMetrics(tf.tensor1d([0.5, -0.75]), tf.tensor1d([-0.25, 0.125]), tf.tensor1d([-10, -20]), tf.tensor1d([-12, -18]))["rewards/accuracies"]; // 0.5
- * @remarks no paper (TRL `DPOTrainer` logging)
+ * @remarks Mirrors TRL `DPOTrainer` metric logging (trl/trainer/dpo_trainer.py, `get_batch_loss_metrics`).
  */
 export const preferenceMetrics = trlPairwiseMetrics;
 /** @deprecated use `preferenceMetrics` (`pairwiseMetrics` clashes with `@rl/rewards`' reward-model metrics) */

@@ -8,7 +8,6 @@ import { RLError, formatIssues } from "./errors.js";
  *
  * @example
  * const cfg = parseConfig(z.object({ beta: z.number().default(0.1) }), {}, "dpoLoss"); // { beta: 0.1 }
- * @remarks no paper
  */
 export function parseConfig<S extends z.ZodType>(schema: S, config: unknown, fn: string): z.output<S> {
   assertZod4Schema(schema, fn);
@@ -25,7 +24,6 @@ export function parseConfig<S extends z.ZodType>(schema: S, config: unknown, fn:
 /**
  * Parses input data with a zod schema; throws `RLError("INVALID_INPUT")` naming the
  * function, the argument and the offending fields.
- * @remarks no paper
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, fn: string, arg: string): z.output<S> {
   assertZod4Schema(schema, fn);
@@ -48,7 +46,6 @@ interface Zod4Internals {
  * (classic or `zod/mini`). A zod 3 schema (it has `_def` but no `_zod`) is not.
  * @example
  * isZod4Schema(z.number()); // true
- * @remarks no paper
  */
 export function isZod4Schema(x: unknown): x is z.ZodType {
   if (typeof x !== "object" || x === null || !("_zod" in x)) return false;
@@ -62,7 +59,6 @@ export function isZod4Schema(x: unknown): x is z.ZodType {
  * option would be ignored; `@rl` rejects it at the door instead.
  * @example
  * assertZod4Schema(z.object({}), "myPlugin"); // returns
- * @remarks no paper
  */
 export function assertZod4Schema(schema: unknown, where: string): asserts schema is z.ZodType {
   if (isZod4Schema(schema)) return;

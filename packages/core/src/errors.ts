@@ -40,7 +40,6 @@ export type RLIssue = z.core.$ZodIssue;
  * @example
  * try { parseConfig(grpoConfig, { epsilon: -1 }, "grpoAdvantages"); }
  * catch (e) { if (RLError.isInstance(e)) console.log(e.code); } // "INVALID_CONFIG"
- * @remarks no paper
  */
 export class RLError extends Error {
   readonly [MARK] = true;
@@ -65,7 +64,6 @@ export class RLError extends Error {
 /**
  * Turns anything thrown into an {@link RLError} (an RLError passes through unchanged;
  * anything else becomes code `INTERNAL` with the original as `cause`).
- * @remarks no paper
  */
 export function toRLError(error: unknown): RLError {
   if (RLError.isInstance(error)) return error;
@@ -83,7 +81,6 @@ export function toRLError(error: unknown): RLError {
  * The building block of every `safe*` twin.
  * @example
  * const r = tryRL(() => grpoAdvantages(batch)); // Either<RLError, Advantages>
- * @remarks no paper
  */
 export function tryRL<T>(f: () => T): Either<RLError, T> {
   return tryCatch(f, toRLError);

@@ -5,7 +5,6 @@ import type * as tf from "@tensorflow/tfjs-core";
  * `apply` and its trainable weights. A structural type, so `@rl/core` does not depend on
  * `@tensorflow/tfjs-layers`; install that package yourself (it is an optional peer) and its
  * models fit here as they are.
- * @remarks no paper
  */
 export interface LayersModelLike {
   /** Runs the model (`training: true` for dropout and the like). */

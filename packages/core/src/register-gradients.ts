@@ -5,7 +5,6 @@
  * cannot (tfjs-core's ESM files use extension-less imports), so the build replaces this module's
  * output with a bundle of the same import that keeps only the bare `@tensorflow/tfjs-core`
  * specifier external (`scripts/bundle-gradients.mjs`; docs/core-decisions.md, "The light install").
- * @remarks no paper
  */
 // eslint-disable-next-line no-restricted-imports -- deep imports bundled at build time (see above)
 import "@tensorflow/tfjs-core/dist/register_all_gradients";

@@ -6,7 +6,6 @@
  * const ctl = adaptiveKlController();      // from @rl/credit
  * let state = ctl.init();
  * ({ state } = ctl.update({ kl: 0.15, steps: 256 }, state));
- * @remarks no paper
  */
 export interface Stateful<S, In, Out> {
   /** The initial state. */

@@ -3,7 +3,6 @@
  * must load without TensorFlow.js, so that `@rl/credit` and the array paths of `@rl/rewards` stay
  * light. Modules that also accept tensors reach tfjs through this slot instead of a static import;
  * `tf.ts` (loaded by the main `@rl/core` entry) fills it.
- * @remarks no paper
  */
 import type * as TfCore from "@tensorflow/tfjs-core";
 import { RLError } from "./errors.js";
@@ -34,7 +33,6 @@ export function loadedTf(where: string): typeof TfCore {
  * array layer need not load tfjs to tell).
  * @example
  * isTensor([1, 2]); // false
- * @remarks no paper
  */
 export function isTensor(x: unknown): x is TfCore.Tensor {
   return (

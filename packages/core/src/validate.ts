@@ -5,7 +5,6 @@
  * Validate once, at the public entry; inner loops stay unchecked.
  *
  * The module needs no tfjs (tensors are duck-typed), so the array layer can use it.
- * @remarks no paper
  */
 import type * as tf from "@tensorflow/tfjs-core";
 import { RLError } from "./errors.js";
@@ -27,7 +26,6 @@ export interface AssertTensorOptions {
  * @example
  * assertTensor(tf.ones([2]), "ppoPolicyLoss", "logProbs"); // ok
  * assertTensor(tf.ones([2], "bool"), "ppoPolicyLoss", "logProbs"); // throws INVALID_INPUT "ppoPolicyLoss: logProbs must be float32, got bool"
- * @remarks no paper
  */
 export function assertTensor(x: unknown, fn: string, name: string, options: AssertTensorOptions = {}): asserts x is tf.Tensor {
   if (!isTensor(x)) {
@@ -50,7 +48,6 @@ export function assertTensor(x: unknown, fn: string, name: string, options: Asse
  * gradient, so this is safe inside a gradient tape).
  * @example
  * assertTensorMask(tf.tensor([[1, 0]]), "maskedMean", "mask"); // ok
- * @remarks no paper
  */
 export function assertTensorMask(mask: tf.Tensor, fn: string, name = "mask"): void {
   assertTensor(mask, fn, name, { dtypes: ["float32", "int32", "bool"] });
@@ -67,7 +64,6 @@ export function assertTensorMask(mask: tf.Tensor, fn: string, name = "mask"): vo
  * Asserts that every entry of a plain array or typed array is 0 or 1.
  * @example
  * assertMaskValues([1, 1, 0], "placeStepRewards", "mask"); // ok
- * @remarks no paper
  */
 export function assertMaskValues(values: ArrayLike<number>, fn: string, name = "mask"): void {
   if (typeof values !== "object" || values === null || typeof values.length !== "number") throw new RLError("INVALID_INPUT", `${fn}: ${name} must be an array, got ${describeValue(values)}`);
@@ -83,7 +79,6 @@ export function assertMaskValues(values: ArrayLike<number>, fn: string, name = "
  * Asserts that `value` is a finite number (`RLError("INVALID_INPUT")`, or `NON_FINITE` for NaN/±Inf).
  * @example
  * assertFiniteNumber(0.5, "bestOfKValue", "value"); // ok
- * @remarks no paper
  */
 export function assertFiniteNumber(value: unknown, fn: string, name: string): asserts value is number {
   if (typeof value !== "number") throw new RLError("INVALID_INPUT", `${fn}: ${name} must be a number, got ${describeValue(value)}`);
@@ -95,7 +90,6 @@ export function assertFiniteNumber(value: unknown, fn: string, name: string): as
  * @example
  * assertInteger(3, "adamW", "state.step"); // ok
  * assertInteger(-1, "adamW", "state.step"); // throws INVALID_INPUT
- * @remarks no paper
  */
 export function assertInteger(value: unknown, fn: string, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): asserts value is number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
@@ -110,7 +104,6 @@ export function assertInteger(value: unknown, fn: string, name: string, min = 0,
  * rejected instead of producing NaN.
  * @example
  * assertState({ step: 0 }, "adamW", { step: "count" }); // ok
- * @remarks no paper
  */
 export function assertState(
   state: unknown,
@@ -140,7 +133,6 @@ export function assertState(
  * (e.g. "a hyper-parameter too small underflows"). Used where finite inputs can still overflow.
  * @example
  * assertFiniteResult(1 / 5e-324, "gpgAdvantages", "advantages", "fNorm is too small"); // throws NON_FINITE
- * @remarks no paper
  */
 export function assertFiniteResult(values: number | ArrayLike<number>, fn: string, name: string, why = ""): void {
   const arr: ArrayLike<number> = typeof values === "number" ? [values] : values;
@@ -159,7 +151,6 @@ export function assertFiniteResult(values: number | ArrayLike<number>, fn: strin
  * Short description of a value for error messages (`"undefined"`, `"string \"3\""`, `"a bool tensor [2]"`).
  * @example
  * describeValue(undefined); // "undefined"
- * @remarks no paper
  */
 export function describeValue(v: unknown): string {
   if (v === null) return "null";
@@ -182,7 +173,6 @@ export function describeValue(v: unknown): string {
  * const x = tf.variable(tf.scalar(1));
  * try { tf.variableGrads(() => { throw new Error("bad forward"); }, [x]); } catch { resetGradientTape(); }
  * tf.add(x, 1).dataSync()[0]; // 2   (the engine works again)
- * @remarks no paper
  */
 export function resetGradientTape(): void {
   const tf = loadedTf("resetGradientTape");

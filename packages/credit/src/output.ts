@@ -13,7 +13,7 @@ export type OutputDtype = "float32" | "float64";
  * means, recurrences and tree counts run on float64 values); only the final store rounds, once
  * per entry, so a float32 output is the float64 result rounded to nearest (relative error
  * ≤ 2⁻²⁴ ≈ 6e-8). `"float64"` keeps every bit, for chaining more float64 math or comparing with
- * float64 references below the conformance tolerance. Spec: `shared/specs/credit.md` §0 rule 7.
+ * float64 references below the conformance tolerance. See docs/credit.md, "Output storage".
  */
 export const outputDtype = z.enum(["float32", "float64"]).default("float32");
 
@@ -27,10 +27,9 @@ const allocUnsafe = (globalThis as { Buffer?: { allocUnsafeSlow?: AllocUnsafe } 
 
 /**
  * An array of `size` entries in `dtype` storage whose entries the caller overwrites, every one.
- * In Node it is not zeroed (`Buffer.allocUnsafeSlow`, its own 8-byte-aligned ArrayBuffer): a
- * zeroed 4 MB array costs a calloc plus, for a fresh mapping, a page fault per 4 KB page when it
- * is first written, ~0.4 ms and up to tens of ms on 1M tokens, more than reading the inputs.
- * Elsewhere (browsers) it is {@link outputArray}.
+ * In Node it is not zeroed (`Buffer.allocUnsafeSlow`, its own 8-byte-aligned ArrayBuffer) when it
+ * has 1024 entries or more; elsewhere (browsers) and below that size it is {@link outputArray}.
+ * Why not zeroed: docs/core-decisions.md, "Performance notes moved from API docs".
  */
 export function overwrittenArray(size: number, dtype: OutputDtype): MatrixData {
   if (allocUnsafe === undefined || size < 1024) return outputArray(size, dtype);

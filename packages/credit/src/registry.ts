@@ -25,7 +25,6 @@ export const creditDefinitions: readonly CreditDefinition[] = [
  * @example
  * const registry = creditRegistry().register(myPluginDefinition);
  * registry.list("credit-assigner").map((d) => d.name); // ["rl/dr-grpo", "rl/gae", "rl/gpg", …]
- * @remarks no paper
  */
 export function creditRegistry(): Registry {
   const registry = createRegistry();
@@ -41,7 +40,6 @@ export function creditRegistry(): Registry {
  * @example
  * assignCredit("grpo", { tokenRewards: [[0, 1], [0, 0]], mask: [[1, 1], [1, 1]], groups: [0, 0] })
  *   .advantages.toArray(); // [[0.707106, 0.707106], [-0.707106, -0.707106]]
- * @remarks no paper
  */
 export function assignCredit(name: string, batch: CreditBatch, config: unknown = {}, registry: Registry = creditRegistry()): AdvantageResult {
   if (typeof name !== "string" || name.length === 0) throw new RLError("INVALID_INPUT", "assignCredit: name must be a non-empty string");
@@ -57,7 +55,6 @@ export function assignCredit(name: string, batch: CreditBatch, config: unknown =
  * @example
  * const batch = { tokenRewards: [[0, 1], [0, 0]], mask: [[1, 1], [1, 1]], groups: [0, 0] };
  * const r = safeAssignCredit("grpo", batch, { epsilon: -1 }); // Left(RLError INVALID_CONFIG)
- * @remarks no paper
  */
 export function safeAssignCredit(
   name: string,

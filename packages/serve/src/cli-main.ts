@@ -50,7 +50,6 @@ function int(value: string | undefined, flag: string): number | undefined {
  * Runs `rl-serve` with `argv` (without `node` and the script). `rewards` starts the reward server
  * and prints `listening on http://host:port`; `worker` starts a reward worker on the queue. Resolves
  * with a `close` that shuts the service down gracefully (the bin calls it on SIGTERM / SIGINT).
- * @remarks no paper
  */
 export async function runCli(
   argv: readonly string[],

@@ -69,7 +69,6 @@ export interface RewardComposition {
  * export default defineRewards({
  *   rewards: { gsm8k: (item) => gsm8kReward(item.response, item.label ?? "") },
  * });
- * @remarks no paper
  */
 export function defineRewards(composition: RewardComposition): RewardComposition {
   const fn = "defineRewards";
@@ -114,7 +113,6 @@ export function resolveRewardName(composition: RewardComposition, requested: str
  * @example
  * const registry = createRegistry().register(lengthPenaltyDefinition);
  * export default defineRewards({ rewards: { length: registryReward(registry, "acme/length-penalty", { max: 512 }) } });
- * @remarks no paper
  */
 export function registryReward(registry: Registry, name: string, config?: unknown): RewardFunction {
   if (typeof registry !== "object" || registry === null || typeof registry.create !== "function") {

@@ -13,7 +13,6 @@ import { defineRewards, type RewardComposition } from "./composition.js";
  *
  * @example
  * const composition = await loadRewardConfig("./rewards.ts");
- * @remarks no paper
  */
 export async function loadRewardConfig(path: string): Promise<RewardComposition> {
   const file = resolve(path);

@@ -31,7 +31,6 @@ export interface ServeMetricsSources {
 /**
  * Creates the server's metrics on a fresh prom-client registry (never the global one, so two
  * servers in a process do not collide). Judge-cache and queue-depth gauges are read at scrape time.
- * @remarks no paper
  */
 export function createServeMetrics(sources: ServeMetricsSources = {}): ServeMetrics {
   if (typeof sources !== "object" || sources === null) throw new RLError("INVALID_INPUT", `createServeMetrics: sources must be an object, got ${describeValue(sources)}`);

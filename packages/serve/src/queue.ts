@@ -112,7 +112,6 @@ export function redisOptions(connection: RedisConnection): ConnectionOptions {
  * Delivery is at-least-once (a job may run twice when a worker dies mid-job) and results are
  * exactly-once (a job has one return value). While Redis is unreachable the commands wait for it
  * (ioredis reconnects); jobs that a Redis restart lost are added again by the poll.
- * @remarks no paper
  */
 export function createBatchQueue<P, I, O>(name: string, connection: RedisConnection, options: BatchQueueOptions = {}): BatchQueue<P, I, O> {
   const jobSize = options.jobSize ?? 256;
@@ -241,7 +240,6 @@ export function createBatchQueue<P, I, O>(name: string, connection: RedisConnect
  * one result per item (checked). A job that throws is retried by BullMQ (`attempts` of the
  * producer); a worker that dies mid-job leaves a lock that expires after `lockDurationMs`, and
  * the job is picked up again (stalled-job recovery). Logs a line per batch.
- * @remarks no paper
  */
 export function createBatchWorker<P, I, O>(
   name: string,
@@ -317,7 +315,6 @@ export interface RewardQueue extends BatchQueue<RewardJobPayload, RewardItem, Sc
  * @example
  * const rq = rewardQueue("redis://127.0.0.1:6379", { jobSize: 128 });
  * const scored = await rq.score("gsm8k", items, { key: `step-${step}` });   // in input order
- * @remarks no paper
  */
 export function rewardQueue(connection: RedisConnection, options: BatchQueueOptions = {}): RewardQueue {
   const q = createBatchQueue<RewardJobPayload, RewardItem, ScoredItem>(REWARD_QUEUE, connection, options);
@@ -337,7 +334,6 @@ export function rewardQueue(connection: RedisConnection, options: BatchQueueOpti
  * @example
  * const w = rewardWorker("redis://127.0.0.1:6379", composition);
  * process.on("SIGTERM", () => void w.close().then(() => process.exit(0)));
- * @remarks no paper
  */
 export function rewardWorker(connection: RedisConnection, composition: RewardComposition, options: BatchWorkerOptions = {}): BatchWorker {
   return createBatchWorker<RewardJobPayload, RewardItem, ScoredItem>(
@@ -358,7 +354,6 @@ export type RolloutFunction<I, O, P = Record<string, unknown>> = (item: I, conte
  * @example
  * const ro = rolloutQueue<{ prompt: string }, { text: string }>("redis://127.0.0.1:6379");
  * const rollouts = await ro.run({ temperature: 1 }, prompts.map((prompt) => ({ prompt })));
- * @remarks no paper
  */
 export function rolloutQueue<I, O, P = Record<string, unknown>>(connection: RedisConnection, options: BatchQueueOptions = {}): BatchQueue<P, I, O> {
   return createBatchQueue<P, I, O>(ROLLOUT_QUEUE, connection, options);
@@ -369,7 +364,6 @@ export function rolloutQueue<I, O, P = Record<string, unknown>>(connection: Redi
  *
  * @example
  * rolloutWorker("redis://127.0.0.1:6379", async ({ prompt }, { payload, signal }) => generate(prompt, payload, signal));
- * @remarks no paper
  */
 export function rolloutWorker<I, O, P = Record<string, unknown>>(
   connection: RedisConnection,

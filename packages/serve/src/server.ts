@@ -82,7 +82,6 @@ class HttpError extends Error {
  * @example
  * const app = createRewardServer(composition, { apiKey: process.env.RM_KEY });
  * await app.listen({ port: 5000, host: "0.0.0.0" });
- * @remarks no paper
  */
 export function createRewardServer(composition: RewardComposition, options: RewardServerOptions = {}): FastifyInstance {
   const { maxBatch, deadlineMs, maxPendingItems: maxPending, retryAfterSeconds: retryAfter, nullReward, concurrency, bodyLimit } = parseConfig(

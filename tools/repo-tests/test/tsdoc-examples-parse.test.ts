@@ -18,7 +18,7 @@ describe("extractExamples", () => {
       " * f(1); // 2",
       " *   g(2);",
       " * ```",
-      " * @remarks no paper",
+      " * @remarks arXiv:1707.06347",
       " */",
       "export function f() {}",
       "/** One line. @param x",

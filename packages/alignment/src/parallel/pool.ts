@@ -162,7 +162,6 @@ function fromWire(worker: number, error: WireError): RLError {
  * } finally {
  *   await pool.close();
  * }
- * @remarks no paper
  */
 export async function createDataParallel(config: DataParallelConfig): Promise<DataParallelPool> {
   const cfg = parseConfig(dataParallelConfig, config, "createDataParallel");

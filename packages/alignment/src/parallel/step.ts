@@ -45,7 +45,6 @@ export interface DataParallelStepMetrics extends TrainStepMetrics {
  * `rows mod workers` shards get one row more): `[start, end)` each; empty shards when rows < workers.
  * @example
  * shardRows(10, 3); // [[0, 4], [4, 7], [7, 10]]
- * @remarks no paper
  */
 export function shardRows(rows: number, workers: number): [number, number][] {
   if (!Number.isInteger(rows) || rows < 0) throw new RLError("INVALID_INPUT", `shardRows: rows must be a non-negative integer, got ${rows}`);
@@ -86,7 +85,6 @@ export function shardRows(rows: number, workers: number): [number, number][] {
  * let state = opt.init();
  * const out = await dataParallelStep(pool, batch, { loss: "policyLoss", optimizer: opt, state, shardWeight: "rows" });
  * state = out.state; // out.metrics: trainStep's metrics + shardRows, shardWeights
- * @remarks no paper
  */
 export async function dataParallelStep<B extends TrainBatch, S extends { step: number }>(
   pool: DataParallelPool,

@@ -50,7 +50,7 @@ export interface AdaptiveEntropyState {
  * @example
  * const ctl = adaptiveEntropyController({ initCoef: 0.01 });
  * ctl.update({ entropySum: 15, tokenCount: 100 }, ctl.init()).output.coef; // H̄ = 0.15 ≤ 0.2 → 0.015
- * @remarks TRL GRPOTrainer adaptive entropy control (no paper)
+ * @remarks Mirrors TRL `GRPOTrainer` adaptive entropy control (`use_adaptive_entropy`, trl/trainer/grpo_config.py).
  */
 export function adaptiveEntropyController(
   config: AdaptiveEntropyControllerConfig = {},

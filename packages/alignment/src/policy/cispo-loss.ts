@@ -47,7 +47,7 @@ function cispoClipKeys(clip: unknown): Record<string, unknown> {
  * constant 0 for CISPO and is not reported.
  *
  * @example
- * cispoLoss({ logProbs, oldLogProbs, advantages, mask }); // spec E5 (0.2 / 0.28): 0.518426
+ * cispoLoss({ logProbs, oldLogProbs, advantages, mask }); // worked example E5 (0.2 / 0.28): 0.518426
  * cispoLoss({ logProbs, oldLogProbs, advantages, mask }, { clipMax: 5 }); // TRL / ScaleRL's cap
  * @remarks arXiv:2506.13585
  */

@@ -66,7 +66,7 @@ export type ClipCovLossConfig = z.input<typeof clipCovLossConfig>;
  * The selection reads the inputs once on the host.
  *
  * @example
- * clipCovLoss({ logProbs, oldLogProbs, advantages, mask }, createRng(0)); // spec E15: 0.797239
+ * clipCovLoss({ logProbs, oldLogProbs, advantages, mask }, createRng(0)); // worked example E15: 0.797239
  * @remarks arXiv:2505.22617
  */
 export function clipCovLoss(inputs: TokenPolicyInputs, rng: Rng, config: ClipCovLossConfig = {}): PolicyLossOutput<"clipFraction" | "approxKl"> {
@@ -131,7 +131,7 @@ export type KlCovLossConfig = z.input<typeof klCovLossConfig>;
  * Metric `approxKl` = masked mean of `|lp − old|` (absolute, unlike PPO's signed one).
  *
  * @example
- * klCovLoss({ logProbs, oldLogProbs, advantages, mask }, { coef: 0.1 }); // spec E15: 0.247154
+ * klCovLoss({ logProbs, oldLogProbs, advantages, mask }, { coef: 0.1 }); // worked example E15: 0.247154
  * @remarks arXiv:2505.22617
  */
 export function klCovLoss(inputs: TokenPolicyInputs, config: KlCovLossConfig = {}): PolicyLossOutput<"approxKl"> {

@@ -33,7 +33,7 @@ export interface EntropyBonusOutput {
  *
  * @example
  * entropyBonus(tf.tensor3d([[[2, 1, 0]]]), tf.tensor2d([[1]]), { coef: 0.01 }); // entropy 0.8323956
- * @remarks no paper (verl compute_entropy_loss)
+ * @remarks Mirrors verl `compute_entropy_loss` and `agg_loss` (verl/trainer/ppo/core_algos.py).
  */
 export function entropyBonus(logits: tf.Tensor, mask: tf.Tensor, config: EntropyBonusConfig = {}): EntropyBonusOutput {
   const cfg = parseConfig(entropyBonusConfig, config, "entropyBonus");

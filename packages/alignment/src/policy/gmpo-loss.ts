@@ -30,7 +30,7 @@ export type GmpoLossConfig = z.input<typeof gmpoLossConfig>;
  * the metrics are unweighted.
  *
  * @example
- * gmpoLoss({ logProbs, oldLogProbs, advantages, mask }); // spec E5: ρ = [0.967216, 2.013753], loss 1.530145
+ * gmpoLoss({ logProbs, oldLogProbs, advantages, mask }); // worked example E5: ρ = [0.967216, 2.013753], loss 1.530145
  * @remarks arXiv:2507.20673
  */
 export function gmpoLoss(inputs: TokenPolicyInputs, config: GmpoLossConfig = {}): PolicyLossOutput<"clipFraction" | "clipFractionLower" | "approxKl"> {

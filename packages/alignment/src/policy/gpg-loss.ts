@@ -21,7 +21,7 @@ export type GpgLossConfig = z.input<typeof gpgLossConfig>;
  * `oldLogProbs` is ignored. No metrics.
  *
  * @example
- * gpgLoss({ logProbs, advantages, mask }); // spec E5: 0.56
+ * gpgLoss({ logProbs, advantages, mask }); // worked example E5: 0.56
  * @remarks arXiv:2504.02546
  */
 export function gpgLoss(inputs: TokenPolicyInputs, config: GpgLossConfig = {}): PolicyLossOutput<never> {

@@ -125,7 +125,7 @@ export type GrpoLossOutput = PolicyLossOutput<GrpoMetric> & { metrics: { "vespo/
  *
  * @example
  * grpoLoss({ logProbs, oldLogProbs, advantages, mask, refLogProbs }, { lossType: "grpo", clipHigh: 0.28, klCoef: 0.04 });
- * // spec E6: loss 2.203266
+ * // worked example E6: loss 2.203266
  * grpoLoss({ logProbs, oldLogProbs, advantages, mask, entropies }, { topEntropyQuantile: 0.2 }); // the 80/20 rule
  * const { ratio } = vllmImportanceSamplingRatio(oldLogProbs, samplingLogProbs, mask); // TRL's default correction
  * grpoLoss({ logProbs, oldLogProbs, advantages, mask, importanceSamplingRatio: ratio });

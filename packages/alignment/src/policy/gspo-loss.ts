@@ -42,7 +42,7 @@ export type GspoMetric = "clipFraction" | "approxKl";
  * On-policy (`oldLogProbs` absent) every `s = 1`.
  *
  * @example
- * gspoLoss({ logProbs, oldLogProbs, advantages: tf.tensor1d([1, -2]), mask }); // spec E7: loss 1.530145
+ * gspoLoss({ logProbs, oldLogProbs, advantages: tf.tensor1d([1, -2]), mask }); // worked example E7: loss 1.530145
  * @remarks arXiv:2507.18071
  */
 export function gspoLoss(inputs: TokenPolicyInputs, config: GspoLossConfig = {}): PolicyLossOutput<GspoMetric> {

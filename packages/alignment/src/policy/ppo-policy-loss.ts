@@ -45,7 +45,7 @@ export type PpoPolicyMetric = "clipFraction" | "clipFractionLower" | "approxKl";
  *
  * @example
  * const { loss, metrics } = ppoPolicyLoss({ logProbs, oldLogProbs, advantages, mask }, { clipHigh: 0.28 });
- * // spec E5: loss 0.971871, metrics.clipFraction 0.2
+ * // worked example E5: loss 0.971871, metrics.clipFraction 0.2
  * @remarks PPO arXiv:1707.06347; dual clip arXiv:1912.09729; clip-higher arXiv:2503.14476
  */
 export function ppoPolicyLoss(inputs: TokenPolicyInputs, config: PpoPolicyLossConfig = {}): PolicyLossOutput<PpoPolicyMetric> {

@@ -60,7 +60,7 @@ export interface RlooSequenceLossOutput {
  * @example
  * const logProbs = tf.tensor2d([[-4, -6], [-5, -7]]), mask = tf.ones([2, 2]);
  * rlooSequenceLoss({ logProbs, mask, oldSequenceLogProbs: tf.tensor1d([-10.3, -11]), advantages: tf.tensor1d([0.5, -0.5]) });
- * // spec §22 (Σ lp = [−10, −12]): loss −0.1
+ * // worked example (Σ lp = [−10, −12]): loss −0.1
  * @remarks arXiv:2402.14740
  */
 export function rlooSequenceLoss(inputs: RlooSequenceInputs, config: RlooSequenceLossConfig = {}): RlooSequenceLossOutput {

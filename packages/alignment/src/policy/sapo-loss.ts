@@ -32,7 +32,7 @@ export type SapoLossConfig = z.input<typeof sapoLossConfig>;
  * Defaults τ₊ = 1, τ₋ = 1.05, seq-mean-token-mean (verl `compute_policy_loss_sapo` forces it).
  *
  * @example
- * sapoLoss({ logProbs, oldLogProbs, advantages, mask }); // spec E5: 1.758351
+ * sapoLoss({ logProbs, oldLogProbs, advantages, mask }); // worked example E5: 1.758351
  * @remarks arXiv:2511.20347
  */
 export function sapoLoss(inputs: TokenPolicyInputs, config: SapoLossConfig = {}): PolicyLossOutput<"approxKl"> {

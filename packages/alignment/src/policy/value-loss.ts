@@ -44,7 +44,7 @@ export interface ValueLossOutput {
  * default clip is 0.2 and it masks one position beyond the response (a quirk we do not copy).
  *
  * @example
- * valueLoss({ values, oldValues, returns, mask }, { clip: 0.2 }); // spec E8: loss 0.07, clipFraction 0.4
+ * valueLoss({ values, oldValues, returns, mask }, { clip: 0.2 }); // worked example E8: loss 0.07, clipFraction 0.4
  * @remarks PPO arXiv:1707.06347
  */
 export function valueLoss(inputs: ValueLossInputs, config: ValueLossConfig = {}): ValueLossOutput {

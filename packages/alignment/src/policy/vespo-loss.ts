@@ -117,7 +117,7 @@ export type VespoLossConfig = z.input<typeof vespoLossConfig>;
  * correction) enters `log w` as TRL's `Σ log IS` and does not multiply the loss.
  *
  * @example
- * vespoLoss({ logProbs, oldLogProbs, advantages, mask }); // spec E5, A = [1, −2]: 0.760575, φ = [1.089248, 0.148021]
+ * vespoLoss({ logProbs, oldLogProbs, advantages, mask }); // worked example E5, A = [1, −2]: 0.760575, φ = [1.089248, 0.148021]
  */
 export function vespoLoss(inputs: TokenPolicyInputs, config: VespoLossConfig = {}): PolicyLossOutput<"phiSeqMean"> {
   const cfg = parseConfig(vespoLossConfig, config, "vespoLoss");

@@ -43,7 +43,7 @@ export interface BetaDpoStep {
 
 /**
  * β-DPO's batch-adaptive β and β-guided filter as an explicit `{ init, update }` object
- * (Wu et al., NeurIPS 2024, arXiv:2407.08639; spec §12, following `junkangwu/beta-DPO`):
+ * (Wu et al., NeurIPS 2024, arXiv:2407.08639; docs/alignment/preference.md, following `junkangwu/beta-DPO`):
  *
  *   μ ← m·μ + (1−m)·mean(g),   s ← m·s + (1−m)·std(g)          (updated before use; unbiased std)
  *   w_i = exp(−½((g_i − μ)/max(s, minStd))²)
@@ -123,7 +123,7 @@ export interface BetaDpoOutput extends PreferenceLossOutput<BetaDpoMetricName> {
 }
 
 /**
- * β-DPO loss (arXiv:2407.08639; spec §12): runs one {@link betaDpoController} step on the batch's
+ * β-DPO loss (arXiv:2407.08639; docs/alignment/preference.md): runs one {@link betaDpoController} step on the batch's
  * margins `Δ_i = (π_c−ρ_c) − (π_r−ρ_r)` (stop-gradient), then
  *
  *   L_i = −logσ(β_b Δ_i) on the kept pairs, 0 on the dropped ones;  loss = Σ L_i / #kept

@@ -32,7 +32,7 @@ export interface CopgOutput {
 }
 
 /**
- * CoPG, Contrastive Policy Gradient (Flet-Berliac et al., EMNLP 2024, arXiv:2406.19185; spec §16):
+ * CoPG, Contrastive Policy Gradient (Flet-Berliac et al., EMNLP 2024, arXiv:2406.19185; docs/alignment/preference.md):
  * off-policy, reference-regularised optimisation of an arbitrary reward from pairs, without
  * importance sampling. For a pair (y, y'):
  *

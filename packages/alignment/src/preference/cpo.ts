@@ -48,7 +48,7 @@ export type CpoMetricName = PreferenceMetricName | "nll_loss";
 const EXP_CAP = 80;
 
 /**
- * CPO, Contrastive Preference Optimisation (Xu et al. 2024, arXiv:2401.08417; spec §9), with the
+ * CPO, Contrastive Preference Optimisation (Xu et al. 2024, arXiv:2401.08417; docs/alignment/preference.md), with the
  * AlphaPO reward (Gupta et al. 2025, arXiv:2501.03884). Reference-free; `r(π) = π`, or with
  * `alphaPo = α ≠ 0`: `r(π) = (1 − e^{−απ})/α` (exponent clamped at 80 so it stays finite).
  *

@@ -146,7 +146,7 @@ const perPairLoss: Record<DpoLossType, (x: DpoContext) => tf.Tensor> = {
 };
 
 /**
- * Direct Preference Optimisation and every TRL `loss_type` (spec alignment.md §§3–7).
+ * Direct Preference Optimisation and every TRL `loss_type` (docs/alignment/preference.md).
  *
  * With `ℓ_c = π_c − ρ_c`, `ℓ_r = π_r − ρ_r` (log-ratios), f-divergence scores `s_c = s(ℓ_c)`,
  * `s_r = s(ℓ_r)` (`fDivergenceScore`; reverse KL, the default: `s(ℓ) = ℓ`), `c = β s_c`, `r = β s_r`,

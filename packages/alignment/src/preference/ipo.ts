@@ -14,7 +14,7 @@ export const ipoConfig = z.object({
 export type IpoConfig = z.input<typeof ipoConfig>;
 
 /**
- * IPO, Identity Preference Optimisation (Azar et al. 2023, arXiv:2310.12036; spec §4): regress the
+ * IPO, Identity Preference Optimisation (Azar et al. 2023, arXiv:2310.12036; docs/alignment/preference.md): regress the
  * log-ratio margin to a finite target instead of pushing it to infinity.
  *
  *   length: h = ℓ_c/max(len_c,1) − ℓ_r/max(len_r,1)      none: h = ℓ_c − ℓ_r

@@ -37,7 +37,7 @@ export type KtoMetricName = "kl" | "rewards/chosen" | "rewards/rejected" | "rewa
 export type KtoOutput = UnpairedLossOutput<KtoMetricName>;
 
 /**
- * KTO, Kahneman–Tversky Optimisation (Ethayarajh et al. 2024, arXiv:2402.01306; spec §11):
+ * KTO, Kahneman–Tversky Optimisation (Ethayarajh et al. 2024, arXiv:2402.01306; docs/alignment/preference.md):
  * unpaired binary feedback with a prospect-theory value and a KL reference point.
  *
  *   ℓ = π − ρ,   z₀ = max(0, mean_batch(π_KL − ρ_KL))   (stop-gradient)

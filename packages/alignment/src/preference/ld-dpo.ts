@@ -11,7 +11,7 @@ export const ldDpoConfig = z.object({
 export type LdDpoConfig = z.input<typeof ldDpoConfig>;
 
 /**
- * LD-DPO sequence log-probs (Liu et al. 2024, arXiv:2409.06411; TRL `ld_alpha`; spec §2.1): with
+ * LD-DPO sequence log-probs (Liu et al. 2024, arXiv:2409.06411; TRL `ld_alpha`; docs/alignment/preference.md): with
  * `L = min(len_c, len_r)` per pair, the first `L` completion tokens count fully and the
  * "verbose tail" beyond `L` is scaled by α:
  *

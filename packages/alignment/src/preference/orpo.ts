@@ -35,7 +35,7 @@ export interface OrpoOutput {
 }
 
 /**
- * ORPO, Odds-Ratio Preference Optimisation (Hong et al. 2024, arXiv:2403.07691; spec §10):
+ * ORPO, Odds-Ratio Preference Optimisation (Hong et al. 2024, arXiv:2403.07691; docs/alignment/preference.md):
  * SFT plus a log-odds-ratio penalty, no reference model.
  *
  *   log odds(a) = a − log(1 − e^{a})            (a = average log-prob < 0; log1mexp from @rl/core)

@@ -45,7 +45,7 @@ export type PairedSequenceLogProbs = {
  * const tokenLogProbs = tf.tensor2d([[-1, -2], [-3, -1]]), lossMask = tf.ones([2, 2]), refChosen = tf.tensor1d([-3.5]), refRejected = tf.tensor1d([-4]);
  * const { chosen, rejected } = pairedSequenceLogProbs(tokenLogProbs, lossMask); // [2N, T] → [N], [N]
  * dpoLoss({ policyChosen: chosen, policyRejected: rejected, refChosen, refRejected });
- * @remarks TRL DPOTrainer.concatenated_forward (no paper)
+ * @remarks Mirrors TRL `DPOTrainer.concatenated_forward` (trl/trainer/dpo_trainer.py).
  */
 export function pairedSequenceLogProbs(tokenLogProbs: tf.Tensor, mask: tf.Tensor, config: PairedSequenceLogProbsConfig = {}): PairedSequenceLogProbs {
   const fn = "pairedSequenceLogProbs";

@@ -1,6 +1,6 @@
 import { tf, RLError, assertTensor } from "@rl/core";
 
-/** The pairwise metric names, as TRL logs them (spec alignment.md §2.2). */
+/** The pairwise metric names, as TRL logs them (docs/alignment/preference.md). */
 export type PreferenceMetricName =
   | "rewards/chosen"
   | "rewards/rejected"
@@ -24,14 +24,14 @@ export interface PreferenceLossOutput<M extends string = PreferenceMetricName> {
 }
 
 /**
- * The pairwise preference metrics of TRL (spec §2.2): means of the rewards, of the margin,
+ * The pairwise preference metrics of TRL (docs/alignment/preference.md): means of the rewards, of the margin,
  * of the accuracy `1[R_c > R_r]` (strict: ties count as wrong) and of the policy log-probs.
  * Reads the tensors (call outside `tf.tidy`); computed in float64.
  *
  * @example
  * pairwiseMetrics(tf.tensor1d([0.5, -0.75]), tf.tensor1d([-0.25, 0.125]), tf.tensor1d([-10, -20]), tf.tensor1d([-12, -18]));
  * // { "rewards/chosen": -0.125, "rewards/accuracies": 0.5, "rewards/margins": -0.0625, ... }
- * @remarks no paper
+ * @remarks Mirrors TRL `DPOTrainer` metric logging (trl/trainer/dpo_trainer.py, `get_batch_loss_metrics`).
  */
 export function pairwiseMetrics(
   chosenRewards: tf.Tensor,

@@ -37,7 +37,7 @@ export const simpoConfig = z
 export type SimpoConfig = z.input<typeof simpoConfig>;
 
 /**
- * SimPO, Simple Preference Optimisation (Meng et al. 2024, arXiv:2405.14734; spec §8): a
+ * SimPO, Simple Preference Optimisation (Meng et al. 2024, arXiv:2405.14734; docs/alignment/preference.md): a
  * reference-free loss on length-normalised log-likelihoods with a target margin γ.
  *
  *   z = (a_c − a_r) − γ/β

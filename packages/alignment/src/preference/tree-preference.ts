@@ -3,7 +3,7 @@ import { z } from "zod";
 import { assertFinite, assertInputsObject, assertShape } from "./validate.js";
 
 /**
- * Step-mean log-ratios of TPO (spec §14, step 1): for each response and step `k = 1..K`,
+ * Step-mean log-ratios of TPO (docs/alignment/tpo.md, step 1): for each response and step `k = 1..K`,
  * `m_k = mean_{t: stepIds_t = k} (lp_t − ref_t)` (0 for a step with no token; id 0 = not a step).
  * Inputs `[R,T]` (any leading shape flattened into R rows), output `[R,K]`. Differentiable w.r.t.
  * `policyTokenLogProbs`.
@@ -48,7 +48,7 @@ export function treeStepLogRatios(
 }
 
 /**
- * TPO's step-weighted implicit reward (spec §14, step 3): `s = β·Σ_k w_k m_k / Σ_k w_k`, 0 when
+ * TPO's step-weighted implicit reward (docs/alignment/tpo.md, step 3): `s = β·Σ_k w_k m_k / Σ_k w_k`, 0 when
  * every weight is 0 (no steps). `stepWeights` (same shape as `stepLogRatios`, `≥ 0`) are constants,
  * e.g. `1 + cos(ē_{n,k}, ē_{0,k})` from step embeddings (the reference code's adaptive step reward).
  * A `beta` so large that `β·m` overflows float32 gets `RLError("NON_FINITE")` (the `[B]` result is
@@ -96,7 +96,7 @@ export function treeStepRewards(stepLogRatios: tf.Tensor, stepWeights: tf.Tensor
  * so `w ∈ [0, 2]` and `w_{0,k} = 2`. Cosine as torch's `cosine_similarity` (norms clamped to ≥ 1e-8).
  * Inputs: `hiddenStates [N,T,H]` (or `[P,N,T,H]`), `stepIds [N,T]` (or `[P,N,T]`, ids `0..K`,
  * 0 = no step), output `[N,K]` (or `[P,N,K]`) for {@link treeStepRewards}. Computed as constants:
- * the official code lets gradients flow through the weights into the hidden states; here (spec §14)
+ * the official code lets gradients flow through the weights into the hidden states; here (docs/alignment/tpo.md)
  * they are stop-gradient.
  *
  * @example
@@ -190,7 +190,7 @@ export interface TreePreferenceOutput {
 
 /**
  * Tree Preference Optimisation's listwise loss (Liao, Chu, Wang, ICLR 2025, arXiv:2410.12854;
- * spec §14), as LiPO-λ (arXiv:2402.01878) over implicit rewards `s [P,N]` of `N` responses per
+ * docs/alignment/tpo.md), as LiPO-λ (arXiv:2402.01878) over implicit rewards `s [P,N]` of `N` responses per
  * list with graded scores `ψ [P,N]` (higher = better):
  *
  *   τ_n = rank of s_n (descending, on stop-gradient values), G_n = 2^{ψ_n} − 1, D(τ) = log_b(1+τ)

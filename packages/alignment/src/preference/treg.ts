@@ -5,7 +5,7 @@ import { pairwiseMetrics, type PreferenceLossOutput, type PreferenceMetricName }
 import { assertBatchVectors, assertFinite, assertInputsObject, assertPresent, assertShape } from "./validate.js";
 
 /**
- * T-REG's token rewards by contrastive prompting (Zhou et al., ACL 2025, arXiv:2412.02685; spec §15):
+ * T-REG's token rewards by contrastive prompting (Zhou et al., ACL 2025, arXiv:2412.02685; docs/alignment/treg.md):
  * two passes of the evaluation model over the same tokens, with a "revise to be better" prompt
  * (`better`) and a "revise to be worse" prompt (`worse`):
  *
@@ -81,7 +81,7 @@ function regTerm(side: PreparedSide, beta: number, mean: boolean): tf.Tensor {
 }
 
 /**
- * T-REG, token-level reward regularisation of DPO (arXiv:2412.02685; spec §15):
+ * T-REG, token-level reward regularisation of DPO (arXiv:2412.02685; docs/alignment/treg.md):
  *
  *   L_reg(y) = −β Σ_t r̂_t · log π(y_t | x, y_<t)       (masked; `regReduce: "mean"` divides by the length)
  *   w = σ(−βΔ)  (stop-gradient: the DPO gradient magnitude)
@@ -90,7 +90,7 @@ function regTerm(side: PreparedSide, beta: number, mean: boolean): tf.Tensor {
  * ⚠ Stays: no official code is available (`wzhouad/T-REG` cannot be fetched and is not in the code
  * index) and the paper's method section could not be read, only a detailed third-party note of its
  * equations; sum vs mean in `L_reg`, the stop-gradient on `w` and the same sign for `y_l` are
- * therefore assumptions (spec §26.8). The derivation and the worked example are in
+ * therefore assumptions (docs/alignment/treg.md). The derivation and the worked example are in
  * docs/alignment/treg.md. `policyChosen` / `policyRejected`
  * should be the masked sums of the token log-probs. Only the DPO base is implemented (not SimPO-REG).
  * Metrics add `reg/chosen`, `reg/rejected` (means of `L_reg`), `reg/weight` (mean `w`), `dpo_loss`.

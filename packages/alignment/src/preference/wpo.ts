@@ -2,7 +2,7 @@ import { RLError, assertMask, gatherLogProbs, stopGradient, tf, toMatrix2D, type
 import { assertShape } from "./validate.js";
 
 /**
- * WPO's per-sequence weight (Zhou et al. 2024, arXiv:2406.11827; TRL `use_weighting`; spec §7):
+ * WPO's per-sequence weight (Zhou et al. 2024, arXiv:2406.11827; TRL `use_weighting`; docs/alignment/preference.md):
  * how likely the response is under the current policy, normalised per token,
  *
  *   ā = mean_{t: mask = 1} (log p_t(y_t) − log Σ_v p_t(v)²),   log Σ_v p_v² = logsumexp(2z) − 2·logsumexp(z)

@@ -13,7 +13,6 @@ export type PolicyModel = LayersModelLike | ((tokenIds: tf.Tensor2D) => tf.Tenso
  * @example
  * const model = (ids: tf.Tensor2D) => tf.oneHot(ids, 4).toFloat() as tf.Tensor3D; // V = 4
  * const logits = modelLogits(model, tf.tensor2d([[0, 3]], undefined, "int32")); // [1, 2, V]
- * @remarks no paper
  */
 export function modelLogits(model: PolicyModel, tokenIds: tf.Tensor2D): tf.Tensor3D {
   if (typeof model !== "function" && (typeof model !== "object" || model === null || typeof model.apply !== "function")) {
@@ -50,7 +49,7 @@ export type ModelTokenLogProbsConfig = z.input<typeof modelTokenLogProbsConfig>;
  * @example
  * const model = (ids: tf.Tensor2D) => tf.oneHot(ids, 4).toFloat() as tf.Tensor3D; // V = 4
  * const { logProbs, logits } = modelTokenLogProbs(model, tf.tensor2d([[0, 3, 1]], undefined, "int32"));
- * @remarks no paper
+ * @remarks The shift is TRL's `logits[:, :-1]` against `input_ids[:, 1:]` (trl/trainer/grpo_trainer.py, `_get_per_token_logps`), kept aligned with the ids.
  */
 export function modelTokenLogProbs(
   model: PolicyModel,
@@ -78,7 +77,6 @@ export function modelTokenLogProbs(
  * as float32 `[B, T]`.
  * @example
  * predictionMask(tf.tensor2d([[1, 1, 0]])); // [[0, 1, 0]]
- * @remarks no paper
  */
 export function predictionMask(lossMask: tf.Tensor2D): tf.Tensor2D {
   assertTensor(lossMask, "predictionMask", "lossMask", { dtypes: ["float32", "int32"] });
@@ -97,7 +95,6 @@ export function predictionMask(lossMask: tf.Tensor2D): tf.Tensor2D {
  * @example
  * const layersModel = tfl.sequential({ layers: [tfl.layers.embedding({ inputDim: 4, outputDim: 4, inputLength: 2 })] }); // tfl: @tensorflow/tfjs-layers
  * const opt = adamW(trainableVariables(layersModel));
- * @remarks no paper
  */
 export function trainableVariables(model: PolicyModel, variables?: readonly tf.Variable[]): tf.Variable[] {
   if (variables !== undefined) {

@@ -82,7 +82,6 @@ export interface TrainStepMetrics {
  * let state = opt.init();
  * const out = trainStep(model, batch, (lp, b, { mask }) => ppoPolicyLoss({ logProbs: lp, advantages: b.advantages, mask }), opt, state);
  * state = out.state; // out.metrics: { loss, gradNorm, learningRate, step, lossMetrics }
- * @remarks no paper
  */
 export function trainStep<B extends TrainBatch, S extends { step: number }>(
   model: PolicyModel,

@@ -68,7 +68,6 @@ const defaultImporter: Importer = (specifier) => import(/* @vite-ignore */ speci
  * import { ready } from "@rl/core";
  * await ready();                      // wasm
  * await ready({ backend: "cpu" });    // pure JS
- * @remarks no paper
  */
 export async function ready(config: ReadyConfig = {}): Promise<BackendInfo> {
   return readyWith(config, defaultImporter);
@@ -152,7 +151,6 @@ function isBrowser(): boolean {
 
 /**
  * The active backend's name (`"wasm"`, `"cpu"`, `"tensorflow"` for node, …).
- * @remarks no paper
  */
 export function activeBackend(): string {
   return tf.getBackend();

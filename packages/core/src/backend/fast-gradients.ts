@@ -1,19 +1,18 @@
 import type * as TfCore from "@tensorflow/tfjs-core";
 
 /**
- * Gradients of `Sum` and `Mean` without a `ones(x.shape)` temporary (ecosystem.md P4; issue 13).
+ * Gradients of `Sum` and `Mean` without a `ones(x.shape)` temporary (docs/core-decisions.md P4;
+ * issue 13).
  *
  * tfjs-core's own configs compute `dy · ones(x.shape)` (and `/ n` for the mean): `ones` fills a JS
- * typed array of the input's full size element by element in JS and uploads it. On the demo's
- * attention (`sum` over `[B, T, H, T, dh]`) that was 12% of a GRPO step on wasm. These take the
+ * typed array of the input's full size element by element in JS and uploads it. These take the
  * ones from the backend's `Fill` kernel instead (native on wasm); the formula is tfjs's:
  *
  *   Sum:   ∂L/∂x = dy · 1,      Mean:  ∂L/∂x = (dy · 1) / n      (dy reshaped to keep x's rank)
  *
- * Bit-identical to tfjs's. (`tf.broadcastTo` was tried first: wasm's native `Tile` is a generic
- * per-element index loop, 5x slower than the ones it replaced.)
+ * Bit-identical to tfjs's. Why not `tf.broadcastTo`: docs/core-decisions.md, "Performance notes
+ * moved from API docs".
  * Registered by `tf.ts` right after tfjs's gradients, for every backend.
- * @remarks no paper
  */
 export function registerFastGradients(tf: typeof TfCore): void {
   // dy reshaped to x's rank with 1 on the reduced axes

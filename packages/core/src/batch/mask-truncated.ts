@@ -27,7 +27,7 @@ export type MaskTruncatedCompletionsConfig = z.input<typeof maskTruncatedComplet
  * @example
  * maskTruncatedCompletions({ mask: [[1, 1], [1, 1]], finishReasons: ["stop", "length"] }).mask.toArray();
  * // [[1, 1], [0, 0]]
- * @remarks no paper (huggingface/trl trl/trainer/grpo_trainer.py, `mask_truncated_completions`)
+ * @remarks Mirrors TRL `GRPOTrainer` `mask_truncated_completions` (trl/trainer/grpo_trainer.py).
  */
 export function maskTruncatedCompletions(
   batch: { readonly mask: MatrixLike; readonly finishReasons?: readonly (string | null)[]; readonly tokenIds?: MatrixLike },

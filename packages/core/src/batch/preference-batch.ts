@@ -53,7 +53,7 @@ export interface PreferenceBatch extends SequenceBatch {
  * const b = preferenceBatch([{ promptIds: [1, 2], chosenIds: [3], rejectedIds: [4, 5] }]);
  * b.tokenIds.toArray(); // [[1, 2, 3, 0], [1, 2, 4, 5]]
  * b.lossMask.toArray(); // [[0, 0, 1, 0], [0, 0, 1, 1]]
- * @remarks no paper (huggingface/trl trl/trainer/dpo_trainer.py, v0.19)
+ * @remarks Mirrors TRL `DPOTrainer` batching (trl/trainer/dpo_trainer.py, v0.19).
  */
 export function preferenceBatch(rows: readonly PreferenceRow[], config: PreferenceBatchConfig = {}): PreferenceBatch {
   const fn = "preferenceBatch";

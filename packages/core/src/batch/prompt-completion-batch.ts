@@ -20,7 +20,7 @@ export type PromptCompletionRow =
  * const b = promptCompletionBatch([{ promptIds: [1, 2], completionIds: [3] }, { promptIds: [4] }]);
  * b.tokenIds.toArray(); // [[1, 2, 3], [4, 0, 0]]
  * b.lossMask.toArray(); // [[0, 0, 1], [0, 0, 0]]
- * @remarks no paper (huggingface/trl trl/trainer/sft_trainer.py)
+ * @remarks Mirrors TRL `SFTTrainer` prompt-completion batching (trl/trainer/sft_trainer.py).
  */
 export function promptCompletionBatch(rows: readonly PromptCompletionRow[], config: PreferenceBatchConfig = {}): SequenceBatch {
   const fn = "promptCompletionBatch";

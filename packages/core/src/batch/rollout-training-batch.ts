@@ -77,7 +77,6 @@ export interface RolloutTrainingBatch {
  * });
  * t.tokenIds.toArray(); // [[1, 2, 7, 8], [3, 9, 0, 0]]
  * t.advantages.toArray(); // [[0, 0, 0.5, 0.5], [0, -1, 0, 0]]
- * @remarks no paper
  */
 export function rolloutTrainingBatch(input: RolloutTrainingInput, config: RolloutTrainingBatchConfig = {}): RolloutTrainingBatch {
   const fn = "rolloutTrainingBatch";
@@ -169,7 +168,6 @@ export type BatchTensors<T> = { [K in keyof T as T[K] extends Matrix ? K : never
  * @example
  * const t = batchTensors({ tokenIds: Matrix.from([[1, 2]]), lossMask: Matrix.from([[0, 1]]), rowIndex: [0] });
  * t.tokenIds.dtype; // "int32"
- * @remarks no paper
  */
 export function batchTensors<T extends object>(batch: T): BatchTensors<T> {
   if (typeof batch !== "object" || batch === null) throw new RLError("INVALID_INPUT", `batchTensors: batch must be an object of Matrix fields, got ${describeValue(batch)}`);

@@ -68,7 +68,7 @@ export interface TruncatedRow {
  *
  * @example
  * truncateRow([1, 2, 3, 4], [5, 6, 7], { maxLength: 5, maxPromptLength: 3 }).promptIds; // [3, 4]
- * @remarks no paper
+ * @remarks Mirrors TRL `DPOTrainer.tokenize_row` truncation (trl/trainer/dpo_trainer.py).
  */
 export function truncateRow(promptIds: readonly number[], completionIds: readonly number[], config: TruncationConfig = {}, where = "truncateRow"): TruncatedRow {
   return cut(promptIds, completionIds, parseConfig(truncationConfig, config, "truncateRow"), where);

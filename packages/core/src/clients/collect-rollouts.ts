@@ -113,7 +113,6 @@ export interface CollectedRollouts {
  *   baseUrl: "http://127.0.0.1:8000/v1", model: "Qwen/Qwen2.5-0.5B-Instruct", n: 4,
  *   extraBody: { return_token_ids: true }, reward: ({ text }) => (text.includes("4") ? 1 : 0),
  * });
- * @remarks no paper
  */
 export async function collectRollouts(prompts: readonly RolloutPrompt[], config: CollectRolloutsConfig): Promise<CollectedRollouts> {
   const fn = "collectRollouts";

@@ -71,7 +71,6 @@ export type LlamaCppLogProbsConfig = z.input<typeof llamaCppLogProbsConfig>;
  * @example
  * const json = { completion_probabilities: [{ id: 19, token: "4", logprob: -0.25, bytes: [52], top_logprobs: [] }] };
  * parseLlamaCppCompletion(json, { temperature: 0.8 }).sequences[0]?.tokens[0]?.logProb; // -0.25
- * @remarks no paper
  */
 export function parseLlamaCppCompletion(response: unknown, config: LlamaCppLogProbsConfig): LogProbBatch {
   const fn = "parseLlamaCppCompletion";

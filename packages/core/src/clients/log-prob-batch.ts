@@ -70,7 +70,6 @@ export interface LogProbBatch {
  * topP and topK must match.
  * @example
  * sameLogProbSemantics({ kind: "raw", temperature: 0.7 }, { kind: "processed", temperature: 1 }); // true
- * @remarks no paper
  */
 export function sameLogProbSemantics(a: LogProbSemanticsInput, b: LogProbSemanticsInput): boolean {
   const x = canonical(parseInput(logProbSemanticsSchema, a, "sameLogProbSemantics", "a"));

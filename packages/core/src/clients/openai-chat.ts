@@ -80,7 +80,6 @@ export const OPENAI_UNLIKELY_LOGPROB = -9999;
  * const json = { choices: [{ index: 0, logprobs: { content: [{ token: "4", logprob: -0.31725305 }] } }] };
  * const batch = parseChatCompletionLogProbs(json, { temperature: 1 });
  * batch.sequences[0]?.tokens.map((t) => t.logProb); // [-0.31725305, ...]
- * @remarks no paper
  */
 export function parseChatCompletionLogProbs(response: unknown, config: ChatLogProbsConfig): LogProbBatch {
   const fn = "parseChatCompletionLogProbs";

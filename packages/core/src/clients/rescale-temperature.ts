@@ -45,7 +45,6 @@ export type RescaleLogProbTemperatureConfig = z.input<typeof rescaleLogProbTempe
  * @example
  * // full distribution at τ = 1 over two tokens: log(0.8), log(0.2)
  * rescaleLogProbTemperature(batch, { temperature: 0.5 }); // sampled log(0.8) → log(0.64/0.68)
- * @remarks no paper
  */
 export function rescaleLogProbTemperature(batch: LogProbBatch, config: RescaleLogProbTemperatureConfig): LogProbBatch {
   const fn = "rescaleLogProbTemperature";

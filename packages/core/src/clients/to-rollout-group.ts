@@ -31,7 +31,6 @@ export type ToRolloutGroupConfig = z.input<typeof toRolloutGroupConfig>;
  * @example
  * const group = toRolloutGroup(batch, { promptId: "q1", rewards: [1, 0] });
  * group.responses[0]?.logProbs; // the sampler's log-probs, ready for importanceLogRatios
- * @remarks no paper
  */
 export function toRolloutGroup(batch: LogProbBatch, config: ToRolloutGroupConfig): RolloutGroup {
   const fn = "toRolloutGroup";

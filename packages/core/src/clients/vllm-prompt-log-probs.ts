@@ -50,7 +50,6 @@ export interface PromptLogProbs {
  * @example
  * parseVllmPromptLogProbs({ prompt_token_ids: [791, 6864], prompt_logprobs: [null, { "6864": { logprob: -2.5, rank: 3 } }] });
  * // { tokenIds: [791, 6864], logProbs: [null, -2.5] }
- * @remarks no paper
  */
 export function parseVllmPromptLogProbs(response: unknown, config: VllmPromptLogProbsConfig = {}): PromptLogProbs {
   const fn = "parseVllmPromptLogProbs";

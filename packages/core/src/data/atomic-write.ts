@@ -15,7 +15,6 @@ export type AtomicWriteData = string | Uint8Array | Iterable<string | Uint8Array
  * @example
  * const lines = ['{"prompt":"p"}\n', '{"prompt":"q"}\n'];
  * await writeFileAtomic("dataset.jsonl", lines);
- * @remarks no paper
  */
 export async function writeFileAtomic(path: string, data: AtomicWriteData): Promise<void> {
   const fn = "writeFileAtomic";
@@ -106,7 +105,6 @@ function processAlive(pid: number): boolean {
  * @example
  * const pairs = [{ prompt: "p", chosen: "a", rejected: "b" }, { prompt: "q", chosen: "c", rejected: "d" }];
  * await writeJsonlAtomic("prefs.jsonl", pairs, preferencePairSchema); // 2
- * @remarks no paper
  */
 export async function writeJsonlAtomic<S extends z.ZodType = z.ZodUnknown>(
   path: string,

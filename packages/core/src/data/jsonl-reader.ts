@@ -150,7 +150,6 @@ async function* linesOf(source: JsonlSource, fn: string): AsyncGenerator<RawLine
  * @example
  * parseJsonlLine('{"prompt":"p","chosen":1}', 3, standardPreferenceSchema);
  * // throws RLError INVALID_INPUT "parseJsonlLine: line 3: chosen: Invalid input: expected string, received number; rejected: …"
- * @remarks no paper
  */
 export function parseJsonlLine<S extends z.ZodType = z.ZodUnknown>(text: string, line: number, schema?: S, fn = "parseJsonlLine"): z.output<S> {
   let value: unknown;
@@ -178,7 +177,6 @@ export function parseJsonlLine<S extends z.ZodType = z.ZodUnknown>(text: string,
  * const reader = readJsonl("prefs.jsonl", standardPreferenceSchema, { onError: "collect" });
  * for await (const rec of reader) console.log(rec.prompt);
  * console.log(reader.errors.map((e) => e.error.message)); // ["readJsonl: line 7: chosen: …"]
- * @remarks no paper
  */
 export function readJsonl<S extends z.ZodType = z.ZodUnknown>(source: JsonlSource, schema?: S, config: ReadJsonlConfig = {}): JsonlReader<z.output<S>> {
   const fn = "readJsonl";
@@ -217,7 +215,6 @@ export function readJsonl<S extends z.ZodType = z.ZodUnknown>(source: JsonlSourc
  * `onError: "collect"`, unless `onError` says otherwise).
  * @example
  * const { records, errors } = await readJsonlAll("prefs.jsonl", standardPreferenceSchema, { onError: "collect" });
- * @remarks no paper
  */
 export async function readJsonlAll<S extends z.ZodType = z.ZodUnknown>(
   source: JsonlSource,

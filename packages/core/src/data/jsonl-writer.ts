@@ -35,7 +35,6 @@ export interface JsonlWriter<T> {
  * cannot represent (a BigInt, a cycle, `undefined`).
  * @example
  * toJsonlLine({ prompt: "p", chosen: "a", rejected: "b" }); // '{"prompt":"p","chosen":"a","rejected":"b"}\n'
- * @remarks no paper
  */
 export function toJsonlLine<S extends z.ZodType = z.ZodUnknown>(record: unknown, schema?: S, fn = "toJsonlLine"): string {
   let value = record;
@@ -68,7 +67,6 @@ export function toJsonlLine<S extends z.ZodType = z.ZodUnknown>(record: unknown,
  * const w = await openJsonlWriter("prefs.jsonl", standardPreferenceSchema);
  * await w.write({ prompt: "2+2?", chosen: "4", rejected: "5" });
  * await w.close();
- * @remarks no paper
  */
 export async function openJsonlWriter<S extends z.ZodType = z.ZodUnknown>(
   path: string,

@@ -44,7 +44,6 @@ function toNumbers(value: unknown): unknown {
  * `IO` (missing) or `PARSE` (not Parquet).
  * @example
  * const { records } = await readParquet("train-00000-of-00001.parquet", standardPreferenceSchema);
- * @remarks no paper
  */
 export async function readParquet<S extends z.ZodType = z.ZodUnknown>(
   source: ParquetSource,

@@ -46,7 +46,6 @@ function pairExtras(r: { margin?: number | undefined; id?: string | undefined })
  * @example
  * standardToPreferencePair({ prompt: "2+2?", chosen: "4", rejected: "5" });
  * // { prompt: "2+2?", chosen: "4", rejected: "5" }
- * @remarks no paper
  */
 export function standardToPreferencePair(record: StandardPreference): PreferencePair {
   const r = parseInput(standardPreferenceSchema, record, "standardToPreferencePair", "record");
@@ -55,7 +54,6 @@ export function standardToPreferencePair(record: StandardPreference): Preference
 
 /**
  * Core {@link PreferencePair} → TRL standard record `{ prompt, chosen, rejected }` (+ `margin`, `id`).
- * @remarks no paper
  */
 export function preferencePairToStandard(pair: PreferencePair): StandardPreference {
   const p = parseInput(preferencePairSchema, pair, "preferencePairToStandard", "pair");
@@ -102,7 +100,6 @@ function textToMessages(text: string, role: "user" | "assistant", encoding: "tex
  *   chosen: [{ role: "assistant", content: "4" }],
  *   rejected: [{ role: "assistant", content: "5" }],
  * }); // { prompt: "2+2?", chosen: "4", rejected: "5" }
- * @remarks no paper
  */
 export function conversationalToPreferencePair(record: ConversationalPreference, config: MessageEncodingConfig = {}): PreferencePair {
   const fn = "conversationalToPreferencePair";
@@ -119,7 +116,6 @@ export function conversationalToPreferencePair(record: ConversationalPreference,
 /**
  * Core {@link PreferencePair} → TRL conversational record (the inverse of
  * {@link conversationalToPreferencePair} for the same `promptEncoding`).
- * @remarks no paper
  */
 export function preferencePairToConversational(pair: PreferencePair, config: MessageEncodingConfig = {}): ConversationalPreference {
   const fn = "preferencePairToConversational";
@@ -153,7 +149,7 @@ function sharedPrefixLength<T>(a: ArrayLike<T>, b: ArrayLike<T>, same: (x: T, y:
  * @example
  * splitImplicitPrompt({ chosen: "The sky is blue.", rejected: "The sky is green." });
  * // { prompt: "The sky is", chosen: " blue.", rejected: " green." }
- * @remarks no paper
+ * @remarks Mirrors TRL `extract_prompt` (trl/data_utils.py).
  */
 export function splitImplicitPrompt(record: ImplicitPreference): StandardPreference {
   const fn = "splitImplicitPrompt";
@@ -170,7 +166,6 @@ export function splitImplicitPrompt(record: ImplicitPreference): StandardPrefere
  * Joins an explicit TRL standard record into the implicit-prompt form:
  * `{ chosen: prompt + chosen, rejected: prompt + rejected }` (extra keys kept, `prompt` dropped).
  * {@link splitImplicitPrompt} of the result gives back the same full texts.
- * @remarks no paper
  */
 export function joinImplicitPrompt(record: StandardPreference): ImplicitPreference {
   const { prompt, chosen, rejected, ...rest } = parseInput(standardPreferenceSchema, record, "joinImplicitPrompt", "record");
@@ -190,7 +185,6 @@ function sameMessage(a: ChatMessage, b: ChatMessage): boolean {
  *   chosen: [{ role: "user", content: "2+2?" }, { role: "assistant", content: "4" }],
  *   rejected: [{ role: "user", content: "2+2?" }, { role: "assistant", content: "5" }],
  * }); // prompt: [user "2+2?"], chosen: [assistant "4"], rejected: [assistant "5"]
- * @remarks no paper
  */
 export function splitImplicitConversation(record: ImplicitConversationalPreference): ConversationalPreference {
   const fn = "splitImplicitConversation";
@@ -205,7 +199,6 @@ export function splitImplicitConversation(record: ImplicitConversationalPreferen
 
 /**
  * Joins a TRL conversational record into implicit-prompt form (`prompt` prepended to each side).
- * @remarks no paper
  */
 export function joinImplicitConversation(record: ConversationalPreference): ImplicitConversationalPreference {
   const { prompt, chosen, rejected, ...rest } = parseInput(conversationalPreferenceSchema, record, "joinImplicitConversation", "record");
@@ -221,7 +214,6 @@ function toChatMessage(m: OpenAiMessage): ChatMessage {
  * `preferred_output` / `non_preferred_output` become chosen / rejected. A `null` content (a
  * tool-call-only turn) becomes `""`; extra message keys (`tool_calls`, …) are kept. `input.tools`
  * and other `input` keys are not part of TRL's record and are dropped.
- * @remarks no paper
  */
 export function openAiDpoToConversational(record: OpenAiDpoRecord): ConversationalPreference {
   const r = parseInput(openAiDpoRecordSchema, record, "openAiDpoToConversational", "record");
@@ -257,7 +249,6 @@ function toAssistantOutput(messages: readonly ChatMessage[], fn: string, field: 
  *   chosen: [{ role: "assistant", content: "4" }],
  *   rejected: [{ role: "assistant", content: "5" }],
  * }); // { input: { messages: [...] }, preferred_output: [...], non_preferred_output: [...] }
- * @remarks no paper
  */
 export function conversationalToOpenAiDpo(record: ConversationalPreference, config: OpenAiDpoConfig = {}): OpenAiDpoRecord {
   const fn = "conversationalToOpenAiDpo";
@@ -273,7 +264,6 @@ export function conversationalToOpenAiDpo(record: ConversationalPreference, conf
 /**
  * OpenAI DPO record → core {@link PreferencePair} (via {@link openAiDpoToConversational}, then
  * {@link conversationalToPreferencePair} with the same `promptEncoding`).
- * @remarks no paper
  */
 export function openAiDpoToPreferencePair(record: OpenAiDpoRecord, config: MessageEncodingConfig = {}): PreferencePair {
   parseConfig(messageEncodingConfig, config, "openAiDpoToPreferencePair");
@@ -285,7 +275,6 @@ export function openAiDpoToPreferencePair(record: OpenAiDpoRecord, config: Messa
  * preferred_output: [assistant chosen], non_preferred_output: [assistant rejected] }`.
  * @example
  * preferencePairToOpenAiDpo({ prompt: "2+2?", chosen: "4", rejected: "5" });
- * @remarks no paper
  */
 export function preferencePairToOpenAiDpo(pair: PreferencePair, config: MessageEncodingConfig & OpenAiDpoConfig = {}): OpenAiDpoRecord {
   const fn = "preferencePairToOpenAiDpo";
@@ -298,7 +287,7 @@ export function preferencePairToOpenAiDpo(pair: PreferencePair, config: MessageE
  * Core {@link PreferencePair} → two TRL unpaired (KTO, arXiv:2402.01306) records:
  * `{ prompt, completion: chosen, label: true }` and `{ prompt, completion: rejected, label: false }`.
  * Pair them back with `thumbsToPairs` / `ktoToPreferencePairs`.
- * @remarks no paper
+ * @remarks Mirrors TRL `unpair_preference_dataset` (trl/data_utils.py).
  */
 export function preferencePairToKto(pair: PreferencePair): KtoRecord[] {
   const p = parseInput(preferencePairSchema, pair, "preferencePairToKto", "pair");
@@ -314,7 +303,6 @@ export function preferencePairToKto(pair: PreferencePair): KtoRecord[] {
  * @example
  * conversationalKtoToKto({ prompt: [{ role: "user", content: "2+2?" }], completion: [{ role: "assistant", content: "4" }], label: true });
  * // { prompt: "2+2?", completion: "4", label: true }
- * @remarks no paper
  */
 export function conversationalKtoToKto(record: ConversationalKtoRecord, config: MessageEncodingConfig = {}): KtoRecord {
   const fn = "conversationalKtoToKto";
@@ -330,7 +318,6 @@ export function conversationalKtoToKto(record: ConversationalKtoRecord, config: 
 
 /**
  * Text KTO record → TRL conversational unpaired record (inverse of {@link conversationalKtoToKto}).
- * @remarks no paper
  */
 export function ktoToConversationalKto(record: KtoRecord, config: MessageEncodingConfig = {}): ConversationalKtoRecord {
   const fn = "ktoToConversationalKto";
@@ -356,7 +343,6 @@ export function decodeKtoRecord(record: unknown): KtoRecord {
  * unrecognised records are `INVALID_INPUT` too.
  * @example
  * toPreferencePair({ chosen: "Q? yes", rejected: "Q? no" }); // { prompt: "Q?", chosen: " yes", rejected: " no" }
- * @remarks no paper
  */
 export function toPreferencePair(record: unknown, config: MessageEncodingConfig = {}): PreferencePair {
   const fn = "toPreferencePair";

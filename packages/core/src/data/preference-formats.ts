@@ -3,7 +3,6 @@ import { z } from "zod";
 /**
  * A chat message as TRL's conversational datasets store it: `{ role, content }`.
  * Extra keys (`name`, `tool_calls`, …) are kept.
- * @remarks no paper
  */
 export const chatMessageSchema = z.looseObject({
   role: z.string().min(1),
@@ -20,7 +19,6 @@ export const conversationSchema = z.array(chatMessageSchema).min(1);
  * Optional `margin` and `id` columns are kept (TRL's reward trainer reads `margin`).
  * @example
  * standardPreferenceSchema.parse({ prompt: "2+2?", chosen: " 4", rejected: " 5" });
- * @remarks no paper
  */
 export const standardPreferenceSchema = z.looseObject({
   prompt: z.string(),
@@ -36,7 +34,6 @@ export type StandardPreference = z.output<typeof standardPreferenceSchema>;
  * TRL's conversational explicit-prompt preference record: `prompt`, `chosen` and `rejected` are
  * lists of `{ role, content }` messages (the prompt ends with the user turn; chosen/rejected are
  * the assistant turns that follow).
- * @remarks no paper
  */
 export const conversationalPreferenceSchema = z.looseObject({
   prompt: conversationSchema,
@@ -51,7 +48,6 @@ export type ConversationalPreference = z.output<typeof conversationalPreferenceS
 /**
  * TRL's implicit-prompt preference record (standard text): `{ chosen, rejected }`, each the full
  * text (prompt + response); the prompt is their shared prefix (see `splitImplicitPrompt`).
- * @remarks no paper
  */
 export const implicitPreferenceSchema = z.looseObject({
   chosen: z.string(),
@@ -63,7 +59,6 @@ export type ImplicitPreference = z.output<typeof implicitPreferenceSchema>;
 /**
  * TRL's implicit-prompt conversational record: `{ chosen, rejected }`, each a full conversation;
  * the prompt is their shared leading messages.
- * @remarks no paper
  */
 export const implicitConversationalPreferenceSchema = z.looseObject({
   chosen: conversationSchema,
@@ -77,7 +72,6 @@ export type ImplicitConversationalPreference = z.output<typeof implicitConversat
  * `{ prompt, completion, label }` where `label: true` marks a desirable completion.
  * @example
  * ktoRecordSchema.parse({ prompt: "2+2?", completion: " 4", label: true });
- * @remarks no paper
  */
 export const ktoRecordSchema = z.looseObject({
   prompt: z.string(),
@@ -89,7 +83,6 @@ export type KtoRecord = z.output<typeof ktoRecordSchema>;
 
 /**
  * TRL's conversational unpaired record: `{ prompt: msg[], completion: msg[], label }`.
- * @remarks no paper
  */
 export const conversationalKtoRecordSchema = z.looseObject({
   prompt: conversationSchema,
@@ -102,7 +95,6 @@ export type ConversationalKtoRecord = z.output<typeof conversationalKtoRecordSch
 /**
  * An OpenAI chat message as the DPO fine-tuning format stores it: `role`, `content` (a string,
  * or `null` on an assistant turn that only calls tools) and any extra keys (`tool_calls`, `name`).
- * @remarks no paper
  */
 export const openAiMessageSchema = z.looseObject({
   role: z.string().min(1),
@@ -125,7 +117,6 @@ const assistantOutput = z
  *   preferred_output: [{ role: "assistant", content: "4" }],
  *   non_preferred_output: [{ role: "assistant", content: "5" }],
  * });
- * @remarks no paper
  */
 export const openAiDpoRecordSchema = z.looseObject({
   input: z.looseObject({
@@ -170,7 +161,6 @@ export const preferenceFormatSchemas = {
  * detectPreferenceFormat({ prompt: "2+2?", chosen: "4", rejected: "5" }); // "standard"
  * detectPreferenceFormat({ chosen: "Q: 2+2? A: 4", rejected: "Q: 2+2? A: 5" }); // "implicit"
  * detectPreferenceFormat({ prompt: "2+2?", completion: "4", label: true }); // "kto"
- * @remarks no paper
  */
 export function detectPreferenceFormat(record: unknown): PreferenceFormat | null {
   if (typeof record !== "object" || record === null || Array.isArray(record)) return null;

@@ -156,7 +156,6 @@ function meanScores<T extends { prompt: string; response: string }>(records: T[]
  *   { prompt: "2+2?", response: "4", thumb: "up" },
  *   { prompt: "2+2?", response: "5", thumb: "down" },
  * ]).pairs; // [{ prompt: "2+2?", chosen: "4", rejected: "5" }]
- * @remarks no paper
  */
 export function thumbsToPairs(ratings: readonly ThumbRating[], config: RatingPairsConfig = {}): RatingPairsResult {
   const fn = "thumbsToPairs";
@@ -174,7 +173,6 @@ export function thumbsToPairs(ratings: readonly ThumbRating[], config: RatingPai
 /**
  * TRL unpaired (KTO) records → preference pairs: `label: true` is a thumbs-up
  * (see {@link thumbsToPairs}).
- * @remarks no paper
  */
 export function ktoToPreferencePairs(records: readonly KtoRecord[], config: RatingPairsConfig = {}): RatingPairsResult {
   const rs = parseInput(z.array(ktoRecordSchema), records, "ktoToPreferencePairs", "records");
@@ -193,7 +191,6 @@ export function ktoToPreferencePairs(records: readonly KtoRecord[], config: Rati
  *   { prompt: "p", response: "a", stars: 5 },
  *   { prompt: "p", response: "b", stars: 2 },
  * ]).pairs; // [{ prompt: "p", chosen: "a", rejected: "b", margin: 3 }]
- * @remarks no paper
  */
 export function starsToPairs(ratings: readonly StarRating[], config: RatingPairsConfig = {}): RatingPairsResult {
   const fn = "starsToPairs";
@@ -211,7 +208,6 @@ export function starsToPairs(ratings: readonly StarRating[], config: RatingPairs
  * @example
  * draftsToPairs([{ prompt: "p", drafts: [{ response: "a", score: 0.9 }, { response: "b", score: 0.2 }, { response: "c", score: 0.5 }] }],
  *   { pairing: "best-worst" }).pairs; // [{ prompt: "p", chosen: "a", rejected: "b", margin: 0.7 }]
- * @remarks no paper
  */
 export function draftsToPairs(groups: readonly DraftGroup[], config: RatingPairsConfig = {}): RatingPairsResult {
   const fn = "draftsToPairs";

@@ -43,7 +43,6 @@ function ticks(lo: number, hi: number, count: number): number[] {
  * only finite values.
  *
  * @example lineChart([-2, 0, 2], { sigmoid: [0.12, 0.5, 0.88] }, { title: "σ(x)" })
- * @remarks no paper (notebook display)
  */
 export function lineChart(x: readonly number[], series: Readonly<Record<string, readonly number[]>>, config: LineChartConfig = {}): LineChart {
   const { title, xLabel, yLabel, width, height } = parseConfig(lineChartConfig, config, "lineChart");

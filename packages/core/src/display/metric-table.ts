@@ -30,7 +30,6 @@ export interface MetricTable extends Displayable {
  * tslab. A single record is one row. Numbers are right-aligned with `digits` significant digits.
  *
  * @example metricTable([{ method: "GRPO", reward: 0.62 }, { method: "TEMPO", reward: 0.61 }])
- * @remarks no paper (notebook display)
  */
 export function metricTable(
   rows: readonly Readonly<Record<string, MetricValue>>[] | Readonly<Record<string, MetricValue>>,

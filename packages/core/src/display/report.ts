@@ -11,7 +11,6 @@ export type ReportPart = string | Displayable;
  * @example
  * const rows = [{ step: 1, loss: 0.69 }, { step: 2, loss: 0.12 }], steps = [1, 2], loss = [0.69, 0.12];
  * displayReport("DPO run", ["loss fell from 0.69 to 0.12", metricTable(rows), lineChart(steps, { loss })])
- * @remarks no paper (notebook display)
  */
 export function displayReport(title: string, parts: readonly ReportPart[]): Displayable {
   if (!Array.isArray(parts)) throw new RLError("INVALID_INPUT", `displayReport: parts must be an array, got ${typeof parts}`);

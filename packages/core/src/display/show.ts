@@ -25,7 +25,6 @@ function denoJupyter(): DenoJupyter | undefined {
  * @example
  * const rows = [{ step: 100, loss: 0.12 }];
  * await show(metricTable(rows, { title: "held-out" }));
- * @remarks no paper
  */
 export async function show(value: unknown): Promise<void> {
   const jupyter = denoJupyter();

@@ -78,7 +78,7 @@ export interface Generation {
  * const model = (ids) => tf.tidy(() => tf.reverse(tf.mul(tf.cast(tf.oneHot(tf.cast(ids, "int32"), 3), "float32"), 5), -1)); // V = 3
  * const g = generate(model, [[0]], { maxNewTokens: 2, greedy: true, stopTokenIds: [1] });
  * g.tokenIds; // [[2, 0]]
- * @remarks no paper (Hugging Face transformers `generate` logits processors; vLLM `SamplingParams`)
+ * @remarks Mirrors the Hugging Face transformers `generate` logits processors and vLLM `SamplingParams`.
  */
 export function generate(model: LogitsModel | CachedLogitsModel, prompts: readonly (readonly number[])[], config: GenerateConfig): Generation {
   const fn = "generate";
@@ -213,7 +213,7 @@ function pick(last: tf.Tensor2D, done: readonly boolean[], cfg: z.output<typeof 
  * Returns the token and `log(p'_y / Σ p')`. With no filter the draw is `rng.categorical(p)`.
  * @example
  * sampleToken([0.5, 0.3, 0.2], createRng(0), { topK: 1 }); // { token: 0, logProb: 0 }
- * @remarks no paper (transformers `TopKLogitsWarper`, `TopPLogitsWarper`, `MinPLogitsWarper`)
+ * @remarks Mirrors transformers `TopKLogitsWarper`, `TopPLogitsWarper` and `MinPLogitsWarper` (transformers/generation/logits_process.py).
  */
 export function sampleToken(p: ArrayLike<number>, rng: Rng, filters: { topK?: number; topP?: number; minP?: number } = {}): { token: number; logProb: number } {
   if (!(rng instanceof Rng)) throw new RLError("INVALID_INPUT", `sampleToken: rng must be an Rng (createRng(seed)), got ${describeValue(rng)}`);

@@ -6,7 +6,6 @@ import { compileRlKernels, rlKernelsOn, type RlKernelsExports } from "./wasm-mod
  * The names under which the fused kernels are registered with tfjs (`tf.registerKernel`).
  * @example
  * rlKernelNames.gatherLogProbs; // "RlGatherLogProbs"
- * @remarks no paper
  */
 export const rlKernelNames = Object.freeze({
   gatherLogProbs: "RlGatherLogProbs",
@@ -19,7 +18,6 @@ export const rlKernelNames = Object.freeze({
  * The backends the fused kernels are registered for; others run the composite ops.
  * @example
  * rlKernelBackends; // ["wasm", "cpu"]
- * @remarks no paper
  */
 export const rlKernelBackends: readonly string[] = Object.freeze(["wasm", "cpu"]);
 
@@ -174,7 +172,6 @@ export function registerRlKernels(): void {
  *
  * @example
  * await initRlKernels(); // true
- * @remarks no paper
  */
 export async function initRlKernels(): Promise<boolean> {
   registerRlKernels();
@@ -186,7 +183,6 @@ export async function initRlKernels(): Promise<boolean> {
  * composite ops.
  * @example
  * fusedKernelsActive(); // true
- * @remarks no paper
  */
 export function fusedKernelsActive(): boolean {
   return rlKernelBackends.includes(tf.getBackend());

@@ -43,7 +43,7 @@ export type AggregateLossConfig = z.input<typeof aggregateLossConfig>;
  *
  * @example
  * aggregateLoss([[1, 2, 3], [4, 5, 0]], [[1, 1, 1], [1, 1, 0]], { mode: "seq-mean-token-mean" }); // 3.25
- * @remarks no paper (verl core_algos.agg_loss; Dr. GRPO arXiv:2503.20783)
+ * @remarks Mirrors verl `agg_loss` (verl/trainer/ppo/core_algos.py); the constant-normaliser mode is Dr. GRPO's (arXiv:2503.20783).
  */
 export function aggregateLoss(values: MatrixLike, mask: MatrixLike, config?: AggregateLossConfig): number;
 export function aggregateLoss(values: tf.Tensor, mask: tf.Tensor, config?: AggregateLossConfig): tf.Scalar;

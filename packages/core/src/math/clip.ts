@@ -35,7 +35,6 @@ export function clipRatio(ratio: tf.Tensor, epsilonLow: number, epsilonHigh: num
  * error. Every `@rl` package clamps through this function.
  *
  * @example clampTensor(tf.tensor1d([0.5, 1, 1.5]), 0.8, 1.28); // [0.8, 1, 1.28]
- * @remarks no paper
  */
 export function clampTensor(x: tf.Tensor, lo: tf.Tensor | number, hi: tf.Tensor | number): tf.Tensor {
   const tf = loadedTf("clampTensor");
@@ -55,7 +54,7 @@ export function clampTensor(x: tf.Tensor, lo: tf.Tensor | number, hi: tf.Tensor 
 /**
  * Clamped `exp` of a log-ratio, as verl computes importance ratios: `exp(clamp(x, −max, max))`.
  * Default bound 20.
- * @remarks no paper
+ * @remarks Mirrors verl `compute_policy_loss`, which clamps the log-ratio to ±20 before `exp` (verl/trainer/ppo/core_algos.py).
  */
 export function safeExp(logRatio: tf.Tensor, maxAbs = 20): tf.Tensor {
   const tf = loadedTf("safeExp");

@@ -90,14 +90,13 @@ let flagRegistered = false;
 /**
  * Whether {@link fusedPolicyLoss} runs here: the active backend keeps tensors in CPU memory (`wasm`
  * or `cpu`), the tfjs flag `RL_FUSED_POLICY_LOSS` is not set to `false`, and `config` (when given)
- * is a valid {@link FusedPolicyLossConfig}. On `webgl`, `webgpu` and `node` the composite tfjs
- * losses are faster than reading the data back, so callers keep them there.
+ * is a valid {@link FusedPolicyLossConfig}. On `webgl`, `webgpu` and `node` it is false and the
+ * callers take the composite tfjs losses.
  *
  * `tf.env().set("RL_FUSED_POLICY_LOSS", false)` makes every `@rl/alignment` loss take its composite path.
  *
  * @example
  * fusedPolicyLossAvailable({ dualClip: 3 }); // true
- * @remarks no paper
  */
 export function fusedPolicyLossAvailable(config?: FusedPolicyLossConfig): boolean {
   if (!flagRegistered) {
@@ -137,7 +136,7 @@ const f32 = Math.fround;
  *
  * @example
  * const { loss, metrics } = fusedPolicyLoss({ logProbs, oldLogProbs, advantages, mask }, { clipHigh: 0.28, dualClip: 3 });
- * // = ppoPolicyLoss(…, { clipHigh: 0.28 }) on spec E5: loss 0.971871, metrics.clipFraction 0.2
+ * // = ppoPolicyLoss(…, { clipHigh: 0.28 }) on worked example E5 (docs/alignment/policy.md): loss 0.971871, metrics.clipFraction 0.2
  * @remarks PPO arXiv:1707.06347; GSPO arXiv:2507.18071; CISPO arXiv:2506.13585; SAPO arXiv:2511.20347
  */
 export function fusedPolicyLoss(inputs: FusedPolicyLossInputs, config: FusedPolicyLossConfig = {}, name = "fusedPolicyLoss"): FusedPolicyLossOutput {

@@ -47,7 +47,7 @@ export type KlEstimateConfig = z.input<typeof klEstimateConfig>;
  *
  * @example
  * klEstimate([[-1, -2, -0.1]], [[-1.5, -1, -25]], { kind: "k3" }).toArray(); // [[0.10653, 0.71828, 10]]
- * @remarks no paper (J. Schulman, http://joschu.net/blog/kl-approx.html)
+ * @remarks J. Schulman, "Approximating KL divergence" (http://joschu.net/blog/kl-approx.html).
  */
 export function klEstimate(logProbs: MatrixLike, refLogProbs: MatrixLike, config?: KlEstimateConfig): Matrix;
 export function klEstimate<T extends tf.Tensor>(logProbs: T, refLogProbs: T, config?: KlEstimateConfig): T;

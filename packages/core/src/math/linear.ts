@@ -38,15 +38,14 @@ function matMulFast(): MatMul2D {
  *   y = x·W + b,   ∂L/∂x = ∂L/∂y · Wᵀ,   ∂L/∂W = xᵀ · ∂L/∂y,   ∂L/∂b = Σ_rows ∂L/∂y
  *
  * The backward is hand-written so that its two products are also plain 2-D matmuls (the transposes
- * are materialised first): tfjs's own matmul gradient uses transposed products, which are much slower
- * on the wasm backend. Value and gradients equal `tf.matMul`'s to float32 rounding.
+ * are materialised first; tfjs's own matmul gradient uses transposed products). Value and
+ * gradients equal `tf.matMul`'s to float32 rounding.
  *
  * Errors: `RLError("SHAPE_MISMATCH")` when `x`'s last axis is not `w.shape[0]`, when `w` is not 2-D,
  * or when `b` is not `[w.shape[1]]`.
  *
  * @example
  * linear(tf.ones([2, 3, 4]), tf.ones([4, 5])).shape; // [2, 3, 5]
- * @remarks no paper
  */
 export function linear(x: tf.Tensor, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor {
   const tf = loadedTf("linear");

@@ -36,7 +36,7 @@ export type GatherLogProbsConfig = z.input<typeof gatherLogProbsConfig>;
  *
  * @example
  * const lp = gatherLogProbs(tf.tensor2d([[2, 1, 0]]), tf.tensor1d([0], "int32")); // [-0.40761]
- * @remarks no paper
+ * @remarks Mirrors TRL `selective_log_softmax` (trl/trainer/utils.py) and verl `logprobs_from_logits` (verl/utils/torch_functional.py).
  */
 export function gatherLogProbs(logits: tf.Tensor, ids: tf.Tensor, config: GatherLogProbsConfig = {}): tf.Tensor {
   const { temperature } = parseConfig(gatherLogProbsConfig, config, "gatherLogProbs");
@@ -59,7 +59,6 @@ export function gatherLogProbs(logits: tf.Tensor, ids: tf.Tensor, config: Gather
  *
  * @example
  * const lp = gatherLogProbsComposite(tf.tensor2d([[2, 1, 0]]), tf.tensor1d([0], "int32")); // [-0.40761]
- * @remarks no paper
  */
 export function gatherLogProbsComposite(logits: tf.Tensor, ids: tf.Tensor, config: GatherLogProbsConfig = {}): tf.Tensor {
   const { temperature } = parseConfig(gatherLogProbsConfig, config, "gatherLogProbsComposite");
@@ -119,7 +118,6 @@ function assertIdsInRange(ids: tf.Tensor, V: number, fn: string): void {
  * Kept for the benchmark in `bench/` and as a cross-check in tests; it builds a `[N, V]` one-hot.
  * Ids outside `[0, V)` throw `RLError("INVALID_INPUT")`, as in {@link gatherLogProbs} (a one-hot of
  * an out-of-range id is all zeros, which would read as log-prob 0, probability 1).
- * @remarks no paper
  */
 export function gatherLogProbsOneHot(logits: tf.Tensor, ids: tf.Tensor): tf.Tensor {
   assertTensor(logits, "gatherLogProbsOneHot", "logits");
@@ -157,7 +155,7 @@ export type SequenceLogProbsConfig = z.input<typeof sequenceLogProbsConfig>;
  *
  * @example
  * sequenceLogProbs(tf.tensor2d([[-0.5, -1, -0.2, -7]]), tf.tensor2d([[1, 1, 1, 0]]), { reduction: "mean" }); // [-0.56667]
- * @remarks no paper
+ * @remarks Mirrors the sequence log-probs of TRL `DPOTrainer.concatenated_forward` (trl/trainer/dpo_trainer.py).
  */
 export function sequenceLogProbs(tokenLogProbs: tf.Tensor, mask: tf.Tensor, config: SequenceLogProbsConfig = {}): tf.Tensor1D {
   const { reduction } = parseConfig(sequenceLogProbsConfig, config, "sequenceLogProbs");
@@ -187,7 +185,7 @@ export function sequenceLogProbs(tokenLogProbs: tf.Tensor, mask: tf.Tensor, conf
  *
  * @example
  * entropyFromLogits(tf.tensor1d([2, 1, 0])); // 0.832396
- * @remarks no paper
+ * @remarks Mirrors verl `entropy_from_logits` (verl/utils/torch_functional.py).
  */
 export function entropyFromLogits(logits: tf.Tensor): tf.Tensor {
   assertTensor(logits, "entropyFromLogits", "logits", { dtypes: ["float32", "int32", "bool", "string", "complex64"] });
@@ -209,7 +207,6 @@ export function entropyFromLogits(logits: tf.Tensor): tf.Tensor {
  *
  * @example
  * entropyFromLogitsComposite(tf.tensor1d([2, 1, 0])); // 0.832396
- * @remarks no paper
  */
 export function entropyFromLogitsComposite(logits: tf.Tensor): tf.Tensor {
   assertTensor(logits, "entropyFromLogitsComposite", "logits", { dtypes: ["float32", "int32"] });

@@ -11,7 +11,6 @@ import { assertTensor, describeValue } from "../validate.js";
  * @example
  * logSigmoid(0); // −0.693147…  (= log ½)
  * logSigmoid(-100); // −100
- * @remarks no paper
  */
 export function logSigmoid(x: number): number;
 export function logSigmoid<T extends tf.Tensor>(x: T): T;
@@ -35,7 +34,7 @@ export function logSigmoid(x: number | tf.Tensor): number | tf.Tensor {
  *
  * @example
  * log1mexp(Math.log(0.25)); // log(0.75) = −0.28768…
- * @remarks no paper (Mächler, "Accurately computing log(1 − exp(−|a|))", 2012)
+ * @remarks M. Mächler, "Accurately computing log(1 − exp(−|a|))", Rmpfr vignette, 2012.
  */
 export function log1mexp(x: number): number;
 export function log1mexp<T extends tf.Tensor>(x: T): T;

@@ -11,7 +11,7 @@ import { isTensor, loadedTf } from "../tf-slot.js";
  *
  * @example
  * maskedSum([[1, 2, 3], [4, 5, 6]], [[1, 1, 0], [1, 0, 0]]); // 7
- * @remarks no paper
+ * @remarks Mirrors verl `masked_sum` (verl/utils/torch_functional.py).
  */
 export function maskedSum(x: MatrixLike, mask: MatrixLike): number;
 export function maskedSum(x: tf.Tensor, mask: tf.Tensor, axis?: number): tf.Tensor;
@@ -34,7 +34,7 @@ export function maskedSum(x: MatrixLike | tf.Tensor, mask: MatrixLike | tf.Tenso
  *
  * @example
  * maskedMean([[1, 2, 3], [4, 5, 6]], [[1, 1, 0], [1, 0, 0]]); // 7/3
- * @remarks no paper
+ * @remarks Mirrors verl `masked_mean` (verl/utils/torch_functional.py), with TRL's count clamped to 1.
  */
 export function maskedMean(x: MatrixLike, mask: MatrixLike): number;
 export function maskedMean(x: tf.Tensor, mask: tf.Tensor, axis?: number): tf.Tensor;
@@ -67,7 +67,7 @@ export interface MaskedVarianceOptions {
  *
  * @example
  * maskedVariance([[1, 2, 3, 4]], [[1, 1, 1, 1]]); // 1.6667 (unbiased)
- * @remarks no paper
+ * @remarks Mirrors verl `masked_var` (verl/utils/torch_functional.py).
  */
 export function maskedVariance(x: MatrixLike, mask: MatrixLike, options?: MaskedVarianceOptions): number;
 export function maskedVariance(x: tf.Tensor, mask: tf.Tensor, options?: MaskedVarianceOptions): tf.Tensor;
@@ -107,7 +107,7 @@ export interface MaskedWhitenOptions extends MaskedVarianceOptions {
  *
  * @example
  * maskedWhiten([[1, 2, 3, 4]], [[1, 1, 1, 1]]).toArray(); // [[-1.1619, -0.3873, 0.3873, 1.1619]]
- * @remarks no paper (used by PPO/GAE, REINFORCE++ arXiv:2501.03262, PRIME)
+ * @remarks Mirrors verl `masked_whiten` (verl/utils/torch_functional.py); used by PPO/GAE, REINFORCE++ (arXiv:2501.03262) and PRIME.
  */
 export function maskedWhiten(x: MatrixLike, mask: MatrixLike, options?: MaskedWhitenOptions): Matrix;
 export function maskedWhiten(x: tf.Tensor, mask: tf.Tensor, options?: MaskedWhitenOptions): tf.Tensor;

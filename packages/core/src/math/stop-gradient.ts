@@ -14,7 +14,6 @@ let stopGradientOp: ((x: tf.Tensor) => tf.Tensor) | undefined;
  *
  * @example
  * const g = tf.grad((x) => tf.sum(tf.mul(x, stopGradient(x))))(tf.tensor1d([3])); // [3], not [6]
- * @remarks no paper
  */
 export function stopGradient<T extends tf.Tensor>(x: T): T {
   assertTensor(x, "stopGradient", "x", { dtypes: ["float32", "int32", "bool"] });

@@ -47,7 +47,6 @@ export interface IndexGroupsOptions {
  * index.ids; // ["a", "b", "c"]
  * Array.from(index.of); // [0, 1, 0, 2]
  * Array.from(index.sizes); // [2, 1, 1]
- * @remarks no paper (bookkeeping shared by the group estimators)
  */
 export function indexGroups(groups: unknown, rows: number, options: IndexGroupsOptions = {}): GroupIndex {
   if (options === null || typeof options !== "object") {
@@ -109,7 +108,6 @@ export function indexGroups(groups: unknown, rows: number, options: IndexGroupsO
  *
  * @example
  * groupMembers(indexGroups([7, 3, 7], 3)); // [[0, 2], [1]]
- * @remarks no paper
  */
 export function groupMembers(index: GroupIndex): number[][] {
   if (

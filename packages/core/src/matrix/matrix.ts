@@ -40,7 +40,6 @@ export interface MatrixFromOptions {
  * const m = Matrix.from([[1, 2], [3, 4]]);
  * m.get(1, 0); // 3
  * m.toArray(); // [[1, 2], [3, 4]]
- * @remarks no paper
  */
 export class Matrix {
   readonly data: MatrixData;
@@ -48,9 +47,8 @@ export class Matrix {
   /** Number of rows (first axis). */
   readonly rows: number;
   /**
-   * Number of columns (second axis; 1 for a vector). A plain field, not a getter: `get(i, j)` in
-   * a hot loop reads it once per call, and a getter that V8 does not inline cost ~50 ms per 1M
-   * reads.
+   * Number of columns (second axis; 1 for a vector). A plain field, not a getter (why: see
+   * docs/core-decisions.md, "Performance notes moved from API docs").
    */
   readonly cols: number;
 
@@ -269,7 +267,6 @@ function matrixToText(m: Matrix): string {
  * @example
  * const tokenRewards = Matrix.zeros([2, 3]), mask = Matrix.zeros([2, 4]);
  * assertSameShape({ tokenRewards, mask }, "grpoAdvantages"); // throws SHAPE_MISMATCH "grpoAdvantages: mask has shape [2,4], tokenRewards has [2,3]"
- * @remarks no paper
  */
 export function assertSameShape(named: Record<string, { shape: readonly number[] }>, fn: string): void {
   if (typeof named !== "object" || named === null) throw new RLError("INVALID_INPUT", `${fn}: assertSameShape needs { name: value } to compare, got ${describeValue(named)}`);
@@ -294,7 +291,6 @@ export function assertSameShape(named: Record<string, { shape: readonly number[]
 /**
  * Converts a {@link MatrixLike} argument and requires it to be 2-D (a 1-D input becomes one row
  * only when `allowVector` is set).
- * @remarks no paper
  */
 export function toMatrix2D(input: MatrixLike, name: string, fn: string, options: { finite?: boolean } = {}): Matrix {
   checkNames("toMatrix2D", name, fn);
@@ -313,7 +309,6 @@ function checkNames(helper: string, name: unknown, fn: unknown): void {
 
 /**
  * Converts a {@link MatrixLike} argument and requires it to be 1-D.
- * @remarks no paper
  */
 export function toVector(input: MatrixLike, name: string, fn: string, options: { finite?: boolean } = {}): Matrix {
   checkNames("toVector", name, fn);

@@ -22,7 +22,6 @@ export interface SplitNulls {
  * const { values, missing } = splitNulls([[1, null], [null, 2]]);
  * values; // [[1, 0], [0, 2]]
  * Array.from(missing ?? []); // [0, 1, 1, 0]
- * @remarks no paper
  */
 export function splitNulls(input: unknown): SplitNulls {
   if (!Array.isArray(input)) return { values: input, missing: undefined };

@@ -18,7 +18,7 @@ export type RngState = readonly [number, number, number, number] | readonly [num
  * const rng = createRng(42);
  * rng.uniform(); // a number in [0, 1), the same on every run
  * rng.int(10);   // an integer in [0, 10)
- * @remarks no paper (D. Blackman, S. Vigna, "Scrambled linear pseudorandom number generators", 2018)
+ * @remarks xoshiro128** of D. Blackman, S. Vigna, "Scrambled linear pseudorandom number generators" (arXiv:1805.01407).
  */
 export class Rng {
   private s0: number;
@@ -172,7 +172,6 @@ export class Rng {
  * @example
  * isRngState(createRng(1).state()); // true
  * isRngState([1, 2, 3]); // false
- * @remarks no paper
  */
 export function isRngState(value: unknown): value is RngState {
   return (
@@ -193,7 +192,6 @@ function rotl(x: number, k: number): number {
  * @example
  * const a = createRng(7), b = createRng(7);
  * a.uniform() === b.uniform(); // true
- * @remarks no paper
  */
 export function createRng(seed: number): Rng {
   return Rng.fromSeed(seed);

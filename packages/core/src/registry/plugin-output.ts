@@ -103,7 +103,6 @@ function checkLoss(output: unknown, plugin: string): void {
  * @example
  * checkPluginOutput("credit-assigner", { advantages: [[1, 0]] }, { plugin: "acme/x", mask: [[1, 0]] }); // ok
  * checkPluginOutput("reward-function", NaN, { plugin: "acme/len" }); // throws "plugin acme/len: reward is NaN; …"
- * @remarks no paper
  */
 export function checkPluginOutput<T>(kind: string, output: T, expectations: PluginOutputExpectations = {}): T {
   if (typeof expectations !== "object" || expectations === null) throw new RLError("INVALID_INPUT", `checkPluginOutput: expectations must be an object, got ${describeValue(expectations)}`);
@@ -186,7 +185,6 @@ function guardLoss(plugin: string, impl: (...args: unknown[]) => unknown): (...a
  * @example
  * const def = creditDefinitions[0]; // any definition, here the first one of @rl/credit
  * isGuardedDefinition(guardedDefinition(def)); // true
- * @remarks no paper
  */
 export function isGuardedDefinition(def: unknown): boolean {
   return typeof def === "object" && def !== null && GUARDED in def;
@@ -216,7 +214,6 @@ export function isGuardedDefinition(def: unknown): boolean {
  * @example
  * const registry = creditRegistry().register(guardedDefinition(rankAdvantagesDefinition));
  * assignCredit("example/rank-advantages", batch, {}, registry); // outputs checked
- * @remarks no paper
  */
 export function guardedDefinition<K extends string, C extends z.ZodType, I>(def: Definition<K, C, I>): Definition<K, C, I>;
 export function guardedDefinition(def: AnyDefinition): AnyDefinition;

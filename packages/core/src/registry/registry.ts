@@ -41,7 +41,6 @@ const semverPattern = /^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/;
  *   configSchema: z.object({ per: z.number().default(0.01) }),
  *   create: ({ per }) => (text: string) => -per * text.length,
  * });
- * @remarks no paper
  */
 export function defineDefinition<K extends string, C extends z.ZodType, I>(def: Definition<K, C, I>): Definition<K, C, I> {
   if (typeof def !== "object" || def === null || typeof def.name !== "string") throw new RLError("INVALID_INPUT", `defineDefinition: def must be { kind, name, version, specVersion, configSchema, create }, got ${describeValue(def)}`);
@@ -90,7 +89,6 @@ export interface RegistryOptions {
  * @example
  * const registry = createRegistry().register(lengthPenalty);
  * const reward = registry.create<(t: string) => number>("reward-function", "acme/length-penalty", { per: 0.1 });
- * @remarks no paper
  */
 export function createRegistry(options: RegistryOptions = {}): Registry {
   if (typeof options !== "object" || options === null) throw new RLError("INVALID_INPUT", `createRegistry: options must be an object, got ${describeValue(options)}`);

@@ -47,7 +47,6 @@ type Leaf = { readonly $tensor: string };
  * @example
  * const bytes = encodeCheckpoint({ variables: [tf.tensor1d([1, 2])], step: 3 });
  * decodeCheckpoint(bytes).step; // 3
- * @remarks no paper
  */
 export function encodeCheckpoint(contents: CheckpointContents): Uint8Array {
   const fn = "encodeCheckpoint";
@@ -118,7 +117,6 @@ function walk(value: unknown, path: string, tensors: Record<string, SafetensorsE
  * malformed or truncated, throws `RLError("PARSE")`.
  * @example
  * decodeCheckpoint(encodeCheckpoint({ variables: { w: tf.scalar(2) }, step: 0, metadata: { lr: 0.1 } })).metadata; // { lr: 0.1 }
- * @remarks no paper
  */
 export function decodeCheckpoint(bytes: Uint8Array): LoadedCheckpoint {
   const fn = "decodeCheckpoint";
@@ -182,7 +180,6 @@ export interface SaveCheckpointOptions {
  * @example
  * await saveCheckpoint("ckpt.safetensors", { variables: [tf.ones([2])], optimizerState: { step: 7 }, step: 7, rng: createRng(1), metadata: { lr: 1e-3 } });
  * (await loadCheckpoint("ckpt.safetensors")).metadata; // { lr: 0.001 }
- * @remarks no paper
  */
 export async function saveCheckpoint(path: string, contents: CheckpointContents, options: SaveCheckpointOptions = {}): Promise<void> {
   const bytes = encodeCheckpoint(contents);
@@ -204,7 +201,6 @@ export async function saveCheckpoint(path: string, contents: CheckpointContents,
  * @example
  * await saveCheckpoint("last.safetensors", { variables: { w: tf.ones([2]) }, step: 3 });
  * (await loadCheckpoint("last.safetensors")).step; // 3
- * @remarks no paper
  */
 export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
   const fs = await import("node:fs/promises");
@@ -234,7 +230,6 @@ export interface RestoreTarget<S> {
  * const w = tf.variable(tf.zeros([2]));
  * restoreCheckpoint(decodeCheckpoint(encodeCheckpoint({ variables: [tf.ones([2])], step: 5 })), { variables: [w] }).step; // 5
  * w.dataSync(); // [1, 1]
- * @remarks no paper
  */
 export function restoreCheckpoint<S>(ckpt: LoadedCheckpoint, target: RestoreTarget<S>): { optimizerState: S | undefined; step: number; rng: Rng | null; metadata: Record<string, unknown> } {
   const fn = "restoreCheckpoint";

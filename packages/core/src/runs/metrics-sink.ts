@@ -19,7 +19,6 @@ export const trlMetricNames: Readonly<Record<string, string>> = { gradNorm: "gra
  * see, not a line to skip).
  * @example
  * metricsRecord(3, { loss: 0.5, gradNorm: 1.2 }); // { step: 3, loss: 0.5, grad_norm: 1.2 }
- * @remarks no paper
  */
 export function metricsRecord(step: number, metrics: Readonly<Record<string, number>>): MetricsRecord {
   if (!Number.isInteger(step) || step < 0) throw new RLError("INVALID_INPUT", `metricsRecord: step must be a non-negative integer, got ${step}`);
@@ -41,7 +40,6 @@ export function metricsRecord(step: number, metrics: Readonly<Record<string, num
  * const sink = await jsonlMetricsSink("metrics.jsonl");
  * await sink.log(1, { loss: 0.69 });
  * await sink.close();
- * @remarks no paper
  */
 export async function jsonlMetricsSink(path: string, config: JsonlWriterConfig = {}): Promise<MetricsSink> {
   const writer = await openJsonlWriter(path, undefined, config);
@@ -57,7 +55,6 @@ export async function jsonlMetricsSink(path: string, config: JsonlWriterConfig =
  * const sink = memoryMetricsSink();
  * await sink.log(1, { loss: 0.5 });
  * sink.records; // [{ step: 1, loss: 0.5 }]
- * @remarks no paper
  */
 export function memoryMetricsSink(): MetricsSink & { readonly records: MetricsRecord[] } {
   const records: MetricsRecord[] = [];

@@ -29,7 +29,7 @@ const MAX_HEADER = 100_000_000; // the reference implementation's limit
  * @example
  * const bytes = encodeSafetensors({ w: { dtype: "F32", shape: [2], data: Float32Array.of(1, 2) } }, { step: "3" });
  * decodeSafetensors(bytes).metadata.step; // "3"
- * @remarks no paper (huggingface/safetensors, README "Format")
+ * @remarks Format: huggingface/safetensors, README "Format".
  */
 export function encodeSafetensors(tensors: Record<string, Omit<SafetensorsEntry, "dtype"> & { dtype?: SafetensorsDtype }>, metadata: Record<string, string> = {}): Uint8Array {
   const fn = "encodeSafetensors";
@@ -76,7 +76,7 @@ export function encodeSafetensors(tensors: Record<string, Omit<SafetensorsEntry,
  * file throws `RLError("PARSE")` naming the tensor, never returns partial data.
  * @example
  * decodeSafetensors(encodeSafetensors({ b: { shape: [1], data: Int32Array.of(7) } })).tensors.b.dtype; // "I32"
- * @remarks no paper (huggingface/safetensors, README "Format")
+ * @remarks Format: huggingface/safetensors, README "Format".
  */
 export function decodeSafetensors(bytes: Uint8Array): Safetensors {
   const fn = "decodeSafetensors";

@@ -36,7 +36,7 @@ function maskedCrc32c(bytes: Uint8Array): number {
  * little-endian (the framing of TensorBoard event files and `.tfrecord` datasets).
  * @example
  * encodeTfRecord(new Uint8Array([1, 2, 3])).length; // 8 + 4 + 3 + 4 = 19
- * @remarks no paper (TensorFlow's `tensorflow/core/lib/io/record_writer.cc` format)
+ * @remarks Format: TensorFlow's `tensorflow/core/lib/io/record_writer.cc`.
  */
 export function encodeTfRecord(data: Uint8Array): Uint8Array {
   const out = new Uint8Array(16 + data.length);
@@ -54,7 +54,6 @@ export function encodeTfRecord(data: Uint8Array): Uint8Array {
  * short is `RLError("PARSE")` naming the record index and its byte offset.
  * @example
  * decodeTfRecords(encodeTfRecord(new Uint8Array([7]))); // [Uint8Array [7]]
- * @remarks no paper
  */
 export function decodeTfRecords(bytes: Uint8Array): Uint8Array[] {
   const fn = "decodeTfRecords";
@@ -141,7 +140,7 @@ const utf8 = new TextEncoder();
  * Each scalar becomes a `Summary.Value { tag, simple_value }`.
  * @example
  * encodeTfEvent({ wallTime: 0, step: 1, scalars: { loss: 0.5 } }); // Uint8Array (protobuf)
- * @remarks no paper (TensorFlow's `event.proto` and `summary.proto`)
+ * @remarks Format: TensorFlow's `event.proto` and `summary.proto`.
  */
 export function encodeTfEvent(event: TfEvent): Uint8Array {
   const fn = "encodeTfEvent";
@@ -215,7 +214,6 @@ const utf8Decoder = new TextDecoder();
  * file version and `simple_value` scalars; other fields are skipped. Malformed bytes are `RLError("PARSE")`.
  * @example
  * decodeTfEvent(encodeTfEvent({ wallTime: 1, step: 2, scalars: { loss: 0.5 } })).scalars; // { loss: 0.5 }
- * @remarks no paper
  */
 export function decodeTfEvent(bytes: Uint8Array): TfEvent {
   const r = new ProtoReader(bytes, "event");
@@ -277,7 +275,6 @@ export interface TensorboardSinkOptions {
  * const sink = await tensorboardMetricsSink("runs/dpo", { prefix: "train/" });
  * await sink.log(1, { loss: 0.69, gradNorm: 1.2 }); // tags train/loss, train/grad_norm
  * await sink.close();
- * @remarks no paper
  */
 export async function tensorboardMetricsSink(logDir: string, options: TensorboardSinkOptions = {}): Promise<MetricsSink & { readonly path: string }> {
   const fn = "tensorboardMetricsSink";

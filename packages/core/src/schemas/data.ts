@@ -134,7 +134,6 @@ export type TokenBatch = z.output<typeof tokenBatchSchema>;
  * message names the offending field and whose `issues` are zod's.
  * @example
  * decodePreferencePair({ prompt: "2+2?", chosen: "4", rejected: "5" }); // Right
- * @remarks no paper
  */
 export function decodePreferencePair(input: unknown): either.Either<RLError, PreferencePair> {
   return tryRL(() => parseInput(preferencePairSchema, input, "decodePreferencePair", "preference pair"));
@@ -142,7 +141,6 @@ export function decodePreferencePair(input: unknown): either.Either<RLError, Pre
 
 /**
  * Decodes unknown data as a {@link RolloutGroup} (Either, see {@link decodePreferencePair}).
- * @remarks no paper
  */
 export function decodeRolloutGroup(input: unknown): either.Either<RLError, RolloutGroup> {
   return tryRL(() => parseInput(rolloutGroupSchema, input, "decodeRolloutGroup", "rollout group"));
@@ -150,7 +148,6 @@ export function decodeRolloutGroup(input: unknown): either.Either<RLError, Rollo
 
 /**
  * Decodes unknown data as a {@link TokenBatch} (Either, see {@link decodePreferencePair}).
- * @remarks no paper
  */
 export function decodeTokenBatch(input: unknown): either.Either<RLError, TokenBatch> {
   return tryRL(() => parseInput(tokenBatchSchema, input, "decodeTokenBatch", "token batch"));

@@ -44,7 +44,6 @@ export interface OutcomeBatch {
  *   { tokenIds: [5, 6], reward: 1 }, { tokenIds: [5], reward: null }] }]);
  * batch.tokenRewards.toArray(); // [[0, 1], [0, 0]]
  * batch.outcomes; // [1, null]
- * @remarks no paper
  */
 export function rolloutGroupsToBatch(groups: readonly RolloutGroup[]): OutcomeBatch {
   const parsed = parseInput(z.array(rolloutGroupSchema).min(1), groups, "rolloutGroupsToBatch", "groups");

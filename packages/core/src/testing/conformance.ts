@@ -20,7 +20,6 @@ const conformanceVectorsPath = "tools/conformance/vectors";
  * `pnpm conformance:sync`, so a fresh clone needs nothing outside the repository.
  * @example
  * conformanceDir().endsWith("tools/conformance/vectors"); // true
- * @remarks no paper
  */
 export function conformanceDir(from: string = process.cwd()): string {
   const env = process.env.RL_CONFORMANCE_DIR;
@@ -41,7 +40,6 @@ export function conformanceDir(from: string = process.cwd()): string {
  * so a test that depends on the vectors cannot pass vacuously.
  * @example
  * loadConformanceCases(["kl.estimate"]).length; // 12
- * @remarks no paper
  */
 export function loadConformanceCases(ops?: readonly string[], dir: string = conformanceDir()): ConformanceCase[] {
   if (!existsSync(dir)) throw new Error(`loadConformanceCases: ${dir} does not exist; set RL_CONFORMANCE_DIR`);

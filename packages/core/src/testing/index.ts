@@ -28,7 +28,6 @@ export function rlErrorCode(fn: () => unknown): string {
  *
  * @example
  * expectRLError(() => parseConfig(z.object({ n: z.number() }), { n: "x" }, "f"), /n/).code; // "INVALID_CONFIG"
- * @remarks no paper
  */
 export function expectRLError(fn: () => unknown, pattern?: RegExp): RLError {
   try {
@@ -63,7 +62,6 @@ export function disposeDeep(value: unknown, seen = new Set<unknown>()): void {
  *
  * @example
  * await expectNoTensorLeak(() => grpoLoss(batch)); // throws "leaked 3 tensors"
- * @remarks no paper
  */
 export async function expectNoTensorLeak<T>(fn: () => T | Promise<T>): Promise<T> {
   const before = tf.memory().numTensors;
@@ -88,7 +86,6 @@ export interface GradientCheckOptions {
 /**
  * Central finite differences of a scalar function of one tensor:
  * `∂f/∂x_k ≈ (f(x + h e_k) − f(x − h e_k)) / 2h`, evaluated in float32 by tfjs.
- * @remarks no paper
  */
 export function numericGradient(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, step = 1e-2): Float64Array {
   const base = Float32Array.from(x.dataSync());
@@ -115,7 +112,6 @@ export function numericGradient(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, st
  *
  * @example
  * checkGradient((x) => tf.sum(logSigmoid(x)), tf.tensor1d([-2, 0, 3]));
- * @remarks no paper
  */
 export function checkGradient(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, options: GradientCheckOptions = {}): number {
   const step = options.step ?? 1e-2;
@@ -141,7 +137,6 @@ export function checkGradient(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, opti
 /**
  * Throws unless `got` and `want` (numbers or nested arrays) agree within
  * `|got − want| ≤ abs + rel·|want|` (defaults: the conformance tolerance, 2e-4 / 2e-4).
- * @remarks no paper
  */
 export function assertClose(got: unknown, want: unknown, abs = 2e-4, rel = 2e-4, path = "value"): void {
   if (typeof want === "number") {

@@ -143,7 +143,6 @@ function badValuesFor(field: z.ZodType): unknown[] {
  *
  * @example
  * checkPluginConfig(rankAdvantagesDefinition, { invalidConfigs: [{ scale: -1 }] });
- * @remarks no paper
  */
 export function checkPluginConfig(def: AnyDefinition, options: PluginKitOptions = {}): string[] {
   if (!Object.isFrozen(def)) throw kitError(def, "the definition is not frozen (build it with defineDefinition or a define* helper)");
@@ -249,7 +248,6 @@ function advantagesOf(out: unknown): number[] {
  *
  * @example
  * checkCreditAssignerProperties(rankAdvantagesDefinition, { shiftInvariant: true });
- * @remarks no paper
  */
 export function checkCreditAssignerProperties(def: AnyDefinition, options: PluginKitOptions = {}): string[] {
   const assign = creditImpl(def, options);
@@ -388,7 +386,6 @@ async function checkRewardCall(def: AnyDefinition, f: RewardFn, args: readonly u
  *
  * @example
  * await checkRewardFunctionProperties(lengthPenalty, { samples: [["hello"], [""]] });
- * @remarks no paper
  */
 export async function checkRewardFunctionProperties(def: AnyDefinition, options: PluginKitOptions = {}): Promise<string[]> {
   const samples = options.samples ?? [];
@@ -457,7 +454,6 @@ function lossValue(out: unknown): number {
  *
  * @example
  * checkLossProperties(myLoss, { inputs: (rng) => [{ logits: tf.randomNormal([2, 3], 0, 1, "float32", rng.tfSeed()) }] });
- * @remarks no paper
  */
 export function checkLossProperties(def: AnyDefinition, options: PluginKitOptions = {}): string[] {
   const build = options.inputs;
@@ -557,7 +553,6 @@ function fuzzLoss(def: AnyDefinition, options: PluginKitOptions): string[] {
  * @example
  * await fuzzPlugin(rankAdvantagesDefinition, { fuzzRuns: 1000, seed: 42 });
  * // ["fuzz: 1000 malformed batches, 1000 rejected with RLError, none returned NaN"]
- * @remarks no paper
  */
 export async function fuzzPlugin(def: AnyDefinition, options: PluginKitOptions = {}): Promise<string[]> {
   if (def.kind === "credit-assigner") return fuzzCreditAssigner(def, options);
@@ -578,7 +573,6 @@ export async function fuzzPlugin(def: AnyDefinition, options: PluginKitOptions =
  * // in a vitest / node:test / jest test of your plugin
  * const report = await testPlugin(rankAdvantagesDefinition, { shiftInvariant: true });
  * report.checks; // ["definition: frozen, named, accepted by a registry", …]
- * @remarks no paper
  */
 export async function testPlugin(def: AnyDefinition, options: PluginKitOptions = {}): Promise<PluginKitReport> {
   if (tensorCount() === undefined) await ready(); // count tensors from the first call on

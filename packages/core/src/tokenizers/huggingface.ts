@@ -36,7 +36,7 @@ type TokenField = string | { content?: string } | null | undefined;
  * @example
  * const tok = huggingFaceTokenizer({ tokenizerJson, tokenizerConfig });
  * tok.decode(tok.encode("héllo 世界")); // "héllo 世界"
- * @remarks no paper (huggingface/tokenizers.js, huggingface/huggingface.js packages/jinja)
+ * @remarks Built on `@huggingface/tokenizers` (huggingface/tokenizers.js) and `@huggingface/jinja` (huggingface/huggingface.js, packages/jinja).
  */
 export function huggingFaceTokenizer(files: HuggingFaceTokenizerFiles, options: HuggingFaceTokenizerOptions = {}): Tokenizer {
   const fn = "huggingFaceTokenizer";
@@ -127,7 +127,6 @@ function pickTemplate(value: unknown): string | undefined {
  * {@link huggingFaceTokenizer}. A missing or unreadable file is `RLError("IO")`, bad JSON `PARSE`.
  * @example
  * const tok = await loadHuggingFaceTokenizer(modelDir); // a folder with tokenizer.json and tokenizer_config.json
- * @remarks no paper
  */
 export async function loadHuggingFaceTokenizer(dir: string, options: HuggingFaceTokenizerOptions = {}): Promise<Tokenizer> {
   const fs = await import("node:fs/promises");

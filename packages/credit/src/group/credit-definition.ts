@@ -28,7 +28,6 @@ export type CreditDefinition = Definition<"credit-assigner", z.ZodType, CreditAs
  * @example
  * const def = defineCreditAssigner({ name: "acme/zero", description: "all zeros",
  *   configSchema: z.object({}), assign: (batch) => ({ advantages: zeros, returns: zeros }) });
- * @remarks no paper
  */
 export function defineCreditAssigner<C extends z.ZodType>(def: {
   name: string;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { broadcastRows, checkOutputBuffer, diagnosticsOf, groupStd, groupSums, parseOutcomeBatch } from "./parse-batch.js";
 import { outputBuffer, outputDtype, type AdvantageResult, type GroupBatch } from "./types.js";
 
-/** How a group of one row is treated (references disagree; spec credit.md §1.5). */
+/** How a group of one row is treated (references disagree; docs/credit/group.md). */
 export const singletonPolicies = ["zeroMeanUnitStd", "zero", "raw", "error"] as const;
 
 /**
@@ -22,7 +22,7 @@ export const singletonPolicies = ["zeroMeanUnitStd", "zero", "raw", "error"] as 
  *   keeps every bit of the float64 arithmetic. `diagnostics` are counts.
  * - `out` (none): a preallocated Float64Array or Float32Array of `B · T` entries to write the
  *   advantages into (every entry is overwritten; the result wraps it, no copy). Reusing one
- *   buffer across calls skips allocating the output, the largest cost after reading the inputs.
+ *   buffer across calls skips allocating the output.
  *   Its type decides the storage (a conflicting `dtype` throws); it must not overlap the inputs.
  *   The next call with the same buffer overwrites the result (and a tensor made from it by
  *   `toTensor()` on the cpu backend, which keeps the Float32Array itself).

@@ -41,10 +41,8 @@ export interface ParseOptions {
   readonly lengths?: boolean;
   /**
    * Allocate the `[B, T]` output (not zeroed) in this dtype as soon as the shape is known, before any
-   * other array of the call. With glibc, a large block allocated after the call's small arrays
-   * ends up at the top of the heap, is trimmed back to the system when freed, and the next call
-   * maps (and page-faults) fresh memory; allocated first, it sits below them and the next call's
-   * output reuses it. Measured on 1M tokens: 3.1–3.5 ms per GRPO call instead of 4.5–6 ms.
+   * other array of the call; it is returned as {@link ParsedRows.output}. Why first: see
+   * docs/core-decisions.md, "Performance notes moved from API docs".
    */
   readonly output?: OutputDtype | undefined;
 }

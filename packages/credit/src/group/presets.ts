@@ -14,7 +14,7 @@ import type { RlooConfig } from "./rloo.js";
  * @example
  * const batch = { tokenRewards: [[0, 1], [0, 0]], mask: [[1, 1], [1, 1]], groups: [0, 0] };
  * grpoAdvantages(batch, { ...groupPresets.trl.grpo, stdScope: "batch" }); // TRL scale_rewards="batch"
- * @remarks no paper
+ * @remarks Settings of verl (verl/trainer/ppo/core_algos.py), TRL (trl/trainer/grpo_trainer.py) and OpenRLHF (openrlhf/trainer/ppo_utils/experience_maker.py).
  */
 export const groupPresets = {
   verl: {

@@ -14,7 +14,7 @@ import { outputBuffer, outputDtype, type AdvantageResult, type GroupBatch } from
  *   keeps every bit of the float64 arithmetic. `diagnostics` are counts.
  * - `out` (none): a preallocated Float64Array or Float32Array of `B · T` entries to write the
  *   advantages into (every entry is overwritten; the result wraps it, no copy). Reusing one
- *   buffer across calls skips allocating the output, the largest cost after reading the inputs.
+ *   buffer across calls skips allocating the output.
  *   Its type decides the storage (a conflicting `dtype` throws); it must not overlap the inputs.
  *   The next call with the same buffer overwrites the result (and a tensor made from it by
  *   `toTensor()` on the cpu backend, which keeps the Float32Array itself).

@@ -16,7 +16,7 @@ export type FixedKlControllerConfig = z.input<typeof fixedKlControllerConfig>;
  * @example
  * const ctl = fixedKlController({ beta: 0.05 });
  * ctl.update({ kl: 0.3, steps: 256 }, ctl.init()).state.beta; // 0.05
- * @remarks no paper (Ziegler et al., arXiv:1909.08593, use a fixed β as the baseline)
+ * @remarks Mirrors verl `FixedKLController` (verl/trainer/ppo/core_algos.py); a fixed β is the baseline of Ziegler et al., arXiv:1909.08593.
  */
 export function fixedKlController(config: FixedKlControllerConfig = {}): KlController {
   const { beta } = parseConfig(fixedKlControllerConfig, config, "fixedKlController");

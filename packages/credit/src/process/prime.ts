@@ -62,7 +62,7 @@ export interface PrimeInput {
  *
  * Paper: `A_t = Σ_{s≥t} γ^{s−t}[r_φ(y_s) − mean_{j≠i} r̄_φ(y^j)] + r_o(y) − mean_{j≠i} r_o(y^j)`.
  * The `"code"` baseline reproduces the released code, whose token-level RLOO algebra adds an
- * extra `(r_t − m_i)/(K−1)` (spec credit.md §19); the outcome term is exact RLOO in both.
+ * extra `(r_t − m_i)/(K−1)` (docs/credit/process.md); the outcome term is exact RLOO in both.
  * Defaults: `baseline: "paper"`, coefficients 5, γ = 1 for both, whitening on, `dtype: "float32"`
  * (baselines, returns and whitening run in float64; both outputs are rounded once at the end).
  * Edge cases: a group of one throws `RLError("INVALID_INPUT")` (the reference divides by zero);

@@ -15,7 +15,7 @@ export type SumFormReturnsConfig = z.input<typeof sumFormReturnsConfig>;
  *
  * Defaults: γ = 1. Edge cases: a row with no valid step is all 0; an empty batch or a
  * `stepMask` of another shape throws `RLError` (`INVALID_INPUT` / `SHAPE_MISMATCH`).
- * Paper: PURE, "Stop Summation" (arXiv:2504.15275) §17 of the spec (the canonical sum-form).
+ * Paper: PURE, "Stop Summation" (arXiv:2504.15275), the canonical sum-form (docs/credit/process.md).
  *
  * @example
  * sumFormReturns([[0.8, -0.5, 0.6]], [[1, 1, 1]]).returns.toArray(); // [[0.9, 0.1, 0.6]]

@@ -96,7 +96,7 @@ function cutValueKeys(values: CutValues): number[] {
  * Writes one row's advantages and loss mask at `offset` (row coordinates: `valid` marks the
  * response tokens; the terminal state is the last valid token). The state advantages are float64;
  * each output entry is written once (rounded there when `adv` is a Float32Array) and never read.
- * @remarks internal; no paper
+ * @remarks internal
  */
 export function fillRowAdvantages(
   p: ArrayLike<number>,

@@ -42,7 +42,7 @@ export function spoChainCutpoints(probs: MatrixLike, config: SpoChainConfig = {}
 /**
  * Cutpoints of one row whose valid tokens are marked by `valid` (positions in row coordinates;
  * the state before a low-probability token is the previous valid token, or −1).
- * @remarks internal; no paper
+ * @remarks internal
  */
 export function rowCutpoints(
   p: ArrayLike<number>,

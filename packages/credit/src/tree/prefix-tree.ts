@@ -117,7 +117,7 @@ export function prefixTree(batch: PrefixTreeBatch, config: PrefixTreeConfig = {}
 /**
  * Builds the forest from validated inputs (shared by {@link prefixTree} and TEMPO). Rows with
  * `skipRow[b] = 1` are left out (a root no row reaches has count 0 and value 0).
- * @remarks internal; no paper
+ * @remarks internal
  */
 export function buildPrefixForest(
   responses: Matrix,

@@ -45,7 +45,7 @@ export const weightedSelfConsistencyConfig = z.object({
 export type WeightedSelfConsistencyConfig = z.input<typeof weightedSelfConsistencyConfig>;
 
 /**
- * Weighted self-consistency (spec rewards.md §10; ImplicitPRM `bon_eval.py`): group candidates by
+ * Weighted self-consistency (docs/rewards/evaluation.md; ImplicitPRM `bon_eval.py`): group candidates by
  * final answer, score each answer `Σ_{y in group} f(score_y)`, return the argmax answer (the first
  * seen on ties) and the votes. Candidates without an answer are skipped; none left → `null`.
  *
@@ -98,7 +98,7 @@ export const bestOfNAccuracyConfig = z.object({
 export type BestOfNAccuracyConfig = z.input<typeof bestOfNAccuracyConfig>;
 
 /**
- * Best-of-N accuracy (spec rewards.md §27; ImplicitPRM `bon_eval.py`): for each problem take a pool
+ * Best-of-N accuracy (docs/rewards/evaluation.md; ImplicitPRM `bon_eval.py`): for each problem take a pool
  * of `n` candidates — the `n` with the highest `logProb` when every candidate has one, else the
  * first `n` — pick one (`argmax` score, or the answer of {@link weightedSelfConsistency}) and
  * average its correctness over problems. A voted answer is correct if its candidates are.

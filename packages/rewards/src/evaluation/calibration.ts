@@ -10,7 +10,7 @@ export const expectedCalibrationErrorConfig = z.object({
 export type ExpectedCalibrationErrorConfig = z.input<typeof expectedCalibrationErrorConfig>;
 
 /**
- * Expected calibration error with equal-width bins (spec rewards.md §26–27):
+ * Expected calibration error with equal-width bins (docs/rewards/evaluation.md):
  * `ECE = Σ_b (n_b/N)·|acc_b − conf_b|`, bin `b` = `[b/B, (b+1)/B)` (the last bin closed at 1).
  * Default 10 bins. Returns the per-bin statistics too (empty bins have `count: 0` and
  * `accuracy`/`confidence` `null`).

@@ -24,8 +24,8 @@ export interface PairwiseAccuracyResult {
 }
 
 /**
- * Pairwise accuracy of a reward model: `mean(r_c > r_r)` with a **strict** `>` (spec rewards.md
- * §1.3, §27), plus the mean margin. Tie policy default `"wrong"`.
+ * Pairwise accuracy of a reward model: `mean(r_c > r_r)` with a **strict** `>`
+ * (docs/rewards/evaluation.md), plus the mean margin. Tie policy default `"wrong"`.
  *
  * @example
  * pairwiseAccuracy([1, 2, 3], [0, 2, 4]);                        // { accuracy: 1/3, meanMargin: 0, count: 3, ties: 1 }

@@ -10,8 +10,9 @@ export const firstErrorF1Config = z.object({
 export type FirstErrorF1Config = z.input<typeof firstErrorF1Config>;
 
 /**
- * ProcessBench-style first-error evaluation of a PRM (spec rewards.md §27; ⚠ the spec marks the
- * details unverified): the predicted first error is the first step with score `< threshold` (or
+ * ProcessBench-style first-error evaluation of a PRM (docs/rewards/evaluation.md; ⚠ the details
+ * are not verified against ProcessBench's code): the predicted first error is the first step with
+ * score `< threshold` (or
  * `-1`); `erroneousAccuracy` = exact-index accuracy on samples with an error, `correctAccuracy` =
  * accuracy on error-free samples (`firstErrorIdx = -1`); `f1` = their harmonic mean.
  *

@@ -44,7 +44,7 @@ export interface RewardBenchScoresOptions {
 }
 
 /**
- * RewardBench-style section weighting (v1, `calculate_scores_per_section`; spec rewards.md §27):
+ * RewardBench-style section weighting (v1, `calculate_scores_per_section`; docs/rewards/evaluation.md):
  * a section's score is the **example-count-weighted** mean of its subsets' accuracies; overall =
  * the unweighted mean of the sections.
  *
@@ -104,7 +104,7 @@ export function rewardBenchScores(
 }
 
 /**
- * RewardBench v2 best-of-N credit for one prompt (`reroll_and_score_dataset`; spec rewards.md §27):
+ * RewardBench v2 best-of-N credit for one prompt (`reroll_and_score_dataset`; docs/rewards/evaluation.md):
  * the chosen response is at index 0; credit = `1/#(scores == max)` if `scores[0]` is the max, else 0.
  *
  * @example

@@ -17,7 +17,7 @@ export const monteCarloStepLabelsConfig = completionStepLabelsConfig;
 export type MonteCarloStepLabelsConfig = CompletionStepLabelsConfig;
 
 /**
- * Monte-Carlo step labels from completions (Math-Shepherd; spec rewards.md §9–10). For each step k,
+ * Monte-Carlo step labels from completions (Math-Shepherd; docs/rewards/evaluation.md). For each step k,
  * `completions[k]` holds the outcomes (correct or not) of the N completions rolled out from the
  * solution prefix ending at step k. Soft label = fraction correct; hard label = 1 if that fraction
  * `> threshold` (default 0: any completion reaches the gold answer), else 0.
@@ -79,7 +79,7 @@ export function firstErrorStep(labels: readonly (number | null)[]): number {
 }
 
 /**
- * Consensus filtering ("The Lessons of Developing PRMs"; spec rewards.md §10): keep a training
+ * Consensus filtering ("The Lessons of Developing PRMs"; docs/rewards/evaluation.md): keep a training
  * solution only when Monte-Carlo labelling and an LLM judge agree on the first erroneous step
  * (both `-1` = no error counts as agreement). Returns the keep mask and the retained fraction.
  *

@@ -25,7 +25,7 @@ export const bradleyTerryConfig = z.object({
   /** Label smoothing `α ∈ [0, 0.5]` (Secrets of RLHF II; cDPO form). */
   labelSmoothing: z.number().min(0).max(0.5).default(0),
   reduction: z.enum(["mean", "sum", "none"]).default("mean"),
-  /** How the accuracy metric counts ties `r_c = r_r` (spec §1.3). */
+  /** How the accuracy metric counts ties `r_c = r_r` (docs/rewards/models.md). */
   tiePolicy: z.enum(["wrong", "drop", "split"]).default("wrong"),
 });
 export type BradleyTerryConfig = z.input<typeof bradleyTerryConfig>;

@@ -25,7 +25,7 @@ export interface PrmExampleInput {
 }
 
 /**
- * The canonical PRM token layout, the same for training and scoring (spec §9; TRL `PRMTrainer`,
+ * The canonical PRM token layout, the same for training and scoring (docs/rewards/models.md; TRL `PRMTrainer`,
  * Math-Shepherd arXiv:2312.08935):
  *
  *   ids    = [BOS?] ⊕ prompt ⊕ (step_1 ⊕ sep) ⊕ … ⊕ (step_n ⊕ sep)

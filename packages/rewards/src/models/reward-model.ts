@@ -62,7 +62,7 @@ export interface RewardModel {
 const MAX_HIDDEN_SIZE = 2 ** 20;
 
 /**
- * A reward model over any {@link Encoder} (spec §2, §3, §6, §9): a bias-free linear head `H→1`
+ * A reward model over any {@link Encoder} (docs/rewards/models.md): a bias-free linear head `H→1`
  * read at the last non-padding token (`w ~ N(0, 1/(H+1))`, OpenRLHF), or a token-classification
  * head `H→2` for PRMs. `fit` trains encoder and head with Adam (core's `adamWTransform`, weight
  * decay 0, ε 1e-7) on the objective's loss, with a seeded validation split, early stopping,

@@ -24,7 +24,7 @@ export function lastTokenIndex(mask: tf.Tensor): tf.Tensor {
 }
 
 /**
- * Hidden state at the last non-padding token: `[B,T,H] → [B,H]` (spec §2). Selects with a one-hot
+ * Hidden state at the last non-padding token: `[B,T,H] → [B,H]` (docs/rewards/models.md). Selects with a one-hot
  * product (differentiable on every backend). Rejects all-padding rows like {@link lastTokenIndex}.
  *
  * @example

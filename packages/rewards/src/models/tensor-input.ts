@@ -7,7 +7,7 @@ export type TensorLike2D = tf.Tensor | readonly (readonly number[])[];
 /** A tensor, or nested plain numbers. */
 export type TensorLike3D = tf.Tensor | readonly (readonly (readonly number[])[])[];
 
-/** Loss reductions (spec §1.2). */
+/** Loss reductions (docs/rewards/models.md). */
 export type Reduction = "mean" | "sum" | "none";
 
 /**

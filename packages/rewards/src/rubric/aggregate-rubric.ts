@@ -29,7 +29,7 @@ export interface RubricAggregate {
 }
 
 /**
- * Aggregates per-criterion verdicts into one reward (spec §13, §15; Rubrics-as-Rewards
+ * Aggregates per-criterion verdicts into one reward (docs/rewards/rubric.md; Rubrics-as-Rewards
  * arXiv:2507.17746, OpenRubrics arXiv:2510.07743, RLBFF arXiv:2509.21319).
  *
  *   weighted: r = (Σ_{pos} w_j c_j − Σ_{pit} w_j t_j) / Σ_{pos} w_j, clipped to [0,1]

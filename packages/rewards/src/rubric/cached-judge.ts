@@ -40,7 +40,6 @@ function verdictKey(prompt: string, response: string, c: RubricCriterion): strin
  * await rubricReward(prompt, response, rubric, judge);   // asks the model
  * await rubricReward(prompt, response, rubric, judge);   // answered from the cache
  * judge.stats();                                          // { hits: 3, misses: 3, size: 3 } for 3 criteria
- * @remarks no paper
  */
 export function cachedJudge(judge: RubricJudge, config: CachedJudgeConfig = {}): CachedJudge {
   const { maxEntries, cacheNull } = parseConfig(cachedJudgeConfig, config, "cachedJudge");
@@ -126,7 +125,6 @@ export type CachedGenerativeJudgeConfig = z.input<typeof cachedGenerativeJudgeCo
  * await judge([{ role: "user", content: "q" }], 0); // "Scores: \\boxed{1}"
  * await judge([{ role: "user", content: "q" }], 0); // "Scores: \\boxed{1}"
  * judge.stats(); // { hits: 1, misses: 1, size: 1 }
- * @remarks no paper
  */
 export function cachedGenerativeJudge(judge: GenerativeJudge, config: CachedGenerativeJudgeConfig = {}): CachedGenerativeJudge {
   const { maxEntries } = parseConfig(cachedGenerativeJudgeConfig, config, "cachedGenerativeJudge");

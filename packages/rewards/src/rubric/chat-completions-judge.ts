@@ -98,7 +98,7 @@ function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
 
 /**
  * An LLM judge over any OpenAI-compatible chat-completions endpoint, using global `fetch`
- * (spec §15; Rubrics-as-Rewards arXiv:2507.17746). Per criterion it sends the system prompt and a
+ * (docs/rewards/rubric.md; Rubrics-as-Rewards arXiv:2507.17746). Per criterion it sends the system prompt and a
  * user message with the criterion, prompt and response, and strictly parses
  * `{"satisfied": boolean}` ({@link parseJudgeVerdict}).
  *
@@ -244,7 +244,6 @@ export type ChatCompletionsGenerativeJudgeConfig = z.input<typeof chatCompletion
  * @example
  * const judge = createChatCompletionsGenerativeJudge({ baseUrl: "http://localhost:8000/v1", model: "BBQGOD/DeepSeek-GRM-16B", apiKeyEnv: null });
  * await judge([{ role: "user", content: "…" }], 0); // "Specific Criteria: … Scores: \\boxed{7, 4}"
- * @remarks no paper
  */
 export function createChatCompletionsGenerativeJudge(config: ChatCompletionsGenerativeJudgeConfig): GenerativeJudge {
   const cfg = parseConfig(chatCompletionsGenerativeJudgeConfig, config, "createChatCompletionsGenerativeJudge");

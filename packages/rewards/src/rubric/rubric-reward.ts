@@ -8,7 +8,7 @@ import type { Rubric, RubricJudge, RubricVerdict } from "./rubric-schema.js";
 export const rubricRewardConfig = z.object({
   /** Passed to {@link aggregateRubric}. */
   aggregation: z.custom<AggregateRubricConfig>((v) => typeof v === "object" && v !== null).optional(),
-  /** `null`: a malformed verdict (`PARSE`) becomes a `null` verdict (spec §15); `throw`: it propagates. Network errors always propagate. */
+  /** `null`: a malformed verdict (`PARSE`) becomes a `null` verdict (docs/rewards/rubric.md); `throw`: it propagates. Network errors always propagate. */
   onParseError: z.enum(["null", "throw"]).default("null"),
 });
 export type RubricRewardConfig = z.input<typeof rubricRewardConfig>;

@@ -19,7 +19,7 @@ export type ChainState<T extends readonly AnyRewardTransform[]> = { -readonly [K
  * let state = t.init();
  * const { output, state: next } = t.update({ rewards: [1, 2, null] }, state);
  * next[0].count; // typed: the running normaliser's statistics, no cast
- * @remarks optax (Hessel et al. 2020) composition; no paper
+ * @remarks Mirrors `optax.chain` (optax/_src/combine.py).
  */
 export function chainTransforms<const T extends readonly AnyRewardTransform[]>(...transforms: T): RewardTransform<ChainState<T>> {
   if (transforms.length === 0) throw new RLError("INVALID_INPUT", "chainTransforms: needs at least one transform");

@@ -18,7 +18,7 @@ export const ensembleRewardsConfig = z.object({
 export type EnsembleRewardsConfig = z.input<typeof ensembleRewardsConfig>;
 
 /**
- * Conservative reward-model ensembles (Coste et al.; spec rewards.md §25). `members` is `[B, k]`
+ * Conservative reward-model ensembles (Coste et al.; docs/rewards/transforms.md). `members` is `[B, k]`
  * (one column per reward model); per sample:
  * `mean = (1/k) Σ r_i`, `WCO = min_i r_i`, `UWO = mean − λ·(1/k) Σ (r_i − mean)²`
  * (population variance, as the paper and the best-of-n code; `unbiased: true` divides by `k − 1`

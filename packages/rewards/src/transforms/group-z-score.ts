@@ -14,7 +14,7 @@ export const groupZScoreRewardsConfig = z.object({
 export type GroupZScoreRewardsConfig = z.input<typeof groupZScoreRewardsConfig>;
 
 /**
- * Per-group z-score of rewards (spec rewards.md §22; BLEUBERI's `zscore_groupwise`):
+ * Per-group z-score of rewards (docs/rewards/transforms.md; BLEUBERI's `zscore_groupwise`):
  * `(r − mean_g)/(std_g + ε)` over the samples of each group (`groups[i]` = prompt id; groups need
  * not be contiguous). Defaults: unbiased std, `ε = 1e-6`.
  *

@@ -41,7 +41,7 @@ export type LscReferenceConfig = z.input<typeof lscReferenceConfig>;
 /**
  * Per-prompt LSC reference `r_ref = μ + z_q·(s + ε)`, a quantile of a normal fit to the rewards of
  * base-policy (reference) responses: `μ`, `s` = their mean and **sample** standard deviation,
- * `z_q` the standard normal quantile (spec rewards.md §23; PAR's re-implementation).
+ * `z_q` the standard normal quantile (docs/rewards/transforms.md; PAR's re-implementation).
  *
  * Defaults `quantile = 0.85`, `stdEpsilon = 1e-5`. A single reference has `s = 0` (→ `μ + z_q·ε`).
  * No references → error (cannot centre).
@@ -61,7 +61,7 @@ export function lscReference(refRewards: readonly number[], config: LscReference
 }
 
 /**
- * The LSC utility `u = log σ(r − r_ref)` (spec rewards.md §23): the log-probability that the
+ * The LSC utility `u = log σ(r − r_ref)` (docs/rewards/transforms.md): the log-probability that the
  * response beats the prompt's reference under Bradley–Terry. Always `≤ 0`, increasing in `r`,
  * with diminishing returns above the reference and ≈ linear far below it (unbounded below).
  * Computed stably as `−softplus(−(r − r_ref))`.
@@ -79,8 +79,8 @@ export function logSigmoidCentered(reward: number, reference: number): number {
 
 /**
  * AND-combination of several properties' LSC utilities: `u = Σ_i u_i = log Π_i σ(r_i − r_i^ref)`,
- * the log-probability that the response is good in every property (independence assumed; spec
- * rewards.md §23). `utilities` is `[property][sample]`; a `null` in any property makes the
+ * the log-probability that the response is good in every property (independence assumed;
+ * docs/rewards/transforms.md). `utilities` is `[property][sample]`; a `null` in any property makes the
  * sample's sum `null` (no signal).
  *
  * @example

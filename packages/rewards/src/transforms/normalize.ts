@@ -14,7 +14,7 @@ export type NormalizeRewardsConfig = z.input<typeof normalizeRewardsConfig>;
 
 /**
  * Static normalisation `(r − μ)/σ` with stored statistics (OpenRLHF's reward-model `mean`/`std`;
- * spec rewards.md §22). With the default `std = 1` it is pure centring `r − μ`.
+ * docs/rewards/transforms.md). With the default `std = 1` it is pure centring `r − μ`.
  * `null` entries pass through.
  *
  * Keeps the order of the rewards (σ > 0), so rankings and pairwise accuracies are unchanged.
@@ -48,7 +48,7 @@ export type ClipRewardsConfig = z.input<typeof clipRewardsConfig>;
 
 /**
  * Clips rewards to `[min, max]` (PAR's **Ceil** baseline is `clipRewards(r, { max: c })`;
- * spec rewards.md §22, §24). `null` passes through. Monotone (order kept, ties may appear).
+ * docs/rewards/transforms.md). `null` passes through. Monotone (order kept, ties may appear).
  *
  * @example
  * clipRewards([-5, 0.5, 7], { min: -1, max: 3 }); // [-1, 0.5, 3]
@@ -159,7 +159,7 @@ export function emptyRunningRewardStats(): RunningRewardStats {
 }
 
 /**
- * Running reward normalisation as a stateful transform (spec rewards.md §22; PAR's Meanstd, Clip
+ * Running reward normalisation as a stateful transform (docs/rewards/transforms.md; PAR's Meanstd, Clip
  * and Minmax baselines). Order as in PAR: **update the statistics with the current batch first,
  * then transform it**. σ = sqrt(M2/n) (population), 0 while n ≤ 1.
  *

@@ -18,7 +18,7 @@ export const preferenceAsRewardConfig = z.object({
 export type PreferenceAsRewardConfig = z.input<typeof preferenceAsRewardConfig>;
 
 /**
- * PAR, Preference As Reward (spec rewards.md §24): the reward model's own win probability of the
+ * PAR, Preference As Reward (docs/rewards/transforms.md): the reward model's own win probability of the
  * policy response against `M` reference responses of the same prompt,
  * `r_PAR = (1/M) Σ_m σ(k·(r − r_ref^(m)))`, over the first `maxRef` references.
  *

@@ -6,7 +6,7 @@ import { requireText } from "../verifiable/require-text.js";
 const CONFIDENCE = /Confidence:\s*(\d+(\.\d+)?)/i;
 
 /**
- * Parses a verbalised confidence `Confidence: s` (0–10) as PPO-C does (spec rewards.md §26):
+ * Parses a verbalised confidence `Confidence: s` (0–10) as PPO-C does (docs/rewards/transforms.md):
  * regex `/Confidence:\s*(\d+(\.\d+)?)/i`, clamp to [0, 10], divide by 10. Missing → `null`
  * (PPO-C then uses the neutral 0.5). `text` is the response without the phrase (what the RM
  * should score).
@@ -43,7 +43,7 @@ export const ppoCalibrationConfig = z.object({
 export type PpoCalibrationConfig = z.input<typeof ppoCalibrationConfig>;
 
 /**
- * PPO-C reward calibration against verbalised overconfidence (spec rewards.md §26), a stateful
+ * PPO-C reward calibration against verbalised overconfidence (docs/rewards/transforms.md), a stateful
  * transform with state `{ average: Δr }`. Per batch:
  * 1. clamp `r` to `[−clampAbs, clampAbs]`;
  * 2. update `Δr ← α·mean(r) + (1 − α)·Δr` **before** use (`average: "std"` tracks `std(r)`);

@@ -16,7 +16,7 @@ export const aggregateStepsConfig = z.object({
 export type AggregateStepsConfig = z.input<typeof aggregateStepsConfig>;
 
 /**
- * PRM step aggregation: step scores `p_1..p_n` → one solution score (spec rewards.md §10).
+ * PRM step aggregation: step scores `p_1..p_n` → one solution score (docs/rewards/transforms.md).
  * `min` = `min_t p_t`; `last` = `p_n`; `product` = `Π_t p_t` (computed as `exp(Σ log p_t)`, exact 0
  * when a step is 0); `mean`; `sum`; `sumLogit` = `Σ logit(clamp(p_t, ε, 1−ε))`.
  *

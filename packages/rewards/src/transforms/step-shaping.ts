@@ -12,7 +12,7 @@ export const clipStepRewardsConfig = z.object({
 export type ClipStepRewardsConfig = z.input<typeof clipStepRewardsConfig>;
 
 /**
- * PRM **Clip** shaping (Gao et al. 2024; spec rewards.md §12): `p̃_k = min(p_k − η, 0)`. Every
+ * PRM **Clip** shaping (Gao et al. 2024; docs/rewards/transforms.md): `p̃_k = min(p_k − η, 0)`. Every
  * step reward is ≤ 0, so adding steps can never raise the return (no reward farming by repeating
  * "good-looking" steps). Monotone in each `p_k`. `η ≤ min p` makes every reward 0. One home:
  * credit's `clipShaping` (batched, with a step mask); this is its one-trajectory view.
@@ -28,7 +28,7 @@ export function clipStepRewards(stepRewards: readonly number[], config: ClipStep
 }
 
 /**
- * PRM **Delta** shaping (Gao et al. 2024; spec rewards.md §12): `p̃_k = p_k − p_{k+1}` for `k < K`,
+ * PRM **Delta** shaping (Gao et al. 2024; docs/rewards/transforms.md): `p̃_k = p_k − p_{k+1}` for `k < K`,
  * `p̃_K = p_K`. The return-to-go from step k telescopes to `p_k`, so a trajectory's return equals
  * its first step's score whatever its length. One step → identity; empty → empty. One home:
  * credit's `deltaShaping`; this is its one-trajectory view.
@@ -43,7 +43,7 @@ export function deltaStepRewards(stepRewards: readonly number[]): number[] {
 }
 
 /**
- * Clip-Delta: {@link deltaStepRewards} of {@link clipStepRewards} (spec rewards.md §12).
+ * Clip-Delta: {@link deltaStepRewards} of {@link clipStepRewards} (docs/rewards/transforms.md).
  *
  * @example
  * clipDeltaStepRewards([0.9, 0.3, 0.7], { eta: 0.5 }); // [0.2, -0.2, 0]

@@ -1,7 +1,7 @@
 import { RLError, describeValue, type Stateful } from "@rl/core/arrays";
 
 /** One reward per sample; `null` = "no signal" — it passes through every transform unchanged and is
- *  left out of every statistic (spec rewards.md §1.4). */
+ *  left out of every statistic (docs/rewards/transforms.md). */
 export type RewardBatch = readonly (number | null)[];
 
 /** Per-sample side information some transforms need. */
@@ -66,7 +66,7 @@ export function contextRefs(input: RewardTransformInput, fn: string): readonly (
  * @example
  * const double = statelessTransform((r) => r.map((x) => (x === null ? null : 2 * x)));
  * double.update({ rewards: [1, null] }, double.init()).output; // [2, null]
- * @remarks optax-style composition (no paper)
+ * @remarks Like `optax.stateless` (optax/_src/base.py).
  */
 export function statelessTransform(f: (rewards: RewardBatch, context: RewardContext) => (number | null)[]): RewardTransform<undefined> {
   return {

@@ -61,7 +61,7 @@ function ngramCounts(tokens: readonly string[], maxOrder: number): Map<string, {
 
 /**
  * Sentence BLEU as HF `evaluate`'s `bleu` (TensorFlow-NMT `compute_bleu`) computes it
- * (spec rewards.md §20):
+ * (docs/rewards/verifiable.md):
  * clipped n-gram matches against the **union (max counts) over references**; precisions
  * `p_n = m_n / c_n`, or `(m_n + 1)/(c_n + 1)` when smoothed; geometric mean `exp(Σ_n log p_n / N)`
  * (0 if any `p_n = 0`); brevity penalty with the **shortest** reference length `r`:
@@ -125,7 +125,7 @@ export const bleuRewardConfig = bleuScoreConfig.extend({
 export type BleuRewardConfig = z.input<typeof bleuRewardConfig>;
 
 /**
- * BLEU as a reward (BLEUBERI; spec rewards.md §20): the completion's `<answer>…</answer>` content
+ * BLEU as a reward (BLEUBERI; docs/rewards/verifiable.md): the completion's `<answer>…</answer>` content
  * when present (else the whole completion) scored with {@link bleuScore} against the references.
  * Empty answer → 0. `references` empty → `null` (no signal: nothing to compare with).
  *

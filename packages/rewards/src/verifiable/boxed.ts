@@ -27,7 +27,7 @@ export const extractLastBoxedConfig = z.object({
 export type ExtractLastBoxedConfig = z.input<typeof extractLastBoxedConfig>;
 
 /**
- * The content of the last `\boxed{…}` in a text, with brace matching (spec rewards.md §16).
+ * The content of the last `\boxed{…}` in a text, with brace matching (docs/rewards/verifiable.md).
  *
  * Looks for the right-most box command: `\boxed{…}`, and, when allowed, `\fbox{…}` and the space
  * form `\boxed 5` (the content runs to the next whitespace or `$`). Defaults: both allowed.

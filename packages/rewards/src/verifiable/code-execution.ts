@@ -10,7 +10,7 @@ export interface CodeExecutionResult {
 }
 
 /**
- * A sandboxed code runner (spec rewards.md §21): runs `code` against `tests` under time and memory
+ * A sandboxed code runner (docs/rewards/verifiable.md): runs `code` against `tests` under time and memory
  * limits, without network. Execution is out of scope of `@rl/rewards`: plug in a sandbox service or a
  * local container runner.
  */
@@ -32,7 +32,7 @@ export const codeExecutionRewardConfig = z.object({
 export type CodeExecutionRewardConfig = z.input<typeof codeExecutionRewardConfig>;
 
 /**
- * Code-execution reward (spec rewards.md §21): the last fenced code block of the completion (in
+ * Code-execution reward (docs/rewards/verifiable.md): the last fenced code block of the completion (in
  * `language`) is run by the `executor` against `tests`; reward `1` if all tests pass (`mode: "all"`) or
  * the fraction passed (`"fraction"`). Compile / runtime error or timeout → 0; no code block → 0;
  * no tests (`total = 0`) → `null` (no signal). An executor that throws is an error, not a 0.

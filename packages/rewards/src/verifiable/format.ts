@@ -20,7 +20,7 @@ export const regexFormatRewardConfig = z.object({
 export type RegexFormatRewardConfig = z.input<typeof regexFormatRewardConfig>;
 
 /**
- * Regex format reward (spec rewards.md §18): `matched` (1) if the completion matches `pattern`,
+ * Regex format reward (docs/rewards/verifiable.md): `matched` (1) if the completion matches `pattern`,
  * else `unmatched` (0). The default is TRL's `think_format_reward`:
  * `^<think>(?!.*<think>)(.*?)</think>.*$` with DOTALL and MULTILINE — must start with `<think>`,
  * no second `<think>`, must close; anything may follow.
@@ -60,7 +60,7 @@ export const tagStructureRewardConfig = z.object({
 export type TagStructureRewardConfig = z.input<typeof tagStructureRewardConfig>;
 
 /**
- * Tag-structure format reward (spec rewards.md §18): checks that each of `tags` opens and
+ * Tag-structure format reward (docs/rewards/verifiable.md): checks that each of `tags` opens and
  * closes exactly once, the pairs do not overlap and come in the given order.
  * Returns 1 / 0, or with `partialCredit` the fraction of well-formed pairs (order not required).
  * `strictOutside` additionally requires nothing but whitespace between and around the pairs.

@@ -39,7 +39,7 @@ function extractVerl(solution: string, method: "strict" | "flexible"): string | 
 
 /**
  * verl's `gsm8k.compute_score`, reproduced exactly with its quirks — the verl-compatible preset of
- * conformance op `reward.gsm8kVerl` (spec rewards.md §17).
+ * conformance op `reward.gsm8kVerl` (docs/rewards/verifiable.md).
  *
  * Only the last 300 characters count. `strict`: the last match of `#### (-?[0-9.,]+)`, with `,` and
  * `$` removed. `flexible`: the last match of `(-?[0-9.,]+)` that is not `"."` (commas kept).
@@ -85,7 +85,7 @@ function toDecimal(s: string): number | null {
 }
 
 /**
- * GSM8K answer reward with @rl's defaults (spec rewards.md §17): verl's extraction, then one
+ * GSM8K answer reward with @rl's defaults (docs/rewards/verifiable.md): verl's extraction, then one
  * trailing period dropped and a numeric comparison when both sides are decimals (`3.50` = `3.5`,
  * `1,000` = `1000`). Set `numericCompare: false, stripTrailingPeriod: false` for verl's behaviour.
  *

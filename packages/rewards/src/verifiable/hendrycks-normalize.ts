@@ -81,7 +81,7 @@ function stripOrThrow(input: string): string {
 
 /**
  * Hendrycks-MATH answer normalisation (`strip_string`), as used by verl's `math_reward.py`
- * and as the first stage of OpenRLHF's `grade_answer` (spec rewards.md §16).
+ * and as the first stage of OpenRLHF's `grade_answer` (docs/rewards/verifiable.md).
  *
  * Steps, in order: drop newlines and `\!`; `\\`→`\`; `tfrac`/`dfrac`→`frac`; drop `\left`,
  * `\right`, `^{\circ}`, `^\circ`, `\$`; cut a right-hand `\text{ …}` unit; drop `\%`;

@@ -24,7 +24,7 @@ export const dapoOverlongPenaltyConfig = z
 export type DapoOverlongPenaltyConfig = z.input<typeof dapoOverlongPenaltyConfig>;
 
 /**
- * DAPO's soft overlong punishment (Eq. 13; spec rewards.md §19), added to the correctness
+ * DAPO's soft overlong punishment (Eq. 13; docs/rewards/verifiable.md), added to the correctness
  * reward. With `L_max` = maxLength, `L_c` = cacheLength, `|y|` = token count:
  *
  * - `0` if `|y| ≤ L_max − L_c`;
@@ -92,7 +92,7 @@ export type CosineScaledRewardConfig = z.input<typeof cosineScaledRewardConfig>;
 
 /**
  * Cosine length-scaled correctness reward ("Demystifying Long CoT", App. C.1; TRL
- * `get_cosine_scaled_reward`; spec rewards.md §19):
+ * `get_cosine_scaled_reward`; docs/rewards/verifiable.md):
  * `progress = min(|y|/L_max, 1)`, `R = v_lo + ½(v_hi − v_lo)(1 + cos(π·progress))` with
  * `(v_lo, v_hi) = (minCorrect, maxCorrect)` when correct — short correct answers earn most — and
  * `(maxWrong, minWrong)` when wrong — short wrong answers are punished most.
@@ -126,7 +126,7 @@ export type RepetitionPenaltyConfig = z.input<typeof repetitionPenaltyConfig>;
 
 /**
  * n-gram repetition penalty ("Demystifying Long CoT", App. C.2; TRL
- * `get_repetition_penalty_reward`; spec rewards.md §19): over the token ids,
+ * `get_repetition_penalty_reward`; docs/rewards/verifiable.md): over the token ids,
  * `R = (1 − #unique n-grams / #n-grams) · maxPenalty`.
  *
  * Defaults `ngramSize = 3`, `maxPenalty = −1`. Fewer than `n` tokens → 0. `maxPenalty > 0` → error.
@@ -162,7 +162,7 @@ export const linearLengthPenaltyConfig = z.object({
 export type LinearLengthPenaltyConfig = z.input<typeof linearLengthPenaltyConfig>;
 
 /**
- * PAR's default length penalty (spec rewards.md §19), added to the reward before any shaping:
+ * PAR's default length penalty (docs/rewards/verifiable.md), added to the reward before any shaping:
  * `−perToken · max(0, |y| − freeTokens)`. Defaults `freeTokens = 300`, `perToken = 0.01`.
  *
  * @example

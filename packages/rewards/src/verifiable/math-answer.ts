@@ -27,7 +27,7 @@ function cleanAnswerPhrase(s: string): string {
 }
 
 /**
- * Extracts a final math answer from a completion (spec rewards.md §16).
+ * Extracts a final math answer from a completion (docs/rewards/verifiable.md).
  *
  * Strategies, tried in order (default all three): `boxed` = the content of the last `\boxed{…}`
  * (brace-matched, {@link extractLastBoxed}); `answerIs` = the last "answer is …" / "Answer: …"

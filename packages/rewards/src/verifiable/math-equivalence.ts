@@ -123,7 +123,7 @@ function splitTuple(s: string): { open: string; close: string; items: string[] }
 }
 
 /**
- * Math answer equivalence in three stages (spec rewards.md §16):
+ * Math answer equivalence in three stages (docs/rewards/verifiable.md):
  * 1. `string`: Hendrycks {@link stripMathString} of both sides (after unwrapping a whole
  *    `\text{…}`) are equal — OpenRLHF's `mathd` check;
  * 2. `normalized` / `numeric`: a plain-text normal form (units, `$`, `%`, `x=` prefixes and
@@ -134,7 +134,7 @@ function splitTuple(s: string): { open: string; close: string; items: string[] }
  * 3. `symbolic`: the pluggable {@link SymbolicEquivalence}, per element, for what stages 1–2
  *    cannot decide (`2x+1` vs `1+2x`).
  *
- * Reproduces the OpenRLHF column of the spec's grading table except rows that need a CAS.
+ * Reproduces the OpenRLHF column of the grading table in docs/rewards/verifiable.md except rows that need a CAS.
  *
  * @example
  * mathAnswersEqual("1,000", "1000").equal;   // true

@@ -24,7 +24,7 @@ export const mathAnswerRewardAsyncConfig = mathAnswerRewardConfig.omit({ symboli
 export type MathAnswerRewardAsyncConfig = z.input<typeof mathAnswerRewardAsyncConfig>;
 
 /**
- * {@link mathAnswerReward} with an asynchronous symbolic backend and a timeout (spec rewards.md §16;
+ * {@link mathAnswerReward} with an asynchronous symbolic backend and a timeout (docs/rewards/verifiable.md;
  * TRL/math_verify use 5 s to verify). Stages 1–2 run first; only answers they cannot decide go to
  * `equivalence.equal(pred, gold, { timeoutMs, signal })` (normalised plain-text forms). A timeout,
  * a backend error or `null` counts as not equal, reported in `debug.symbolic` (`"timeout"`,

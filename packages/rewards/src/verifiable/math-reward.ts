@@ -30,7 +30,7 @@ export interface MathAnswerRewardResult {
 }
 
 /**
- * Binary math correctness reward (RLVR; spec rewards.md §16): (1) optionally keep the text after
+ * Binary math correctness reward (RLVR; docs/rewards/verifiable.md): (1) optionally keep the text after
  * the last reasoning delimiter (absent → `incorrect`, as TRL's `reasoning_accuracy_reward`);
  * (2) extract the answer (last `\boxed{}`, else "the answer is …", else the last number);
  * (3–4) compare with {@link mathAnswersEqual} (Hendrycks strings, exact rationals, optional

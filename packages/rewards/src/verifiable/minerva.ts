@@ -30,7 +30,7 @@ const DOT = "[^\\n]";
 
 /**
  * Minerva's `normalize_final_answer` (Lewkowycz et al. 2022, as shipped in verl's
- * `math_dapo.py`; spec rewards.md §17).
+ * `math_dapo.py`; docs/rewards/verifiable.md).
  *
  * Keeps the text after the last `=`; applies the substitution list (`"an "`, `"a "`, `\$`, spaces,
  * `mbox`→`text`, …) and removes unit words (`ways`, `cm`, `degrees`, …, `^\circ`, `{,}`); keeps the
@@ -80,7 +80,7 @@ export interface MinervaVerlResult {
 
 /**
  * verl's `math_dapo.compute_score` (DAPO's ±1 reward with Minerva's grader), reproduced exactly —
- * the verl-compatible preset of conformance op `reward.minervaVerl` (spec rewards.md §17).
+ * the verl-compatible preset of conformance op `reward.minervaVerl` (docs/rewards/verifiable.md).
  *
  * Only the last 300 characters of `solution` count. Default mode: the last match of
  * `(?i)Answer\s*:\s*([^\n]+)` (else `"[INVALID]"`) and the ground truth both go through

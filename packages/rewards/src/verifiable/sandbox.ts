@@ -89,7 +89,7 @@ exec chroot "$R" /bin/sh -c 'cd "$0" && unset OLDPWD PWD && exec "$@"' "$W" "$@"
  * @example
  * const r = await runSandboxed(["/usr/bin/python3", "-c", "print(6 * 7)"], "", {}, { timeMs: 5000 });
  * r.stdout.trim(); // "42"
- * @remarks no paper; limits as verl `prime_code/testing_util.py` `reliability_guard` (RLIMIT_AS) at b178a3cd, isolation by Linux namespaces
+ * @remarks Limits as verl `prime_code/testing_util.py` `reliability_guard` (RLIMIT_AS) at b178a3cd; isolation by Linux namespaces.
  */
 export async function runSandboxed(
   argv: readonly string[],

@@ -3,8 +3,8 @@ import { hendrycksEquivalent } from "./hendrycks-normalize.js";
 import { requireText } from "./require-text.js";
 
 /**
- * verl's `math_reward.compute_score`, reproduced exactly (the verl-compatible preset; spec
- * rewards.md §16, conformance op `reward.mathEquivVerl`).
+ * verl's `math_reward.compute_score`, reproduced exactly (the verl-compatible preset;
+ * docs/rewards/verifiable.md, conformance op `reward.mathEquivVerl`).
  *
  * score = 1 if the last box of `solution` is {@link hendrycksEquivalent} to `groundTruth`, else 0.
  *

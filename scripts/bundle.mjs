@@ -67,7 +67,11 @@ await build({
   input,
   cwd: pkgDir,
   platform: "neutral",
-  external: (id) => bare(id) && !inline(id),
+  // What an inlined package imports is inlined too (tfjs-core's gradients need `long`, which is
+  // tfjs-core's dependency, not ours), except tfjs-core itself: the registrations must land in the
+  // app's one tfjs engine.
+  external: (id, importer) =>
+    bare(id) && !inline(id) && (id.startsWith("node:") || id === "@tensorflow/tfjs-core" || importer === undefined || !importer.includes("/node_modules/")),
   resolve: {
     extensionAlias: { ".js": [".ts", ".js"] },
     // fp-ts's CommonJS Either pulls in a dozen modules; its ES build lets the bundle keep `tryCatch` alone.

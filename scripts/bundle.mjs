@@ -17,7 +17,7 @@
 //   the gradient registrations, the kernels) lists all of its dist/ JavaScript in `sideEffects`.
 import { build } from "rolldown";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 
 const pkgDir = process.cwd();
 const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
@@ -25,6 +25,7 @@ const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
 /** Modules that are entry points without being in `exports` (loaded by URL at run time). */
 const extraEntries = {
   "@rl/alignment": ["parallel/worker"], // createDataParallel starts `new URL("./worker.js", …)`
+  "@rl/core": ["kernels/register"], // bench/kernels.bench.mjs switches the kernel implementation (not in `exports`)
 };
 
 /** Bare specifiers inlined into the bundle instead of left to the app's node_modules. */
@@ -63,7 +64,7 @@ function removeJs(dir) {
 removeJs(join(pkgDir, "dist"));
 
 const bare = (id) => !id.startsWith(".") && !id.startsWith("/") && !id.startsWith("\0") && !/^[A-Za-z]:[\\/]/.test(id);
-await build({
+const result = await build({
   input,
   cwd: pkgDir,
   platform: "neutral",
@@ -90,3 +91,14 @@ await build({
     comments: { legal: true, annotation: true, jsdoc: false },
   },
 });
+
+// A chunk that loads a sibling by URL (`new URL("./worker.js", import.meta.url)`) must sit where
+// that sibling is: check every such URL against the files just written.
+const dist = join(pkgDir, "dist");
+for (const chunk of (Array.isArray(result) ? result : [result]).flatMap((r) => r.output)) {
+  if (chunk.type !== "chunk") continue;
+  for (const [, rel] of chunk.code.matchAll(/new URL\("(\.{1,2}\/[^"]+\.js)"/g)) {
+    const target = join(dist, dirname(chunk.fileName), rel);
+    if (!existsSync(target)) throw new Error(`bundle ${pkg.name}: dist/${chunk.fileName} loads ${rel}, but ${relative(pkgDir, target)} was not built`);
+  }
+}

@@ -26,7 +26,7 @@ export interface ApiKeyOptions {
  * resolveApiKey("collectRollouts", { apiKeyEnv: "MY_KEY", apiKeyRequired: false }, { MY_KEY: "sk-1" }); // "sk-1"
  * resolveApiKey("collectRollouts", { apiKeyEnv: "MY_KEY", apiKeyRequired: false }, {}); // undefined
  * resolveApiKey("collectRollouts", { apiKeyEnv: "MY_KEY", apiKeyRequired: true }, {}); // throws INVALID_CONFIG "collectRollouts: apiKeyRequired is true but the environment variable MY_KEY is not set"
- * resolveApiKey("collectRollouts", { apiKeyEnv: "MY_KEY", apiKeyRequired: false }, { MY_KEY: "" }); // throws INVALID_CONFIG "collectRollouts: the environment variable MY_KEY (apiKeyEnv) is set to an empty string"
+ * resolveApiKey("collectRollouts", { apiKeyEnv: "MY_KEY", apiKeyRequired: false }, { MY_KEY: "" }); // throws INVALID_CONFIG "collectRollouts: the environment variable MY_KEY (apiKeyEnv) is set to an empty string; set it to the key, unset it for a server without authentication, or pass apiKeyEnv: null"
  * @remarks no paper
  */
 export function resolveApiKey(fn: string, options: ApiKeyOptions, env?: Readonly<Record<string, string | undefined>>): string | undefined {

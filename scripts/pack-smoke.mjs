@@ -90,6 +90,27 @@ console.log("pack smoke: 4 packages and the example plugin packed, installed and
   );
   const hooked = JSON.parse(sh(process.execPath, ["load.cjs"], dir));
   if (hooked.tf.length > 0) throw new Error(`require("@rl/credit") loaded TensorFlow.js modules:\n${hooked.tf.join("\n")}`);
+  // @rl/core and @rl/credit carry their own (tree-shaken) copy of zod 4 in their bundles
+  // (scripts/bundle.mjs); the app's zod is another copy. Schemas cross over both ways, and the
+  // registry's zod-4 check is structural, so it still refuses a zod-3 schema.
+  writeFileSync(
+    join(dir, "zod.cjs"),
+    'const { z } = require("zod");\n' +
+      'const { grpoConfig } = require("@rl/credit");\n' +
+      'const { RLError, parseConfig, defineDefinition } = require("@rl/core/arrays");\n' +
+      'const code = (f) => { try { f(); return "ok"; } catch (e) { return RLError.isInstance(e) ? e.code : String(e); } };\n' +
+      "const ours = z.object({ x: grpoConfig, n: z.number() }).parse({ x: { epsilon: 0.5 }, n: 1 });\n" +
+      'const theirs = z.object({ per: z.number().default(0.01) });\n' +
+      'const def = { kind: "reward-function", name: "acme/x", version: "1.0.0", specVersion: "v1", create: () => () => 0 };\n' +
+      "console.log(JSON.stringify([ours.x.epsilon, ours.x.normalizeByStd, z.object({ x: grpoConfig }).safeParse({ x: { epsilon: -1 } }).success,\n" +
+      '  parseConfig(theirs, {}, "smoke").per, code(() => parseConfig(theirs, { pre: 1 }, "smoke")), code(() => parseConfig(grpoConfig, { epsilonn: 1 }, "smoke")),\n' +
+      '  code(() => defineDefinition({ ...def, configSchema: theirs })), code(() => defineDefinition({ ...def, configSchema: { _def: { typeName: "ZodObject" }, parse: () => ({}), safeParse: () => ({}) } })),\n' +
+      '  code(() => defineDefinition({ ...def, configSchema: {} }))]));\n',
+  );
+  const zodOut = sh(process.execPath, ["zod.cjs"], dir).trim();
+  const zodExpected = '[0.5,true,false,0.01,"INVALID_CONFIG","INVALID_CONFIG","ok","INVALID_CONFIG","INVALID_CONFIG"]';
+  if (zodOut !== zodExpected) throw new Error(`zod schemas across the app's zod and @rl's bundled copies printed ${zodOut}, expected ${zodExpected}`);
+  console.log("light install: schemas compose across the app's zod and @rl's bundled zod; zod-3 and foreign schemas are refused");
   const times = [];
   for (let i = 0; i < 5; i++) times.push(JSON.parse(sh(process.execPath, ["load.cjs"], dir)).ms);
   const median = times.sort((a, b) => a - b)[2];

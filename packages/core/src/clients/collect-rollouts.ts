@@ -4,6 +4,7 @@ import { RLError, toRLError } from "../errors.js";
 import type { RolloutGroup } from "../schemas/data.js";
 import type { LogProbSemantics } from "./log-prob-batch.js";
 import { postJsonWithRetry, redact } from "./http-retry.js";
+import { resolveApiKey } from "./api-key.js";
 import { parseChatCompletionLogProbs } from "./openai-chat.js";
 import { toRolloutGroup } from "./to-rollout-group.js";
 import type { ChatMessage } from "../data/preference-formats.js";
@@ -42,7 +43,8 @@ export type RolloutRewardFn = (input: RolloutRewardInput) => number | null | Pro
  * defaults), `maxTokens` 256, `logProbsMode` "raw" (vLLM's default `raw_logprobs`; set
  * "processed" when the server runs `--logprobs-mode processed_logprobs`; a positive
  * `extraBody.top_k` is recorded as the semantics' `topK`), `apiKeyEnv`
- * "OPENAI_API_KEY", `concurrency` 4, `timeoutMs` 60 000 per attempt, `maxRetries` 3 (the name
+ * "OPENAI_API_KEY" with `apiKeyRequired` false (unset: no `Authorization` header; set but
+ * empty: `RLError`; see {@link resolveApiKey}), `concurrency` 4, `timeoutMs` 60 000 per attempt, `maxRetries` 3 (the name
  * the rubric judge uses; `retries` is its deprecated alias and wins when given), `backoffMs`
  * 500, `maxBackoffMs` 30 000, `onError` "throw".
  */
@@ -55,7 +57,10 @@ export const collectRolloutsConfig = z.object({
   topP: z.number().gt(0).max(1).default(1),
   maxTokens: z.number().int().positive().default(256),
   logProbsMode: z.enum(["raw", "processed"]).default("raw"),
-  apiKeyEnv: z.string().min(1).default("OPENAI_API_KEY"),
+  /** Environment variable holding the API key (read at call time, never logged); `null` = no key. Rule: {@link resolveApiKey}. */
+  apiKeyEnv: z.string().min(1).nullable().default("OPENAI_API_KEY"),
+  /** Throw when `apiKeyEnv` is unset instead of sending no `Authorization` header. */
+  apiKeyRequired: z.boolean().default(false),
   concurrency: z.number().int().positive().default(4),
   timeoutMs: z.number().positive().default(60_000),
   maxRetries: z.number().int().nonnegative().default(3),
@@ -129,9 +134,9 @@ export async function collectRollouts(prompts: readonly RolloutPrompt[], config:
     topP: cfg.topP,
     topK: typeof topK === "number" && Number.isInteger(topK) && topK > 0 ? topK : 0, // vLLM: -1 / 0 = off
   };
-  const secret = process.env[cfg.apiKeyEnv];
+  const secret = resolveApiKey(fn, cfg);
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
-  if (secret !== undefined && secret !== "") headers.authorization = `Bearer ${secret}`;
+  if (secret !== undefined) headers.authorization = `Bearer ${secret}`;
   const url = `${cfg.baseUrl.replace(/\/+$/, "")}/chat/completions`;
 
   const run = new AbortController();

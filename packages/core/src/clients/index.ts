@@ -42,6 +42,7 @@ export {
   type RescaleLogProbTemperatureConfig,
 } from "./rescale-temperature.js";
 export { importanceLogRatios, importanceLogRatiosConfig, type ImportanceLogRatiosConfig } from "./importance-log-ratios.js";
+export { resolveApiKey, type ApiKeyOptions } from "./api-key.js";
 export {
   collectRollouts,
   collectRolloutsConfig,

@@ -110,6 +110,24 @@ describe("collectRollouts against a local OpenAI-compatible server", () => {
     expect(out.groups[0]?.responses.map((r) => r.reward)).toEqual([1, 0]);
   });
 
+  it("the API-key rule (resolveApiKey): empty key or a required key that is unset → INVALID_CONFIG before any request; null → no header", async () => {
+    const { baseUrl, seen } = await serve((_s, res) => json(res, 200, completion(1)));
+    process.env[KEY_ENV] = "";
+    const empty = await collectRollouts(["a"], { ...fast, baseUrl }).catch((e: unknown) => e);
+    expect(RLError.isInstance(empty) && empty.code).toBe("INVALID_CONFIG");
+    expect((empty as RLError).message.startsWith(`collectRollouts: the environment variable ${KEY_ENV} (apiKeyEnv) is set to an empty string`)).toBe(true);
+    delete process.env[KEY_ENV];
+    const required = await collectRollouts(["a"], { ...fast, baseUrl, apiKeyRequired: true }).catch((e: unknown) => e);
+    expect(RLError.isInstance(required) && required.code).toBe("INVALID_CONFIG");
+    expect((required as RLError).message).toBe(`collectRollouts: apiKeyRequired is true but the environment variable ${KEY_ENV} is not set`);
+    expect(seen).toHaveLength(0);
+    process.env[KEY_ENV] = KEY;
+    await collectRollouts(["a"], { ...fast, baseUrl, apiKeyEnv: null, apiKeyRequired: true });
+    expect(seen[0]?.authorization).toBeUndefined();
+    await collectRollouts(["a"], { ...fast, baseUrl, apiKeyRequired: true });
+    expect(seen[1]?.authorization).toBe(`Bearer ${KEY}`);
+  });
+
   it("sends no Authorization header when the key variable is unset; rewards default to null", async () => {
     const { baseUrl, seen } = await serve((_s, res) => json(res, 200, completion(1)));
     const out = await collectRollouts(["a"], { ...fast, baseUrl });

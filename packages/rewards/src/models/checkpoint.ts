@@ -3,7 +3,7 @@ import { RLError, assertTensor, tf } from "@rl/core";
 import { writeFileAtomic as coreWriteFileAtomic } from "@rl/core/data";
 import { z } from "zod";
 
-/** Options of {@link writeFileAtomic}. */
+/** Options of {@link saveVariables} (and of a reward model's `save`): how the checkpoint is written. */
 export interface AtomicWriteOptions {
   /** Bytes per `write` call. Default 64 KiB. */
   chunkSize?: number;
@@ -12,19 +12,14 @@ export interface AtomicWriteOptions {
 }
 
 /**
- * Writes a file atomically: the bytes go to a temp file in the same directory, which is fsync'ed
- * and then renamed over `path` (rename is atomic within a directory on POSIX), and the directory is
- * fsync'ed (best effort). A crash at any point leaves either the old or the new file, never a torn
- * one. On failure the temp file is removed (best effort) and an `RLError("IO")` is thrown.
- *
- * @example
- * await writeFileAtomic("/tmp/rm.json", JSON.stringify(ckpt));
+ * `@rl/core/data`'s `writeFileAtomic` (the one home of the temp file + fsync + rename protocol)
+ * fed in `chunkSize` pieces, with `onChunkWritten` run once each piece is on disk. Failures are
+ * `RLError("IO")` naming `fn`.
  */
-export async function writeFileAtomic(path: string, contents: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+async function writeChunksAtomic(fn: string, path: string, contents: string | Uint8Array, options: AtomicWriteOptions): Promise<void> {
   const bytes = typeof contents === "string" ? new TextEncoder().encode(contents) : contents;
   const chunkSize = options.chunkSize ?? 65536;
-  // @rl/core/data owns the temp-file + fsync + rename protocol; this adds chunking and the hook,
-  // which runs after each chunk has been written (the generator resumes once the chunk is on disk).
+  // The generator resumes (and the hook runs) once core has written the previous chunk.
   async function* chunks(): AsyncGenerator<Uint8Array> {
     for (let off = 0; off < bytes.length; off += chunkSize) {
       const end = Math.min(off + chunkSize, bytes.length);
@@ -36,8 +31,17 @@ export async function writeFileAtomic(path: string, contents: string | Uint8Arra
     await coreWriteFileAtomic(path, chunks());
   } catch (error) {
     if (RLError.isInstance(error) && error.code === "IO") throw error;
-    throw new RLError("IO", `writeFileAtomic: could not write ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new RLError("IO", `${fn}: could not write ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+}
+
+/**
+ * @deprecated use `writeFileAtomic` from `@rl/core/data` (the one atomic write of @rl; it takes
+ * text, bytes or a stream of chunks). `saveVariables` keeps `chunkSize` and `onChunkWritten`.
+ * This alias is removed in the next minor release.
+ */
+export function writeFileAtomic(path: string, contents: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  return writeChunksAtomic("writeFileAtomic", path, contents, options);
 }
 
 /** The checkpoint file layout (JSON). */
@@ -50,7 +54,7 @@ export const checkpointSchema = z.object({
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
 /**
- * Saves variables (in order) and metadata atomically with {@link writeFileAtomic}.
+ * Saves variables (in order) and metadata atomically, with `@rl/core/data`'s `writeFileAtomic`.
  * @example
  * await saveVariables("/tmp/rm.json", model.variables, { objective: "bradleyTerry" });
  */
@@ -69,7 +73,7 @@ export async function saveVariables(
       return { shape: [...v.shape], data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64") };
     }),
   };
-  await writeFileAtomic(path, JSON.stringify(ckpt), options);
+  await writeChunksAtomic("saveVariables", path, JSON.stringify(ckpt), options);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { RLError, parseConfig } from "@rl/core/arrays";
+import { resolveApiKey } from "@rl/core/clients";
 import { z } from "zod";
 import type { RubricCriterion, RubricJudge, RubricVerdict } from "./rubric-schema.js";
 
@@ -7,8 +8,14 @@ export const chatCompletionsJudgeConfig = z.object({
   /** Base URL of an OpenAI-compatible API, e.g. `https://api.openai.com/v1` (the judge POSTs to `${baseUrl}/chat/completions`). */
   baseUrl: z.string().url(),
   model: z.string().min(1),
-  /** Name of the environment variable holding the API key (read at call time; never logged). `null` = no key. */
+  /**
+   * Name of the environment variable holding the API key (read at call time; never logged). `null` = no key.
+   * Unset: no `Authorization` header (a local server); set but empty: `RLError`. The rule of every
+   * @rl HTTP client: `resolveApiKey` in `@rl/core/clients`.
+   */
   apiKeyEnv: z.string().min(1).nullable().default("OPENAI_API_KEY"),
+  /** Throw when `apiKeyEnv` is unset instead of sending no `Authorization` header (e.g. a hosted API). */
+  apiKeyRequired: z.boolean().default(false),
   /** Per-attempt timeout. */
   timeoutMs: z.number().int().positive().default(30_000),
   /** Retries after the first attempt, on 429 / 5xx / network errors / timeouts. */
@@ -107,7 +114,9 @@ function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
  *   backoff (`Retry-After` honoured, capped at `maxBackoffMs`); other 4xx fail at once (`NETWORK`).
  * - Concurrency: at most `concurrency` requests in flight per judge.
  * - The key is read from `process.env[apiKeyEnv]` at call time, sent only in the `Authorization`
- *   header, and redacted from every error message and event.
+ *   header, and redacted from every error message and event. Unset: no header (a local server),
+ *   unless `apiKeyRequired`; set but empty: `RLError("INVALID_CONFIG")` (`resolveApiKey` in
+ *   `@rl/core/clients`, the rule of every @rl HTTP client).
  * - A malformed verdict throws `RLError("PARSE")`; `rubricReward` turns it into a `null` verdict.
  *
  * Defaults: timeout 30 s, 3 retries, backoff 500 ms doubling to 10 s, concurrency 4, temperature 0.
@@ -158,13 +167,7 @@ function chatCompletionsRequester(cfg: ParsedJudgeConfig, fn: string) {
   const run = limiter(cfg.concurrency);
   const url = `${cfg.baseUrl.replace(/\/+$/, "")}/chat/completions`;
   return async <T>(messages: readonly JudgeMessage[], what: string, eventId: string, temperature: number, parse: (content: string, key: string | undefined) => T): Promise<T> => {
-    let key: string | undefined;
-    if (cfg.apiKeyEnv !== null) {
-      key = process.env[cfg.apiKeyEnv];
-      if (key === undefined || key === "") {
-        throw new RLError("INVALID_CONFIG", `${fn}: environment variable ${cfg.apiKeyEnv} is not set`);
-      }
-    }
+    const key = resolveApiKey(fn, cfg);
     const emit = (type: JudgeEvent["type"], attempt: number, message: string): void =>
       cfg.onEvent?.({ type, criterionId: eventId, attempt, message: redact(message, key) });
     const body = JSON.stringify({ model: cfg.model, temperature, max_tokens: cfg.maxTokens, messages });

@@ -12,7 +12,7 @@ import {
   createEmbeddingEncoder,
   createRewardModel,
 } from "../../src/index.js";
-import { writeFileAtomic } from "../../src/models/index.js";
+import { loadVariables, saveVariables, writeFileAtomic as deprecatedWriteFileAtomic } from "../../src/models/checkpoint.js";
 import { codeOf } from "./helpers.js";
 
 const VOCAB = 16;
@@ -210,25 +210,46 @@ describe("atomic save / load", () => {
     [rm, fresh, prm, other].forEach((m) => m.dispose());
   });
 
-  it("writeFileAtomic never exposes a partial file", async () => {
+  it("saveVariables writes through core's writeFileAtomic and never exposes a partial checkpoint", async () => {
+    const { readFileSync } = await import("node:fs");
     const dir = mkdtempSync(join(tmpdir(), "rl-atomic-"));
-    const path = join(dir, "f.txt");
-    await writeFileAtomic(path, "old");
+    const path = join(dir, "rm.json");
+    const w = tf.variable(tf.tensor1d([1.5, -2.25, 3]));
+    await saveVariables(path, [w], { step: 1 });
+    const old = readFileSync(path, "utf8");
     let seen = "";
+    const written: number[] = [];
+    w.assign(tf.tensor1d([0, 0, 0]));
     await expect(
-      writeFileAtomic(path, "x".repeat(1000), {
-        chunkSize: 100,
-        onChunkWritten: async (written) => {
-          const { readFileSync } = await import("node:fs");
+      saveVariables(path, [w], { step: 2 }, {
+        chunkSize: 40,
+        onChunkWritten: (n) => {
+          written.push(n);
           seen = readFileSync(path, "utf8");
-          if (written >= 500) throw new Error("disk full");
+          if (n >= 80) throw new Error("disk full");
         },
       }),
     ).rejects.toThrow(/disk full/);
-    expect(seen).toBe("old");
+    expect(written).toEqual([40, 80]);
+    expect(seen).toBe(old);
+    expect(readFileSync(path, "utf8")).toBe(old);
+    expect(readdirSync(dir)).toEqual(["rm.json"]);
+    expect(await loadVariables(path, [w])).toEqual({ step: 1 });
+    expect(Array.from(w.dataSync())).toEqual([1.5, -2.25, 3]);
+    w.dispose();
+  });
+
+  it("the deprecated rewards writeFileAtomic still writes in chunks, and names itself in its RLError", async () => {
     const { readFileSync } = await import("node:fs");
-    expect(readFileSync(path, "utf8")).toBe("old");
+    const dir = mkdtempSync(join(tmpdir(), "rl-atomic-"));
+    const path = join(dir, "f.txt");
+    const chunks: number[] = [];
+    await deprecatedWriteFileAtomic(path, "x".repeat(250), { chunkSize: 100, onChunkWritten: (n) => void chunks.push(n) });
+    expect(chunks).toEqual([100, 200, 250]);
+    expect(readFileSync(path, "utf8")).toBe("x".repeat(250));
+    await expect(deprecatedWriteFileAtomic(join(dir, "no-such-dir", "f.txt"), "x")).rejects.toSatisfy(
+      (e) => RLError.isInstance(e) && e.code === "IO" && e.message.startsWith("writeFileAtomic: cannot write"),
+    );
     expect(existsSync(path)).toBe(true);
-    expect(readdirSync(dir)).toEqual(["f.txt"]);
   });
 });

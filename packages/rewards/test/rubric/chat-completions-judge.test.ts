@@ -187,11 +187,33 @@ describe("createChatCompletionsJudge (local chat-completions server)", () => {
     logged.push(err3.message, JSON.stringify(events));
     for (const text of logged) expect(text).not.toContain(KEY);
     expect(logged.join("\n")).toContain("[redacted]");
-    // a missing key names the variable, not a value
+    // a required key that is missing names the variable and the option, not a value
     delete process.env[ENV];
-    const err4 = await rejection(make([])("p", "r", criterion));
+    const err4 = await rejection(make([], { apiKeyRequired: true })("p", "r", criterion));
     expect(err4.code).toBe("INVALID_CONFIG");
-    expect(err4.message).toContain(ENV);
+    expect(err4.message).toBe(`chatCompletionsJudge: apiKeyRequired is true but the environment variable ${ENV} is not set`);
     process.env[ENV] = KEY;
+  });
+
+  it("the API-key rule of every @rl client: unset → no Authorization header, empty → RLError naming apiKeyEnv, null → no key", async () => {
+    handler = (_req, _body, res) => reply(res, '{"satisfied": true}');
+    try {
+      delete process.env[ENV];
+      expect(await make([])("p", "r", criterion)).toBe(1);
+      expect(requests).toHaveLength(1);
+      expect(requests[0]?.auth).toBeUndefined();
+      process.env[ENV] = "";
+      const empty = await rejection(make([])("p", "r", criterion));
+      expect(empty.code).toBe("INVALID_CONFIG");
+      expect(empty.message.startsWith(`chatCompletionsJudge: the environment variable ${ENV} (apiKeyEnv) is set to an empty string`)).toBe(true);
+      expect(requests).toHaveLength(1); // nothing was sent
+      expect(await make([], { apiKeyEnv: null, apiKeyRequired: true })("p", "r", criterion)).toBe(1);
+      expect(requests[1]?.auth).toBeUndefined();
+      process.env[ENV] = KEY;
+      expect(await make([], { apiKeyRequired: true })("p", "r", criterion)).toBe(1);
+      expect(requests[2]?.auth).toBe(`Bearer ${KEY}`);
+    } finally {
+      process.env[ENV] = KEY;
+    }
   });
 });

@@ -172,7 +172,7 @@ export function rowSums(r: MatrixData, rows: number, cols: number, prefix: Int32
   const data = t.data;
   const bytes = t.bytes;
   const rowBytes = cols * r.BYTES_PER_ELEMENT;
-  const last = new Int32Array(t.rows);
+  const last = new Int32Array(Math.min(t.rows, rows));
   for (let b0 = 0; b0 < rows; b0 += t.rows) {
     const n = Math.min(t.rows, rows - b0);
     for (let j = 0; j < n; j++) {

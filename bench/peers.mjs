@@ -153,10 +153,11 @@ if (want("adv")) {
   const rewards = new Float32Array(B * T);
   for (let b = 0; b < B; b++) rewards[b * T + T - 1] = rng.uniform() < 0.5 ? 1 : 0;
   const batch = { tokenRewards: new Matrix(rewards, [B, T]), mask: new Matrix(new Float32Array(B * T).fill(1), [B, T]), groups: Array.from({ length: B }, (_, b) => Math.floor(b / K)) };
-  // Steady state: a 4 MB output per call, freed only when V8 collects it, so the first calls (and
-  // the first after the heap rows above) get fresh pages from malloc and page-fault each one
-  // (1,024 faults, 13-100 ms on this VM). Half a second of calls settles GC and glibc's reuse.
-  const opts = { runs: smoke ? 1 : Math.max(RUNS * 6, 30), warmup: smoke ? 0 : 5, warmupMs: smoke ? 0 : 500 };
+  // Steady state: a 4 MB output per call, freed only when V8 collects it, so the first ~15 calls
+  // of a process (and bursts later) get fresh pages from malloc and page-fault each one (1,024
+  // faults, 13-100 ms per call on the loaded VM). 60 calls and half a second settle GC and
+  // glibc's reuse; the median of 30 then skips the bursts (docs/core-decisions.md).
+  const opts = { runs: smoke ? 1 : Math.max(RUNS * 6, 30), warmup: smoke ? 0 : 60, warmupMs: smoke ? 0 : 500 };
   rl.grpo_adv = await timeMs(() => grpoAdvantages(batch), opts);
   rl.rloo_adv = await timeMs(() => rlooAdvantages(batch), opts);
   // the same with a reused output buffer (`out`): no allocation at all

@@ -4,7 +4,10 @@
 // torch 1t ms, torch all-threads ms, @rl / torch 1t, target, met / not met, and peak extra memory / logits.
 // Targets are printed, never asserted. APIs another change adds (lmHeadLogProbs, fusedPolicyLoss)
 // are detected; absent ones print "n/a".
-// `node bench/peers.mjs [--smoke] [--no-peer] [--runs=N]`; PEER_PYTHON overrides /usr/bin/python3.
+// `node bench/peers.mjs [--smoke] [--no-peer] [--runs=N] [--only=key,key]`; PEER_PYTHON overrides
+// /usr/bin/python3. `--only` runs the listed sections (both sides), keys as in the table's rows:
+// lp_grad, lp_fwd, lm_head, ppo (the policy losses), demo (the demo step and workers), adv
+// (GRPO / RLOO advantages); e.g. `pnpm bench:peers --only=adv`.
 import { spawnSync } from "node:child_process";
 import { availableParallelism, cpus } from "node:os";
 import * as alignment from "@rl/alignment";
@@ -20,6 +23,9 @@ const { Matrix, createRng, gatherLogProbs, generate, ready, tf } = core;
 const smoke = process.argv.includes("--smoke");
 const noPeer = process.argv.includes("--no-peer");
 const RUNS = Number(process.argv.find((a) => a.startsWith("--runs="))?.slice(7) ?? (smoke ? 1 : 5));
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+/** Whether the section `key` runs (every section without `--only`). */
+const want = (key) => only === undefined || only.includes(key);
 const S = {
   lp_grad: smoke ? [2, 8, 16] : [8, 128, 512],
   lp_fwd: smoke ? [2, 8, 64] : [4, 512, 32000],
@@ -43,7 +49,7 @@ const rl = {};
 const mem = {};
 
 // 1. log-probs of given ids + gradient, [8,128,512]
-{
+if (want("lp_grad")) {
   const [B, T, V] = S.lp_grad;
   const logits = tf.tensor3d(randn(B * T * V, 2), [B, T, V]);
   const ids = tf.tensor2d(Int32Array.from({ length: B * T }, () => rng.int(V)), [B, T], "int32");
@@ -56,7 +62,7 @@ const mem = {};
   tf.dispose([logits, ids]);
 }
 // 2. log-probs forward [4,512,32000]: time and peak extra memory / logits
-{
+if (want("lp_fwd")) {
   const [B, T, V] = S.lp_fwd;
   const logits = tf.tensor3d(randn(B * T * V, 2), [B, T, V]);
   const ids = tf.tensor2d(Int32Array.from({ length: B * T }, () => rng.int(V)), [B, T], "int32");
@@ -66,7 +72,7 @@ const mem = {};
   tf.dispose([logits, ids]);
 }
 // 3. log-probs straight from hidden states (lmHeadLogProbs, when core has it), forward + gradient
-if (typeof core.lmHeadLogProbs === "function") {
+if (want("lm_head") && typeof core.lmHeadLogProbs === "function") {
   const [N, d, V] = S.lm_head;
   const hidden = tf.tensor3d(randn(N * d, 0.1), [1, N, d]);
   const W = tf.tensor2d(randn(d * V, 0.05), [d, V]);
@@ -84,7 +90,7 @@ if (typeof core.lmHeadLogProbs === "function") {
   tf.dispose([hidden, W, ids]);
 }
 // 4. token policy losses + gradient [256,1024]
-{
+if (want("ppo")) {
   const [B, T] = S.policy;
   const lp0 = randn(B * T, 0.3, -1.5);
   const t = {
@@ -107,7 +113,7 @@ if (typeof core.lmHeadLogProbs === "function") {
   tf.dispose(Object.values(t));
 }
 // 5. the demo's GRPO step: trainStep, sampling 4 tokens, and trainStep on 1 vs 2 workers
-{
+if (want("demo")) {
   const { rows, T, V, d, H, L } = S.demo;
   const config = { vocabSize: V, maxLength: T, dModel: d, nHeads: H, nLayers: L };
   const policy = createPolicy(config, createRng(1));
@@ -141,14 +147,23 @@ if (typeof core.lmHeadLogProbs === "function") {
   tf.dispose(Object.values(batch));
 }
 // 6. GRPO / RLOO advantages over 1M tokens (float32 in, no widening)
-{
+if (want("adv")) {
   const [G, K, T] = S.adv;
   const B = G * K;
   const rewards = new Float32Array(B * T);
   for (let b = 0; b < B; b++) rewards[b * T + T - 1] = rng.uniform() < 0.5 ? 1 : 0;
   const batch = { tokenRewards: new Matrix(rewards, [B, T]), mask: new Matrix(new Float32Array(B * T).fill(1), [B, T]), groups: Array.from({ length: B }, (_, b) => Math.floor(b / K)) };
-  rl.grpo_adv = await timeMs(() => grpoAdvantages(batch), { runs: RUNS * 2, warmup: smoke ? 0 : 5 });
-  rl.rloo_adv = await timeMs(() => rlooAdvantages(batch), { runs: RUNS * 2, warmup: smoke ? 0 : 5 });
+  // Steady state: a 4 MB output per call, freed only when V8 collects it, so the first ~15 calls
+  // of a process (and bursts later) get fresh pages from malloc and page-fault each one (1,024
+  // faults, 13-100 ms per call on the loaded VM). 60 calls and half a second settle GC and
+  // glibc's reuse; the median of 30 then skips the bursts (docs/core-decisions.md).
+  const opts = { runs: smoke ? 1 : Math.max(RUNS * 6, 30), warmup: smoke ? 0 : 60, warmupMs: smoke ? 0 : 500 };
+  rl.grpo_adv = await timeMs(() => grpoAdvantages(batch), opts);
+  rl.rloo_adv = await timeMs(() => rlooAdvantages(batch), opts);
+  // the same with a reused output buffer (`out`): no allocation at all
+  const out = new Float32Array(B * T);
+  rl.grpo_adv_out = await timeMs(() => grpoAdvantages(batch, { out }), opts);
+  rl.rloo_adv_out = await timeMs(() => rlooAdvantages(batch, { out }), opts);
 }
 
 // The peer.
@@ -158,7 +173,7 @@ if (!noPeer) {
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE; // the peer's own tuning, not this machine's override
   delete env.OPENBLAS_L2_SIZE;
-  const res = spawnSync(python, [new URL("./peers.py", import.meta.url).pathname, ...(smoke ? ["--smoke"] : [])], { env, encoding: "utf8", maxBuffer: 1 << 20 });
+  const res = spawnSync(python, [new URL("./peers.py", import.meta.url).pathname, ...(smoke ? ["--smoke"] : []), ...(only ? [`--only=${only.join(",")}`] : [])], { env, encoding: "utf8", maxBuffer: 1 << 20 });
   try {
     peer = JSON.parse(res.stdout.trim().split("\n").at(-1) ?? "");
   } catch {
@@ -189,9 +204,11 @@ const rows = [
   [`demo GRPO step: sampling + trainStep`, "demo_grpo_step", 2.0],
   [`GRPO advantages ${ag}x${ak}x${at} vs verl grpo_vectorized`, "grpo_adv", 1.5],
   [`RLOO advantages ${ag}x${ak}x${at} vs verl rloo_vectorized`, "rloo_adv", 1.5],
+  [`GRPO advantages, reused \`out\` buffer`, "grpo_adv_out", null, null, "grpo_adv"],
+  [`RLOO advantages, reused \`out\` buffer`, "rloo_adv_out", null, null, "rloo_adv"],
 ];
 const header = ["work", "@rl ms", "torch 1t ms", `torch ${peer.allThreads ?? "all"}t ms`, "@rl / torch 1t", "target", "met?", "peak extra / logits"];
-const table = rows.map(([work, key, target, memTarget, peerKey]) => {
+const table = rows.filter(([, key]) => only === undefined || rl[key] !== undefined).map(([work, key, target, memTarget, peerKey]) => {
   const ours = rl[key];
   const theirs = t1[peerKey ?? key];
   const ratio = typeof ours === "number" && typeof theirs === "number" ? ours / theirs : null;
@@ -204,7 +221,7 @@ const table = rows.map(([work, key, target, memTarget, peerKey]) => {
   return [work, fmt(ours), fmt(theirs), fmt(tAll[peerKey ?? key]), ratio === null ? "n/a" : `${ratio.toFixed(2)}x`, targets, met, typeof m === "number" ? `${m.toFixed(2)}x` : "—"];
 });
 const speedUp = typeof rl.workers1 === "number" && typeof rl.workers2 === "number" ? rl.workers1 / rl.workers2 : null;
-table.push([`demo trainStep, 2 workers vs 1 (${fmt(rl.workers1)} → ${fmt(rl.workers2)} ms)`, fmt(rl.workers2), "—", "—", speedUp === null ? "n/a" : `${speedUp.toFixed(2)}x faster`, "≥ 1.7x faster", speedUp === null ? "n/a" : speedUp >= 1.7 ? "met" : "not met", "—"]);
+if (want("demo")) table.push([`demo trainStep, 2 workers vs 1 (${fmt(rl.workers1)} → ${fmt(rl.workers2)} ms)`, fmt(rl.workers2), "—", "—", speedUp === null ? "n/a" : `${speedUp.toFixed(2)}x faster`, "≥ 1.7x faster", speedUp === null ? "n/a" : speedUp >= 1.7 ? "met" : "not met", "—"]);
 if (peer.available && typeof peer.memory?.lp_fwd === "number") {
   table.push([`torch log-probs forward, peak extra / logits (maxrss)`, "—", "—", "—", "—", "—", "—", `${(peer.memory.lp_fwd / (fb * ft * fv * 4)).toFixed(2)}x`]);
 }

@@ -3,7 +3,7 @@
 Prints one JSON object on stdout: {"available", "torch", "threads": {"1": {case: ms}, "all": {...}},
 "allThreads", "memory": {case: peak extra bytes}}. Without torch it prints {"available": false}.
 GRPO / RLOO advantages are verl's `grpo_vectorized` / `rloo_vectorized` estimators
-(verl/trainer/ppo/core_algos.py) re-expressed here in torch. Usage: python3 peers.py [--smoke]
+(verl/trainer/ppo/core_algos.py) re-expressed here in torch. Usage: python3 peers.py [--smoke] [--only=key,key]
 """
 import json
 import os
@@ -12,6 +12,12 @@ import sys
 import time
 
 SMOKE = "--smoke" in sys.argv
+# `--only=key,key`: the sections of peers.mjs's `--only` (lp_grad, lp_fwd, lm_head, ppo, demo, adv)
+ONLY = next((a[7:].split(",") for a in sys.argv if a.startswith("--only=")), None)
+
+
+def want(key):
+    return ONLY is None or key in ONLY
 
 try:
     import torch
@@ -227,26 +233,32 @@ def rloo_vectorized(rewards, mask, index):
 
 def run_all(memory):
     out = {}
-    if memory is not None:
-        # Peak extra memory of the [B,T,V] forward: the first large op of the process (maxrss delta).
-        run = lp_fwd_case()
-        before = maxrss_bytes()
-        run()
-        memory["lp_fwd"] = max(0, maxrss_bytes() - before)
-        out["lp_fwd"] = time_ms(run, runs=3 if not SMOKE else 1)
-    else:
-        out["lp_fwd"] = time_ms(lp_fwd_case(), runs=3 if not SMOKE else 1)
-    out["lp_grad"] = time_ms(lp_grad_case())
-    out["lm_head"] = time_ms(lm_head_case(), runs=3 if not SMOKE else 1)
-    out["ppo"] = time_ms(policy_case("ppo"))
-    out["grpo_loss"] = time_ms(policy_case("grpo"))
-    step, sample = demo_cases()
-    out["demo_step"] = time_ms(step)
-    out["demo_sample"] = time_ms(sample)
-    out["demo_grpo_step"] = out["demo_step"] + out["demo_sample"]
-    r, m, i = verl_groups()
-    out["grpo_adv"] = time_ms(lambda: grpo_vectorized(r, m, i), runs=RUNS * 2)
-    out["rloo_adv"] = time_ms(lambda: rloo_vectorized(r, m, i), runs=RUNS * 2)
+    if want("lp_fwd"):
+        if memory is not None:
+            # Peak extra memory of the [B,T,V] forward: the first large op of the process (maxrss delta).
+            run = lp_fwd_case()
+            before = maxrss_bytes()
+            run()
+            memory["lp_fwd"] = max(0, maxrss_bytes() - before)
+            out["lp_fwd"] = time_ms(run, runs=3 if not SMOKE else 1)
+        else:
+            out["lp_fwd"] = time_ms(lp_fwd_case(), runs=3 if not SMOKE else 1)
+    if want("lp_grad"):
+        out["lp_grad"] = time_ms(lp_grad_case())
+    if want("lm_head"):
+        out["lm_head"] = time_ms(lm_head_case(), runs=3 if not SMOKE else 1)
+    if want("ppo"):
+        out["ppo"] = time_ms(policy_case("ppo"))
+        out["grpo_loss"] = time_ms(policy_case("grpo"))
+    if want("demo"):
+        step, sample = demo_cases()
+        out["demo_step"] = time_ms(step)
+        out["demo_sample"] = time_ms(sample)
+        out["demo_grpo_step"] = out["demo_step"] + out["demo_sample"]
+    if want("adv"):
+        r, m, i = verl_groups()
+        out["grpo_adv"] = time_ms(lambda: grpo_vectorized(r, m, i), runs=RUNS * 2)
+        out["rloo_adv"] = time_ms(lambda: rloo_vectorized(r, m, i), runs=RUNS * 2)
     return out
 
 

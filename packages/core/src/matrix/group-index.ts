@@ -74,6 +74,10 @@ export function indexGroups(groups: unknown, rows: number, options: IndexGroupsO
   const list = groups as GroupIds;
   if (list.length !== rows) throw new RLError("SHAPE_MISMATCH", `${fn}: groups has ${list.length} entries, ${rowsName} has ${rows} rows`);
   const byId = new Map<string | number, number>();
+  // Small non-negative integer ids (the usual prompt index) are looked up in a table instead of
+  // the Map: `table[id] = g + 1`, 0 for an id not seen yet. Every such id goes through the table,
+  // so the two never hold the same id.
+  const table = new Int32Array(Math.min(4 * rows, 1 << 20));
   const ids: (string | number)[] = [];
   let sizes = new Int32Array(Math.min(rows, 16));
   for (let b = 0; b < rows; b++) {
@@ -85,10 +89,12 @@ export function indexGroups(groups: unknown, rows: number, options: IndexGroupsO
       of[b] = -1;
       continue;
     }
-    let g = byId.get(id);
-    if (g === undefined) {
+    const small = typeof id === "number" && id >= 0 && id < table.length && Number.isInteger(id);
+    let g = small ? (table[id] as number) - 1 : byId.get(id);
+    if (g === undefined || g < 0) {
       g = ids.length;
-      byId.set(id, g);
+      if (small) table[id] = g + 1;
+      else byId.set(id, g);
       ids.push(id);
       if (g === sizes.length) {
         const grown = new Int32Array(Math.min(rows, 2 * sizes.length));

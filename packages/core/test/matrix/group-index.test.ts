@@ -35,6 +35,30 @@ describe("indexGroups", () => {
     expect(() => indexGroups([0, null], 2, { fn: "f" })).toThrow("f: groups[1] is null");
   });
 
+  it("property: small integer ids (a table) and other ids (a Map) index as one Map would", () => {
+    const id = fc.oneof(
+      fc.integer({ min: 0, max: 30 }),
+      fc.constantFrom(-0, -1, 2.5, 1e9, 2 ** 40, "3", "a", ""),
+    );
+    fc.assert(
+      fc.property(fc.array(id, { minLength: 1, maxLength: 60 }), (ids) => {
+        const index = indexGroups(ids, ids.length);
+        const byId = new Map<string | number, number>();
+        const want: number[] = [];
+        const firsts: (string | number)[] = [];
+        for (const x of ids) {
+          if (!byId.has(x)) {
+            byId.set(x, byId.size);
+            firsts.push(x); // as given (a Map key would turn −0 into 0)
+          }
+          want.push(byId.get(x) as number);
+        }
+        expect(Array.from(index.of)).toEqual(want);
+        expect(index.ids).toEqual(firsts);
+      }),
+    );
+  });
+
   it("property: sizes sum to the rows and members partition the rows", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 200 }), (ids) => {

@@ -3,6 +3,7 @@
 import { Matrix, RLError, assertSameShape, splitNulls, type GroupIndex, type MatrixData, type MatrixLike } from "@rl/core/arrays";
 import { rowRewardsOf } from "../batch-fields.js";
 import { overwrittenArray, type OutputDtype } from "../output.js";
+import { maskPrefixes, rowSums } from "./row-scan.js";
 
 /** A validated `[B, T]` batch: flat row-major views plus the per-row score and length. */
 export interface ParsedRows {
@@ -106,88 +107,17 @@ function assertNotEmpty(m: Matrix, name: string, fn: string): void {
 }
 
 /**
- * One pass over `tokenRewards` and `mask` together: writes the row sums into `scores` (throwing
- * on a non-finite row) and returns the mask layout per row (see {@link ParsedRows.prefix}). The
- * mask is not validated here: a row that is not a clean prefix gets −1 and `broadcastRows`
- * names its bad entry, so errors come in the same order as without this pass. Reading the mask
- * alongside the rewards costs far less than a second pass over it, and lets `broadcastRows`
- * write each prefix row with `fill`.
+ * The `{ lengths: false }` read of `tokenRewards` and `mask`: writes the row sums into `scores`
+ * (throwing on a non-finite row) and returns the mask layout per row (see
+ * {@link ParsedRows.prefix}). The mask is not validated here: a row that is not a clean prefix
+ * gets −1 and `broadcastRows` names its bad entry, so errors come in the same order as without
+ * this pass. Both reads run at memcmp speed on typed arrays in Node (`row-scan.ts`).
  */
 function rowSumsAndMaskPrefix(r: MatrixData, mask: MatrixData, rows: number, cols: number, scores: Float64Array, fn: string): Int32Array {
-  const prefix = new Int32Array(rows);
-  const pairs = float32Pairs(r, mask, cols);
-  for (let b = 0; b < rows; b++) {
-    const base = b * cols;
-    const end = base + cols;
-    let s = 0;
-    let k = base;
-    if (pairs !== undefined) {
-      // Float32 inputs, read two entries at a time through a Float64Array view of the same bytes.
-      // A mask pair of ones has one bit pattern (`pairs.ones`); a reward pair whose double is ±0
-      // holds two zeros (±0), which leave the sequential sum unchanged (s is never −0), so they
-      // are skipped: the sum is the same number as the per-entry loop's, with far fewer adds on
-      // the usual outcome-on-the-last-token rewards.
-      const { r64, m64, ones } = pairs;
-      let p = base >> 1;
-      const pend = end >> 1;
-      for (; p + 2 <= pend; p += 2) {
-        if (m64[p] !== ones || m64[p + 1] !== ones) break;
-        if (r64[p] !== 0 || r64[p + 1] !== 0) {
-          const j = 2 * p;
-          s = s + (r[j] as number) + (r[j + 1] as number) + (r[j + 2] as number) + (r[j + 3] as number);
-        }
-      }
-      k = 2 * p;
-    }
-    // Leading ones, four at a time. `s + r0 + r1 + …` keeps the sequential (left-to-right) sum.
-    for (; k + 4 <= end; k += 4) {
-      if (mask[k] !== 1 || mask[k + 1] !== 1 || mask[k + 2] !== 1 || mask[k + 3] !== 1) break;
-      s = s + (r[k] as number) + (r[k + 1] as number) + (r[k + 2] as number) + (r[k + 3] as number);
-    }
-    for (; k < end && mask[k] === 1; k++) s += r[k] as number;
-    const ones = k - base;
-    // Then zeros; the first other value ends the prefix form and the rest is summed unread.
-    for (; k + 4 <= end; k += 4) {
-      if (mask[k] !== 0 || mask[k + 1] !== 0 || mask[k + 2] !== 0 || mask[k + 3] !== 0) break;
-      s = s + (r[k] as number) + (r[k + 1] as number) + (r[k + 2] as number) + (r[k + 3] as number);
-    }
-    for (; k < end && mask[k] === 0; k++) s += r[k] as number;
-    const isPrefix = k === end;
-    for (; k < end; k++) s += r[k] as number;
-    if (!Number.isFinite(s)) throwNonFinite(r, b, cols, "tokenRewards", fn);
-    scores[b] = s;
-    prefix[b] = isPrefix ? ones : -1;
-  }
+  const prefix = maskPrefixes(mask, rows, cols);
+  rowSums(r, rows, cols, prefix, scores);
+  for (let b = 0; b < rows; b++) if (!Number.isFinite(scores[b])) throwNonFinite(r, b, cols, "tokenRewards", fn);
   return prefix;
-}
-
-/** Float64Array views of two Float32Arrays (pairs of entries), when both allow it (8-byte aligned, even rows). */
-interface Float32Pairs {
-  readonly r64: Float64Array;
-  readonly m64: Float64Array;
-  /** The double whose bytes are two float32 ones. */
-  readonly ones: number;
-}
-
-const ONES_PAIR = new Float64Array(new Float32Array([1, 1]).buffer)[0] as number;
-
-function float32Pairs(r: MatrixData, mask: MatrixData, cols: number): Float32Pairs | undefined {
-  if (!(r instanceof Float32Array) || !(mask instanceof Float32Array) || cols % 2 !== 0) return undefined;
-  if (r.byteOffset % 8 !== 0 || mask.byteOffset % 8 !== 0) return undefined;
-  const n = r.length >> 1;
-  return { r64: new Float64Array(r.buffer, r.byteOffset, n), m64: new Float64Array(mask.buffer, mask.byteOffset, n), ones: ONES_PAIR };
-}
-
-/** Length of the ones-then-zeros prefix of a mask row, or −1 when the row is not of that form. */
-function maskRowPrefix(mask: MatrixData, base: number, cols: number): number {
-  const end = base + cols;
-  let k = base;
-  while (k + 4 <= end && mask[k] === 1 && mask[k + 1] === 1 && mask[k + 2] === 1 && mask[k + 3] === 1) k += 4;
-  while (k < end && mask[k] === 1) k++;
-  const ones = k - base;
-  while (k + 4 <= end && mask[k] === 0 && mask[k + 1] === 0 && mask[k + 2] === 0 && mask[k + 3] === 0) k += 4;
-  while (k < end && mask[k] === 0) k++;
-  return k === end ? ones : -1;
 }
 
 /**
@@ -276,8 +206,13 @@ export function broadcastRows(
   const given = options.out;
   const out = given ?? overwrittenArray(rows * cols, dtype);
   // Every entry is written: `out` is a caller's buffer or an array that is not zeroed.
-  const prefix = options.prefix;
+  const prefix = options.prefix ?? maskPrefixes(mask, rows, cols);
   const f32 = !(out instanceof Float64Array);
+  // Prefix rows are written with `fill`, one call per run of equal values (a row's zero tail and
+  // the next row's zeros, or consecutive full rows with the same advantage, are one run).
+  let runValue = 0;
+  let runStart = 0;
+  let runEnd = 0;
   for (let b = 0; b < rows; b++) {
     const v = values[b] as number;
     const a = v === 0 ? 0 : v;
@@ -290,10 +225,26 @@ export function broadcastRows(
       );
     }
     const base = b * cols;
-    const n = prefix !== undefined ? (prefix[b] as number) : maskRowPrefix(mask, base, cols);
+    const n = prefix[b] as number;
     if (n >= 0) {
-      out.fill(a, base, base + n);
-      out.fill(0, base + n, base + cols);
+      if (n > 0) {
+        if (runEnd === base && runValue === a) runEnd = base + n;
+        else {
+          fillRun(out, runValue, runStart, runEnd);
+          runValue = a;
+          runStart = base;
+          runEnd = base + n;
+        }
+      }
+      if (n < cols) {
+        if (runEnd === base + n && runValue === 0) runEnd = base + cols;
+        else {
+          fillRun(out, runValue, runStart, runEnd);
+          runValue = 0;
+          runStart = base + n;
+          runEnd = base + cols;
+        }
+      }
       continue;
     }
     for (let t = 0; t < cols; t++) {
@@ -304,7 +255,14 @@ export function broadcastRows(
       } else throw new RLError("INVALID_INPUT", `${fn}: mask[${b}][${t}] is ${m}; a mask holds only 0 and 1`);
     }
   }
+  fillRun(out, runValue, runStart, runEnd);
   return new Matrix(out, [rows, cols]);
+}
+
+/** `out[start .. end) = value`: a loop for short runs (a `fill` call costs ~20 ns), `fill` otherwise. */
+function fillRun(out: MatrixData, value: number, start: number, end: number): void {
+  if (end - start >= 16) out.fill(value, start, end);
+  else for (let k = start; k < end; k++) out[k] = value;
 }
 
 /** True when two typed arrays share bytes. */

@@ -93,9 +93,13 @@ if (typeof core.lmHeadLogProbs === "function") {
     mask: tf.tensor2d(Float32Array.from({ length: B * T }, () => (rng.uniform() < 0.9 ? 1 : 0)), [B, T]),
     lp: tf.tensor2d(lp0, [B, T]),
   };
+  // Same warm-up and run count as the peer's token-loss rows (peers.py POLICY_RUNS / POLICY_WARMUP):
+  // a 2-10 ms call needs many runs for a stable median. As in row 1, the gradient is not copied into
+  // a JS array on wasm / cpu (it exists when f returns; the peer returns lp.grad without a copy).
+  const synchronous = ["wasm", "cpu"].includes(tf.getBackend());
   const timeLoss = (lossFn) => {
     const f = tf.valueAndGrad((x) => { const out = lossFn({ logProbs: x, oldLogProbs: t.old, advantages: t.adv, mask: t.mask }); tf.dispose(out.perToken); return out.loss; });
-    return time(() => { const { value, grad } = f(t.lp); value.dataSync(); grad.dataSync(); tf.dispose([value, grad]); });
+    return timeMs(() => { const { value, grad } = f(t.lp); value.dataSync(); if (!synchronous) grad.dataSync(); tf.dispose([value, grad]); }, { runs: smoke ? 1 : 41, warmup: smoke ? 0 : 10 });
   };
   rl.ppo = await timeLoss((x) => alignment.ppoPolicyLoss(x));
   rl.grpo_loss = await timeLoss((x) => alignment.grpoLoss(x, { lossType: "grpo" }));
@@ -180,9 +184,9 @@ const rows = [
   [`log-probs + gradient [${lb},${lt},${lv}]`, "lp_grad", 1.5],
   [`log-probs forward [${fb},${ft},${fv}]`, "lp_fwd", 1.0, 0.1],
   [`lmHeadLogProbs V ${hv}, d ${hd}, ${hn} tokens (+ grad; memory: forward)`, "lm_head", null, 0.25],
-  [`PPO clipped loss + gradient [${pb},${pt}]`, "ppo", 1.5],
+  [`PPO clipped loss (dual clip 3) + gradient [${pb},${pt}]`, "ppo", 1.5],
   [`GRPO loss (grpo) + gradient [${pb},${pt}]`, "grpo_loss", 1.5],
-  [`fusedPolicyLoss + gradient [${pb},${pt}]`, "fused", 1.5, null, "ppo"],
+  [`fusedPolicyLoss (no dual clip) + gradient [${pb},${pt}]`, "fused", 1.5],
   [`PPO loss, composite tfjs chain (fused off) [${pb},${pt}]`, "ppo_composite", null, null, "ppo"],
   [`demo trainStep (${dm.rows} rows, d ${dm.d}, ${dm.L} layers)`, "demo_step", null],
   [`demo sampling 4 tokens (${dm.rows} rows)`, "demo_sample", null],

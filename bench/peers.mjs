@@ -4,7 +4,8 @@
 // torch 1t ms, torch all-threads ms, @rl / torch 1t, target, met / not met, and peak extra memory / logits.
 // Targets are printed, never asserted. APIs another change adds (lmHeadLogProbs, fusedPolicyLoss)
 // are detected; absent ones print "n/a".
-// `node bench/peers.mjs [--smoke] [--no-peer] [--runs=N]`; PEER_PYTHON overrides /usr/bin/python3.
+// `node bench/peers.mjs [--smoke] [--no-peer] [--runs=N] [--only=policy,adv,…]`; PEER_PYTHON overrides
+// /usr/bin/python3. `--only` runs some sections (lp_grad, lp_fwd, lm_head, policy, demo, adv) in both.
 import { spawnSync } from "node:child_process";
 import { availableParallelism, cpus } from "node:os";
 import * as alignment from "@rl/alignment";
@@ -19,6 +20,8 @@ import { replicaModule, rlPolicyLoss } from "../examples/dist/demo/replica.js";
 const { Matrix, createRng, gatherLogProbs, generate, ready, tf } = core;
 const smoke = process.argv.includes("--smoke");
 const noPeer = process.argv.includes("--no-peer");
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const want = (section) => only === undefined || only.includes(section);
 const RUNS = Number(process.argv.find((a) => a.startsWith("--runs="))?.slice(7) ?? (smoke ? 1 : 5));
 const S = {
   lp_grad: smoke ? [2, 8, 16] : [8, 128, 512],
@@ -43,7 +46,7 @@ const rl = {};
 const mem = {};
 
 // 1. log-probs of given ids + gradient, [8,128,512]
-{
+if (want("lp_grad")) {
   const [B, T, V] = S.lp_grad;
   const logits = tf.tensor3d(randn(B * T * V, 2), [B, T, V]);
   const ids = tf.tensor2d(Int32Array.from({ length: B * T }, () => rng.int(V)), [B, T], "int32");
@@ -56,7 +59,7 @@ const mem = {};
   tf.dispose([logits, ids]);
 }
 // 2. log-probs forward [4,512,32000]: time and peak extra memory / logits
-{
+if (want("lp_fwd")) {
   const [B, T, V] = S.lp_fwd;
   const logits = tf.tensor3d(randn(B * T * V, 2), [B, T, V]);
   const ids = tf.tensor2d(Int32Array.from({ length: B * T }, () => rng.int(V)), [B, T], "int32");
@@ -66,7 +69,7 @@ const mem = {};
   tf.dispose([logits, ids]);
 }
 // 3. log-probs straight from hidden states (lmHeadLogProbs, when core has it), forward + gradient
-if (typeof core.lmHeadLogProbs === "function") {
+if (typeof core.lmHeadLogProbs === "function" && want("lm_head")) {
   const [N, d, V] = S.lm_head;
   const hidden = tf.tensor3d(randn(N * d, 0.1), [1, N, d]);
   const W = tf.tensor2d(randn(d * V, 0.05), [d, V]);
@@ -84,7 +87,7 @@ if (typeof core.lmHeadLogProbs === "function") {
   tf.dispose([hidden, W, ids]);
 }
 // 4. token policy losses + gradient [256,1024]
-{
+if (want("policy")) {
   const [B, T] = S.policy;
   const lp0 = randn(B * T, 0.3, -1.5);
   const t = {
@@ -93,13 +96,15 @@ if (typeof core.lmHeadLogProbs === "function") {
     mask: tf.tensor2d(Float32Array.from({ length: B * T }, () => (rng.uniform() < 0.9 ? 1 : 0)), [B, T]),
     lp: tf.tensor2d(lp0, [B, T]),
   };
-  // Same warm-up and run count as the peer's token-loss rows (peers.py POLICY_RUNS / POLICY_WARMUP):
-  // a 2-10 ms call needs many runs for a stable median. As in row 1, the gradient is not copied into
+  // Same warm-up, run count and statistic as the peer's token-loss rows (peers.py POLICY_RUNS /
+  // POLICY_WARMUP): the fastest of 41 runs after 10 warm-ups. A 2-10 ms call is shorter than a
+  // scheduler slice, so on a shared machine the median measured the neighbours (torch's own median
+  // moved 2.5x between two rows of the same work); the minimum is stable to a few %. As in row 1, the gradient is not copied into
   // a JS array on wasm / cpu (it exists when f returns; the peer returns lp.grad without a copy).
   const synchronous = ["wasm", "cpu"].includes(tf.getBackend());
   const timeLoss = (lossFn) => {
     const f = tf.valueAndGrad((x) => { const out = lossFn({ logProbs: x, oldLogProbs: t.old, advantages: t.adv, mask: t.mask }); tf.dispose(out.perToken); return out.loss; });
-    return timeMs(() => { const { value, grad } = f(t.lp); value.dataSync(); if (!synchronous) grad.dataSync(); tf.dispose([value, grad]); }, { runs: smoke ? 1 : 41, warmup: smoke ? 0 : 10 });
+    return timeMs(() => { const { value, grad } = f(t.lp); value.dataSync(); if (!synchronous) grad.dataSync(); tf.dispose([value, grad]); }, { runs: smoke ? 1 : 41, warmup: smoke ? 0 : 10, stat: "min" });
   };
   rl.ppo = await timeLoss((x) => alignment.ppoPolicyLoss(x));
   rl.grpo_loss = await timeLoss((x) => alignment.grpoLoss(x, { lossType: "grpo" }));
@@ -111,7 +116,7 @@ if (typeof core.lmHeadLogProbs === "function") {
   tf.dispose(Object.values(t));
 }
 // 5. the demo's GRPO step: trainStep, sampling 4 tokens, and trainStep on 1 vs 2 workers
-{
+if (want("demo")) {
   const { rows, T, V, d, H, L } = S.demo;
   const config = { vocabSize: V, maxLength: T, dModel: d, nHeads: H, nLayers: L };
   const policy = createPolicy(config, createRng(1));
@@ -145,7 +150,7 @@ if (typeof core.lmHeadLogProbs === "function") {
   tf.dispose(Object.values(batch));
 }
 // 6. GRPO / RLOO advantages over 1M tokens (float32 in, no widening)
-{
+if (want("adv")) {
   const [G, K, T] = S.adv;
   const B = G * K;
   const rewards = new Float32Array(B * T);
@@ -162,7 +167,7 @@ if (!noPeer) {
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE; // the peer's own tuning, not this machine's override
   delete env.OPENBLAS_L2_SIZE;
-  const res = spawnSync(python, [new URL("./peers.py", import.meta.url).pathname, ...(smoke ? ["--smoke"] : [])], { env, encoding: "utf8", maxBuffer: 1 << 20 });
+  const res = spawnSync(python, [new URL("./peers.py", import.meta.url).pathname, ...(smoke ? ["--smoke"] : []), ...(only ? [`--only=${only.join(",")}`] : [])], { env, encoding: "utf8", maxBuffer: 1 << 20 });
   try {
     peer = JSON.parse(res.stdout.trim().split("\n").at(-1) ?? "");
   } catch {

@@ -12,6 +12,11 @@ import sys
 import time
 
 SMOKE = "--smoke" in sys.argv
+ONLY = next((a[7:].split(",") for a in sys.argv if a.startswith("--only=")), None)
+
+
+def want(section):
+    return ONLY is None or section in ONLY
 
 try:
     import torch
@@ -29,12 +34,12 @@ S = {
     "adv": (4, 4, 8) if SMOKE else (256, 8, 512),
 }
 RUNS = 1 if SMOKE else 7
-# the token-loss rows run 1-3 ms per call: many runs, so the median is stable (the same in peers.mjs)
+# the token-loss rows run 2-10 ms per call: the fastest of many runs (the same in peers.mjs, which says why)
 POLICY_RUNS = 1 if SMOKE else 41
 POLICY_WARMUP = 0 if SMOKE else 10
 
 
-def time_ms(fn, runs=RUNS, warmup=2):
+def time_ms(fn, runs=RUNS, warmup=2, stat="median"):
     for _ in range(0 if SMOKE else warmup):
         fn()
     times = []
@@ -43,7 +48,7 @@ def time_ms(fn, runs=RUNS, warmup=2):
         fn()
         times.append((time.perf_counter() - t0) * 1e3)
     times.sort()
-    return times[len(times) // 2]
+    return times[0] if stat == "min" else times[len(times) // 2]
 
 
 def maxrss_bytes():
@@ -249,27 +254,33 @@ def rloo_vectorized(rewards, mask, index):
 
 def run_all(memory):
     out = {}
-    if memory is not None:
-        # Peak extra memory of the [B,T,V] forward: the first large op of the process (maxrss delta).
-        run = lp_fwd_case()
-        before = maxrss_bytes()
-        run()
-        memory["lp_fwd"] = max(0, maxrss_bytes() - before)
-        out["lp_fwd"] = time_ms(run, runs=3 if not SMOKE else 1)
-    else:
-        out["lp_fwd"] = time_ms(lp_fwd_case(), runs=3 if not SMOKE else 1)
-    out["lp_grad"] = time_ms(lp_grad_case())
-    out["lm_head"] = time_ms(lm_head_case(), runs=3 if not SMOKE else 1)
-    # the token losses: same warm-up and run count as bench/peers.mjs's row 4 (POLICY_RUNS, POLICY_WARMUP)
-    for key, kind in (("ppo", "ppo"), ("grpo_loss", "grpo"), ("fused", "fused")):
-        out[key] = time_ms(policy_case(kind), runs=POLICY_RUNS, warmup=POLICY_WARMUP)
-    step, sample = demo_cases()
-    out["demo_step"] = time_ms(step)
-    out["demo_sample"] = time_ms(sample)
-    out["demo_grpo_step"] = out["demo_step"] + out["demo_sample"]
-    r, m, i = verl_groups()
-    out["grpo_adv"] = time_ms(lambda: grpo_vectorized(r, m, i), runs=RUNS * 2)
-    out["rloo_adv"] = time_ms(lambda: rloo_vectorized(r, m, i), runs=RUNS * 2)
+    if want("lp_fwd"):
+        if memory is not None:
+            # Peak extra memory of the [B,T,V] forward: the first large op of the process (maxrss delta).
+            run = lp_fwd_case()
+            before = maxrss_bytes()
+            run()
+            memory["lp_fwd"] = max(0, maxrss_bytes() - before)
+            out["lp_fwd"] = time_ms(run, runs=3 if not SMOKE else 1)
+        else:
+            out["lp_fwd"] = time_ms(lp_fwd_case(), runs=3 if not SMOKE else 1)
+    if want("lp_grad"):
+        out["lp_grad"] = time_ms(lp_grad_case())
+    if want("lm_head"):
+        out["lm_head"] = time_ms(lm_head_case(), runs=3 if not SMOKE else 1)
+    if want("policy"):
+        # the token losses: same warm-up and run count as bench/peers.mjs's row 4 (POLICY_RUNS, POLICY_WARMUP)
+        for key, kind in (("ppo", "ppo"), ("grpo_loss", "grpo"), ("fused", "fused")):
+            out[key] = time_ms(policy_case(kind), runs=POLICY_RUNS, warmup=POLICY_WARMUP, stat="min")
+    if want("demo"):
+        step, sample = demo_cases()
+        out["demo_step"] = time_ms(step)
+        out["demo_sample"] = time_ms(sample)
+        out["demo_grpo_step"] = out["demo_step"] + out["demo_sample"]
+    if want("adv"):
+        r, m, i = verl_groups()
+        out["grpo_adv"] = time_ms(lambda: grpo_vectorized(r, m, i), runs=RUNS * 2)
+        out["rloo_adv"] = time_ms(lambda: rloo_vectorized(r, m, i), runs=RUNS * 2)
     return out
 
 

@@ -466,6 +466,8 @@ function rowPass(
   return n;
 }
 
+/** rowClipToken's branch-free select. */
+const pick = new Float64Array(2);
 /** rowClipToken's scratch row of ratios (reused; grows to the longest row). */
 let ratioRow = new Float32Array(0);
 
@@ -536,13 +538,17 @@ function rowClipToken(
       dPerDr = r >= bandLo && r <= bandHi ? -A : 0;
       if (l2 > l1) clipCount++;
     }
-    if (hasDual && A < 0) {
+    if (hasDual) {
+      // for A < 0: L = min(L, −c·A). Without a branch on the sign of A (random signs made it a
+      // mispredicted branch per token): over ∈ {0, 1} picks per or the cap from a 2-slot array.
+      // (per is never NaN where A < 0, so `per > capD` is the composite's `!(per <= capD)`.)
       const capD = f32(-A * dual);
-      if (per > capD) lowerCount++;
-      if (!(per <= capD)) {
-        per = capD;
-        dPerDr = 0;
-      }
+      const over = +(A < 0) & +(per > capD);
+      lowerCount += over;
+      pick[0] = per;
+      pick[1] = capD;
+      per = pick[over] as number;
+      dPerDr *= 1 - over;
     }
     if (r < bandLo) {
       if (A < 0) lowCount++;

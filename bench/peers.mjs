@@ -4,10 +4,8 @@
 // torch 1t ms, torch all-threads ms, @rl / torch 1t, target, met / not met, and peak extra memory / logits.
 // Targets are printed, never asserted. APIs another change adds (lmHeadLogProbs, fusedPolicyLoss)
 // are detected; absent ones print "n/a".
-// `node bench/peers.mjs [--smoke] [--no-peer] [--runs=N] [--only=key,key]`; PEER_PYTHON overrides
-// /usr/bin/python3. `--only` runs the listed sections (both sides), keys as in the table's rows:
-// lp_grad, lp_fwd, lm_head, ppo (the policy losses), demo (the demo step and workers), adv
-// (GRPO / RLOO advantages); e.g. `pnpm bench:peers --only=adv`.
+// `node bench/peers.mjs [--smoke] [--no-peer] [--runs=N] [--only=policy,adv,…]`; PEER_PYTHON overrides
+// /usr/bin/python3. `--only` runs some sections (lp_grad, lp_fwd, lm_head, policy, demo, adv) in both.
 import { spawnSync } from "node:child_process";
 import { availableParallelism, cpus } from "node:os";
 import * as alignment from "@rl/alignment";
@@ -22,10 +20,9 @@ import { replicaModule, rlPolicyLoss } from "../examples/dist/demo/replica.js";
 const { Matrix, createRng, gatherLogProbs, generate, ready, tf } = core;
 const smoke = process.argv.includes("--smoke");
 const noPeer = process.argv.includes("--no-peer");
-const RUNS = Number(process.argv.find((a) => a.startsWith("--runs="))?.slice(7) ?? (smoke ? 1 : 5));
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
-/** Whether the section `key` runs (every section without `--only`). */
-const want = (key) => only === undefined || only.includes(key);
+const want = (section) => only === undefined || only.includes(section);
+const RUNS = Number(process.argv.find((a) => a.startsWith("--runs="))?.slice(7) ?? (smoke ? 1 : 5));
 const S = {
   lp_grad: smoke ? [2, 8, 16] : [8, 128, 512],
   lp_fwd: smoke ? [2, 8, 64] : [4, 512, 32000],
@@ -72,7 +69,7 @@ if (want("lp_fwd")) {
   tf.dispose([logits, ids]);
 }
 // 3. log-probs straight from hidden states (lmHeadLogProbs, when core has it), forward + gradient
-if (want("lm_head") && typeof core.lmHeadLogProbs === "function") {
+if (typeof core.lmHeadLogProbs === "function" && want("lm_head")) {
   const [N, d, V] = S.lm_head;
   const hidden = tf.tensor3d(randn(N * d, 0.1), [1, N, d]);
   const W = tf.tensor2d(randn(d * V, 0.05), [d, V]);
@@ -90,7 +87,7 @@ if (want("lm_head") && typeof core.lmHeadLogProbs === "function") {
   tf.dispose([hidden, W, ids]);
 }
 // 4. token policy losses + gradient [256,1024]
-if (want("ppo")) {
+if (want("policy")) {
   const [B, T] = S.policy;
   const lp0 = randn(B * T, 0.3, -1.5);
   const t = {
@@ -99,9 +96,15 @@ if (want("ppo")) {
     mask: tf.tensor2d(Float32Array.from({ length: B * T }, () => (rng.uniform() < 0.9 ? 1 : 0)), [B, T]),
     lp: tf.tensor2d(lp0, [B, T]),
   };
+  // Same warm-up, run count and statistic as the peer's token-loss rows (peers.py POLICY_RUNS /
+  // POLICY_WARMUP): the fastest of 41 runs after 10 warm-ups. A 2-10 ms call is shorter than a
+  // scheduler slice, so on a shared machine the median measured the neighbours (torch's own median
+  // moved 2.5x between two rows of the same work); the minimum is stable to a few %. As in row 1, the gradient is not copied into
+  // a JS array on wasm / cpu (it exists when f returns; the peer returns lp.grad without a copy).
+  const synchronous = ["wasm", "cpu"].includes(tf.getBackend());
   const timeLoss = (lossFn) => {
     const f = tf.valueAndGrad((x) => { const out = lossFn({ logProbs: x, oldLogProbs: t.old, advantages: t.adv, mask: t.mask }); tf.dispose(out.perToken); return out.loss; });
-    return time(() => { const { value, grad } = f(t.lp); value.dataSync(); grad.dataSync(); tf.dispose([value, grad]); });
+    return timeMs(() => { const { value, grad } = f(t.lp); value.dataSync(); if (!synchronous) grad.dataSync(); tf.dispose([value, grad]); }, { runs: smoke ? 1 : 41, warmup: smoke ? 0 : 10, stat: "min" });
   };
   rl.ppo = await timeLoss((x) => alignment.ppoPolicyLoss(x));
   rl.grpo_loss = await timeLoss((x) => alignment.grpoLoss(x, { lossType: "grpo" }));
@@ -195,9 +198,9 @@ const rows = [
   [`log-probs + gradient [${lb},${lt},${lv}]`, "lp_grad", 1.5],
   [`log-probs forward [${fb},${ft},${fv}]`, "lp_fwd", 1.0, 0.1],
   [`lmHeadLogProbs V ${hv}, d ${hd}, ${hn} tokens (+ grad; memory: forward)`, "lm_head", null, 0.25],
-  [`PPO clipped loss + gradient [${pb},${pt}]`, "ppo", 1.5],
+  [`PPO clipped loss (dual clip 3) + gradient [${pb},${pt}]`, "ppo", 1.5],
   [`GRPO loss (grpo) + gradient [${pb},${pt}]`, "grpo_loss", 1.5],
-  [`fusedPolicyLoss + gradient [${pb},${pt}]`, "fused", 1.5, null, "ppo"],
+  [`fusedPolicyLoss (no dual clip) + gradient [${pb},${pt}]`, "fused", 1.5],
   [`PPO loss, composite tfjs chain (fused off) [${pb},${pt}]`, "ppo_composite", null, null, "ppo"],
   [`demo trainStep (${dm.rows} rows, d ${dm.d}, ${dm.L} layers)`, "demo_step", null],
   [`demo sampling 4 tokens (${dm.rows} rows)`, "demo_sample", null],

@@ -12,12 +12,11 @@ import sys
 import time
 
 SMOKE = "--smoke" in sys.argv
-# `--only=key,key`: the sections of peers.mjs's `--only` (lp_grad, lp_fwd, lm_head, ppo, demo, adv)
 ONLY = next((a[7:].split(",") for a in sys.argv if a.startswith("--only=")), None)
 
 
-def want(key):
-    return ONLY is None or key in ONLY
+def want(section):
+    return ONLY is None or section in ONLY
 
 try:
     import torch
@@ -35,9 +34,12 @@ S = {
     "adv": (4, 4, 8) if SMOKE else (256, 8, 512),
 }
 RUNS = 1 if SMOKE else 7
+# the token-loss rows run 2-10 ms per call: the fastest of many runs (the same in peers.mjs, which says why)
+POLICY_RUNS = 1 if SMOKE else 41
+POLICY_WARMUP = 0 if SMOKE else 10
 
 
-def time_ms(fn, runs=RUNS, warmup=2):
+def time_ms(fn, runs=RUNS, warmup=2, stat="median"):
     for _ in range(0 if SMOKE else warmup):
         fn()
     times = []
@@ -46,7 +48,7 @@ def time_ms(fn, runs=RUNS, warmup=2):
         fn()
         times.append((time.perf_counter() - t0) * 1e3)
     times.sort()
-    return times[len(times) // 2]
+    return times[0] if stat == "min" else times[len(times) // 2]
 
 
 def maxrss_bytes():
@@ -99,20 +101,39 @@ def lm_head_case():
 
 
 def policy_case(kind):
+    """The token losses of bench/peers.mjs row 4, as verl / TRL compute them (with their metrics, as
+    @rl's losses return theirs): "ppo" = verl `compute_policy_loss_vanilla` (dual clip 3, token mean,
+    pg_clipfrac / pg_clipfrac_lower / ppo_kl); "fused" = the same without dual clip (fusedPolicyLoss's
+    defaults); "grpo" = TRL's loss_type "grpo" (mean per sequence, then over rows; clip_ratio metrics)."""
     B, T = S["policy"]
     lp0 = torch.randn(B, T, generator=g) * 0.3 - 1.5
     old = lp0 + torch.randn(B, T, generator=g) * 0.05
     adv = torch.randn(B, T, generator=g)
     mask = (torch.rand(B, T, generator=g) < 0.9).float()
 
+    def masked_mean(x):
+        return (x * mask).sum() / mask.sum().clamp_min(1)
+
     def run():
         lp = lp0.detach().requires_grad_(True)
-        ratio = torch.exp(torch.clamp(lp - old, -20, 20))
-        per = torch.maximum(-adv * ratio, -adv * torch.clamp(ratio, 0.8, 1.2))
-        if kind == "ppo":  # token mean over the batch
-            loss = (per * mask).sum() / mask.sum().clamp_min(1)
+        neg_kl = torch.clamp(lp - old, -20, 20)
+        ratio = torch.exp(neg_kl)
+        l1 = -adv * ratio
+        l2 = -adv * torch.clamp(ratio, 0.8, 1.2)
+        per = torch.maximum(l1, l2)
+        if kind in ("ppo", "fused"):
+            metrics = [masked_mean(torch.gt(l2, l1).float()), masked_mean(-neg_kl)]
+            if kind == "ppo":  # dual clip, verl's clip_ratio_c = 3
+                l3 = -adv * 3.0
+                metrics.append(masked_mean(torch.gt(per, l3).float() * (adv < 0).float()))
+                per = torch.where(adv < 0, torch.minimum(l3, per), per)
+            loss = masked_mean(per)  # token mean over the batch
         else:  # TRL "grpo": mean over each sequence, then over rows
             loss = ((per * mask).sum(-1) / mask.sum(-1).clamp_min(1)).mean()
+            low = (ratio < 0.8) & (adv < 0)
+            high = (ratio > 1.2) & (adv > 0)
+            metrics = [masked_mean(low.float()), masked_mean(high.float()), masked_mean((low | high).float())]
+        [m.item() for m in metrics]  # noqa: the metrics are read, as @rl returns them as numbers
         loss.backward()
         return lp.grad
 
@@ -247,9 +268,10 @@ def run_all(memory):
         out["lp_grad"] = time_ms(lp_grad_case())
     if want("lm_head"):
         out["lm_head"] = time_ms(lm_head_case(), runs=3 if not SMOKE else 1)
-    if want("ppo"):
-        out["ppo"] = time_ms(policy_case("ppo"))
-        out["grpo_loss"] = time_ms(policy_case("grpo"))
+    if want("policy"):
+        # the token losses: same warm-up and run count as bench/peers.mjs's row 4 (POLICY_RUNS, POLICY_WARMUP)
+        for key, kind in (("ppo", "ppo"), ("grpo_loss", "grpo"), ("fused", "fused")):
+            out[key] = time_ms(policy_case(kind), runs=POLICY_RUNS, warmup=POLICY_WARMUP, stat="min")
     if want("demo"):
         step, sample = demo_cases()
         out["demo_step"] = time_ms(step)

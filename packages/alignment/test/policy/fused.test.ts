@@ -126,6 +126,32 @@ describe("fused policy loss = composite", () => {
     });
   }
 
+  it("equals the composite on a larger batch (row loops optimised by the JIT), with a scaled upstream of the loss", async () => {
+    // 96 rows of 131 tokens, run 3 times: the per-row loops run optimised code after the first rows
+    const B = 96;
+    const T = 131;
+    for (const [name, fn, config] of cases.filter(([n]) => ["ppo default", "ppo dual clip 1.5", "grpo grpo", "grpo dapo numItemsInBatch, delta, no clamp", "cispo relative", "gspo sequence"].includes(n))) {
+      await expectNoTensorLeak(() => {
+        for (let rep = 0; rep < 3; rep++) {
+          const inputs = batch(20 + rep, B, T, { rowAdvantages: name.startsWith("gspo") });
+          const upstream = tf.randomNormal([B, T], 0, 1, "float32", 7);
+          const fused = withFused(true, () => run(fn, inputs, config, upstream));
+          const composite = withFused(false, () => run(fn, inputs, config, upstream));
+          expectSameRun(fused, composite, `${name} [${B},${T}]`);
+          const scaled = (on: boolean): number[] =>
+            withFused(on, () => {
+              const g = tf.grad((lp: tf.Tensor) => tf.mul(fn({ ...inputs, logProbs: lp }, config as never).loss, -2.5))(inputs.logProbs);
+              const v = Array.from(g.dataSync());
+              g.dispose();
+              return v;
+            });
+          assertClose(scaled(true), scaled(false), 1e-6, 1e-5, `${name}: grad of −2.5·loss`);
+          disposeAll({ ...inputs, upstream } as Record<string, tf.Tensor>);
+        }
+      });
+    }
+  });
+
   it("takes a fraction of the composite's kernels (the fused path really runs)", async () => {
     const inputs = batch(5);
     const count = async (on: boolean): Promise<{ kernels: unknown[] }> =>

@@ -4,7 +4,7 @@ import { RLError } from "../errors.js";
 import { tf } from "../tf.js";
 import { assertTensor, describeValue } from "../validate.js";
 import { lossAggregationModes } from "./aggregate.js";
-import { readFloat32 } from "./storage.js";
+import { float32Output, readFloat32 } from "./storage.js";
 
 /** The tfjs environment flag that switches {@link fusedPolicyLoss} off (`tf.env().set(name, false)`). */
 export const fusedPolicyLossFlag = "RL_FUSED_POLICY_LOSS";
@@ -172,20 +172,7 @@ export function fusedPolicyLoss(inputs: FusedPolicyLossInputs, config: FusedPoli
   const klLo = cfg.logRatioClamp !== null ? f32(-cfg.logRatioClamp) : -Infinity;
   const klHi = cfg.logRatioClamp !== null ? f32(cfg.logRatioClamp) : Infinity;
 
-  // The inputs are read in place (wasm heap views / cpu storage, no copies): nothing may allocate a
-  // tensor until the pass is done.
-  const lpF = readFloat32(logProbs);
-  const pass = tokenPass({
-    B,
-    T,
-    mask: readFloat32(mask),
-    lp: lpF,
-    old: oldLogProbs !== undefined ? readFloat32(oldLogProbs) : lpF,
-    hasOld: oldLogProbs !== undefined,
-    adv: readFloat32(advantages),
-    advRow,
-    useSeqX: level !== "token",
-    seqGrad: level === "sequence",
+  const c: PassConstants = {
     surrogate: isClip ? 0 : isCispo ? 1 : 2,
     klLo,
     klHi,
@@ -198,15 +185,50 @@ export function fusedPolicyLoss(inputs: FusedPolicyLossInputs, config: FusedPoli
     clipMax: cfg.clipMax !== null ? f32(cfg.clipMax) : Number.NaN,
     tauPos: f32(cfg.temperaturePos),
     tauNeg: f32(cfg.temperatureNeg),
+  };
+  const useSeqX = level !== "token";
+  const clipToken = isClip && !useSeqX; // PPO, GRPO, DAPO, Dr.GRPO: the specialised row loop
+  const M = new Uint8Array(N); // 1 at valid positions (the backward's)
+  const diag = new Float32Array(N); // ∂per_t/∂lp_t through the token's own ratio (and CISPO's direct lp)
+  const seqQ = new Float32Array(level === "sequence" ? N : 0); // ∂per_t/∂x_b for the row's mean log-ratio
+  const rowN = new Float64Array(B);
+  const rowSum = new Float64Array(B);
+  const acc = new Float64Array(ACC_SIZE);
+  acc[ACC_BAD_K] = -1;
+  // perToken is allocated first and written in place; the inputs are read in place (wasm heap views /
+  // cpu storage, no copies) inside the fill, after the last allocation.
+  const perTokenT = float32Output([B, T], (perToken) => {
+    const lpF = readFloat32(logProbs);
+    const oldF = oldLogProbs !== undefined ? readFloat32(oldLogProbs) : lpF;
+    const maskF = readFloat32(mask);
+    const advF = readFloat32(advantages);
+    for (let b = 0; b < B; b++) {
+      const o = b * T;
+      let xRow = 0;
+      if (useSeqX) {
+        xRow = rowLogRatioMean(o, T, maskF, lpF, oldF, acc);
+        if (acc[ACC_BAD_K] as number >= 0) return;
+      }
+      const n = clipToken
+        ? rowClipToken(o, T, advRow ? b : -1, maskF, lpF, oldF, advF, perToken, diag, M, c, acc)
+        : rowPass(o, T, advRow ? b : -1, maskF, lpF, oldF, advF, perToken, diag, seqQ, M, xRow, useSeqX, level === "sequence", c, acc);
+      if (n < 0) return;
+      rowN[b] = n;
+      rowSum[b] = acc[ACC_ROW_SUM] as number;
+    }
   });
-  if (pass.badMask >= 0) {
-    throw new RLError("INVALID_INPUT", `${name}: mask entry ${pass.badMask} is ${String(pass.badMaskValue)}; a mask holds only 0 and 1`);
+  const badMask = acc[ACC_BAD_K] as number;
+  const badFlags = acc[ACC_BAD_FLAGS] as number;
+  if (badMask >= 0) {
+    perTokenT.dispose();
+    throw new RLError("INVALID_INPUT", `${name}: mask entry ${badMask} is ${String(acc[ACC_BAD_V])}; a mask holds only 0 and 1`);
   }
   // non-finite inputs at valid positions (the composite path's order of fields)
-  const bad = pass.badLp ? "logProbs" : pass.badOld ? "oldLogProbs" : pass.badAdv ? "advantages" : undefined;
-  if (bad !== undefined) throw new RLError("NON_FINITE", `${name}: ${bad} has NaN or Inf entries at unmasked positions`);
-  const { M, rowN, rowSum, perToken, diag } = pass;
-  const seqQ = level === "sequence" ? pass.seqQ : undefined;
+  const bad = badFlags & 1 ? "logProbs" : badFlags & 2 && oldLogProbs !== undefined ? "oldLogProbs" : badFlags & 4 ? "advantages" : undefined;
+  if (bad !== undefined) {
+    perTokenT.dispose();
+    throw new RLError("NON_FINITE", `${name}: ${bad} has NaN or Inf entries at unmasked positions`);
+  }
 
   // aggregation weights a_t = ∂loss/∂perToken_t (without the mask factor), one per row
   let validRows = 0;
@@ -231,63 +253,42 @@ export function fusedPolicyLoss(inputs: FusedPolicyLossInputs, config: FusedPoli
     loss += (rowSum[b] as number) * w;
   }
   if (!Number.isFinite(loss)) {
+    perTokenT.dispose();
     throw new RLError("NON_FINITE", `${name}: the loss is ${loss}; check logProbs, oldLogProbs, refLogProbs and advantages for NaN / Inf`);
   }
   const count = Math.max(totalN, 1);
   const metrics: FusedPolicyLossMetrics = {
-    clipFraction: pass.clipCount / count,
-    clipFractionLower: pass.lowerCount / count,
-    ratioLowFraction: pass.lowCount / count,
-    ratioHighFraction: pass.highCount / count,
-    ratioRegionFraction: pass.regionCount / count,
-    approxKl: pass.klSum / count,
+    clipFraction: (acc[ACC_CLIP] as number) / count,
+    clipFractionLower: (acc[ACC_LOWER] as number) / count,
+    ratioLowFraction: (acc[ACC_LOW] as number) / count,
+    ratioHighFraction: (acc[ACC_HIGH] as number) / count,
+    ratioRegionFraction: (acc[ACC_REGION] as number) / count,
+    approxKl: (acc[ACC_KL] as number) / count,
   };
 
-  // ∂(Σ u·perToken)/∂lp for an upstream u: u_t = uScale·rowW[b] (the loss; `u` undefined) or u[k] (perToken)
-  const backward = (u: ArrayLike<number> | undefined, uScale: number): Float32Array => {
-    const g = new Float32Array(N);
-    for (let b = 0; b < B; b++) {
-      const wRow = rowW[b] as number;
-      let acc = 0;
-      if (seqQ !== undefined) {
-        for (let t = 0; t < T; t++) {
-          const k = b * T + t;
-          if (M[k] === 1) acc += (seqQ[k] as number) * (u === undefined ? wRow : (u[k] as number));
-        }
-      }
-      const spread = acc / Math.max(rowN[b] as number, 1);
-      for (let t = 0; t < T; t++) {
-        const k = b * T + t;
-        if (M[k] === 1) g[k] = (diag[k] as number) * (u === undefined ? wRow : (u[k] as number)) + spread;
-      }
-    }
-    // the loss's upstream is a scalar: scale once, rounded as tfjs's `mul(dy, g)` was
-    if (u === undefined && uScale !== 1) for (let k = 0; k < N; k++) g[k] = f32((g[k] as number) * uScale);
-    return g;
-  };
-
+  // ∂(Σ u·perToken)/∂lp for an upstream u, written straight into the gradient tensor:
+  // u_t = uScale·rowW[b] (the loss's scalar upstream) or dy[k] (perToken's)
+  const seqQOrNull = level === "sequence" ? seqQ : null;
   const lossOp = tf.customGrad(((_lp: tf.Tensor) => ({
     value: tf.scalar(loss),
-    gradFunc: (dy: tf.Tensor) => tf.tensor2d(backward(undefined, dy.dataSync()[0] as number), [B, T]),
+    gradFunc: (dy: tf.Tensor) => {
+      const uScale = dy.dataSync()[0] as number;
+      return float32Output([B, T], (g) => backwardInto(g, B, T, M, diag, seqQOrNull, rowN, rowW, null, uScale));
+    },
   })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (lp: tf.Tensor) => tf.Scalar;
   const perTokenOp = tf.customGrad(((_lp: tf.Tensor) => ({
-    value: tf.tensor2d(perToken, [B, T]),
-    gradFunc: (dy: tf.Tensor) => tf.tensor2d(backward(dy.dataSync(), 1), [B, T]),
+    value: perTokenT,
+    gradFunc: (dy: tf.Tensor) => float32Output([B, T], (g) => backwardInto(g, B, T, M, diag, seqQOrNull, rowN, rowW, readFloat32(dy), 1)),
   })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (lp: tf.Tensor) => tf.Tensor2D;
-  return { loss: lossOp(logProbs), perToken: perTokenOp(logProbs), metrics };
+  const lossT = lossOp(logProbs);
+  const perTokenOut = perTokenOp(logProbs);
+  // customGrad hands back a new tensor on the same data: the one made above is not the caller's
+  if (perTokenOut !== perTokenT) perTokenT.dispose();
+  return { loss: lossT, perToken: perTokenOut, metrics };
 }
 
-interface TokenPassInput {
-  B: number;
-  T: number;
-  mask: Float32Array;
-  lp: Float32Array;
-  old: Float32Array;
-  hasOld: boolean;
-  adv: Float32Array;
-  advRow: boolean;
-  useSeqX: boolean;
-  seqGrad: boolean;
+/** Constants of the pass (one monomorphic object). */
+interface PassConstants {
   /** 0 clip, 1 cispo, 2 sapo */
   surrogate: number;
   klLo: number;
@@ -305,137 +306,319 @@ interface TokenPassInput {
   tauNeg: number;
 }
 
-// The one pass over [B, T] (kept apart, with monomorphic typed-array arguments, so the JIT compiles
-// one tight loop). Per row: a scan of the mask (0/1 check, count, NaN / Inf of the inputs at valid
-// positions, the row's mean log-ratio for the sequence levels), then the per-token loss, its
-// derivative, the row's loss sum and the metric counts, while the row is in cache.
-function tokenPass(p: TokenPassInput): {
-  badMask: number;
-  badMaskValue: number;
-  badLp: boolean;
-  badOld: boolean;
-  badAdv: boolean;
-  M: Uint8Array;
-  rowN: Float64Array;
-  rowSum: Float64Array;
-  perToken: Float32Array;
-  diag: Float32Array;
-  seqQ: Float32Array;
-  clipCount: number;
-  lowerCount: number;
-  lowCount: number;
-  highCount: number;
-  regionCount: number;
-  klSum: number;
-} {
-  const { B, T, mask: maskD, lp: lpD, old: oldD, hasOld, adv: advD, advRow, useSeqX, seqGrad, surrogate } = p;
-  const { klLo, klHi, lrLo, lrHi, bandLo, bandHi, cap, dual, clipMax, tauPos, tauNeg } = p;
-  const N = B * T;
+// slots of the pass's accumulator (a Float64Array: no objects allocated per row)
+const ACC_CLIP = 0;
+const ACC_LOWER = 1;
+const ACC_LOW = 2;
+const ACC_HIGH = 3;
+const ACC_REGION = 4;
+const ACC_KL = 5;
+const ACC_ROW_SUM = 6;
+const ACC_BAD_K = 7;
+const ACC_BAD_V = 8;
+const ACC_BAD_FLAGS = 9; // 1 logProbs, 2 oldLogProbs, 4 advantages: NaN / Inf at a valid position
+const ACC_SIZE = 10;
+
+// The row's masked mean log-ratio `Σ_t f32(lp − old)·M / max(n, 1)` (sequence levels), with the
+// mask's 0/1 check (the first bad entry goes to acc).
+function rowLogRatioMean(o: number, T: number, maskD: Float32Array, lpD: Float32Array, oldD: Float32Array, acc: Float64Array): number {
+  let n = 0;
+  let s = 0;
+  for (let t = 0; t < T; t++) {
+    const k = o + t;
+    const m = maskD[k] as number;
+    if (m === 0) continue;
+    if (m !== 1) {
+      acc[ACC_BAD_K] = k;
+      acc[ACC_BAD_V] = m;
+      return 0;
+    }
+    n++;
+    s += f32((lpD[k] as number) - (oldD[k] as number));
+  }
+  return f32(f32(s) / Math.max(n, 1));
+}
+
+// One row of the pass: the mask's 0/1 check, NaN / Inf of the inputs at valid positions, the
+// per-token loss (written to perToken, −0 at masked positions as the composite's `L·M`), its
+// derivative (diag / seqQ), the row's loss sum and the metric counts. Returns the row's valid count,
+// or −1 at a bad mask entry (recorded in acc). Kept small and called once per row, so the JIT
+// optimises it with full type feedback (a single call over [B, T] ran in on-stack-replaced code
+// that kept deoptimising).
+function rowPass(
+  o: number,
+  T: number,
+  advB: number,
+  maskD: Float32Array,
+  lpD: Float32Array,
+  oldD: Float32Array,
+  advD: Float32Array,
+  perToken: Float32Array,
+  diag: Float32Array,
+  seqQ: Float32Array,
+  M: Uint8Array,
+  xRow: number,
+  useSeqX: boolean,
+  seqGrad: boolean,
+  c: PassConstants,
+  acc: Float64Array,
+): number {
+  const { surrogate, klLo, klHi, lrLo, lrHi, bandLo, bandHi, cap, dual, clipMax, tauPos, tauNeg } = c;
   const hasDual = !Number.isNaN(dual);
   const hasMax = !Number.isNaN(clipMax);
-  const M = new Uint8Array(N);
-  const rowN = new Float64Array(B);
-  const rowSum = new Float64Array(B);
-  // masked positions hold −0, as the composite's `L·M` does with its zeroed inputs (L = −0)
-  const perToken = new Float32Array(N).fill(-0);
-  const diag = new Float32Array(N); // ∂per_t/∂lp_t through the token's own ratio (and CISPO's direct lp)
-  const seqQ = new Float32Array(seqGrad ? N : 0); // ∂per_t/∂x_b for the row's mean log-ratio
-  let badMask = -1;
-  let badMaskValue = 0;
-  let badLp = false;
-  let badOld = false;
-  let badAdv = false;
+  let n = 0;
+  let sum = 0;
+  let kl = 0;
   let clipCount = 0;
   let lowerCount = 0;
   let lowCount = 0;
   let highCount = 0;
   let regionCount = 0;
-  let klSum = 0;
+  // lp·0, old·0, A·0 summed over valid positions: 0 unless an entry is NaN / Inf
+  let zLp = 0;
+  let zOld = 0;
+  let zAdv = 0;
+  for (let t = 0; t < T; t++) {
+    const k = o + t;
+    const m = maskD[k] as number;
+    if (m !== 1) {
+      if (m === 0) {
+        perToken[k] = -0;
+        continue;
+      }
+      acc[ACC_BAD_K] = k;
+      acc[ACC_BAD_V] = m;
+      return -1;
+    }
+    M[k] = 1;
+    n++;
+    const lp = lpD[k] as number;
+    const ov = oldD[k] as number;
+    const A = advD[advB >= 0 ? advB : k] as number;
+    zLp += lp * 0;
+    zOld += ov * 0;
+    zAdv += A * 0;
+    const d = f32(lp - ov);
+    kl -= Math.min(Math.max(d, klLo), klHi);
+    const x = useSeqX ? xRow : d;
+    const xc = Math.min(Math.max(x, lrLo), lrHi);
+    const xPass = x >= lrLo && x <= lrHi ? 1 : 0;
+    const r = f32(Math.exp(xc));
+    let per: number;
+    let dPerDr = 0;
+    let direct = 0;
+    if (surrogate === 0) {
+      const rc = r <= cap ? r : cap;
+      const l1 = -f32(A * rc);
+      const c2 = Math.min(Math.max(r, bandLo), bandHi);
+      const l2 = -f32(A * c2);
+      const take1 = l1 >= l2;
+      per = take1 ? l1 : l2;
+      dPerDr = take1 ? (r <= cap ? -A : 0) : r >= bandLo && r <= bandHi ? -A : 0;
+      if (l2 > l1) clipCount++;
+      if (hasDual && A < 0) {
+        const capD = f32(-A * dual);
+        if (per > capD) lowerCount++;
+        if (!(per <= capD)) {
+          per = capD;
+          dPerDr = 0;
+        }
+      }
+    } else if (surrogate === 1) {
+      const w = hasMax ? Math.min(r, clipMax) : Math.min(Math.max(r, bandLo), bandHi);
+      per = -f32(f32(w * A) * lp);
+      direct = -w * A;
+      if (r !== w) clipCount++;
+    } else {
+      const tau = A > 0 ? tauPos : tauNeg;
+      const sg = 1 / (1 + Math.exp(-f32(tau * f32(r - 1))));
+      per = -f32(f32(f32(4 / tau) * f32(sg)) * A);
+      dPerDr = -A * 4 * sg * (1 - sg);
+    }
+    if (r < bandLo && A < 0) {
+      lowCount++;
+      regionCount++;
+    } else if (r > bandHi && A > 0) {
+      highCount++;
+      regionCount++;
+    }
+    perToken[k] = per;
+    sum += per;
+    const q = dPerDr * r * xPass; // ∂per/∂x
+    if (seqGrad) {
+      seqQ[k] = q;
+      diag[k] = direct;
+    } else {
+      diag[k] = q + direct;
+    }
+  }
+  if (zLp !== 0) acc[ACC_BAD_FLAGS] = (acc[ACC_BAD_FLAGS] as number) | 1;
+  if (zOld !== 0) acc[ACC_BAD_FLAGS] = (acc[ACC_BAD_FLAGS] as number) | 2;
+  if (zAdv !== 0) acc[ACC_BAD_FLAGS] = (acc[ACC_BAD_FLAGS] as number) | 4;
+  acc[ACC_CLIP] = (acc[ACC_CLIP] as number) + clipCount;
+  acc[ACC_LOWER] = (acc[ACC_LOWER] as number) + lowerCount;
+  acc[ACC_LOW] = (acc[ACC_LOW] as number) + lowCount;
+  acc[ACC_HIGH] = (acc[ACC_HIGH] as number) + highCount;
+  acc[ACC_REGION] = (acc[ACC_REGION] as number) + regionCount;
+  acc[ACC_KL] = (acc[ACC_KL] as number) + kl;
+  acc[ACC_ROW_SUM] = sum;
+  return n;
+}
+
+/** rowClipToken's branch-free select. */
+const pick = new Float64Array(2);
+/** rowClipToken's scratch row of ratios (reused; grows to the longest row). */
+let ratioRow = new Float32Array(0);
+
+// rowPass for the clip surrogate at token level (the PPO / GRPO default), with the same arithmetic:
+// no branches on the surrogate or the ratio level in the loop.
+function rowClipToken(
+  o: number,
+  T: number,
+  advB: number,
+  maskD: Float32Array,
+  lpD: Float32Array,
+  oldD: Float32Array,
+  advD: Float32Array,
+  perToken: Float32Array,
+  diag: Float32Array,
+  M: Uint8Array,
+  c: PassConstants,
+  acc: Float64Array,
+): number {
+  const { klLo, klHi, lrLo, lrHi, bandLo, bandHi, cap, dual } = c;
+  const hasDual = !Number.isNaN(dual);
+  // the row's ratios first, in a loop of their own: Math.exp is a call, and in the main loop it
+  // made the JIT spill the loop's state around every token
+  if (ratioRow.length < T) ratioRow = new Float32Array(T);
+  const rr = ratioRow;
+  for (let t = 0; t < T; t++) rr[t] = Math.exp(Math.min(Math.max(f32((lpD[o + t] as number) - (oldD[o + t] as number)), lrLo), lrHi));
+  let n = 0;
+  let sum = 0;
+  let kl = 0;
+  let clipCount = 0;
+  let lowerCount = 0;
+  let lowCount = 0;
+  let highCount = 0;
+  let zLp = 0;
+  let zOld = 0;
+  let zAdv = 0;
+  for (let t = 0; t < T; t++) {
+    const k = o + t;
+    const m = maskD[k] as number;
+    if (m !== 1) {
+      if (m === 0) {
+        perToken[k] = -0;
+        continue;
+      }
+      acc[ACC_BAD_K] = k;
+      acc[ACC_BAD_V] = m;
+      return -1;
+    }
+    M[k] = 1;
+    n++;
+    const lp = lpD[k] as number;
+    const ov = oldD[k] as number;
+    const A = advD[advB >= 0 ? advB : k] as number;
+    zLp += lp * 0;
+    zOld += ov * 0;
+    zAdv += A * 0;
+    const d = f32(lp - ov);
+    kl -= Math.min(Math.max(d, klLo), klHi);
+    const r = rr[t] as number;
+    const rc = r <= cap ? r : cap;
+    const l1 = -f32(A * rc);
+    const c2 = Math.min(Math.max(r, bandLo), bandHi);
+    const l2 = -f32(A * c2);
+    let per = l1;
+    let dPerDr = r <= cap ? -A : 0;
+    if (!(l1 >= l2)) {
+      per = l2;
+      dPerDr = r >= bandLo && r <= bandHi ? -A : 0;
+      if (l2 > l1) clipCount++;
+    }
+    if (hasDual) {
+      // for A < 0: L = min(L, −c·A). Without a branch on the sign of A (random signs made it a
+      // mispredicted branch per token): over ∈ {0, 1} picks per or the cap from a 2-slot array.
+      // (per is never NaN where A < 0, so `per > capD` is the composite's `!(per <= capD)`.)
+      const capD = f32(-A * dual);
+      const over = +(A < 0) & +(per > capD);
+      lowerCount += over;
+      pick[0] = per;
+      pick[1] = capD;
+      per = pick[over] as number;
+      dPerDr *= 1 - over;
+    }
+    if (r < bandLo) {
+      if (A < 0) lowCount++;
+    } else if (r > bandHi) {
+      if (A > 0) highCount++;
+    }
+    perToken[k] = per;
+    sum += per;
+    diag[k] = (d >= lrLo && d <= lrHi ? dPerDr * r : 0) + 0; // + 0: no −0, as rowPass
+  }
+  if (zLp !== 0) acc[ACC_BAD_FLAGS] = (acc[ACC_BAD_FLAGS] as number) | 1;
+  if (zOld !== 0) acc[ACC_BAD_FLAGS] = (acc[ACC_BAD_FLAGS] as number) | 2;
+  if (zAdv !== 0) acc[ACC_BAD_FLAGS] = (acc[ACC_BAD_FLAGS] as number) | 4;
+  acc[ACC_CLIP] = (acc[ACC_CLIP] as number) + clipCount;
+  acc[ACC_LOWER] = (acc[ACC_LOWER] as number) + lowerCount;
+  acc[ACC_LOW] = (acc[ACC_LOW] as number) + lowCount;
+  acc[ACC_HIGH] = (acc[ACC_HIGH] as number) + highCount;
+  acc[ACC_REGION] = (acc[ACC_REGION] as number) + lowCount + highCount;
+  acc[ACC_KL] = (acc[ACC_KL] as number) + kl;
+  acc[ACC_ROW_SUM] = sum;
+  return n;
+}
+
+// ∂(Σ u·perToken)/∂lp into g (every entry written): g = diag·u + (Σ_row seqQ·u)/max(n, 1) at valid
+// positions, 0 elsewhere; u = rowW[b] (then scaled by uScale, rounded as tfjs's `mul(dy, g)` was) or u[k].
+function backwardInto(
+  g: Float32Array,
+  B: number,
+  T: number,
+  M: Uint8Array,
+  diag: Float32Array,
+  seqQ: Float32Array | null,
+  rowN: Float64Array,
+  rowW: Float64Array,
+  u: Float32Array | null,
+  uScale: number,
+): void {
+  const scaled = u === null && uScale !== 1;
+  const zero = scaled ? 0 * uScale : 0;
   for (let b = 0; b < B; b++) {
     const o = b * T;
-    let n = 0;
-    let s = 0;
-    for (let t = 0; t < T; t++) {
-      const k = o + t;
-      const m = maskD[k] as number;
-      if (m === 0) continue;
-      if (m !== 1) {
-        badMask = k;
-        badMaskValue = m;
-        break;
+    const wRow = rowW[b] as number;
+    let spread = 0;
+    if (seqQ !== null) {
+      let s = 0;
+      for (let t = 0; t < T; t++) {
+        const k = o + t;
+        if (M[k] === 1) s += (seqQ[k] as number) * (u === null ? wRow : (u[k] as number));
       }
-      M[k] = 1;
-      n++;
-      const lp = lpD[k] as number;
-      if (!(lp - lp === 0)) badLp = true;
-      const ov = oldD[k] as number;
-      if (hasOld && !(ov - ov === 0)) badOld = true;
-      const A = advD[advRow ? b : k] as number;
-      if (!(A - A === 0)) badAdv = true;
-      if (useSeqX) s += f32(lp - ov);
+      spread = s / Math.max(rowN[b] as number, 1);
     }
-    if (badMask >= 0) break;
-    rowN[b] = n;
-    const xRow = useSeqX ? f32(f32(s) / Math.max(n, 1)) : 0;
-    let sum = 0;
-    for (let t = 0; t < T; t++) {
-      const k = o + t;
-      if (M[k] === 0) continue;
-      const lp = lpD[k] as number;
-      const A = advD[advRow ? b : k] as number;
-      const d = f32(lp - (oldD[k] as number));
-      klSum -= Math.min(Math.max(d, klLo), klHi);
-      const x = useSeqX ? xRow : d;
-      const xc = Math.min(Math.max(x, lrLo), lrHi);
-      const xPass = x >= lrLo && x <= lrHi ? 1 : 0;
-      const r = f32(Math.exp(xc));
-      let per: number;
-      let dPerDr = 0;
-      let direct = 0;
-      if (surrogate === 0) {
-        const rc = r <= cap ? r : cap;
-        const l1 = -f32(A * rc);
-        const c2 = Math.min(Math.max(r, bandLo), bandHi);
-        const l2 = -f32(A * c2);
-        const take1 = l1 >= l2;
-        per = take1 ? l1 : l2;
-        dPerDr = take1 ? (r <= cap ? -A : 0) : r >= bandLo && r <= bandHi ? -A : 0;
-        if (l2 > l1) clipCount++;
-        if (hasDual && A < 0) {
-          const capD = f32(-A * dual);
-          if (per > capD) lowerCount++;
-          if (!(per <= capD)) {
-            per = capD;
-            dPerDr = 0;
-          }
-        }
-      } else if (surrogate === 1) {
-        const w = hasMax ? Math.min(r, clipMax) : Math.min(Math.max(r, bandLo), bandHi);
-        per = -f32(f32(w * A) * lp);
-        direct = -w * A;
-        if (r !== w) clipCount++;
-      } else {
-        const tau = A > 0 ? tauPos : tauNeg;
-        const sg = 1 / (1 + Math.exp(-f32(tau * f32(r - 1))));
-        per = -f32(f32(f32(4 / tau) * f32(sg)) * A);
-        dPerDr = -A * 4 * sg * (1 - sg);
+    if (u !== null) {
+      for (let t = 0; t < T; t++) {
+        const k = o + t;
+        g[k] = M[k] === 1 ? (diag[k] as number) * (u[k] as number) + spread : 0;
       }
-      const low = r < bandLo && A < 0;
-      const high = r > bandHi && A > 0;
-      if (low) lowCount++;
-      if (high) highCount++;
-      if (low || high) regionCount++;
-      perToken[k] = per;
-      sum += per;
-      const q = dPerDr * r * xPass; // ∂per/∂x
-      if (seqGrad) {
-        seqQ[k] = q;
-        diag[k] = direct;
-      } else {
-        diag[k] = q + direct;
+    } else if (seqQ === null) {
+      // diag is 0 at masked positions and wRow is finite and ≥ 0: no mask test (a random mask is a
+      // mispredicted branch per token)
+      if (scaled) for (let t = 0; t < T; t++) g[o + t] = f32((diag[o + t] as number) * wRow) * uScale;
+      else for (let t = 0; t < T; t++) g[o + t] = (diag[o + t] as number) * wRow;
+    } else if (!scaled) {
+      for (let t = 0; t < T; t++) {
+        const k = o + t;
+        g[k] = M[k] === 1 ? (diag[k] as number) * wRow + spread : 0;
+      }
+    } else {
+      for (let t = 0; t < T; t++) {
+        const k = o + t;
+        g[k] = M[k] === 1 ? f32((diag[k] as number) * wRow + spread) * uScale : zero;
       }
     }
-    rowSum[b] = sum;
   }
-  return { badMask, badMaskValue, badLp, badOld, badAdv, M, rowN, rowSum, perToken, diag, seqQ, clipCount, lowerCount, lowCount, highCount, regionCount, klSum };
 }

@@ -2,6 +2,7 @@ import { tf } from "../tf.js";
 
 interface StorageBackend {
   typedArrayFromHeap?(info: { shape: number[]; dtype: string; dataId: object }): Float32Array;
+  makeOutput?(shape: number[], dtype: "float32"): tf.TensorInfo;
   dataIdMap?: { get(dataId: object): unknown };
   data?: { get(dataId: object): { values?: unknown } | undefined };
 }
@@ -33,4 +34,32 @@ export function readFloat32(t: tf.Tensor): Float32Array {
   if (view !== undefined) return view;
   const d = t.dataSync();
   return d instanceof Float32Array ? d : Float32Array.from(d as ArrayLike<number>);
+}
+
+/**
+ * Internal: a new float32 tensor of `shape` whose values `fill(dst)` writes straight into the
+ * backend's storage: on wasm the tensor is allocated on the heap first (as a kernel's output is)
+ * and `fill` gets a view of it; elsewhere `fill` writes a new Float32Array that becomes the tensor
+ * (no copy on cpu). `fill` must write every entry and must not allocate a tensor (a wasm heap view
+ * is valid only until the heap grows); views of the inputs must be taken inside `fill`. If `fill`
+ * throws, the tensor is disposed.
+ */
+export function float32Output(shape: number[], fill: (dst: Float32Array) => void): tf.Tensor {
+  const name = tf.getBackend();
+  const backend = tf.engine().findBackend(name) as unknown as StorageBackend;
+  if (name === "wasm" && typeof backend.makeOutput === "function") {
+    const t = tf.engine().makeTensorFromTensorInfo(backend.makeOutput(shape, "float32"));
+    try {
+      fill(storageOf(t) as Float32Array);
+    } catch (error) {
+      t.dispose();
+      throw error;
+    }
+    return t;
+  }
+  let n = 1;
+  for (const s of shape) n *= s;
+  const values = new Float32Array(n);
+  fill(values);
+  return tf.tensor(values, shape, "float32");
 }

@@ -12,6 +12,13 @@ import sys
 import time
 
 SMOKE = "--smoke" in sys.argv
+# --only=demo,policy,...: the groups peers.mjs runs (lp_grad, lp_fwd, lm_head, policy, demo, adv)
+ONLY = next((a[7:].split(",") for a in sys.argv if a.startswith("--only=")), None)
+
+
+def wanted(group):
+    return ONLY is None or group in ONLY
+
 
 try:
     import torch
@@ -227,26 +234,32 @@ def rloo_vectorized(rewards, mask, index):
 
 def run_all(memory):
     out = {}
-    if memory is not None:
-        # Peak extra memory of the [B,T,V] forward: the first large op of the process (maxrss delta).
-        run = lp_fwd_case()
-        before = maxrss_bytes()
-        run()
-        memory["lp_fwd"] = max(0, maxrss_bytes() - before)
-        out["lp_fwd"] = time_ms(run, runs=3 if not SMOKE else 1)
-    else:
-        out["lp_fwd"] = time_ms(lp_fwd_case(), runs=3 if not SMOKE else 1)
-    out["lp_grad"] = time_ms(lp_grad_case())
-    out["lm_head"] = time_ms(lm_head_case(), runs=3 if not SMOKE else 1)
-    out["ppo"] = time_ms(policy_case("ppo"))
-    out["grpo_loss"] = time_ms(policy_case("grpo"))
-    step, sample = demo_cases()
-    out["demo_step"] = time_ms(step)
-    out["demo_sample"] = time_ms(sample)
-    out["demo_grpo_step"] = out["demo_step"] + out["demo_sample"]
-    r, m, i = verl_groups()
-    out["grpo_adv"] = time_ms(lambda: grpo_vectorized(r, m, i), runs=RUNS * 2)
-    out["rloo_adv"] = time_ms(lambda: rloo_vectorized(r, m, i), runs=RUNS * 2)
+    if wanted("lp_fwd"):
+        if memory is not None:
+            # Peak extra memory of the [B,T,V] forward: the first large op of the process (maxrss delta).
+            run = lp_fwd_case()
+            before = maxrss_bytes()
+            run()
+            memory["lp_fwd"] = max(0, maxrss_bytes() - before)
+            out["lp_fwd"] = time_ms(run, runs=3 if not SMOKE else 1)
+        else:
+            out["lp_fwd"] = time_ms(lp_fwd_case(), runs=3 if not SMOKE else 1)
+    if wanted("lp_grad"):
+        out["lp_grad"] = time_ms(lp_grad_case())
+    if wanted("lm_head"):
+        out["lm_head"] = time_ms(lm_head_case(), runs=3 if not SMOKE else 1)
+    if wanted("policy"):
+        out["ppo"] = time_ms(policy_case("ppo"))
+        out["grpo_loss"] = time_ms(policy_case("grpo"))
+    if wanted("demo"):
+        step, sample = demo_cases()
+        out["demo_step"] = time_ms(step)
+        out["demo_sample"] = time_ms(sample)
+        out["demo_grpo_step"] = out["demo_step"] + out["demo_sample"]
+    if wanted("adv"):
+        r, m, i = verl_groups()
+        out["grpo_adv"] = time_ms(lambda: grpo_vectorized(r, m, i), runs=RUNS * 2)
+        out["rloo_adv"] = time_ms(lambda: rloo_vectorized(r, m, i), runs=RUNS * 2)
     return out
 
 

@@ -346,7 +346,7 @@ function attentionBackward(x: Float32Array, p: Float64Array, dy: Float32Array, B
       }
     }
   }
-  return Float32Array.from(g);
+  return new Float32Array(g);
 }
 
 /**

@@ -23,6 +23,7 @@ export function registerMissingWasmKernels(): void {
   registered = true;
   registerFastSlice();
   registerSharedIdentity();
+  registerSharedCast();
   registerFastTranspose();
   registerFastSum();
   if (tf.getKernel("UnsortedSegmentSum", "wasm") !== undefined) return;
@@ -99,6 +100,28 @@ function registerSharedIdentity(): void {
     kernelFunc: (args) => {
       const x = args.inputs["x"] as tf.TensorInfo;
       if (x.dtype === "string") return original.kernelFunc(args);
+      (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+  });
+}
+
+/**
+ * `Cast` to the dtype a tensor already has shares its block, as `Identity` does (above). tfjs's
+ * gradients of `Mul`, `Div`, `Sub`… cast each saved input to float32 (`mul(dy, cast(b, "float32"))`)
+ * and tfjs-wasm 4.22.0's `Cast` always copies: ~60 full-size copies per step of the demo's
+ * `trainStep`. A real conversion (another dtype) keeps the original kernel.
+ */
+function registerSharedCast(): void {
+  const original = tf.getKernel("Cast", "wasm");
+  if (original === undefined) return;
+  tf.unregisterKernel("Cast", "wasm");
+  tf.registerKernel({
+    ...original,
+    kernelFunc: (args) => {
+      const x = args.inputs["x"] as tf.TensorInfo;
+      const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
+      if (dtype !== x.dtype || x.dtype === "string" || x.dtype === "complex64") return original.kernelFunc(args);
       (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
       return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
     },

@@ -204,3 +204,31 @@ function sumCol(c: number): number {
   for (let r = 0; r < 2560; r++) s += ((r * 48 + c) % 7) - 3 + 0.5;
   return s;
 }
+
+describe("wasm Cast to the same dtype (shared, reference-counted)", () => {
+  it("keeps the values after the input is freed, frees its memory, and still converts between dtypes", async () => {
+    await expectNoTensorLeak(() => {
+      const before = tf.memory().numBytes;
+      const x = tf.tensor1d([1.5, -2.25, 3]);
+      const c = tf.cast(x, "float32");
+      x.dispose();
+      expect(Array.from(c.dataSync())).toEqual([1.5, -2.25, 3]);
+      const i = tf.cast(c, "int32");
+      expect(i.dtype).toBe("int32");
+      expect(Array.from(i.dataSync())).toEqual([1, -2, 3]);
+      const f = tf.cast(i, "float32");
+      expect(Array.from(f.dataSync())).toEqual([1, -2, 3]);
+      tf.dispose([c, i, f]);
+      expect(tf.memory().numBytes).toBe(before);
+    });
+  });
+
+  it("a Mul gradient through the shared cast equals the product rule", () => {
+    const a = tf.tensor1d([1, 2, 3]);
+    const b = tf.tensor1d([4, -5, 6]);
+    const [ga, gb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(x, y)))([a, b]);
+    expect(Array.from(ga!.dataSync())).toEqual([4, -5, 6]);
+    expect(Array.from(gb!.dataSync())).toEqual([1, 2, 3]);
+    tf.dispose([a, b, ga!, gb!]);
+  });
+});

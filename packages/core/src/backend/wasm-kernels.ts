@@ -204,9 +204,12 @@ function transposeBlock(x: Float32Array | Int32Array | Uint8Array, out: Float32A
 /**
  * `Sum` for wasm over float32 when the reduced axes are one contiguous block that is not the
  * innermost (a bias or LayerNorm-gain gradient, `Σ` over the leading `[B, T]` of `[B, T, d]`):
- * one JS pass over the heap in float64, rounded once. tfjs-wasm 4.22.0 transposes the input
- * first with its generic kernel (`tf.sum(dy, 0)` of `[2560, 192]` took 3 ms; this ~1 ms).
- * Innermost reductions keep the native kernel; other axis sets and dtypes the original.
+ * one JS pass over the heap. tfjs-wasm 4.22.0 transposes the input first with its generic kernel
+ * (`tf.sum(dy, 0)` of `[2560, 192]` took 3 ms; this ~1 ms). Each output accumulates in float32 in
+ * the order of the reduced index, as the native kernel does after its transpose, so the result is
+ * bit-identical (a float64 accumulation was tried first: more accurate, but it moved the demo's
+ * SFT trajectory; docs/core-decisions.md). Innermost reductions keep the native kernel; other axis
+ * sets and dtypes the original.
  */
 function registerFastSum(): void {
   const original = tf.getKernel("Sum", "wasm");
@@ -230,7 +233,8 @@ function registerFastSum(): void {
       const outShape = keepDims ? x.shape.map((s, a) => (a >= first && a <= last ? 1 : s)) : x.shape.filter((_, a) => a < first || a > last);
       const wasm = args.backend as unknown as WasmBackendLike;
       const out = wasm.makeOutput(outShape, "float32");
-      const acc = new Float64Array(A * C);
+      // float32 accumulators: each add rounds as the native kernel's float sum does
+      const acc = new Float32Array(A * C);
       const xs = wasm.typedArrayFromHeap(x);
       for (let a = 0; a < A; a++) {
         const o = a * C;

@@ -150,8 +150,8 @@ describe("wasm Transpose (blocked JS for batched 2-D transposes)", () => {
   });
 });
 
-describe("wasm Sum over a contiguous block of outer axes (JS, float64 accumulation)", () => {
-  it("equals a float64 reference on every axis set of ranks 1 to 4, with keepDims, and leaves other cases to the native kernel", async () => {
+describe("wasm Sum over a contiguous block of outer axes (JS, float32 accumulation in the native order)", () => {
+  it("equals a float64 reference and, bit for bit, the native transpose + reduce, on every axis set of ranks 1 to 4, with keepDims", async () => {
     const rng = createRng(4);
     await expectNoTensorLeak(() => {
       for (let rank = 1; rank <= 4; rank++) {
@@ -180,7 +180,11 @@ describe("wasm Sum over a contiguous block of outer axes (JS, float64 accumulati
               acc[o] = (acc[o] as number) + (values[k] as number);
             }
             assertClose(Array.from(y.dataSync()), Array.from(acc), 1e-5, 1e-5);
-            y.dispose();
+            // bit-identical to the native path: move the reduced axes innermost, then reduce there
+            const perm = [...kept, ...axes];
+            const native = tf.tidy(() => tf.sum(tf.transpose(x, perm), Array.from({ length: axes.length }, (_, k) => kept.length + k), false));
+            expect(Array.from(y.dataSync())).toEqual(Array.from(native.dataSync()));
+            tf.dispose([y, native]);
           }
         }
         x.dispose();

@@ -4,8 +4,9 @@
 // torch 1t ms, torch all-threads ms, @rl / torch 1t, target, met / not met, and peak extra memory / logits.
 // Targets are printed, never asserted. APIs another change adds (lmHeadLogProbs, fusedPolicyLoss)
 // are detected; absent ones print "n/a".
-// `node bench/peers.mjs [--smoke] [--no-peer] [--runs=N] [--only=policy,adv,…]`; PEER_PYTHON overrides
-// /usr/bin/python3. `--only` runs some sections (lp_grad, lp_fwd, lm_head, policy, demo, adv) in both.
+// `node bench/peers.mjs [--smoke] [--no-peer] [--runs=N] [--only=demo,policy,…]`; PEER_PYTHON overrides
+// /usr/bin/python3. `--only` runs those groups only (lp_grad, lp_fwd, lm_head, policy, demo, adv), in
+// both columns: e.g. `pnpm bench:peers -- --only=demo` for the demo's GRPO-step rows.
 import { spawnSync } from "node:child_process";
 import { availableParallelism, cpus } from "node:os";
 import * as alignment from "@rl/alignment";
@@ -14,14 +15,17 @@ import * as core from "@rl/core";
 import { grpoAdvantages, rlooAdvantages } from "@rl/credit";
 import { timeMs } from "./harness.mjs";
 // The demo's policy (examples is built by `pnpm bench:peers` before this runs).
-import { createPolicy } from "../examples/dist/demo/policy.js";
 import { replicaModule, rlPolicyLoss } from "../examples/dist/demo/replica.js";
+import { demoCase } from "./demo-case.mjs";
 
 const { Matrix, createRng, gatherLogProbs, generate, ready, tf } = core;
 const smoke = process.argv.includes("--smoke");
 const noPeer = process.argv.includes("--no-peer");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
-const want = (section) => only === undefined || only.includes(section);
+const GROUPS = ["lp_grad", "lp_fwd", "lm_head", "policy", "demo", "adv"];
+const unknown = (only ?? []).filter((g) => !GROUPS.includes(g));
+if (unknown.length > 0) throw new Error(`bench:peers: unknown group(s) ${unknown.join(", ")} in --only (groups: ${GROUPS.join(", ")})`);
+const run = (group) => only === undefined || only.includes(group);
 const RUNS = Number(process.argv.find((a) => a.startsWith("--runs="))?.slice(7) ?? (smoke ? 1 : 5));
 const S = {
   lp_grad: smoke ? [2, 8, 16] : [8, 128, 512],
@@ -46,7 +50,7 @@ const rl = {};
 const mem = {};
 
 // 1. log-probs of given ids + gradient, [8,128,512]
-if (want("lp_grad")) {
+if (run("lp_grad")) {
   const [B, T, V] = S.lp_grad;
   const logits = tf.tensor3d(randn(B * T * V, 2), [B, T, V]);
   const ids = tf.tensor2d(Int32Array.from({ length: B * T }, () => rng.int(V)), [B, T], "int32");
@@ -59,7 +63,7 @@ if (want("lp_grad")) {
   tf.dispose([logits, ids]);
 }
 // 2. log-probs forward [4,512,32000]: time and peak extra memory / logits
-if (want("lp_fwd")) {
+if (run("lp_fwd")) {
   const [B, T, V] = S.lp_fwd;
   const logits = tf.tensor3d(randn(B * T * V, 2), [B, T, V]);
   const ids = tf.tensor2d(Int32Array.from({ length: B * T }, () => rng.int(V)), [B, T], "int32");
@@ -69,7 +73,7 @@ if (want("lp_fwd")) {
   tf.dispose([logits, ids]);
 }
 // 3. log-probs straight from hidden states (lmHeadLogProbs, when core has it), forward + gradient
-if (typeof core.lmHeadLogProbs === "function" && want("lm_head")) {
+if (run("lm_head") && typeof core.lmHeadLogProbs === "function") {
   const [N, d, V] = S.lm_head;
   const hidden = tf.tensor3d(randn(N * d, 0.1), [1, N, d]);
   const W = tf.tensor2d(randn(d * V, 0.05), [d, V]);
@@ -87,7 +91,7 @@ if (typeof core.lmHeadLogProbs === "function" && want("lm_head")) {
   tf.dispose([hidden, W, ids]);
 }
 // 4. token policy losses + gradient [256,1024]
-if (want("policy")) {
+if (run("policy")) {
   const [B, T] = S.policy;
   const lp0 = randn(B * T, 0.3, -1.5);
   const t = {
@@ -116,17 +120,9 @@ if (want("policy")) {
   tf.dispose(Object.values(t));
 }
 // 5. the demo's GRPO step: trainStep, sampling 4 tokens, and trainStep on 1 vs 2 workers
-if (want("demo")) {
-  const { rows, T, V, d, H, L } = S.demo;
-  const config = { vocabSize: V, maxLength: T, dModel: d, nHeads: H, nLayers: L };
-  const policy = createPolicy(config, createRng(1));
-  const P = T - 4;
-  const ids = Int32Array.from({ length: rows * T }, () => rng.int(V));
-  const batch = {
-    tokenIds: tf.tensor2d(ids, [rows, T], "int32"),
-    lossMask: tf.tensor2d(Float32Array.from({ length: rows * T }, (_, k) => (k % T >= P ? 1 : 0)), [rows, T]),
-    advantages: tf.tensor2d(randn(rows * T), [rows, T]),
-  };
+if (run("demo")) {
+  const { rows, T } = S.demo;
+  const { config, policy, ids, P, batch } = demoCase(S.demo, rng, createRng(1));
   const opt = alignment.adamW(policy.variables, { learningRate: 5e-4, weightDecay: 0 });
   let state = opt.init();
   rl.demo_step = await time(() => { state = alignment.trainStep((x) => policy.logits(x), batch, rlPolicyLoss, opt, state).state; });
@@ -138,7 +134,10 @@ if (want("demo")) {
   const workerStep = async (n) => {
     const pool = await createDataParallel({ workers: n, modelModule: replicaModule(), factoryName: "createPolicyReplica", factoryArgs: [config] });
     try {
-      return await time(async () => { state = (await dataParallelStep(pool, batch, { loss: "rlPolicyLoss", optimizer: opt, state, shardWeight: "rows" })).state; });
+      // a fresh pool's first steps compile its workers' JS and grow their wasm heaps: time the steady
+      // state (1 s of warm-up), over more runs than the other rows (two threads per core under load)
+      const step = async () => { state = (await dataParallelStep(pool, batch, { loss: "rlPolicyLoss", optimizer: opt, state, shardWeight: "rows" })).state; };
+      return await timeMs(step, { runs: Math.max(RUNS, smoke ? 1 : 9), warmup: smoke ? 0 : 3, warmupMs: smoke ? 0 : 1000 });
     } finally {
       await pool.close();
     }
@@ -150,7 +149,7 @@ if (want("demo")) {
   tf.dispose(Object.values(batch));
 }
 // 6. GRPO / RLOO advantages over 1M tokens (float32 in, no widening)
-if (want("adv")) {
+if (run("adv")) {
   const [G, K, T] = S.adv;
   const B = G * K;
   const rewards = new Float32Array(B * T);
@@ -176,7 +175,7 @@ if (!noPeer) {
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE; // the peer's own tuning, not this machine's override
   delete env.OPENBLAS_L2_SIZE;
-  const res = spawnSync(python, [new URL("./peers.py", import.meta.url).pathname, ...(smoke ? ["--smoke"] : []), ...(only ? [`--only=${only.join(",")}`] : [])], { env, encoding: "utf8", maxBuffer: 1 << 20 });
+  const res = spawnSync(python, [new URL("./peers.py", import.meta.url).pathname, ...(smoke ? ["--smoke"] : []), ...(only !== undefined ? [`--only=${only.join(",")}`] : [])], { env, encoding: "utf8", maxBuffer: 1 << 20 });
   try {
     peer = JSON.parse(res.stdout.trim().split("\n").at(-1) ?? "");
   } catch {
@@ -224,8 +223,8 @@ const table = rows.filter(([, key]) => only === undefined || rl[key] !== undefin
   return [work, fmt(ours), fmt(theirs), fmt(tAll[peerKey ?? key]), ratio === null ? "n/a" : `${ratio.toFixed(2)}x`, targets, met, typeof m === "number" ? `${m.toFixed(2)}x` : "—"];
 });
 const speedUp = typeof rl.workers1 === "number" && typeof rl.workers2 === "number" ? rl.workers1 / rl.workers2 : null;
-if (want("demo")) table.push([`demo trainStep, 2 workers vs 1 (${fmt(rl.workers1)} → ${fmt(rl.workers2)} ms)`, fmt(rl.workers2), "—", "—", speedUp === null ? "n/a" : `${speedUp.toFixed(2)}x faster`, "≥ 1.7x faster", speedUp === null ? "n/a" : speedUp >= 1.7 ? "met" : "not met", "—"]);
-if (peer.available && typeof peer.memory?.lp_fwd === "number") {
+if (run("demo")) table.push([`demo trainStep, 2 workers vs 1 (${fmt(rl.workers1)} → ${fmt(rl.workers2)} ms)`, fmt(rl.workers2), "—", "—", speedUp === null ? "n/a" : `${speedUp.toFixed(2)}x faster`, "≥ 1.7x faster", speedUp === null ? "n/a" : speedUp >= 1.7 ? "met" : "not met", "—"]);
+if (run("lp_fwd") && peer.available && typeof peer.memory?.lp_fwd === "number") {
   table.push([`torch log-probs forward, peak extra / logits (maxrss)`, "—", "—", "—", "—", "—", "—", `${(peer.memory.lp_fwd / (fb * ft * fv * 4)).toFixed(2)}x`]);
 }
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => String(r[i]).length)));

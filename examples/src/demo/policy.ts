@@ -314,39 +314,44 @@ function attentionBackward(x: Float32Array, p: Float64Array, dy: Float32Array, B
   const d = D3 / 3;
   const dh = d / H;
   const scale = 1 / Math.sqrt(dh);
-  const g = new Float64Array(B * T * D3);
+  // one row block's gradient at a time (a row only reaches its own positions), in double precision
+  const out = new Float32Array(B * T * D3);
+  const g = new Float64Array(T * D3);
   const dp = new Float64Array(T);
   for (let b = 0; b < B; b++) {
+    const base = b * T * D3;
+    g.fill(0);
     for (let h = 0; h < H; h++) {
       for (let i = 0; i < T; i++) {
         const o = (b * T + i) * d + h * dh;
         const row = ((b * H + h) * T + i) * T;
         let c = 0;
         for (let j = 0; j <= i; j++) {
-          const v = (b * T + j) * D3 + 2 * d + h * dh;
+          const v = j * D3 + 2 * d + h * dh;
           const w = p[row + j] as number;
           let s = 0;
           for (let e = 0; e < dh; e++) {
             const u = dy[o + e] as number;
-            s += u * (x[v + e] as number);
+            s += u * (x[base + v + e] as number);
             g[v + e] = (g[v + e] as number) + w * u;
           }
           dp[j] = s;
           c += w * s;
         }
-        const q = (b * T + i) * D3 + h * dh;
+        const q = i * D3 + h * dh;
         for (let j = 0; j <= i; j++) {
           const gs = (p[row + j] as number) * ((dp[j] as number) - c) * scale;
-          const k = (b * T + j) * D3 + d + h * dh;
+          const k = j * D3 + d + h * dh;
           for (let e = 0; e < dh; e++) {
-            g[q + e] = (g[q + e] as number) + gs * (x[k + e] as number);
-            g[k + e] = (g[k + e] as number) + gs * (x[q + e] as number);
+            g[q + e] = (g[q + e] as number) + gs * (x[base + k + e] as number);
+            g[k + e] = (g[k + e] as number) + gs * (x[base + q + e] as number);
           }
         }
       }
     }
+    out.set(g, base);
   }
-  return Float32Array.from(g);
+  return out;
 }
 
 /**

@@ -80,6 +80,13 @@ export interface PoolInternals {
   total: number;
   /** Shared mode: replica `k`'s gradient region (written by the worker before it replies); else null. */
   gradsView(k: number): Float32Array | null;
+  /**
+   * Writes `vars` for every replica and posts the loads without waiting for them (each worker runs
+   * its requests in order, so a later request sees the new weights); `pending()` settles when they are done.
+   */
+  sendWeights(vars: readonly tf.Variable[]): void;
+  /** The weight loads posted by `sendWeights` and not yet awaited (rejects with a worker's error). */
+  pending(): Promise<void>;
 }
 
 const internals = new WeakMap<DataParallelPool, PoolInternals>();
@@ -249,11 +256,40 @@ export async function createDataParallel(config: DataParallelConfig): Promise<Da
     cfg.transfer === "shared" ? { weights: new SharedArrayBuffer(total * 4), grads: new SharedArrayBuffer(total * 4 * cfg.workers) } : null;
   let sharedSent = false;
 
+  // Weight loads posted and not yet awaited: every later use of the pool awaits them (an error in a
+  // worker surfaces there), and nothing writes the shared weights while a worker may still read them.
+  let inFlight: Promise<void> = Promise.resolve();
+  const postWeights = (vars: readonly tf.Variable[]): Promise<void> => {
+    checkParams(params, vars, "setWeights");
+    let sent: Promise<unknown>;
+    if (shared !== null) {
+      writeFlat(vars, new Float32Array(shared.weights));
+      const send = sharedSent ? undefined : shared;
+      sent = Promise.all(threads.map((_, w) => request(w, { type: "setWeights", ...(send !== undefined ? { shared: { ...send, slot: w } } : {}) } as Omit<Request, "id">)));
+      sharedSent = true;
+    } else {
+      const first = new Float32Array(total);
+      writeFlat(vars, first);
+      // One copy per replica, all made before the first transfer detaches `first`.
+      const copies = threads.map((_, w) => (w === 0 ? first : first.slice()));
+      sent = Promise.all(copies.map((flat, w) => request(w, { type: "setWeights", flat } as Omit<Request, "id">, [flat.buffer as ArrayBuffer])));
+    }
+    inner.syncedWith = [...vars];
+    const done = sent.then(() => undefined);
+    done.catch(() => undefined); // awaited by the next use of the pool; not an unhandled rejection meanwhile
+    inFlight = done;
+    return done;
+  };
+
   const inner: PoolInternals = {
     request: (w, req, transfer) => request(w, req as Omit<Request, "id">, transfer),
     syncedWith: null,
     total,
     gradsView: (k) => (shared === null ? null : new Float32Array(shared.grads, k * total * 4, total)),
+    sendWeights: (vars) => {
+      void postWeights(vars);
+    },
+    pending: () => inFlight,
   };
 
   const pool: DataParallelPool = {
@@ -262,24 +298,13 @@ export async function createDataParallel(config: DataParallelConfig): Promise<Da
     params,
     async setWeights(vars) {
       checkParams(params, vars, "setWeights");
-      if (shared !== null) {
-        const flat = new Float32Array(shared.weights);
-        writeFlat(vars, flat);
-        const send = sharedSent ? undefined : shared;
-        await Promise.all(threads.map((_, w) => request(w, { type: "setWeights", ...(send !== undefined ? { shared: { ...send, slot: w } } : {}) } as Omit<Request, "id">)));
-        sharedSent = true;
-      } else {
-        const first = new Float32Array(total);
-        writeFlat(vars, first);
-        // One copy per replica, all made before the first transfer detaches `first`.
-        const copies = threads.map((_, w) => (w === 0 ? first : first.slice()));
-        await Promise.all(copies.map((flat, w) => request(w, { type: "setWeights", flat } as Omit<Request, "id">, [flat.buffer as ArrayBuffer])));
-      }
-      inner.syncedWith = [...vars];
+      await inFlight.catch(() => undefined); // a failed earlier load is superseded by this one
+      await postWeights(vars);
     },
     async map<I, O>(name: string, inputs: readonly I[]): Promise<O[]> {
       if (typeof name !== "string" || name.length === 0) throw new RLError("INVALID_INPUT", "pool.map: name must be the name of a function export of the model module");
-      const replies = await Promise.all(inputs.map((input, i) => request(i % cfg.workers, { type: "call", name, input } as Omit<Request, "id">)));
+      const calls = Promise.all(inputs.map((input, i) => request(i % cfg.workers, { type: "call", name, input } as Omit<Request, "id">)));
+      const [replies] = await Promise.all([calls, inFlight]);
       return replies.map((r) => r.value as O);
     },
     async close() {

@@ -70,8 +70,9 @@ export function shardRows(rows: number, workers: number): [number, number][] {
  *   g = Σ_k w_k g_k,   L = Σ_k w_k L_k,   w_k = n_k / Σ_j n_j   (n = tokens or rows, `shardWeight`)
  *
  * then clips by global norm and applies one optimizer update in place (as `trainStep`), and copies
- * the new weights into every replica, so the replicas stay identical to the main model. The main
- * thread's parameters are the source of truth: when they are not the ones last sent, they are sent
+ * the new weights into every replica, so the replicas stay identical to the main model (the copy is
+ * posted without waiting for it: every worker loads it before its next request, and the next use
+ * of the pool waits for it and reports a failed load). The main thread's parameters are the source of truth: when they are not the ones last sent, they are sent
  * first (call `pool.setWeights` after changing them by other means).
  *
  * Every tensor field of the batch whose first dimension is B is split by rows; other tensors are
@@ -120,12 +121,17 @@ export async function dataParallelStep<B extends TrainBatch, S extends { step: n
 
   const wire = wireShards(batch, ranges, where);
   const active = ranges.map((_, k) => k).filter((k) => (weights[k] as number) > 0);
-  const replies = await Promise.all(
-    active.map((k) => {
-      const shard = wire[k] as { batch: WireBatch; transfer: ArrayBuffer[] };
-      return inner.request(k, { type: "grads", id: 0, batch: shard.batch, loss, temperature: cfg.temperature } as Request, shard.transfer);
-    }),
-  );
+  // The previous step's weight loads were posted without waiting; each worker runs them before
+  // these requests, and awaiting them here surfaces a failed load instead of stale gradients.
+  const [replies] = await Promise.all([
+    Promise.all(
+      active.map((k) => {
+        const shard = wire[k] as { batch: WireBatch; transfer: ArrayBuffer[] };
+        return inner.request(k, { type: "grads", id: 0, batch: shard.batch, loss, temperature: cfg.temperature } as Request, shard.transfer);
+      }),
+    ),
+    inner.pending(),
+  ]);
 
   // g = Σ w_k g_k (float64 accumulation), L and metrics likewise.
   const total = inner.total;
@@ -146,7 +152,7 @@ export async function dataParallelStep<B extends TrainBatch, S extends { step: n
   let off = 0;
   const grads = params.map((p, i) => {
     const n = p.size;
-    const g = present[i] ? tf.tensor(Float32Array.from(sum.subarray(off, off + n)), p.shape, "float32") : null;
+    const g = present[i] ? tf.tensor(new Float32Array(sum.subarray(off, off + n)), p.shape, "float32") : null;
     off += n;
     return g;
   });
@@ -156,7 +162,8 @@ export async function dataParallelStep<B extends TrainBatch, S extends { step: n
   } finally {
     for (const g of grads) g?.dispose();
   }
-  await pool.setWeights(params);
+  // Post the new weights to every replica without waiting: the next use of the pool waits for them.
+  inner.sendWeights(params);
   return {
     state: next.state,
     metrics: {

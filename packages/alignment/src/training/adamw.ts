@@ -100,6 +100,10 @@ export function adamW(params: readonly tf.Variable[], config: AdamWConfig = {}):
         }
       });
       rate = lr;
+      if (fusedBackend()) {
+        fusedAdamWUpdate(ps, grads, state, lr, rest);
+        return { output: { learningRate: lr }, state: { step: state.step + 1, m: state.m, v: state.v } };
+      }
       const chainState: [unknown, unknown, unknown] = [{ count: state.step, mu: state.m, nu: state.v }, {}, { count: state.step }];
       const { updates } = transform.update(grads, chainState as never, ps);
       try {
@@ -115,6 +119,72 @@ export function adamW(params: readonly tf.Variable[], config: AdamWConfig = {}):
       for (const x of [...state.m, ...state.v]) x.dispose();
     },
   };
+}
+
+/** The backends whose tensors live in JS-reachable memory (the fused update reads them back cheaply). */
+function fusedBackend(): boolean {
+  const b = tf.getBackend();
+  return b === "wasm" || b === "cpu";
+}
+
+/**
+ * The update of `adamWTransform`'s chain + `applyUpdates` in one plain-JS pass per parameter, with
+ * every intermediate rounded to float32 where the chain's tfjs ops round it (`Math.fround`), so the
+ * weights and moments are those of the chain, bit for bit on wasm and cpu (tested):
+ *
+ *   m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;  u = (m/(1 − β₁ᵗ)) / (√(v/(1 − β₂ᵗ)) + ε) (+ λp);  p ← p + (−lr)·u
+ *
+ * The chain is ~15 tfjs kernels per parameter (28 parameters: ~450 kernels per step for the demo);
+ * this is three uploads and three assigns per parameter (docs/core-decisions.md, "trainStep").
+ */
+function fusedAdamWUpdate(
+  ps: readonly tf.Variable[],
+  grads: readonly (tf.Tensor | null)[],
+  state: AdamWState,
+  lr: number,
+  cfg: { beta1: number; beta2: number; epsilon: number; weightDecay: number },
+): void {
+  const f = Math.fround;
+  const t = state.step + 1;
+  const b1 = f(cfg.beta1);
+  const c1 = f(1 - cfg.beta1);
+  const b2 = f(cfg.beta2);
+  const c2 = f(1 - cfg.beta2);
+  const bc1 = f(1 - cfg.beta1 ** t);
+  const bc2 = f(1 - cfg.beta2 ** t);
+  const eps = f(cfg.epsilon);
+  const wd = f(cfg.weightDecay);
+  const decay = cfg.weightDecay !== 0;
+  const negLr = f(-lr);
+  grads.forEach((grad, i) => {
+    if (grad === null) return;
+    const p = ps[i] as tf.Variable;
+    const mv = state.m[i] as tf.Variable;
+    const vv = state.v[i] as tf.Variable;
+    const g = grad.dataSync() as Float32Array;
+    const pd = p.dataSync() as Float32Array;
+    const md = mv.dataSync() as Float32Array;
+    const vd = vv.dataSync() as Float32Array;
+    const n = g.length;
+    const pOut = new Float32Array(n);
+    const mOut = new Float32Array(n);
+    const vOut = new Float32Array(n);
+    for (let k = 0; k < n; k++) {
+      const gk = g[k] as number;
+      const m = f(f((md[k] as number) * b1) + f(gk * c1));
+      const v = f(f((vd[k] as number) * b2) + f(f(gk * gk) * c2));
+      let u = f(f(m / bc1) / f(f(Math.sqrt(f(v / bc2))) + eps));
+      if (decay) u = f(u + f((pd[k] as number) * wd));
+      mOut[k] = m;
+      vOut[k] = v;
+      pOut[k] = f((pd[k] as number) + f(u * negLr));
+    }
+    for (const [variable, values] of [[mv, mOut], [vv, vOut], [p, pOut]] as const) {
+      const next = tf.tensor(values, variable.shape, "float32");
+      variable.assign(next);
+      next.dispose();
+    }
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { tf } from "@rl/core";
+import { adamWTransform, applyUpdates, createRng, tf } from "@rl/core";
 import { assertClose } from "@rl/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -115,6 +115,46 @@ describe("adamW", () => {
     ours.dispose(state);
     theirs.dispose();
     for (const t of [a, b, target]) t.dispose();
+  });
+
+  it("the fused update (wasm, cpu) equals core's adamWTransform chain + applyUpdates bit for bit", async () => {
+    const before = tf.getBackend();
+    try {
+      for (const backend of ["wasm", "cpu"]) {
+        await tf.setBackend(backend);
+        for (const weightDecay of [0, 0.01]) {
+          const rng = createRng(7);
+          const shapes = [[3, 5], [7], [1]];
+          const init = shapes.map((s) => Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => rng.normal(0, 1)));
+          const ours = init.map((v, i) => tf.variable(tf.tensor(v, shapes[i])));
+          const ref = init.map((v, i) => tf.variable(tf.tensor(v, shapes[i])));
+          const opt = adamW(ours, { learningRate: 3e-3, weightDecay });
+          let state = opt.init();
+          const chain = adamWTransform({ learningRate: 3e-3, weightDecay });
+          let chainState = chain.init(ref);
+          const n0 = tf.memory().numTensors;
+          for (let step = 0; step < 5; step++) {
+            const grads = shapes.map((s, i) => (step === 2 && i === 1 ? null : tf.tensor(Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => rng.normal(0, 0.1 * (step + 1))), s)));
+            ({ state } = opt.update({ grads }, state));
+            const r = chain.update(grads, chainState, ref);
+            applyUpdates(ref, r.updates);
+            r.updates.forEach((u) => u?.dispose());
+            chainState = r.state;
+            tf.dispose(grads.filter((g): g is tf.Tensor => g !== null));
+          }
+          expect(tf.memory().numTensors).toBe(n0);
+          ours.forEach((v, i) => expect(Array.from(v.dataSync())).toEqual(Array.from(ref[i]!.dataSync())));
+          const [adamPart] = chainState as unknown as [{ mu: tf.Variable[]; nu: tf.Variable[] }];
+          state.m.forEach((m, i) => expect(Array.from(m.dataSync())).toEqual(Array.from(adamPart.mu[i]!.dataSync())));
+          state.v.forEach((v, i) => expect(Array.from(v.dataSync())).toEqual(Array.from(adamPart.nu[i]!.dataSync())));
+          opt.dispose(state);
+          chain.dispose(chainState);
+          tf.dispose([...ours, ...ref]);
+        }
+      }
+    } finally {
+      await tf.setBackend(before);
+    }
   });
 
   it("skips parameters with no gradient; rejects mismatched gradients", () => {

@@ -1,15 +1,24 @@
 import { RLError } from "../errors.js";
 import type * as tf from "@tensorflow/tfjs-core";
+import type * as TfCore from "@tensorflow/tfjs-core";
 import { loadedTf } from "../tf-slot.js";
 import { assertTensor } from "../validate.js";
 
 type MatMul2D = (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+type MatMulBias2D = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 let matMulFastOp: MatMul2D | undefined;
+let matMulBiasFastOp: MatMulBias2D | undefined;
 
-// y = x @ w with a hand-written gradient whose two products are plain (non-transposed) 2-D
-// matmuls too: dx = dy @ wᵀ, dw = xᵀ @ dy, with the transposes materialised first. tfjs's own
-// MatMul gradient passes transposeA / transposeB flags instead, which the wasm backend runs off its
-// XNNPACK path (see docs/core-decisions.md, "linear").
+// y = x @ w (+ b) with a hand-written gradient whose products are plain (non-transposed) 2-D
+// matmuls too: dx = dy @ wᵀ, dw = xᵀ @ dy, with the transposes materialised first, and
+// db = 1ᵀ @ dy (a [1, N] row of ones times dy). tfjs's own MatMul gradient passes transposeA /
+// transposeB flags instead, which the wasm backend runs off its XNNPACK path, and the gradient of
+// the bias add is a sum over the rows, which wasm runs as a transpose plus a reduce (3 ms for
+// [2560, 192] against 0.05 ms for the product with ones; see docs/core-decisions.md, "linear").
+function linearGradients(tf: typeof TfCore, x: tf.Tensor2D, w: tf.Tensor2D, dy: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
+  return [tf.matMul(dy, tf.transpose(w)), tf.matMul(tf.transpose(x), dy)];
+}
+
 function matMulFast(): MatMul2D {
   if (matMulFastOp === undefined) {
     const tf = loadedTf("linear");
@@ -20,26 +29,42 @@ function matMulFast(): MatMul2D {
       save(wDirect ? [x] : [x, w]);
       return {
         value: tf.matMul(x, w),
-        gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-          const xs = saved[0] as tf.Tensor2D;
-          const ws = wDirect ? w : (saved[1] as tf.Tensor2D);
-          return [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy)];
-        },
+        gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => linearGradients(tf, saved[0] as tf.Tensor2D, wDirect ? w : (saved[1] as tf.Tensor2D), dy),
       };
     }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as MatMul2D;
   }
   return matMulFastOp;
 }
 
+function matMulBiasFast(): MatMulBias2D {
+  if (matMulBiasFastOp === undefined) {
+    const tf = loadedTf("linear");
+    matMulBiasFastOp = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: (ts: tf.Tensor[]) => void) => {
+      const wDirect = w instanceof tf.Variable;
+      save(wDirect ? [x] : [x, w]);
+      return {
+        value: tf.add(tf.matMul(x, w), b),
+        gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+          const [dx, dw] = linearGradients(tf, saved[0] as tf.Tensor2D, wDirect ? w : (saved[1] as tf.Tensor2D), dy);
+          const db = tf.reshape(tf.matMul(tf.fill([1, dy.shape[0]], 1), dy), [dy.shape[1]]);
+          return [dx, dw, db];
+        },
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as MatMulBias2D;
+  }
+  return matMulBiasFastOp;
+}
+
 /**
  * A dense layer over the last axis of `x`, `x @ w (+ b)`, always as one 2-D non-transposed matmul:
  * `[..., H] → reshape [N, H] → @ [H, O] → reshape [..., O]`, with weights in `[in, out]` layout.
  *
- *   y = x·W + b,   ∂L/∂x = ∂L/∂y · Wᵀ,   ∂L/∂W = xᵀ · ∂L/∂y,   ∂L/∂b = Σ_rows ∂L/∂y
+ *   y = x·W + b,   ∂L/∂x = ∂L/∂y · Wᵀ,   ∂L/∂W = xᵀ · ∂L/∂y,   ∂L/∂b = Σ_rows ∂L/∂y = 1ᵀ · ∂L/∂y
  *
- * The backward is hand-written so that its two products are also plain 2-D matmuls (the transposes
- * are materialised first; tfjs's own matmul gradient uses transposed products). Value and
- * gradients equal `tf.matMul`'s to float32 rounding.
+ * The backward is hand-written so that its products are also plain 2-D matmuls (the transposes
+ * are materialised first, and the bias gradient is the product of a row of ones with ∂L/∂y;
+ * why: docs/core-decisions.md, "Performance notes moved from API docs"). Value and gradients
+ * equal `tf.matMul`'s (+ `tf.add`'s) to float32 rounding.
  *
  * Errors: `RLError("SHAPE_MISMATCH")` when `x`'s last axis is not `w.shape[0]`, when `w` is not 2-D,
  * or when `b` is not `[w.shape[1]]`.
@@ -61,8 +86,8 @@ export function linear(x: tf.Tensor, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor
     throw new RLError("SHAPE_MISMATCH", `linear: b has shape [${b.shape.join(",")}], w [${w.shape.join(",")}] needs b [${O}]`);
   }
   return tf.tidy(() => {
-    const y = matMulFast()(tf.reshape(x, [-1, H]), w);
-    const yb = b === undefined ? y : tf.add(y, b);
-    return tf.reshape(yb, [...x.shape.slice(0, -1), O]);
+    const x2 = tf.reshape(x, [-1, H]) as tf.Tensor2D;
+    const y = b === undefined ? matMulFast()(x2, w) : matMulBiasFast()(x2, w, b);
+    return tf.reshape(y, [...x.shape.slice(0, -1), O]);
   });
 }

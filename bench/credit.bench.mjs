@@ -121,7 +121,7 @@ report("prefix tree (P2T)", tree);
 const probsM = new Matrix(probs, [B, T]);
 const cuts = spoChainBatchCutpoints(probsM, maskM);
 const cutValues = cuts.map((c) => Object.fromEntries(Array.from(c, (s) => [String(s), rng.uniform()])));
-const spo = await timeMs(() => spoChainBatchAdvantages({ probs: probsM, mask: maskM, cutValues, scores: new Matrix(outcomes, [B]) }), { runs: 5 });
+const spo = await timeMs(() => spoChainBatchAdvantages({ probs: probsM, mask: maskM, cutValues, rewards: new Matrix(outcomes, [B]) }), { runs: 5 });
 report("SPO-chain", spo);
 
 // PURE min-form over 1M step rewards (each token a step).

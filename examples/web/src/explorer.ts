@@ -129,7 +129,7 @@ export function computeExplorer(group: ParsedGroup): ExplorerResult {
     for (const c of cuts) values[String(c)] = c < 0 ? (forest.value[root] as number) : (forest.value[nodeAt(b, c)] as number);
     return values;
   });
-  const spoResult = spoChainBatchAdvantages({ probs: spoProbs, mask, cutValues, scores: outcomes }, explorerSpoConfig);
+  const spoResult = spoChainBatchAdvantages({ probs: spoProbs, mask, cutValues, rewards: outcomes }, explorerSpoConfig);
   return {
     group,
     nodes,

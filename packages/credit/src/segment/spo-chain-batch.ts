@@ -3,6 +3,7 @@ import { rowCutpoints, spoChainConfig, type SpoChainConfig } from "./spo-chain-c
 import { fillRowAdvantages, spoChainAdvantagesConfig, type CutValues, type SpoChainAdvantagesConfig } from "./spo-chain-advantages.js";
 import { outputArray } from "../output.js";
 import { requireArray, requireObject } from "../args.js";
+import { renamedField } from "../batch-fields.js";
 
 /**
  * SPO-chain cutpoints of every row of a padded batch (see {@link spoChainCutpoints}); only
@@ -29,8 +30,10 @@ export interface SpoChainBatch {
   readonly mask: MatrixLike;
   /** One {@link CutValues} per row (its cutpoints' Monte-Carlo values). */
   readonly cutValues: readonly CutValues[];
-  /** Outcome of every row `[B]`. */
-  readonly scores: MatrixLike;
+  /** Outcome of every row `[B]` (the glossary's `rewards`). */
+  readonly rewards?: MatrixLike;
+  /** @deprecated the old name of `rewards` (round 1); read for one release. */
+  readonly scores?: MatrixLike;
 }
 
 /** Result of {@link spoChainBatchAdvantages}; matrices `[B][T]` in the config's `dtype`, 0 where mask = 0. */
@@ -55,7 +58,7 @@ export interface SpoChainBatchResult {
  *
  * @example
  * const r = spoChainBatchAdvantages({
- *   probs: [[0.5, 0.95, 0.6, 0.99]], mask: [[1, 1, 1, 1]], cutValues: [{ "-1": 0.3 }], scores: [0],
+ *   probs: [[0.5, 0.95, 0.6, 0.99]], mask: [[1, 1, 1, 1]], cutValues: [{ "-1": 0.3 }], rewards: [0],
  * });
  * r.advantages.toArray(); // [[-0.3, 0, -0.3, 0]]
  * @remarks arXiv:2505.23564
@@ -67,8 +70,10 @@ export function spoChainBatchAdvantages(batch: SpoChainBatch, config: SpoChainAd
   const { p, m } = batchInputs(batch.probs, batch.mask, fn);
   const B = p.rows;
   const T = p.cols;
-  const scores = toVector(batch.scores, "scores", fn);
-  if (scores.size !== B) throw new RLError("SHAPE_MISMATCH", `${fn}: scores has ${scores.size} entries, probs has ${B} rows`);
+  const rewardsIn = renamedField<MatrixLike>(batch, "rewards", "scores", fn);
+  if (rewardsIn === undefined) throw new RLError("INVALID_INPUT", `${fn}: rewards is required (one outcome per row, [B])`);
+  const scores = toVector(rewardsIn, "rewards", fn);
+  if (scores.size !== B) throw new RLError("SHAPE_MISMATCH", `${fn}: rewards has ${scores.size} entries, probs has ${B} rows`);
   requireArray(batch.cutValues, "cutValues", fn);
   if (batch.cutValues.length !== B) {
     throw new RLError("SHAPE_MISMATCH", `${fn}: cutValues has ${batch.cutValues.length} entries, probs has ${B} rows`);

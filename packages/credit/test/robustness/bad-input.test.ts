@@ -127,7 +127,7 @@ describe("found by pnpm fuzz (tools/fuzz): missing objects, disposed tensors, hu
     expectRLError(() => c.spoTreeTokenAdvantages({} as never, [1]), /spoTreeTokenAdvantages: edges must be an array/);
     expectRLError(() => c.gigpoAdvantages(undefined as never), /gigpoAdvantages: input must be an object/);
     expectRLError(
-      () => c.spoChainBatchAdvantages({ probs: [[0.5, 0.9]], mask: [[1, 1]], cutValues: null as never, scores: [1] }),
+      () => c.spoChainBatchAdvantages({ probs: [[0.5, 0.9]], mask: [[1, 1]], cutValues: null as never, rewards: [1] }),
       /spoChainBatchAdvantages: cutValues must be an array, got null/,
     );
   });

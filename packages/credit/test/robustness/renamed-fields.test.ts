@@ -10,6 +10,7 @@ import {
   primeAdvantages,
   reinforcePlusPlusBaselineAdvantages,
   rlooAdvantages,
+  spoChainBatchAdvantages,
   tempoAdvantages,
 } from "../../src/index.js";
 
@@ -114,5 +115,20 @@ describe("klPenalizedRewards: tokenRewards (tokenScores is its deprecated alias)
     expect(klPenalizedRewards({ ...input, tokenRewards: [[0, 0, 1]], tokenScores: [[0, 0, 1]] }, { beta: 0.1 }).tokenRewards.toArray()).toEqual([r]);
     expectNamesBoth(() => klPenalizedRewards({ ...input, tokenRewards: [[0, 0, 1]], tokenScores: [[0, 1, 1]] }), "klPenalizedRewards", "tokenRewards", "tokenScores", 1);
     expect(() => klPenalizedRewards(input as never)).toThrow("klPenalizedRewards: tokenRewards is required");
+  });
+});
+
+describe("spoChainBatchAdvantages: rewards (scores is its deprecated alias)", () => {
+  const base = { probs: [[0.5, 0.95, 0.6, 0.99]], mask: [[1, 1, 1, 1]], cutValues: [{ "-1": 0.3 }] };
+  it("the worked example under both names; differing values throw naming both; missing is required", () => {
+    const now = spoChainBatchAdvantages({ ...base, rewards: [0] }).advantages.toArray();
+    expect(now).toEqual([[-0.30000001192092896, 0, -0.30000001192092896, 0]]);
+    expect(spoChainBatchAdvantages({ ...base, scores: [0] }).advantages.toArray()).toEqual(now);
+    expect(spoChainBatchAdvantages({ ...base, rewards: [0], scores: [0] }).advantages.toArray()).toEqual(now);
+    expect(() => spoChainBatchAdvantages({ ...base, rewards: [0], scores: [1] })).toThrow(
+      "spoChainBatchAdvantages: rewards and scores (its deprecated name) are both given and differ at entry 0; give only rewards",
+    );
+    expect(() => spoChainBatchAdvantages(base as never)).toThrow(RLError);
+    expect(() => spoChainBatchAdvantages(base as never)).toThrow(/spoChainBatchAdvantages: rewards is required/);
   });
 });

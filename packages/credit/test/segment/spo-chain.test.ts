@@ -99,7 +99,7 @@ describe("SPO-chain", () => {
       probs: [p1, [0.5, 0.95, 0.6, 0.99, 0.1, 0.1, 0.1, 0.1]],
       mask: [p1.map(() => 1), [1, 1, 1, 1, 0, 0, 0, 0]],
       cutValues: [new Map([[0, 0.4], [4, 0.9]]), { "-1": 0.3 }],
-      scores: [1, 0],
+      rewards: [1, 0],
     };
     expect(spoChainBatchCutpoints(batch.probs, batch.mask, { interval: 2 }).map((c) => Array.from(c))).toEqual([[0, 4], [-1]]);
     const r = spoChainBatchAdvantages(batch, { interval: 2, dtype: "float64" });
@@ -152,7 +152,7 @@ describe("SPO-chain", () => {
       probs: [probs, [0.5, 0.95, 0.6, 0.99, 0.1, 0.1, 0.1, 0.1]],
       mask: [probs.map(() => 1), [1, 1, 1, 1, 0, 0, 0, 0]],
       cutValues: [input.cutValues, { "-1": 0.45 }],
-      scores: [1 / 3, 0.9],
+      rewards: [1 / 3, 0.9],
     };
     const bx = spoChainBatchAdvantages(batch, { interval: 2, dtype: "float64" });
     const by = spoChainBatchAdvantages(batch, { interval: 2 });
@@ -172,10 +172,10 @@ describe("SPO-chain", () => {
     expect(() => spoChainCutpoints([0.5, 1.5])).toThrow(/probs\[1\] is 1.5; a probability lies in \[0, 1\]/);
     expect(() => spoChainAdvantages({ probs: [0.5], cutValues: { "-1": 0 }, score: Number.NaN })).toThrow(RLError);
     expect(() => spoChainCutpoints([0.5], { interval: 0 })).toThrow(/invalid config/);
-    expect(() => spoChainBatchAdvantages({ probs: [], mask: [], cutValues: [], scores: [] })).toThrow(/the batch is empty/);
-    expect(() => spoChainBatchAdvantages({ probs: [[0.5]], mask: [[1]], cutValues: [{}], scores: [1, 2] })).toThrow(/scores has 2 entries, probs has 1 rows/);
-    expect(() => spoChainBatchAdvantages({ probs: [[0.5]], mask: [[1, 1]], cutValues: [{}], scores: [1] })).toThrow(/mask has shape \[1,2\], probs has \[1,1\]/);
-    expect(() => spoChainBatchAdvantages({ probs: [[0.5]], mask: [[1]], cutValues: [], scores: [1] })).toThrow(/cutValues has 0 entries, probs has 1 rows/);
+    expect(() => spoChainBatchAdvantages({ probs: [], mask: [], cutValues: [], rewards: [] })).toThrow(/the batch is empty/);
+    expect(() => spoChainBatchAdvantages({ probs: [[0.5]], mask: [[1]], cutValues: [{}], rewards: [1, 2] })).toThrow(/rewards has 2 entries, probs has 1 rows/);
+    expect(() => spoChainBatchAdvantages({ probs: [[0.5]], mask: [[1, 1]], cutValues: [{}], rewards: [1] })).toThrow(/mask has shape \[1,2\], probs has \[1,1\]/);
+    expect(() => spoChainBatchAdvantages({ probs: [[0.5]], mask: [[1]], cutValues: [], rewards: [1] })).toThrow(/cutValues has 0 entries, probs has 1 rows/);
     expect(() => spoChainValues([3], new Map())).toThrow(/no rollout for cut state 3/);
     expect(() => spoWhiten([[1]], [[1, 1]], [[0.5]])).toThrow(/spoWhiten: mask has shape \[1,2\], advantages has \[1,1\]/);
   });
@@ -184,7 +184,7 @@ describe("SPO-chain", () => {
     const registry = createRegistry();
     for (const d of treeDefinitions) registry.register(d);
     const spo = registry.create<(b: SpoChainBatch) => SpoChainBatchResult>("credit-assigner", "rl/spo-chain", { interval: 2 });
-    const b = { probs: [p1], mask: [p1.map(() => 1)], cutValues: [{ "0": 0.4, "4": 0.9 }], scores: [1] };
+    const b = { probs: [p1], mask: [p1.map(() => 1)], cutValues: [{ "0": 0.4, "4": 0.9 }], rewards: [1] };
     const r = spo(b);
     expect(r.advantages.data).toBeInstanceOf(Float32Array);
     expect(r.advantages.toFlatArray()).toEqual(f32([0, 0.5, 0, 0.5, 0, 0.1, 0, 0.1]));

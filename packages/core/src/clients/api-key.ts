@@ -1,6 +1,6 @@
 import { RLError } from "../errors.js";
 
-/** The two options of every @rl HTTP client that decide its API key (see {@link resolveApiKey}). */
+/** The two options of every `@rl` HTTP client that decide its API key (see {@link resolveApiKey}). */
 export interface ApiKeyOptions {
   /** Name of the environment variable holding the key, read at call time; `null` = never send a key. */
   readonly apiKeyEnv: string | null;
@@ -10,7 +10,7 @@ export interface ApiKeyOptions {
 
 /**
  * The API key of an OpenAI-compatible server, read from the environment at call time. The one rule
- * of every @rl HTTP client (`collectRollouts`, `createChatCompletionsJudge`,
+ * of every `@rl` HTTP client (`collectRollouts`, `createChatCompletionsJudge`,
  * `createChatCompletionsGenerativeJudge`):
  *
  * - `apiKeyEnv: null`: no key, no `Authorization` header.

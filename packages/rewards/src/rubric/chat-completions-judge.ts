@@ -11,7 +11,7 @@ export const chatCompletionsJudgeConfig = z.object({
   /**
    * Name of the environment variable holding the API key (read at call time; never logged). `null` = no key.
    * Unset: no `Authorization` header (a local server); set but empty: `RLError`. The rule of every
-   * @rl HTTP client: `resolveApiKey` in `@rl/core/clients`.
+   * `@rl` HTTP client: `resolveApiKey` in `@rl/core/clients`.
    */
   apiKeyEnv: z.string().min(1).nullable().default("OPENAI_API_KEY"),
   /** Throw when `apiKeyEnv` is unset instead of sending no `Authorization` header (e.g. a hosted API). */
@@ -116,7 +116,7 @@ function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
  * - The key is read from `process.env[apiKeyEnv]` at call time, sent only in the `Authorization`
  *   header, and redacted from every error message and event. Unset: no header (a local server),
  *   unless `apiKeyRequired`; set but empty: `RLError("INVALID_CONFIG")` (`resolveApiKey` in
- *   `@rl/core/clients`, the rule of every @rl HTTP client).
+ *   `@rl/core/clients`, the rule of every `@rl` HTTP client).
  * - A malformed verdict throws `RLError("PARSE")`; `rubricReward` turns it into a `null` verdict.
  *
  * Defaults: timeout 30 s, 3 retries, backoff 500 ms doubling to 10 s, concurrency 4, temperature 0.

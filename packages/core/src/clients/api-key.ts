@@ -1,4 +1,5 @@
 import { RLError } from "../errors.js";
+import { describeValue } from "../validate.js";
 
 /** The two options of every `@rl` HTTP client that decide its API key (see {@link resolveApiKey}). */
 export interface ApiKeyOptions {
@@ -27,13 +28,22 @@ export interface ApiKeyOptions {
  * resolveApiKey("collectRollouts", { apiKeyEnv: "MY_KEY", apiKeyRequired: false }, {}); // undefined
  * resolveApiKey("collectRollouts", { apiKeyEnv: "MY_KEY", apiKeyRequired: true }, {}); // throws INVALID_CONFIG "collectRollouts: apiKeyRequired is true but the environment variable MY_KEY is not set"
  * resolveApiKey("collectRollouts", { apiKeyEnv: "MY_KEY", apiKeyRequired: false }, { MY_KEY: "" }); // throws INVALID_CONFIG "collectRollouts: the environment variable MY_KEY (apiKeyEnv) is set to an empty string; set it to the key, unset it for a server without authentication, or pass apiKeyEnv: null"
- * @remarks no paper
  */
 export function resolveApiKey(fn: string, options: ApiKeyOptions, env?: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (typeof options !== "object" || options === null) {
+    throw new RLError("INVALID_INPUT", `${fn}: API-key options must be { apiKeyEnv, apiKeyRequired }, got ${describeValue(options)}`);
+  }
   const { apiKeyEnv, apiKeyRequired } = options;
   if (apiKeyEnv === null) return undefined;
+  if (typeof apiKeyEnv !== "string") throw new RLError("INVALID_CONFIG", `${fn}: apiKeyEnv must be an environment variable name or null, got ${describeValue(apiKeyEnv)}`);
+  if (env !== undefined && (typeof env !== "object" || env === null)) {
+    throw new RLError("INVALID_INPUT", `${fn}: env must be an object of environment variables, got ${describeValue(env)}`);
+  }
   const vars = env ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
-  const key = vars[apiKeyEnv];
+  const key: unknown = vars[apiKeyEnv];
+  if (key !== undefined && typeof key !== "string") {
+    throw new RLError("INVALID_CONFIG", `${fn}: the environment variable ${apiKeyEnv} (apiKeyEnv) must hold a string, got ${describeValue(key)}`);
+  }
   if (key === undefined) {
     if (apiKeyRequired) {
       throw new RLError("INVALID_CONFIG", `${fn}: apiKeyRequired is true but the environment variable ${apiKeyEnv} is not set`);

@@ -45,3 +45,17 @@ describe("resolveApiKey: one rule for every @rl HTTP client", () => {
     expect(resolveApiKey("f", opts("RL_TEST_RESOLVE_KEY"))).toBeUndefined();
   });
 });
+
+describe("resolveApiKey: malformed arguments are RLErrors naming the field (found by pnpm fuzz)", () => {
+  it("null options, a non-string apiKeyEnv, a non-object env, a non-string value", () => {
+    const rl = (f: () => unknown, re: RegExp) => {
+      expect(f).toThrow(RLError);
+      expect(f).toThrow(re);
+    };
+    rl(() => resolveApiKey("f", null as never), /^f: API-key options must be \{ apiKeyEnv, apiKeyRequired \}, got null/);
+    rl(() => resolveApiKey("f", { apiKeyEnv: 3 as never, apiKeyRequired: false }), /^f: apiKeyEnv must be an environment variable name or null, got 3/);
+    rl(() => resolveApiKey("f", { apiKeyEnv: "K", apiKeyRequired: false }, 7 as never), /^f: env must be an object of environment variables, got 7/);
+    rl(() => resolveApiKey("f", { apiKeyEnv: "K", apiKeyRequired: false }, { K: -0 as never }), /^f: the environment variable K \(apiKeyEnv\) must hold a string, got/);
+    expect(resolveApiKey("f", { apiKeyEnv: "K", apiKeyRequired: false }, { K: "sk" })).toBe("sk");
+  });
+});

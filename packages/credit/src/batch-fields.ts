@@ -35,14 +35,15 @@ function bothGiven(name: string, old: string, at: number, fn: string): RLError {
 /**
  * The batch field `name`, or its deprecated name `old` when only that is given. Both given: they
  * must hold the same values (the same object, or equal entries in row-major order), else
- * `RLError("INVALID_INPUT")` naming both fields. No deprecation warning is printed.
+ * `RLError("INVALID_INPUT")` naming both fields. No deprecation warning is printed. `agree`
+ * decides whether an entry of `name` and one of `old` hold the same value (default: `===`).
  */
-export function renamedField<T>(batch: object, name: string, old: string, fn: string): T | undefined {
+export function renamedField<T>(batch: object, name: string, old: string, fn: string, agree: (given: unknown, old: unknown) => boolean = (a, b) => a === b): T | undefined {
   const given = (batch as Record<string, unknown>)[name];
   const previous = (batch as Record<string, unknown>)[old];
   if (previous === undefined) return given as T | undefined;
   if (given === undefined) return previous as T;
-  const at = firstDifference(given, previous, (a, b) => a === b);
+  const at = firstDifference(given, previous, agree);
   if (at >= 0) throw bothGiven(name, old, at, fn);
   return given as T;
 }
@@ -54,11 +55,7 @@ export function renamedField<T>(batch: object, name: string, old: string, fn: st
  * naming both fields.
  */
 export function rowRewardsOf<T>(batch: object, fn: string): T | undefined {
-  const given = (batch as Record<string, unknown>).rewards;
+  const rewards = renamedField<T>(batch, "rewards", "outcomes", fn, (r, o) => r === o || (o === null && r === 0));
   const previous = (batch as Record<string, unknown>).outcomes;
-  if (previous === undefined) return given as T | undefined;
-  if (given === undefined) return previous as T;
-  const at = firstDifference(given, previous, (r, o) => r === o || (o === null && r === 0));
-  if (at >= 0) throw bothGiven("rewards", "outcomes", at, fn);
-  return (Array.isArray(previous) && previous.flat(Infinity).includes(null) ? previous : given) as T;
+  return Array.isArray(previous) && previous.flat(Infinity).includes(null) ? (previous as T) : rewards;
 }
